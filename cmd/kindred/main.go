@@ -1,0 +1,81 @@
+// Command kindred runs the kindred care desk and its tools.
+//
+// main only parses arguments and wires packages together; the rules live in
+// the packages it calls.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand: it parses its own flags from args.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{
+	"serve":   {"run the desk: API and web console", runServe},
+	"migrate": {"apply database migrations and exit", runMigrate},
+	"backup":  {"copy a live SQLite database consistently", runBackup},
+	"token":   {"manage API tokens (token create --role R --name N)", runToken},
+	"analyze": {"analyse messages with the compassion engine (stdin to JSON)", runAnalyze},
+	"eval":    {"evaluate the engine on labelled data (empathy|sentiment|politeness)", runEval},
+	"train":   {"train the engine's embedded models (empathy|politeness)", runTrain},
+}
+
+var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "train"}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "kindred: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	if err := cmd.run(ctx, args[1:], stdin, stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "kindred %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: kindred <command> [flags]")
+	fmt.Fprintln(w)
+	for _, name := range order {
+		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'kindred <command> -h' for a command's flags.")
+}
+
+// envOr returns the KINDRED_* environment variable key, or def when unset.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}

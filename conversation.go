@@ -1,0 +1,135 @@
+package kindred
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Channel is how a conversation reaches us.
+type Channel string
+
+// Channels.
+const (
+	ChannelDesk  Channel = "desk"
+	ChannelEmail Channel = "email"
+	ChannelChat  Channel = "chat"
+	ChannelSMS   Channel = "sms"
+	ChannelUSSD  Channel = "ussd"
+	ChannelPhone Channel = "phone"
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelDesk, ChannelEmail, ChannelChat, ChannelSMS, ChannelUSSD, ChannelPhone}
+
+// Status is where a conversation stands.
+type Status string
+
+// Statuses.
+const (
+	StatusOpen              Status = "open"
+	StatusWaitingOnCustomer Status = "waiting_on_customer"
+	StatusWaitingOnUs       Status = "waiting_on_us"
+	StatusResolved          Status = "resolved"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{StatusOpen, StatusWaitingOnCustomer, StatusWaitingOnUs, StatusResolved}
+
+// Priority orders work; distress and vulnerability found by the engine may raise it.
+type Priority string
+
+// Priorities.
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Priorities lists every priority, lowest first.
+var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+
+// Conversation is one matter a customer brought to us, across its messages.
+type Conversation struct {
+	ID              int64      `json:"id"`
+	CustomerID      int64      `json:"customer_id"`
+	Channel         Channel    `json:"channel"`
+	Subject         string     `json:"subject"`
+	Status          Status     `json:"status"`
+	Priority        Priority   `json:"priority"`
+	AssigneeID      *int64     `json:"assignee_id"`
+	Tags            []string   `json:"tags"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	FirstResponseAt *time.Time `json:"first_response_at"`
+	ResolvedAt      *time.Time `json:"resolved_at"`
+	Messages        []Message  `json:"messages,omitempty"`
+}
+
+// Direction says who a message is from.
+type Direction string
+
+// Directions.
+const (
+	Inbound      Direction = "in"   // from the customer or their helper
+	Outbound     Direction = "out"  // from us to them
+	InternalNote Direction = "note" // an internal note, never sent
+)
+
+// Message is one message in a conversation. Body is plain text: HTML from
+// email is sanitised before it is stored.
+type Message struct {
+	ID             int64     `json:"id"`
+	ConversationID int64     `json:"conversation_id"`
+	Direction      Direction `json:"direction"`
+	AuthorID       *int64    `json:"author_id"`           // the agent, for out and note
+	HelperID       *int64    `json:"helper_id,omitempty"` // set when a helper wrote on the customer's behalf
+	AuthorName     string    `json:"author_name"`
+	Body           string    `json:"body"`
+	CreatedAt      time.Time `json:"created_at"`
+	Analysis       *Analysis `json:"analysis,omitempty"`
+}
+
+// Analysis is the compassion engine's report on a message, stored with it.
+// The few numbers analytics aggregate are kept beside the full report.
+type Analysis struct {
+	Compassion *float64        `json:"compassion,omitempty"` // 0-100, replies only
+	Sentiment  float64         `json:"sentiment"`            // compound, -1..1
+	Distress   *float64        `json:"distress,omitempty"`   // 0-1, customer messages only
+	Report     json.RawMessage `json:"report"`
+}
+
+// Apply updates the conversation for a new message: the first reply sets
+// FirstResponseAt; a customer's message puts the ball in our court (and
+// reopens a resolved conversation); our reply waits on the customer. Internal
+// notes change nothing.
+func (c *Conversation) Apply(m *Message) {
+	c.UpdatedAt = m.CreatedAt
+	switch m.Direction {
+	case Inbound:
+		if c.Status == StatusResolved {
+			c.ResolvedAt = nil
+		}
+		c.Status = StatusWaitingOnUs
+	case Outbound:
+		if c.FirstResponseAt == nil {
+			t := m.CreatedAt
+			c.FirstResponseAt = &t
+		}
+		if c.Status != StatusResolved {
+			c.Status = StatusWaitingOnCustomer
+		}
+	}
+}
+
+// SetStatus moves the conversation to s at time now, keeping ResolvedAt true
+// to the last resolution.
+func (c *Conversation) SetStatus(s Status, now time.Time) {
+	if s == StatusResolved && c.Status != StatusResolved {
+		c.ResolvedAt = &now
+	} else if s != StatusResolved {
+		c.ResolvedAt = nil
+	}
+	c.Status = s
+	c.UpdatedAt = now
+}

@@ -1,0 +1,123 @@
+package kindred
+
+import (
+	"context"
+	"time"
+)
+
+// Page bounds a listing. A zero Limit means the store's default (50); the
+// store caps Limit at 500.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// CustomerFilter selects customers. Query matches name, preferred name, phone
+// or email, case-insensitively.
+type CustomerFilter struct {
+	Query string
+	Page
+}
+
+// ConversationFilter selects conversations; zero fields do not filter.
+type ConversationFilter struct {
+	Status     Status
+	Channel    Channel
+	AssigneeID int64 // conversations assigned to this agent
+	Unassigned bool  // only conversations with no assignee
+	CustomerID int64
+	Page
+}
+
+// AuditFilter selects audit entries, newest first.
+type AuditFilter struct {
+	Subject   string
+	SubjectID int64
+	ActorID   int64
+	Page
+}
+
+// CustomerUpdate changes the non-nil fields of a customer.
+type CustomerUpdate struct {
+	Name               *string
+	PreferredName      *string
+	Pronunciation      *string
+	Language           *string
+	Phone              *string
+	Email              *string
+	Accommodations     *[]Accommodation
+	AccommodationNotes *string
+}
+
+// ConversationUpdate changes the non-nil fields of a conversation.
+type ConversationUpdate struct {
+	Subject    *string
+	Status     *Status
+	Priority   *Priority
+	AssigneeID *int64 // assign to this agent
+	Unassign   bool   // clear the assignee
+	Tags       *[]string
+}
+
+// AgentService keeps the people who serve and their API tokens.
+type AgentService interface {
+	// CreateAgent stores a new agent; passwordHash may be empty for API-only accounts.
+	CreateAgent(ctx context.Context, a *Agent, passwordHash string) error
+	Agent(ctx context.Context, id int64) (*Agent, error)
+	// AgentByEmail returns the agent and its password hash, for signing in.
+	AgentByEmail(ctx context.Context, email string) (*Agent, string, error)
+	Agents(ctx context.Context) ([]Agent, error)
+	CountAdmins(ctx context.Context) (int, error)
+	// CreateToken stores t, whose Hash the caller has set.
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the live (not revoked) token with this hash and its agent.
+	TokenByHash(ctx context.Context, hash []byte) (*Token, *Agent, error)
+	RevokeToken(ctx context.Context, id int64) error
+}
+
+// CustomerService keeps customers, what they told us, and their helpers.
+type CustomerService interface {
+	CreateCustomer(ctx context.Context, c *Customer) error
+	Customer(ctx context.Context, id int64) (*Customer, error)
+	Customers(ctx context.Context, f CustomerFilter) ([]Customer, error)
+	UpdateCustomer(ctx context.Context, id int64, u CustomerUpdate) (*Customer, error)
+	AddNote(ctx context.Context, n *Note) error
+	// Notes returns the customer's notes, newest first; reading sensitive
+	// notes is recorded in the audit log.
+	Notes(ctx context.Context, customerID int64) ([]Note, error)
+	AddHelper(ctx context.Context, h *Helper) error
+	Helper(ctx context.Context, id int64) (*Helper, error)
+	Helpers(ctx context.Context, customerID int64) ([]Helper, error)
+	RevokeHelper(ctx context.Context, id int64, at time.Time) (*Helper, error)
+}
+
+// ConversationService keeps conversations and their messages.
+type ConversationService interface {
+	CreateConversation(ctx context.Context, c *Conversation) error
+	// Conversation returns one conversation, with its messages oldest first
+	// when withMessages is set.
+	Conversation(ctx context.Context, id int64, withMessages bool) (*Conversation, error)
+	Conversations(ctx context.Context, f ConversationFilter) ([]Conversation, error)
+	UpdateConversation(ctx context.Context, id int64, u ConversationUpdate) (*Conversation, error)
+	// AddMessage stores m and applies its effect on the conversation (see
+	// Conversation.Apply) in one transaction.
+	AddMessage(ctx context.Context, m *Message) error
+	// LatestInbound returns the newest message from the customer before
+	// message id beforeID (0 for the newest overall), or nil when there is none.
+	LatestInbound(ctx context.Context, conversationID, beforeID int64) (*Message, error)
+}
+
+// AuditService reads and appends the audit log. Changes made through the other
+// services are audited by them, in the same transaction, using the Actor in
+// the context.
+type AuditService interface {
+	Record(ctx context.Context, e *AuditEntry) error
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}
+
+// Analyzer reads a message for the care it needs (a customer's) or shows (an
+// agent's reply, judged against the customer message it answers). The
+// compassion engine implements it.
+type Analyzer interface {
+	Analyze(m *Message, inReplyTo *Message, c *Customer) *Analysis
+}
