@@ -1,0 +1,177 @@
+// Package text splits messages into words and sentences with byte offsets,
+// and finds listed phrases in them. It is the engine's shared reading layer:
+// every piece of evidence the engine shows points back into the original text
+// through these offsets.
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Token is one word: letters and digits, with inner apostrophes and hyphens
+// kept ("don't", "follow-up"). Lower is the lower-cased form with curly
+// apostrophes made straight.
+type Token struct {
+	Text  string
+	Lower string
+	Start int // byte offset of the first byte
+	End   int // byte offset just past the last byte
+}
+
+// Tokens appends the words of s to buf and returns it. Pass buf[:0] of a
+// reused slice to avoid allocation on hot paths: words that need lower-casing
+// share one allocation per call.
+func Tokens(s string, buf []Token) []Token {
+	var arena []byte // lower-cased forms of ASCII words with capitals
+	type pending struct{ tok, from, to int }
+	var fix []pending
+	i := 0
+	for i < len(s) {
+		r, size := decode(s, i)
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		start := i
+		i += size
+		for i < len(s) {
+			r, size = decode(s, i)
+			if isWordRune(r) {
+				i += size
+				continue
+			}
+			// An apostrophe or hyphen joins two word runes: "don't", "re-send".
+			if isJoiner(r) && i+size < len(s) {
+				if r2, _ := decode(s, i+size); isWordRune(r2) {
+					i += size
+					continue
+				}
+			}
+			break
+		}
+		word := s[start:i]
+		switch asciiCase(word) {
+		case plainLower:
+			buf = append(buf, Token{Text: word, Lower: word, Start: start, End: i})
+		case asciiUpper:
+			if arena == nil {
+				arena = make([]byte, 0, len(s)-start)
+				fix = make([]pending, 0, 8)
+			}
+			from := len(arena)
+			for j := 0; j < len(word); j++ {
+				c := word[j]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				arena = append(arena, c)
+			}
+			fix = append(fix, pending{len(buf), from, len(arena)})
+			buf = append(buf, Token{Text: word, Start: start, End: i})
+		default:
+			buf = append(buf, Token{Text: word, Lower: strings.ReplaceAll(strings.ToLower(word), "’", "'"), Start: start, End: i})
+		}
+	}
+	if len(fix) > 0 {
+		lowered := string(arena)
+		for _, f := range fix {
+			buf[f.tok].Lower = lowered[f.from:f.to]
+		}
+	}
+	return buf
+}
+
+const (
+	plainLower = iota // already lower-case ASCII
+	asciiUpper        // ASCII with capitals
+	nonASCII
+)
+
+func asciiCase(word string) int {
+	kind := plainLower
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= utf8.RuneSelf {
+			return nonASCII
+		}
+		if 'A' <= c && c <= 'Z' {
+			kind = asciiUpper
+		}
+	}
+	return kind
+}
+
+func decode(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isJoiner(r rune) bool {
+	return r == '\'' || r == '’' || r == '-'
+}
+
+// Span is a stretch of text by byte offsets.
+type Span struct {
+	Start, End int
+}
+
+// Sentences returns the spans of the sentences in s: text up to and
+// including '.', '!', '?' or a line break, trimmed of surrounding space.
+// A full stop inside a number ("3.5") or after a single capital ("J. Otieno")
+// does not end a sentence.
+func Sentences(s string) []Span {
+	var out []Span
+	start := 0
+	flush := func(end int) {
+		a, b := start, end
+		for a < b && isSpace(s[a]) {
+			a++
+		}
+		for b > a && isSpace(s[b-1]) {
+			b--
+		}
+		if a < b {
+			out = append(out, Span{a, b})
+		}
+		start = end
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\n':
+			flush(i + 1)
+		case '!', '?':
+			for i+1 < len(s) && (s[i+1] == '!' || s[i+1] == '?' || s[i+1] == '.') {
+				i++
+			}
+			flush(i + 1)
+		case '.':
+			if i+1 < len(s) && isDigit(s[i+1]) && i > 0 && isDigit(s[i-1]) {
+				continue
+			}
+			if i >= 1 && 'A' <= s[i-1] && s[i-1] <= 'Z' && (i == 1 || !isLetter(s[i-2])) {
+				continue
+			}
+			for i+1 < len(s) && s[i+1] == '.' {
+				i++
+			}
+			flush(i + 1)
+		}
+	}
+	flush(len(s))
+	return out
+}
+
+func isSpace(c byte) bool  { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

@@ -1,0 +1,96 @@
+package text
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func words(toks []Token) []string {
+	var out []string
+	for _, t := range toks {
+		out = append(out, t.Lower)
+	}
+	return out
+}
+
+func TestTokensKeepOffsetsAndJoinedWords(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"plain", "Hello Mrs. Wanjiru", []string{"hello", "mrs", "wanjiru"}},
+		{"apostrophes", "I don't know, it’s late", []string{"i", "don't", "know", "it's", "late"}},
+		{"hyphen joins words only", "follow-up - done -x", []string{"follow-up", "done", "x"}},
+		{"trailing apostrophe dropped", "the customers' forms", []string{"the", "customers", "forms"}},
+		{"numbers", "card 482 913 by 5pm", []string{"card", "482", "913", "by", "5pm"}},
+		{"swahili and accents", "Habari, José", []string{"habari", "josé"}},
+		{"empty", "  ...  ", nil},
+		{"invalid utf8", "ok\xffthen", []string{"ok", "then"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			toks := Tokens(tt.in, nil)
+			if got := words(toks); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("Tokens(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			for _, tok := range toks {
+				if tt.in[tok.Start:tok.End] != tok.Text {
+					t.Errorf("token %q has offsets [%d,%d) that read %q", tok.Text, tok.Start, tok.End, tt.in[tok.Start:tok.End])
+				}
+			}
+		})
+	}
+}
+
+func TestSentences(t *testing.T) {
+	in := "Hello Mr. J. Otieno. Your fee is 3.5 dollars! Is it ok?? Yes\nthanks"
+	var got []string
+	for _, sp := range Sentences(in) {
+		got = append(got, in[sp.Start:sp.End])
+	}
+	want := []string{"Hello Mr.", "J. Otieno.", "Your fee is 3.5 dollars!", "Is it ok??", "Yes", "thanks"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Sentences = %q, want %q", got, want)
+	}
+}
+
+func TestPhrasesMatchWholeWordsLongestFirst(t *testing.T) {
+	p := NewPhrases([]string{"calm down", "just", "I am sorry", "I am", "sorry * inconvenience"}, nil)
+	in := "Please CALM   down, justice is just. I am sorry for the inconvenience; sorry for inconvenience"
+	toks := Tokens(in, nil)
+	var got []string
+	for _, m := range p.Find(toks, nil) {
+		got = append(got, m.Label+"="+in[m.Start:m.End])
+	}
+	want := []string{"calm down=CALM   down", "just=just", "I am sorry=I am sorry", "sorry * inconvenience=sorry for inconvenience"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Find = %q, want %q", got, want)
+	}
+}
+
+func FuzzTokens(f *testing.F) {
+	f.Add("I don't know, it’s late")
+	f.Add("a-'b\xff-")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, tok := range Tokens(s, nil) {
+			if tok.Start < 0 || tok.End > len(s) || tok.Start >= tok.End || s[tok.Start:tok.End] != tok.Text {
+				t.Fatalf("bad token %+v in %q", tok, s)
+			}
+		}
+		for _, sp := range Sentences(s) {
+			if sp.Start < 0 || sp.End > len(s) || sp.Start >= sp.End || strings.TrimSpace(s[sp.Start:sp.End]) == "" {
+				t.Fatalf("bad sentence %+v in %q", sp, s)
+			}
+		}
+	})
+}
+
+func BenchmarkTokens(b *testing.B) {
+	s := strings.Repeat("I'm so sorry your card hasn't arrived, Mrs. Wanjiru. I'll post it today. ", 4)
+	buf := make([]Token, 0, 128)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = Tokens(s, buf[:0])
+	}
+}
