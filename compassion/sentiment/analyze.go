@@ -1,0 +1,556 @@
+package sentiment
+
+import (
+	"math"
+	"strconv"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Scores is VADER's result for one text.
+type Scores struct {
+	Negative float64    `json:"neg"`
+	Neutral  float64    `json:"neu"`
+	Positive float64    `json:"pos"`
+	Compound float64    `json:"compound"`           // -1..1
+	Evidence []Evidence `json:"evidence,omitempty"` // the words that carried valence, in text order
+}
+
+// Evidence is one word or phrase (byte offsets into the analysed text) and
+// the valence it contributed after VADER's rules (negation, boosters, "but",
+// caps). Text is always the analysed text's bytes [Start:End]; for a word that
+// came from an emoji's description it is the emoji, and the valences of all
+// words of that description are summed into one Evidence.
+type Evidence struct {
+	Text    string  `json:"text"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	Valence float64 `json:"valence"`
+}
+
+// Analyzer scores texts. The zero value is ready to use and, like Analyze,
+// safe for concurrent use.
+type Analyzer struct {
+	// OmitEvidence skips building Scores.Evidence: a bulk caller that needs
+	// only the numbers saves its allocation.
+	OmitEvidence bool
+}
+
+// Analyze returns VADER's scores for text, with evidence. It is
+// Analyzer{}.Analyze.
+func Analyze(text string) Scores {
+	return Analyzer{}.Analyze(text)
+}
+
+// token is one white-space separated word of the text after emoji
+// replacement, with leading and trailing punctuation stripped as VADER does.
+type token struct {
+	start, end int   // byte span in the analysed text
+	lo, hi     int32 // lower-cased spelling in scratch.lower
+	w          word
+	upper      bool // Python's str.isupper of the stripped token
+	negated    bool // a negation word, or contains "n't"
+}
+
+// scratch is the per-call working memory, pooled so that a call allocates
+// nothing but its result.
+type scratch struct {
+	lower []byte
+	toks  []token
+	sent  []float64
+	virt  []byte  // text with emoji replaced, only when there are emoji
+	src   []int32 // for each byte of virt: start, end in the analysed text
+	marks int     // "!" in the text after emoji replacement
+	quest int     // "?" likewise
+}
+
+var pool = sync.Pool{New: func() any { return new(scratch) }}
+
+// Analyze returns VADER's scores for text. It follows the reference Python
+// (vaderSentiment's SentimentIntensityAnalyzer.polarity_scores) rule for rule,
+// quirks included, and rounds as it does: compound to 4 decimals, the
+// proportions to 3.
+func (a Analyzer) Analyze(text string) Scores {
+	s := pool.Get().(*scratch)
+	defer func() {
+		if cap(s.lower) > 1<<16 || cap(s.toks) > 1<<14 || cap(s.virt) > 1<<16 {
+			*s = scratch{} // don't pin a huge text's buffers in the pool
+		}
+		pool.Put(s)
+	}()
+	s.tokenize(text)
+	s.valences()
+	s.butCheck()
+	sc := s.score()
+	if !a.OmitEvidence {
+		sc.Evidence = s.evidence(text)
+	}
+	return sc
+}
+
+// pySpace is the white space that Python's str.split() splits on.
+var pySpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true,
+	0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true}
+
+// punct is Python's string.punctuation, which VADER strips around words.
+var punct = func() (p [256]bool) {
+	for _, c := range []byte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~") {
+		p[c] = true
+	}
+	return p
+}()
+
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return pySpace[r]
+	}
+	return unicode.IsSpace(r) // the same set as Python's above ASCII
+}
+
+// tokenize fills s.toks and the punctuation counts for text.
+func (s *scratch) tokenize(text string) {
+	s.lower, s.toks = s.lower[:0], s.toks[:0]
+	s.marks, s.quest = 0, 0
+	hasEmoji := false
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '!':
+			s.marks++
+		case c == '?':
+			s.quest++
+		case c >= utf8.RuneSelf && !hasEmoji:
+			r, _ := utf8.DecodeRuneInString(text[i:])
+			_, hasEmoji = emojis[r]
+		}
+	}
+	if !hasEmoji {
+		s.split(text, nil)
+		return
+	}
+	// Replace each emoji by its description as the reference does: a space
+	// before it unless the previous character was a space, none after.
+	s.virt, s.src = s.virt[:0], s.src[:0]
+	prevSpace := true
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if e, ok := emojis[r]; ok && size > 1 {
+			if !prevSpace {
+				s.virt = append(s.virt, ' ')
+				s.src = append(s.src, int32(i), int32(i+size))
+			}
+			s.virt = append(s.virt, e.description...)
+			for range len(e.description) {
+				s.src = append(s.src, int32(i), int32(i+size))
+			}
+			s.marks += e.marks
+			s.quest += e.questions
+			prevSpace = false
+		} else {
+			s.virt = append(s.virt, text[i:i+size]...)
+			for k := range size {
+				s.src = append(s.src, int32(i+k), int32(i+size))
+			}
+			prevSpace = r == ' '
+		}
+		i += size
+	}
+	s.split(string(s.virt), s.src)
+}
+
+// split cuts t at white space into tokens. src, when not nil, maps each byte
+// of t to its span in the analysed text.
+func (s *scratch) split(t string, src []int32) {
+	i := 0
+	for i < len(t) {
+		if c := t[i]; c < utf8.RuneSelf {
+			if pySpace[c] {
+				i++
+				continue
+			}
+		} else if r, size := utf8.DecodeRuneInString(t[i:]); isSpace(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(t) {
+			c := t[j]
+			if c < utf8.RuneSelf {
+				if pySpace[c] {
+					break
+				}
+				j++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(t[j:])
+			if isSpace(r) {
+				break
+			}
+			j += size
+		}
+		s.add(t, i, j, src)
+		i = j
+	}
+}
+
+// add appends the token t[a:b], stripped of punctuation unless that would
+// leave two runes or fewer (an emoticon such as ":)" or a short word like
+// "ok!" is kept whole, as in the reference).
+func (s *scratch) add(t string, a, b int, src []int32) {
+	l, r := a, b
+	for l < r && punct[t[l]] {
+		l++
+	}
+	for r > l && punct[t[r-1]] {
+		r--
+	}
+	if r-l <= 2 || utf8.RuneCountInString(t[l:r]) <= 2 {
+		l, r = a, b
+	}
+	lo := len(s.lower)
+	var upper bool
+	s.lower, upper = appendLower(s.lower, t[l:r])
+	spelling := s.lower[lo:]
+	tok := token{start: l, end: r, lo: int32(lo), hi: int32(len(s.lower)), upper: upper}
+	tok.w = table[words[string(spelling)]]
+	tok.negated = tok.w.flags&isNegation != 0 || containsNT(spelling)
+	if src != nil {
+		tok.start, tok.end = int(src[2*l]), int(src[2*(r-1)+1])
+	}
+	s.toks = append(s.toks, tok)
+}
+
+func containsNT(b []byte) bool {
+	for i := 2; i < len(b); i++ {
+		if b[i] == 't' && b[i-1] == '\'' && b[i-2] == 'n' {
+			return true
+		}
+	}
+	return false
+}
+
+// valences fills s.sent with each token's valence after the rules that look
+// at its neighbours (SentimentIntensityAnalyzer.sentiment_valence).
+func (s *scratch) valences() {
+	toks := s.toks
+	n := len(toks)
+	s.sent = s.sent[:0]
+	capDiff := capDifferential(toks)
+	for i := range toks {
+		t := &toks[i]
+		v := 0.0
+		switch {
+		case t.w.flags&isBooster != 0:
+		case i < n-1 && t.w.id == idKind && toks[i+1].w.id == idOf:
+		case t.w.flags&inLexicon != 0:
+			v = s.valence(i, capDiff)
+		}
+		s.sent = append(s.sent, v)
+	}
+}
+
+// capDifferential reports whether some but not all tokens are ALL CAPS.
+func capDifferential(toks []token) bool {
+	upper := 0
+	for i := range toks {
+		if toks[i].upper {
+			upper++
+		}
+	}
+	return upper > 0 && upper < len(toks)
+}
+
+func (s *scratch) valence(i int, capDiff bool) float64 {
+	toks := s.toks
+	n := len(toks)
+	t := &toks[i]
+	v := t.w.valence
+	// "no" before another lexicon word is a negation, not a sentiment.
+	if t.w.id == idNo && i != n-1 && toks[i+1].w.flags&inLexicon != 0 {
+		v = 0
+	}
+	if (i > 0 && toks[i-1].w.id == idNo) || (i > 1 && toks[i-2].w.id == idNo) ||
+		(i > 2 && toks[i-3].w.id == idNo && (toks[i-1].w.id == idOr || toks[i-1].w.id == idNor)) {
+		v = t.w.valence * nScalar
+	}
+	if t.upper && capDiff {
+		if v > 0 {
+			v += cIncr
+		} else {
+			v -= cIncr
+		}
+	}
+	for start := 0; start < 3; start++ {
+		if i <= start || toks[i-(start+1)].w.flags&inLexicon != 0 {
+			continue
+		}
+		sc := scalar(&toks[i-(start+1)], v, capDiff)
+		if start == 1 && sc != 0 {
+			sc = sc * distanceTwo
+		}
+		if start == 2 && sc != 0 {
+			sc = sc * distanceThree
+		}
+		v = v + sc
+		v = s.negationCheck(v, start, i)
+		if start == 2 {
+			v = s.specialIdioms(v, i)
+		}
+	}
+	return s.leastCheck(v, i)
+}
+
+// scalar is scalar_inc_dec: what a preceding booster adds to valence v.
+func scalar(b *token, v float64, capDiff bool) float64 {
+	if b.w.flags&isBooster == 0 {
+		return 0
+	}
+	sc := b.w.booster
+	if v < 0 {
+		sc *= -1
+	}
+	if b.upper && capDiff {
+		if v > 0 {
+			sc += cIncr
+		} else {
+			sc -= cIncr
+		}
+	}
+	return sc
+}
+
+func (s *scratch) id(i int) uint8 { return s.toks[i].w.id }
+
+// negationCheck is _negation_check. At distance three it keeps the
+// reference's operator precedence: "never" is not needed when the word just
+// before is "so" or "this" (`a and (b or c) or (d or e)` in Python).
+func (s *scratch) negationCheck(v float64, start, i int) float64 {
+	switch start {
+	case 0:
+		if s.toks[i-1].negated {
+			v = v * nScalar
+		}
+	case 1:
+		switch {
+		case s.id(i-2) == idNever && (s.id(i-1) == idSo || s.id(i-1) == idThis):
+			v = v * neverSoThis
+		case s.id(i-2) == idWithout && s.id(i-1) == idDoubt:
+		case s.toks[i-2].negated:
+			v = v * nScalar
+		}
+	case 2:
+		switch {
+		case s.id(i-3) == idNever && (s.id(i-2) == idSo || s.id(i-2) == idThis) ||
+			(s.id(i-1) == idSo || s.id(i-1) == idThis):
+			v = v * neverSoThis
+		case s.id(i-3) == idWithout && (s.id(i-2) == idDoubt || s.id(i-1) == idDoubt):
+		case s.toks[i-3].negated:
+			v = v * nScalar
+		}
+	}
+	return v
+}
+
+// match reports whether the tokens from i on spell p.
+func (s *scratch) match(p *phrase, i int) bool {
+	if i < 0 || i+p.n > len(s.toks) {
+		return false
+	}
+	for k := 0; k < p.n; k++ {
+		if s.toks[i+k].w.id != p.ids[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// specialIdioms is _special_idioms_check; i > 2 always.
+func (s *scratch) specialIdioms(v float64, i int) float64 {
+	// Every phrase is made of rule words: most windows hold none.
+	ruleWord := false
+	for k := i - 3; k <= i+2 && k < len(s.toks); k++ {
+		if s.toks[k].w.id != idNone {
+			ruleWord = true
+			break
+		}
+	}
+	if !ruleWord {
+		return v
+	}
+	// The reference tries these sequences in this order and takes the first:
+	// (i-1 i), (i-2 i-1 i), (i-2 i-1), (i-3 i-2 i-1), (i-3 i-2).
+	type seq struct{ from, n int }
+	found := false
+	for _, q := range [...]seq{{i - 1, 2}, {i - 2, 3}, {i - 2, 2}, {i - 3, 3}, {i - 3, 2}} {
+		for k := range specialCases {
+			if p := &specialCases[k]; p.n == q.n && s.match(p, q.from) {
+				v, found = p.valence, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	n := len(s.toks)
+	if n-1 > i {
+		for k := range specialCases {
+			if p := &specialCases[k]; p.n == 2 && s.match(p, i) {
+				v = p.valence
+			}
+		}
+	}
+	if n-1 > i+1 {
+		for k := range specialCases {
+			if p := &specialCases[k]; p.n == 3 && s.match(p, i) {
+				v = p.valence
+			}
+		}
+	}
+	// Booster bigrams such as "kind of" before the word: (i-3 i-2), (i-2 i-1).
+	for _, from := range [...]int{i - 3, i - 2} {
+		for k := range boosterPhrases {
+			if p := &boosterPhrases[k]; s.match(p, from) {
+				v = v + p.valence
+			}
+		}
+	}
+	return v
+}
+
+// leastCheck is _least_check: "least" before a word negates it, except in
+// "at least" and "very least".
+func (s *scratch) leastCheck(v float64, i int) float64 {
+	toks := s.toks
+	if i > 1 && toks[i-1].w.flags&inLexicon == 0 && toks[i-1].w.id == idLeast {
+		if toks[i-2].w.id != idAt && toks[i-2].w.id != idVery {
+			v = v * nScalar
+		}
+	} else if i > 0 && toks[i-1].w.flags&inLexicon == 0 && toks[i-1].w.id == idLeast {
+		v = v * nScalar
+	}
+	return v
+}
+
+// butCheck is _but_check: sentiments before the first "but" are halved, those
+// after it grow by half. It reproduces the reference's quirk: the reference
+// finds each value's position with list.index, so a value equal to an earlier
+// one (after that one was scaled) scales the earlier position instead.
+func (s *scratch) butCheck() {
+	bi := -1
+	for i := range s.toks {
+		if s.toks[i].w.id == idBut {
+			bi = i
+			break
+		}
+	}
+	if bi < 0 {
+		return
+	}
+	sent := s.sent
+	for k := range sent {
+		v := sent[k]
+		if v == 0 {
+			continue // 0 scaled is 0 wherever it lands
+		}
+		si := 0
+		for sent[si] != v {
+			si++
+		}
+		if si < bi {
+			sent[si] = v * butBefore
+		} else if si > bi {
+			sent[si] = v * butAfter
+		}
+	}
+}
+
+// score is score_valence: the compound score and the proportions.
+func (s *scratch) score() Scores {
+	if len(s.sent) == 0 {
+		return Scores{}
+	}
+	sum := 0.0
+	for _, v := range s.sent {
+		sum += v
+	}
+	ep := min(s.marks, maxEP)
+	emph := float64(ep) * epAmplify
+	if s.quest > 1 {
+		if s.quest <= 3 {
+			emph += float64(s.quest) * qmAmplify
+		} else {
+			emph += qmMax
+		}
+	}
+	if sum > 0 {
+		sum += emph
+	} else if sum < 0 {
+		sum -= emph
+	}
+	compound := sum / math.Sqrt(sum*sum+alpha)
+	compound = max(-1, min(1, compound))
+
+	pos, neg, neu := 0.0, 0.0, 0
+	for _, v := range s.sent {
+		if v > 0 {
+			pos += v + 1 // each word counts as 1 besides its valence
+		}
+		if v < 0 {
+			neg += v - 1
+		}
+		if v == 0 {
+			neu++
+		}
+	}
+	if pos > math.Abs(neg) {
+		pos += emph
+	} else if pos < math.Abs(neg) {
+		neg -= emph
+	}
+	total := pos + math.Abs(neg) + float64(neu)
+	return Scores{
+		Negative: round(math.Abs(neg/total), 3),
+		Neutral:  round(math.Abs(float64(neu)/total), 3),
+		Positive: round(math.Abs(pos/total), 3),
+		Compound: round(compound, 4),
+	}
+}
+
+// round rounds x to prec decimals as Python's round does: correctly, ties to
+// even on the exact binary value. -0 becomes 0.
+func round(x float64, prec int) float64 {
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], x, 'f', prec, 64)
+	r, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || r == 0 {
+		return 0
+	}
+	return r
+}
+
+// evidence lists the tokens whose final valence is not zero.
+func (s *scratch) evidence(text string) []Evidence {
+	count := 0
+	for _, v := range s.sent {
+		if v != 0 {
+			count++
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	ev := make([]Evidence, 0, count)
+	for i, v := range s.sent {
+		if v == 0 {
+			continue
+		}
+		t := &s.toks[i]
+		if k := len(ev) - 1; k >= 0 && ev[k].Start == t.start && ev[k].End == t.end {
+			ev[k].Valence += v // another word of the same emoji's description
+			continue
+		}
+		ev = append(ev, Evidence{Text: text[t.start:t.end], Start: t.start, End: t.end, Valence: v})
+	}
+	return ev
+}

@@ -1,0 +1,130 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+// parse binds every kindred setting, as serve does, and parses args with env
+// as the environment.
+func parse(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	cfg := Default()
+	fs := NewFlagSet("test", &cfg, io.Discard)
+	fs.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	fs.DB()
+	fs.Log()
+	fs.Serve()
+	err := fs.Parse(args)
+	return cfg, err
+}
+
+func TestFlagWinsOverEnvironmentWhichWinsOverDefault(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(Config) bool
+	}{
+		{"defaults", nil, nil, func(c Config) bool {
+			return c == Default()
+		}},
+		{"env fills an absent flag", nil, map[string]string{"KINDRED_DB": "/var/lib/kindred.db", "KINDRED_LOG_FORMAT": "json"}, func(c Config) bool {
+			return c.DB == "/var/lib/kindred.db" && c.LogFormat == "json"
+		}},
+		{"flag beats env", []string{"--db", "flag.db"}, map[string]string{"KINDRED_DB": "env.db"}, func(c Config) bool {
+			return c.DB == "flag.db"
+		}},
+		{"flag equal to the default still beats env", []string{"--addr", "127.0.0.1:8080"}, map[string]string{"KINDRED_ADDR": "0.0.0.0:9000"}, func(c Config) bool {
+			return c.Addr == "127.0.0.1:8080"
+		}},
+		{"typed values from env", nil, map[string]string{"KINDRED_SHUTDOWN_TIMEOUT": "3s", "KINDRED_MAX_BODY": "2048", "KINDRED_LOG_LEVEL": "debug"}, func(c Config) bool {
+			return c.ShutdownTimeout == 3*time.Second && c.MaxBody == 2048 && c.LogLevel == slog.LevelDebug
+		}},
+		{"region is normalised", []string{"--region", " gb "}, nil, func(c Config) bool {
+			return c.Region == "GB"
+		}},
+		{"postgres URL", []string{"--db", "postgres://kindred:secret@db.internal/kindred?sslmode=require"}, nil, func(c Config) bool {
+			return c.Postgres()
+		}},
+		{"port zero", []string{"--addr", "127.0.0.1:0"}, nil, func(c Config) bool {
+			return c.Addr == "127.0.0.1:0"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parse(t, tt.args, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.want(cfg) {
+				t.Errorf("got %+v", cfg)
+			}
+		})
+	}
+}
+
+func TestInvalidSettingsAreRejectedNamingFlagAndVariable(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"log format", []string{"--log-format", "xml"}, nil, "--log-format (or KINDRED_LOG_FORMAT)"},
+		{"log level from env", nil, map[string]string{"KINDRED_LOG_LEVEL": "loud"}, "KINDRED_LOG_LEVEL"},
+		{"duration from env", nil, map[string]string{"KINDRED_SHUTDOWN_TIMEOUT": "soon"}, "KINDRED_SHUTDOWN_TIMEOUT"},
+		{"addr without port", []string{"--addr", "localhost"}, nil, "--addr"},
+		{"unknown region", []string{"--region", "XX"}, nil, "--region"},
+		{"empty db", []string{"--db", ""}, nil, "--db"},
+		{"postgres URL without host", []string{"--db", "postgres://"}, nil, "--db"},
+		{"zero body", []string{"--max-body", "0"}, nil, "--max-body"},
+		{"negative timeout", []string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
+		{"admin email", []string{"--admin-email", "root"}, nil, "--admin-email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parse(t, tt.args, tt.env)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnboundSettingsAreNeitherReadNorValidated(t *testing.T) {
+	cfg := Default()
+	cfg.Region = "nowhere" // invalid, but migrate does not use it
+	fs := NewFlagSet("migrate", &cfg, io.Discard)
+	fs.LookupEnv = func(k string) (string, bool) { return "from-env", true }
+	fs.DB()
+	var out string
+	fs.StringVar(&out, "out", "", "a subcommand's own flag") // no env fallback: KINDRED_OUT is not read
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != Default().Addr {
+		t.Errorf("Addr = %q: an unbound setting was read from the environment", cfg.Addr)
+	}
+	if out != "" {
+		t.Errorf("out = %q: a subcommand's own flag was read from the environment", out)
+	}
+	if cfg.DB != "from-env" {
+		t.Errorf("DB = %q: the bound setting was not read from the environment", cfg.DB)
+	}
+	if fs.Lookup("addr") != nil {
+		t.Error("migrate should not offer --addr")
+	}
+}
+
+func TestHelpIsReportedAsErrHelp(t *testing.T) {
+	_, err := parse(t, []string{"-h"}, nil)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// CreateAgent stores a new agent; passwordHash may be empty for API-only
+// accounts. An email already in use, in any letter case, is a Conflict.
+func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash string) error {
+	a.Name = strings.TrimSpace(a.Name)
+	a.Email = strings.TrimSpace(a.Email)
+	var v kindred.Validation
+	if a.Name == "" {
+		v.Add("name", "give the agent's name")
+	}
+	if !a.Role.Valid() {
+		v.Add("role", "must be one of admin, lead, agent, kiosk")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	var email any // NULL, not "", for accounts without one: the index is unique
+	if a.Email != "" {
+		email = a.Email
+	}
+	a.CreatedAt = db.clock()
+	err := db.Tx(ctx, func(tx *Tx) error {
+		id, err := tx.Insert(ctx, `INSERT INTO agents (name, email, password_hash, role, disabled, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.Name, email, passwordHash, string(a.Role), a.Disabled, ms(a.CreatedAt))
+		if isUnique(err) {
+			return &kindred.Error{Kind: kindred.Conflict, Message: "an agent with this email already exists",
+				Fields: []kindred.FieldError{{Field: "email", Reason: "already in use"}}}
+		}
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		return tx.Audit(ctx, "agent.create", "agent", id, "role "+string(a.Role))
+	})
+	if err != nil {
+		return fmt.Errorf("create agent: %w", err)
+	}
+	return nil
+}
+
+const agentColumns = "a.id, a.name, COALESCE(a.email, ''), a.role, a.disabled, a.created_at"
+
+func scanAgent(row interface{ Scan(...any) error }, a *kindred.Agent, extra ...any) error {
+	var created int64
+	var role string
+	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.Disabled, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return err
+	}
+	a.Role = kindred.Role(role)
+	a.CreatedAt = fromMS(created)
+	return nil
+}
+
+// Agent returns the agent with this id.
+func (db *DB) Agent(ctx context.Context, id int64) (*kindred.Agent, error) {
+	var a kindred.Agent
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		return scanAgent(tx.QueryRow(ctx, "SELECT "+agentColumns+" FROM agents a WHERE a.id = ?", id), &a)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("agent", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read agent %d: %w", id, err)
+	}
+	return &a, nil
+}
+
+// AgentByEmail returns the agent with this email, in any letter case, and its
+// password hash.
+func (db *DB) AgentByEmail(ctx context.Context, email string) (*kindred.Agent, string, error) {
+	var a kindred.Agent
+	var hash string
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		return scanAgent(tx.QueryRow(ctx, "SELECT "+agentColumns+", a.password_hash FROM agents a WHERE lower(a.email) = lower(?)",
+			strings.TrimSpace(email)), &a, &hash)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", kindred.Errorf(kindred.NotFound, "no agent with this email")
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read agent by email: %w", err)
+	}
+	return &a, hash, nil
+}
+
+// Agents returns every agent, by name.
+func (db *DB) Agents(ctx context.Context) ([]kindred.Agent, error) {
+	agents := []kindred.Agent{}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+agentColumns+" FROM agents a ORDER BY a.name, a.id")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a kindred.Agent
+			if err := scanAgent(rows, &a); err != nil {
+				return err
+			}
+			agents = append(agents, a)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	return agents, nil
+}
+
+// CountAdmins returns how many enabled admins there are, so that the last one
+// cannot be removed.
+func (db *DB) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM agents WHERE role = ? AND disabled = ?", string(kindred.RoleAdmin), false).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count admins: %w", err)
+	}
+	return n, nil
+}
+
+// CreateToken stores t, whose Hash the caller has set. The audit entry names
+// the token, never its secret.
+func (db *DB) CreateToken(ctx context.Context, t *kindred.Token) error {
+	t.Name = strings.TrimSpace(t.Name)
+	var v kindred.Validation
+	if t.Name == "" {
+		v.Add("name", "give the token a name")
+	}
+	if len(t.Hash) == 0 {
+		v.Add("hash", "missing")
+	}
+	if t.AgentID == 0 {
+		v.Add("agent_id", "say which agent the token is for")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	t.CreatedAt = db.clock()
+	t.RevokedAt = roundMSPtr(t.RevokedAt)
+	t.LastUsedAt = roundMSPtr(t.LastUsedAt)
+	err := db.Tx(ctx, func(tx *Tx) error {
+		ok, err := tx.Exists(ctx, "SELECT 1 FROM agents WHERE id = ?", t.AgentID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return invalid("agent_id", "no such agent")
+		}
+		id, err := tx.Insert(ctx, `INSERT INTO tokens (agent_id, name, hash, created_at, last_used_at, revoked_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			t.AgentID, t.Name, t.Hash, ms(t.CreatedAt), msPtr(t.LastUsedAt), msPtr(t.RevokedAt))
+		if isUnique(err) {
+			return kindred.Errorf(kindred.Conflict, "a token with this secret already exists")
+		}
+		if err != nil {
+			return err
+		}
+		t.ID = id
+		return tx.Audit(ctx, "token.create", "agent", t.AgentID, fmt.Sprintf("token %d %q", id, t.Name))
+	})
+	if err != nil {
+		return fmt.Errorf("create token: %w", err)
+	}
+	return nil
+}
+
+// TokenByHash returns the live (not revoked) token with this hash and its
+// agent. The caller decides what a disabled agent's token may do.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*kindred.Token, *kindred.Agent, error) {
+	var t kindred.Token
+	var a kindred.Agent
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		var created int64
+		var used, revoked sql.NullInt64
+		err := scanAgent(tx.QueryRow(ctx, "SELECT "+agentColumns+`, t.id, t.agent_id, t.name, t.hash, t.created_at, t.last_used_at, t.revoked_at
+			FROM tokens t JOIN agents a ON a.id = t.agent_id
+			WHERE t.hash = ? AND t.revoked_at IS NULL`, hash),
+			&a, &t.ID, &t.AgentID, &t.Name, &t.Hash, &created, &used, &revoked)
+		t.CreatedAt = fromMS(created)
+		t.LastUsedAt = fromNullMS(used)
+		t.RevokedAt = fromNullMS(revoked)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, kindred.Errorf(kindred.NotFound, "no live token with this secret")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read token: %w", err)
+	}
+	return &t, &a, nil
+}
+
+// RevokeToken revokes the token with this id; revoking it again changes
+// nothing.
+func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var agentID int64
+		var revoked sql.NullInt64
+		err := tx.QueryRow(ctx, "SELECT agent_id, revoked_at FROM tokens WHERE id = ?"+tx.ForUpdate(), id).Scan(&agentID, &revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("token", id)
+		}
+		if err != nil || revoked.Valid {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ?", ms(db.clock()), id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "token.revoke", "agent", agentID, fmt.Sprintf("token %d", id))
+	})
+	if err != nil {
+		return fmt.Errorf("revoke token %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,509 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kindred-desk/kindred"
+)
+
+func validConversation(channel kindred.Channel, status kindred.Status, priority kindred.Priority, v *kindred.Validation) {
+	if !slices.Contains(kindred.Channels, channel) {
+		v.Add("channel", "must be one of desk, email, chat, sms, ussd, phone")
+	}
+	if !slices.Contains(kindred.Statuses, status) {
+		v.Add("status", "must be one of open, waiting_on_customer, waiting_on_us, resolved")
+	}
+	if !slices.Contains(kindred.Priorities, priority) {
+		v.Add("priority", "must be one of low, normal, high, urgent")
+	}
+}
+
+// normalTags trims tags, drops empty ones and duplicates, and sorts them, as
+// they will read back.
+func normalTags(tags []string) []string {
+	out := []string{}
+	for _, t := range tags {
+		if t = strings.TrimSpace(t); t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CreateConversation stores a new conversation. Status defaults to open and
+// priority to normal.
+func (db *DB) CreateConversation(ctx context.Context, c *kindred.Conversation) error {
+	if c.Status == "" {
+		c.Status = kindred.StatusOpen
+	}
+	if c.Priority == "" {
+		c.Priority = kindred.PriorityNormal
+	}
+	var v kindred.Validation
+	validConversation(c.Channel, c.Status, c.Priority, &v)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	c.Tags = normalTags(c.Tags)
+	c.CreatedAt = db.clock()
+	c.UpdatedAt = c.CreatedAt
+	c.FirstResponseAt = roundMSPtr(c.FirstResponseAt)
+	c.ResolvedAt = nil
+	if c.Status == kindred.StatusResolved {
+		c.ResolvedAt = &c.CreatedAt
+	}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		if err := tx.mustExist(ctx, "customers", "customer_id", c.CustomerID); err != nil {
+			return err
+		}
+		if c.AssigneeID != nil {
+			if err := tx.mustExist(ctx, "agents", "assignee_id", *c.AssigneeID); err != nil {
+				return err
+			}
+		}
+		id, err := tx.Insert(ctx, `INSERT INTO conversations (customer_id, channel, subject, status, priority, assignee_id,
+			created_at, updated_at, first_response_at, resolved_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.CustomerID, string(c.Channel), c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
+			ms(c.CreatedAt), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt))
+		if err != nil {
+			return err
+		}
+		c.ID = id
+		if err := tx.setTags(ctx, id, c.Tags); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "conversation.create", "conversation", id,
+			fmt.Sprintf("customer %d, %s", c.CustomerID, c.Channel))
+	})
+	if err != nil {
+		return fmt.Errorf("create conversation: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) setTags(ctx context.Context, id int64, tags []string) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM conversation_tags WHERE conversation_id = ?", id); err != nil {
+		return fmt.Errorf("clear tags: %w", err)
+	}
+	for _, t := range tags {
+		if _, err := tx.Exec(ctx, "INSERT INTO conversation_tags (conversation_id, tag) VALUES (?, ?)", id, t); err != nil {
+			return fmt.Errorf("tag %q: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// tags returns the tags of each conversation in ids, sorted.
+func (tx *Tx) tags(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	tags := make(map[int64][]string, len(ids))
+	if len(ids) == 0 {
+		return tags, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.Query(ctx, "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN ("+
+		placeholders(len(ids))+") ORDER BY conversation_id, tag", args...)
+	if err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("read tags: %w", err)
+		}
+		tags[id] = append(tags[id], t)
+	}
+	return tags, rows.Err()
+}
+
+const conversationColumns = `id, customer_id, channel, subject, status, priority, assignee_id,
+	created_at, updated_at, first_response_at, resolved_at`
+
+func scanConversation(row interface{ Scan(...any) error }, c *kindred.Conversation) error {
+	var channel, status, priority string
+	var assignee, firstResponse, resolved sql.NullInt64
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.CustomerID, &channel, &c.Subject, &status, &priority, &assignee,
+		&created, &updated, &firstResponse, &resolved); err != nil {
+		return err
+	}
+	c.Channel, c.Status, c.Priority = kindred.Channel(channel), kindred.Status(status), kindred.Priority(priority)
+	c.AssigneeID = fromNullInt(assignee)
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	c.FirstResponseAt, c.ResolvedAt = fromNullMS(firstResponse), fromNullMS(resolved)
+	c.Tags = []string{}
+	return nil
+}
+
+// conversation reads one conversation without its tags or messages; lock
+// makes a write transaction hold its row until it ends.
+func (tx *Tx) conversation(ctx context.Context, id int64, lock bool) (*kindred.Conversation, error) {
+	q := "SELECT " + conversationColumns + " FROM conversations WHERE id = ?"
+	if lock {
+		q += tx.ForUpdate()
+	}
+	var c kindred.Conversation
+	err := scanConversation(tx.QueryRow(ctx, q, id), &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("conversation", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// fullConversation reads a conversation with its tags and, when asked, its
+// messages oldest first.
+func (tx *Tx) fullConversation(ctx context.Context, id int64, withMessages bool) (*kindred.Conversation, error) {
+	c, err := tx.conversation(ctx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := tx.tags(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if t := tags[id]; t != nil {
+		c.Tags = t
+	}
+	if withMessages {
+		c.Messages, err = tx.messages(ctx, "WHERE conversation_id = ? ORDER BY id", id)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Conversation returns one conversation with its tags, and its messages
+// oldest first when withMessages is set.
+func (db *DB) Conversation(ctx context.Context, id int64, withMessages bool) (*kindred.Conversation, error) {
+	var c *kindred.Conversation
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		c, err = tx.fullConversation(ctx, id, withMessages)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Conversations returns conversations matching f, most recently updated
+// first, with their tags but not their messages.
+func (db *DB) Conversations(ctx context.Context, f kindred.ConversationFilter) ([]kindred.Conversation, error) {
+	var where []string
+	var args []any
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(f.Status))
+	}
+	if f.Channel != "" {
+		where = append(where, "channel = ?")
+		args = append(args, string(f.Channel))
+	}
+	if f.AssigneeID != 0 {
+		where = append(where, "assignee_id = ?")
+		args = append(args, f.AssigneeID)
+	}
+	if f.Unassigned {
+		where = append(where, "assignee_id IS NULL")
+	}
+	if f.CustomerID != 0 {
+		where = append(where, "customer_id = ?")
+		args = append(args, f.CustomerID)
+	}
+	q := "SELECT " + conversationColumns + " FROM conversations"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit, offset := limits(f.Page)
+	q += " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, offset)
+
+	convs := []kindred.Conversation{}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var c kindred.Conversation
+			if err := scanConversation(rows, &c); err != nil {
+				return err
+			}
+			convs = append(convs, c)
+			ids = append(ids, c.ID)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		tags, err := tx.tags(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range convs {
+			if t := tags[convs[i].ID]; t != nil {
+				convs[i].Tags = t
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list conversations: %w", err)
+	}
+	return convs, nil
+}
+
+// UpdateConversation changes the non-nil fields of u and returns the
+// conversation as it now is. Status changes go through
+// Conversation.SetStatus, so ResolvedAt stays true to the last resolution.
+func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.ConversationUpdate) (*kindred.Conversation, error) {
+	var v kindred.Validation
+	if u.Status != nil && !slices.Contains(kindred.Statuses, *u.Status) {
+		v.Add("status", "must be one of open, waiting_on_customer, waiting_on_us, resolved")
+	}
+	if u.Priority != nil && !slices.Contains(kindred.Priorities, *u.Priority) {
+		v.Add("priority", "must be one of low, normal, high, urgent")
+	}
+	if u.Unassign && u.AssigneeID != nil {
+		v.Add("assignee_id", "cannot assign and unassign at once")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var c *kindred.Conversation
+	err := db.Tx(ctx, func(tx *Tx) (err error) {
+		c, err = tx.conversation(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		now := db.clock()
+		var changed []string
+		if u.Subject != nil && *u.Subject != c.Subject {
+			c.Subject = *u.Subject
+			changed = append(changed, "subject")
+		}
+		if u.Status != nil && *u.Status != c.Status {
+			changed = append(changed, fmt.Sprintf("status %s to %s", c.Status, *u.Status))
+			c.SetStatus(*u.Status, now)
+		}
+		if u.Priority != nil && *u.Priority != c.Priority {
+			changed = append(changed, fmt.Sprintf("priority %s to %s", c.Priority, *u.Priority))
+			c.Priority = *u.Priority
+		}
+		if u.AssigneeID != nil && (c.AssigneeID == nil || *c.AssigneeID != *u.AssigneeID) {
+			if err := tx.mustExist(ctx, "agents", "assignee_id", *u.AssigneeID); err != nil {
+				return err
+			}
+			a := *u.AssigneeID
+			c.AssigneeID = &a
+			changed = append(changed, fmt.Sprintf("assigned to agent %d", a))
+		}
+		if u.Unassign && c.AssigneeID != nil {
+			c.AssigneeID = nil
+			changed = append(changed, "unassigned")
+		}
+		tags, err := tx.tags(ctx, []int64{id})
+		if err != nil {
+			return err
+		}
+		if t := tags[id]; t != nil {
+			c.Tags = t
+		}
+		if u.Tags != nil {
+			if t := normalTags(*u.Tags); !slices.Equal(t, c.Tags) {
+				if err := tx.setTags(ctx, id, t); err != nil {
+					return err
+				}
+				c.Tags = t
+				changed = append(changed, "tags")
+			}
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		c.UpdatedAt = now
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET subject = ?, status = ?, priority = ?, assignee_id = ?,
+			updated_at = ?, resolved_at = ? WHERE id = ?`,
+			c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
+			ms(c.UpdatedAt), msPtr(c.ResolvedAt), id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "conversation.update", "conversation", id, strings.Join(changed, "; "))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// AddMessage stores m and applies its effect on the conversation (see
+// Conversation.Apply) in one short write transaction. A zero CreatedAt is
+// now; an agent's message without an author is the actor's in ctx.
+func (db *DB) AddMessage(ctx context.Context, m *kindred.Message) error {
+	var v kindred.Validation
+	switch m.Direction {
+	case kindred.Inbound, kindred.Outbound, kindred.InternalNote:
+	default:
+		v.Add("direction", "must be in, out or note")
+	}
+	if strings.TrimSpace(m.Body) == "" {
+		v.Add("body", "write the message")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if m.Direction != kindred.Inbound && m.AuthorID == nil {
+		if a, ok := kindred.ActorFrom(ctx); ok && a.AgentID != 0 {
+			id := a.AgentID
+			m.AuthorID = &id
+			if m.AuthorName == "" {
+				m.AuthorName = a.Name
+			}
+		}
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = db.clock()
+	} else {
+		m.CreatedAt = roundMS(m.CreatedAt)
+	}
+	var compassion, sentiment, distress, report any
+	if a := m.Analysis; a != nil {
+		compassion, distress, sentiment = floatOrNil(a.Compassion), floatOrNil(a.Distress), a.Sentiment
+		if len(a.Report) > 0 {
+			report = string(a.Report)
+		}
+	}
+
+	id := m.ConversationID
+	err := db.Tx(ctx, func(tx *Tx) error {
+		c, err := tx.conversation(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		if m.AuthorID != nil {
+			if err := tx.mustExist(ctx, "agents", "author_id", *m.AuthorID); err != nil {
+				return err
+			}
+		}
+		if m.HelperID != nil {
+			ok, err := tx.Exists(ctx, "SELECT 1 FROM helpers WHERE id = ? AND customer_id = ?", *m.HelperID, c.CustomerID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return invalid("helper_id", "not a helper of this customer")
+			}
+		}
+		m.ID, err = tx.Insert(ctx, `INSERT INTO messages (conversation_id, direction, author_id, helper_id, author_name, body,
+			created_at, compassion, sentiment, distress, analysis)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			id, string(m.Direction), nullInt(m.AuthorID), nullInt(m.HelperID), m.AuthorName, m.Body,
+			ms(m.CreatedAt), compassion, sentiment, distress, report)
+		if err != nil {
+			return err
+		}
+		c.Apply(m)
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?
+			WHERE id = ?`, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "message.create", "conversation", id, fmt.Sprintf("message %d, %s", m.ID, m.Direction))
+	})
+	if err != nil {
+		return fmt.Errorf("add message to conversation %d: %w", id, err)
+	}
+	return nil
+}
+
+func floatOrNil(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+const messageColumns = `id, conversation_id, direction, author_id, helper_id, author_name, body, created_at,
+	compassion, sentiment, distress, analysis`
+
+// messages reads the messages selected by the clause that follows FROM messages.
+func (tx *Tx) messages(ctx context.Context, clause string, args ...any) ([]kindred.Message, error) {
+	rows, err := tx.Query(ctx, "SELECT "+messageColumns+" FROM messages "+clause, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	defer rows.Close()
+	msgs := []kindred.Message{}
+	for rows.Next() {
+		var m kindred.Message
+		var direction string
+		var author, helper sql.NullInt64
+		var created int64
+		var compassion, sentiment, distress sql.NullFloat64
+		var report sql.NullString
+		if err := rows.Scan(&m.ID, &m.ConversationID, &direction, &author, &helper, &m.AuthorName, &m.Body, &created,
+			&compassion, &sentiment, &distress, &report); err != nil {
+			return nil, fmt.Errorf("read messages: %w", err)
+		}
+		m.Direction = kindred.Direction(direction)
+		m.AuthorID, m.HelperID = fromNullInt(author), fromNullInt(helper)
+		m.CreatedAt = fromMS(created)
+		if sentiment.Valid || report.Valid {
+			a := &kindred.Analysis{Sentiment: sentiment.Float64}
+			if compassion.Valid {
+				a.Compassion = &compassion.Float64
+			}
+			if distress.Valid {
+				a.Distress = &distress.Float64
+			}
+			if report.Valid {
+				a.Report = json.RawMessage(report.String)
+			}
+			m.Analysis = a
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, rows.Err()
+}
+
+// LatestInbound returns the newest message from the customer before message
+// beforeID (0 for the newest overall), or nil when there is none.
+func (db *DB) LatestInbound(ctx context.Context, conversationID, beforeID int64) (*kindred.Message, error) {
+	var msgs []kindred.Message
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		if err := tx.mustExist(ctx, "conversations", "", conversationID); err != nil {
+			return err
+		}
+		clause := "WHERE conversation_id = ? AND direction = ?"
+		args := []any{conversationID, string(kindred.Inbound)}
+		if beforeID != 0 {
+			clause += " AND id < ?"
+			args = append(args, beforeID)
+		}
+		msgs, err = tx.messages(ctx, clause+" ORDER BY id DESC LIMIT 1", args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("latest customer message in conversation %d: %w", conversationID, err)
+	}
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	return &msgs[0], nil
+}

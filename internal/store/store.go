@@ -1,0 +1,524 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// Dialects Open can speak.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// busyTimeout is how long an SQLite connection waits for a lock held by
+// another process (a backup, a second kindred by mistake) before failing.
+const busyTimeout = 10 * time.Second
+
+// DB is kindred's store. It is safe for concurrent use.
+type DB struct {
+	dialect string
+	w       *sql.DB // writes; on SQLite exactly one connection
+	r       *sql.DB // reads; on PostgreSQL the same pool as w
+	rebound sync.Map
+	now     func() time.Time
+
+	// backupDSN opens a connection for Backup: the readers are query_only,
+	// which VACUUM INTO counts as writing.
+	backupDSN string
+}
+
+// Open opens the store named by dsn and brings its schema up to date.
+//
+// A dsn starting with postgres:// or postgresql:// opens PostgreSQL; anything
+// else is the path of an SQLite database file (plain, or a file: URI), created
+// when missing.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var (
+		db  *DB
+		err error
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err = openPostgres(ctx, dsn)
+	} else {
+		db, err = openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, errors.New("open sqlite: empty database path")
+	}
+	if dsn == ":memory:" || strings.Contains(dsn, "mode=memory") {
+		// The reader pool would see a different, empty database.
+		return nil, errors.New("open sqlite: in-memory databases are not supported, give a file path")
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	timeout := strconv.FormatInt(busyTimeout.Milliseconds(), 10)
+	// The writer sets the persistent WAL mode before any reader connects.
+	wdsn := dsn + sep + "_txlock=immediate" +
+		"&_pragma=busy_timeout(" + timeout + ")" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(FULL)" +
+		"&_pragma=foreign_keys(1)"
+	w, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
+
+	rdsn := dsn + sep + "_pragma=busy_timeout(" + timeout + ")" +
+		"&_pragma=foreign_keys(1)" +
+		"&_pragma=query_only(1)"
+	r, err := sql.Open("sqlite", rdsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
+	bdsn := dsn + sep + "_pragma=busy_timeout(" + timeout + ")"
+	return &DB{dialect: SQLite, w: w, r: r, now: time.Now, backupDSN: bdsn}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	p.SetMaxOpenConns(25)
+	p.SetMaxIdleConns(10)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &DB{dialect: Postgres, w: p, r: p, now: time.Now}, nil
+}
+
+// Close closes the store's connections.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Ping reports whether the database answers, for readiness checks.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.dialect, err)
+	}
+	if db.r != db.w {
+		if err := db.r.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping %s readers: %w", db.dialect, err)
+		}
+	}
+	return nil
+}
+
+// Check verifies the database: on SQLite its integrity and foreign keys, on
+// PostgreSQL (which checks itself) that it answers queries; on both that the
+// schema is the one this build expects.
+func (db *DB) Check(ctx context.Context) error {
+	if db.dialect == SQLite {
+		rows, err := db.r.QueryContext(ctx, "PRAGMA integrity_check")
+		if err != nil {
+			return fmt.Errorf("check integrity: %w", err)
+		}
+		var problems []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return fmt.Errorf("check integrity: %w", err)
+			}
+			if s != "ok" {
+				problems = append(problems, s)
+			}
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("check integrity: %w", err)
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("check integrity: %s", strings.Join(problems, "; "))
+		}
+
+		rows, err = db.r.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return fmt.Errorf("check foreign keys: %w", err)
+		}
+		for rows.Next() {
+			var table, parent string
+			var rowid sql.NullInt64
+			var fk int
+			if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+				rows.Close()
+				return fmt.Errorf("check foreign keys: %w", err)
+			}
+			problems = append(problems, fmt.Sprintf("%s row %d points to a missing %s", table, rowid.Int64, parent))
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("check foreign keys: %w", err)
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("check foreign keys: %s", strings.Join(problems, "; "))
+		}
+	} else {
+		var one int
+		if err := db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			return fmt.Errorf("check postgres: %w", err)
+		}
+	}
+	v, err := db.Version(ctx)
+	if err != nil {
+		return err
+	}
+	if latest := latestVersion(db.dialect); v != latest {
+		return fmt.Errorf("check schema: at version %d, this build expects %d", v, latest)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of a live SQLite database to outPath, which
+// must not exist yet. Writers carry on while it runs. On PostgreSQL use
+// pg_dump instead.
+func (db *DB) Backup(ctx context.Context, outPath string) error {
+	if db.dialect != SQLite {
+		return errors.New("backup: the store is on PostgreSQL; back it up with pg_dump (e.g. pg_dump -Fc -f kindred.dump DBNAME)")
+	}
+	if outPath == "" {
+		return errors.New("backup: no output path given")
+	}
+	if _, err := os.Stat(outPath); err == nil {
+		return fmt.Errorf("backup: %s already exists; refusing to overwrite it", outPath)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("backup: %w", err)
+	}
+	// VACUUM INTO reads one snapshot in a read transaction, which WAL lets
+	// run beside the writer, and itself refuses an existing non-empty file.
+	b, err := sql.Open("sqlite", db.backupDSN)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	_, err = b.ExecContext(ctx, "VACUUM INTO ?", outPath)
+	if err = errors.Join(err, b.Close()); err != nil {
+		return fmt.Errorf("backup to %s: %w", outPath, err)
+	}
+	// VACUUM INTO does not sync what it wrote; a backup that a power cut can
+	// lose is no backup.
+	if err := syncFile(outPath); err != nil {
+		return fmt.Errorf("backup to %s: %w", outPath, err)
+	}
+	if err := syncFile(filepath.Dir(outPath)); err != nil {
+		return fmt.Errorf("backup to %s: %w", outPath, err)
+	}
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	return errors.Join(err, f.Close())
+}
+
+// Tx is a transaction whose SQL is written once with ? placeholders, rebound
+// for the dialect on the way out.
+type Tx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// Exec runs a statement in the transaction.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
+}
+
+// Query runs a query in the transaction.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
+}
+
+// QueryRow runs a query expected to return at most one row.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.bind(query), args...)
+}
+
+// Insert runs an INSERT ending in RETURNING id and returns the new id.
+func (tx *Tx) Insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, query, args...).Scan(&id)
+	return id, err
+}
+
+// Exists reports whether the query (a SELECT 1 …) returns a row.
+func (tx *Tx) Exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var one int
+	err := tx.QueryRow(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ForUpdate is appended to a SELECT that reads a row the transaction will
+// change: PostgreSQL locks the row against a concurrent writer; SQLite has a
+// single writer already and no such clause.
+func (tx *Tx) ForUpdate() string {
+	if tx.db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// Audit appends an entry to the audit log in this transaction, on behalf of
+// the actor in ctx. detail must never hold secrets, codes or note bodies.
+func (tx *Tx) Audit(ctx context.Context, action, subject string, subjectID int64, detail string) error {
+	e := kindred.AuditEntry{Action: action, Subject: subject, SubjectID: subjectID, Detail: detail}
+	return tx.appendAudit(ctx, &e)
+}
+
+// Tx runs fn in a write transaction, committed when fn returns nil and rolled
+// back otherwise. Keep it short: on SQLite it holds the one writer.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.w, nil, fn)
+}
+
+// ReadTx runs fn in a read-only transaction, which sees one snapshot of the
+// database and, on SQLite, does not wait for the writer.
+func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
+	t, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			t.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			t.Rollback()
+		}
+	}()
+	if err := fn(&Tx{db: db, tx: t}); err != nil {
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// bind rebinds ? placeholders to $n on PostgreSQL, remembering the result:
+// the store runs a small, fixed set of statements.
+func (db *DB) bind(query string) string {
+	if db.dialect != Postgres {
+		return query
+	}
+	if q, ok := db.rebound.Load(query); ok {
+		return q.(string)
+	}
+	q := rebind(query)
+	db.rebound.Store(query, q)
+	return q
+}
+
+// rebind turns each ? outside a quoted string into $1, $2…
+func rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// Times are stored as unix milliseconds, UTC.
+
+// ms is t as stored.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// msPtr is t as stored in a nullable column.
+func msPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is a stored time as a time.Time in UTC.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// fromNullMS is a nullable stored time.
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+// roundMS is t as it will read back: UTC, to the millisecond.
+func roundMS(t time.Time) time.Time { return fromMS(t.UnixMilli()) }
+
+func roundMSPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	r := roundMS(*t)
+	return &r
+}
+
+// clock returns the store's current time, to the millisecond.
+func (db *DB) clock() time.Time { return roundMS(db.now()) }
+
+func nullInt(v *int64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+func fromNullInt(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	x := v.Int64
+	return &x
+}
+
+// limits applies the store's paging rules: default 50, at most 500.
+func limits(p kindred.Page) (limit, offset int) {
+	limit, offset = p.Limit, p.Offset
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		limit = 500
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// actor is who ctx says is acting, or the system.
+func actor(ctx context.Context) (id int64, name string) {
+	a, ok := kindred.ActorFrom(ctx)
+	if !ok || (a.AgentID == 0 && a.Name == "") {
+		return 0, "system"
+	}
+	return a.AgentID, a.Name
+}
+
+func notFound(what string, id int64) error {
+	return kindred.Errorf(kindred.NotFound, "%s %d not found", what, id)
+}
+
+func invalid(field, reason string) error {
+	return &kindred.Error{
+		Kind:    kindred.Invalid,
+		Message: "some fields need attention",
+		Fields:  []kindred.FieldError{{Field: field, Reason: reason}},
+	}
+}
+
+// isUnique reports whether err is a unique-constraint violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// likePattern is a LIKE pattern matching s anywhere, with LIKE's wildcards
+// in s escaped (use with ESCAPE '\').
+func likePattern(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return "%" + s + "%"
+}
+
+// The store implements kindred's services.
+var (
+	_ kindred.AgentService        = (*DB)(nil)
+	_ kindred.CustomerService     = (*DB)(nil)
+	_ kindred.ConversationService = (*DB)(nil)
+	_ kindred.AuditService        = (*DB)(nil)
+)

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// The store suite is written once and run on both databases.
+
+func TestSQLiteStore(t *testing.T) {
+	runSuite(t, func(t *testing.T) string {
+		return filepath.Join(t.TempDir(), "kindred.db")
+	})
+}
+
+func TestPostgresStore(t *testing.T) {
+	base := os.Getenv("KINDRED_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("KINDRED_TEST_POSTGRES is not set: skipping the PostgreSQL store suite")
+	}
+	runSuite(t, func(t *testing.T) string { return freshPostgresSchema(t, base) })
+}
+
+// freshPostgresSchema creates an empty schema for one test, dropped when the
+// test ends, and returns a DSN whose search_path points at it.
+func freshPostgresSchema(t *testing.T, base string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "kindred_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// suite is what each test of the suite is given.
+type suite struct {
+	fresh func(t *testing.T) string // the DSN of a new, empty database
+}
+
+// open opens a new store on a fresh database, closed when the test ends, with
+// a clock that moves one second per reading so that orderings by time are
+// certain.
+func (s suite) open(t *testing.T) (*DB, string) {
+	t.Helper()
+	dsn := s.fresh(t)
+	db := openDSN(t, dsn)
+	var tick atomic.Int64
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	db.now = func() time.Time { return start.Add(time.Duration(tick.Add(1)) * time.Second) }
+	return db, dsn
+}
+
+func openDSN(t *testing.T, dsn string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return db
+}
+
+func runSuite(t *testing.T, fresh func(t *testing.T) string) {
+	s := suite{fresh: fresh}
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s suite)
+	}{
+		{"OpenMigratesAndPassesCheck", testOpenAndCheck},
+		{"MigrationsAreIdempotent", testMigrationsIdempotent},
+		{"MigrationsSafeWhenProcessesStartTogether", testConcurrentOpen},
+		{"AgentsAndTokens", testAgentsAndTokens},
+		{"AgentEmailIsUnique", testAgentEmailConflict},
+		{"CustomersCreateReadUpdate", testCustomersCRUD},
+		{"CustomersSearch", testCustomersSearch},
+		{"CustomersPaging", testCustomersPaging},
+		{"NotesSensitiveReadIsAudited", testNotes},
+		{"HelpersAddRevokeExpire", testHelpers},
+		{"ConversationsCreateAndFilter", testConversationsFilter},
+		{"ConversationUpdate", testConversationUpdate},
+		{"AddMessageAppliesDomainRules", testAddMessage},
+		{"MessageAnalysisRoundTrips", testAnalysisRoundTrip},
+		{"LatestInbound", testLatestInbound},
+		{"ErrorKinds", testErrorKinds},
+		{"FailedMutationLeavesNoTrace", testFailedMutation},
+		{"AuditIsAppendOnly", testAuditAppendOnly},
+		{"AuditRecordAndFilter", testAuditFilter},
+		{"ConcurrentMessages", testConcurrentMessages},
+		{"Backup", testBackup},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, s) })
+	}
+}
+
+// Fixtures.
+
+func ctxAs(id int64, name string) context.Context {
+	return kindred.WithActor(context.Background(), kindred.Actor{AgentID: id, Name: name, Role: kindred.RoleAgent})
+}
+
+func mustAgent(t *testing.T, db *DB, name, email string, role kindred.Role) *kindred.Agent {
+	t.Helper()
+	a := &kindred.Agent{Name: name, Email: email, Role: role}
+	if err := db.CreateAgent(context.Background(), a, "hash-"+name); err != nil {
+		t.Fatalf("create agent %s: %v", name, err)
+	}
+	return a
+}
+
+func mustCustomer(t *testing.T, db *DB, c kindred.Customer) *kindred.Customer {
+	t.Helper()
+	if err := db.CreateCustomer(context.Background(), &c); err != nil {
+		t.Fatalf("create customer %s: %v", c.Name, err)
+	}
+	return &c
+}
+
+func mustConversation(t *testing.T, db *DB, c kindred.Conversation) *kindred.Conversation {
+	t.Helper()
+	if err := db.CreateConversation(context.Background(), &c); err != nil {
+		t.Fatalf("create conversation: %v", err)
+	}
+	return &c
+}
+
+func mustMessage(t *testing.T, db *DB, ctx context.Context, m kindred.Message) *kindred.Message {
+	t.Helper()
+	if err := db.AddMessage(ctx, &m); err != nil {
+		t.Fatalf("add message: %v", err)
+	}
+	return &m
+}
+
+func wantKind(t *testing.T, err error, kind kindred.Kind) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want %s", kind)
+	}
+	if got := kindred.ErrorKind(err); got != kind {
+		t.Fatalf("got error kind %s (%v), want %s", got, err, kind)
+	}
+}
+
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	wantKind(t, err, kindred.Invalid)
+	var e *kindred.Error
+	errors.As(err, &e)
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return
+		}
+	}
+	t.Fatalf("error %v does not name field %s", err, field)
+}
+
+func count(t *testing.T, db *DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	err := db.ReadTx(context.Background(), func(tx *Tx) error {
+		return tx.QueryRow(context.Background(), query, args...).Scan(&n)
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func auditActions(t *testing.T, db *DB, f kindred.AuditFilter) []string {
+	t.Helper()
+	entries, err := db.Audit(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action)
+	}
+	return actions
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestRebind(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"no placeholders", "SELECT 1", "SELECT 1"},
+		{"numbers placeholders in order", "SELECT a FROM t WHERE b = ? AND c IN (?, ?)", "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"},
+		{"leaves quoted question marks", `SELECT '?' , "a?" FROM t WHERE x = ?`, `SELECT '?' , "a?" FROM t WHERE x = $1`},
+		{"escaped quote inside string", `SELECT 'it''s ?' WHERE y = ?`, `SELECT 'it''s ?' WHERE y = $1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rebind(tt.in); got != tt.want {
+				t.Errorf("rebind(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMigrationsMatchAcrossDialects(t *testing.T) {
+	lite, err := migrations(SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := migrations(Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("sqlite has %d migrations, postgres %d: add each step to both", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].name != pg[i].name {
+			t.Errorf("migration %d is %s on sqlite but %s on postgres", i+1, lite[i].name, pg[i].name)
+		}
+	}
+}
+
+func TestPageLimits(t *testing.T) {
+	tests := []struct {
+		name                  string
+		page                  kindred.Page
+		wantLimit, wantOffset int
+	}{
+		{"zero is the default", kindred.Page{}, 50, 0},
+		{"kept within bounds", kindred.Page{Limit: 20, Offset: 40}, 20, 40},
+		{"capped at 500", kindred.Page{Limit: 10000}, 500, 0},
+		{"negative offset is zero", kindred.Page{Limit: 5, Offset: -3}, 5, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, o := limits(tt.page)
+			if l != tt.wantLimit || o != tt.wantOffset {
+				t.Errorf("limits(%+v) = %d, %d; want %d, %d", tt.page, l, o, tt.wantLimit, tt.wantOffset)
+			}
+		})
+	}
+}
+
+func TestOpenRefusesInMemorySQLite(t *testing.T) {
+	if _, err := Open(context.Background(), ":memory:"); err == nil {
+		t.Fatal("opened :memory:, whose readers would see another database")
+	}
+}
