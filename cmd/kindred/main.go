@@ -25,7 +25,7 @@ var commands = map[string]command{
 	"serve":   {"run the desk: API and web console", runServe},
 	"migrate": {"apply database migrations and exit", runMigrate},
 	"backup":  {"copy a live SQLite database consistently", runBackup},
-	"token":   {"manage API tokens (token create --role R --name N)", runToken},
+	"token":   {"manage API tokens (token create --role R --name N | token revoke ID)", runToken},
 	"analyze": {"analyse messages with the compassion engine (stdin to JSON)", runAnalyze},
 	"eval":    {"evaluate the engine on labelled data (empathy|sentiment|politeness)", runEval},
 	"train":   {"train the engine's embedded models (empathy|politeness)", runTrain},
@@ -36,6 +36,9 @@ var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal starts a graceful shutdown; a second one, with the
+	// default handling restored, ends the process at once.
+	context.AfterFunc(ctx, stop)
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

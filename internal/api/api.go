@@ -1,12 +1,22 @@
 // Package api serves kindred's JSON API under /api/v1, with health, readiness
 // and metrics endpoints. Handlers call the kindred service interfaces; the
 // rules live there and in the store, not here.
+//
+// Start with routes.go: one table lists every endpoint with the roles that
+// may call it. Everything a request passes through on its way in (security
+// headers, metrics, logging, panic recovery, authentication, the role check,
+// the body size limit) is in middleware.go; how errors become RFC 9457
+// problem documents is in problem.go; how bodies are read and inputs checked
+// is in decode.go and validate.go. The API is described for clients in
+// openapi.json, served at /api/v1/openapi.json.
 package api
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -21,18 +31,69 @@ type Config struct {
 	Audit         kindred.AuditService
 	Analyzer      kindred.Analyzer // nil: messages are stored without analysis
 
-	Ready         func(context.Context) error // checked by /readyz
+	Ready         func(context.Context) error // checked by /readyz; nil: always ready
 	Logger        *slog.Logger                // nil: slog.Default()
-	Registry      *prometheus.Registry        // nil: a new registry
+	Registry      *prometheus.Registry        // nil: a new registry (with Go and process collectors)
 	MaxBodyBytes  int64                       // 0: 1 MiB
 	DefaultRegion string                      // for phone numbers given without +country code; "" means "KE"
+
+	// MetricsPublic serves GET /metrics without a token. Leave it false unless
+	// the listener is only reachable by the scraper (loopback, a private
+	// network): by default /metrics needs an admin or lead token, which
+	// Prometheus sends with its `authorization` scrape setting.
+	MetricsPublic bool
+
+	// Now returns the current time; nil: time.Now. Helper expiry is judged by it.
+	Now func() time.Time
 }
 
-// New returns the API's handler.
+const defaultMaxBodyBytes = 1 << 20
+
+// server holds the configured services and the router built from the route table.
+type server struct {
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	metrics *metrics
+	routes  []route
+}
+
+// New returns the API's handler. It panics if cfg lacks a service, or if the
+// route table is inconsistent: both are programming errors found at start-up.
 func New(cfg Config) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("ok\n"))
-	})
-	return mux
+	return newServer(cfg)
+}
+
+func newServer(cfg Config) *server {
+	if cfg.Agents == nil || cfg.Customers == nil || cfg.Conversations == nil || cfg.Audit == nil {
+		panic("api: Config needs Agents, Customers, Conversations and Audit")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	cfg.DefaultRegion = strings.ToUpper(cfg.DefaultRegion)
+	if cfg.DefaultRegion == "" {
+		cfg.DefaultRegion = "KE"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+		registerRuntimeCollectors(cfg.Registry)
+	}
+	s := &server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		mux:     http.NewServeMux(),
+		metrics: newMetrics(cfg.Registry),
+	}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	return s
 }

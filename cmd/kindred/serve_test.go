@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kindred-desk/kindred/internal/auth"
+	"github.com/kindred-desk/kindred/internal/store"
+)
+
+// served is `kindred serve` running in this process through run.
+type served struct {
+	url      string
+	banner   []string      // stdout before the "listening" line
+	draining chan struct{} // closed once shutdown has stopped accepting connections
+	exit     chan int
+	stderr   *lockedBuffer
+	stop     context.CancelFunc // as SIGINT/SIGTERM does
+}
+
+func serveInProcess(t *testing.T, args ...string) *served {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	errR, errW := io.Pipe()
+	s := &served{draining: make(chan struct{}), exit: make(chan int, 1), stderr: &lockedBuffer{}, stop: cancel}
+	go func() {
+		code := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), nil, outW, errW)
+		outW.Close()
+		errW.Close()
+		s.exit <- code
+	}()
+	t.Cleanup(cancel)
+	go func() {
+		sc := bufio.NewScanner(errR)
+		closed := false
+		for sc.Scan() {
+			s.stderr.Write([]byte(sc.Text() + "\n"))
+			if !closed && strings.Contains(sc.Text(), "no longer accepting connections") {
+				close(s.draining)
+				closed = true
+			}
+		}
+	}()
+	sc := bufio.NewScanner(outR)
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "kindred listening on "); ok {
+			s.url = u
+			break
+		}
+		s.banner = append(s.banner, sc.Text())
+	}
+	if s.url == "" {
+		t.Fatalf("serve did not print its address; exit %d\n%s", <-s.exit, s.stderr)
+	}
+	go io.Copy(io.Discard, outR)
+	return s
+}
+
+// bannerValue returns the value printed after label in the first-run banner.
+func (s *served) bannerValue(label string) string {
+	for _, l := range s.banner {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), label); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeWelcomesFirstAdminOnceAndFinishesRequestsOnShutdown(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kindred.db")
+	s := serveInProcess(t, "--db", db)
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if status, body := get(t, s.url+path); status != http.StatusOK {
+			t.Errorf("GET %s: %d %s", path, status, body)
+		}
+	}
+
+	email, password, token := s.bannerValue("email"), s.bannerValue("password"), s.bannerValue("API token")
+	if email != "admin@localhost" || len(password) < 16 || !strings.HasPrefix(token, auth.TokenPrefix) {
+		t.Fatalf("first-run banner lacks email, password or token:\n%s", strings.Join(s.banner, "\n"))
+	}
+	c := &apiClient{t: t, token: token, client: http.DefaultClient}
+	c.base.Store(&s.url)
+	var me struct {
+		Email string
+		Role  string
+	}
+	c.mustDo("GET", "/api/v1/me", "", http.StatusOK, &me)
+	if me.Email != email || me.Role != "admin" {
+		t.Errorf("/api/v1/me with the printed token = %+v, want the admin", me)
+	}
+
+	// A request whose body is still arriving when the server is told to stop
+	// must be answered. Expect: 100-continue tells us when the handler has
+	// begun to read the body, i.e. the request is in flight.
+	body, bodyW := io.Pipe()
+	req, err := http.NewRequest("POST", s.url+"/api/v1/customers", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Expect", "100-continue")
+	reading := make(chan struct{})
+	req = req.WithContext(httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		Got100Continue: func() { close(reading) },
+	}))
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Errorf("in-flight request: %v", err)
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+
+	<-reading
+	s.stop()
+	<-s.draining
+	if conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://")); err == nil {
+		conn.Close()
+		t.Error("a new connection was accepted after shutdown began")
+	}
+	io.WriteString(bodyW, `{"name":"Late Arrival"}`)
+	bodyW.Close()
+	if status := <-answered; status != http.StatusCreated {
+		t.Errorf("in-flight request answered %d, want 201", status)
+	}
+	if code := <-s.exit; code != 0 {
+		t.Fatalf("serve exited %d after shutdown\n%s", code, s.stderr)
+	}
+
+	if logs := s.stderr.String(); strings.Contains(logs, password) || strings.Contains(logs, token) {
+		t.Errorf("the password or the token was logged:\n%s", logs)
+	}
+
+	// The printed password is the one stored, hashed with argon2id.
+	d, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hash, err := d.AgentByEmail(context.Background(), email)
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$argon2id$") || !auth.CheckPassword(hash, password) {
+		t.Errorf("the printed password does not match the stored hash %.10s…", hash)
+	}
+
+	// The second start finds the administrator: no new password, and the
+	// request that arrived during shutdown was kept.
+	s = serveInProcess(t, "--db", db)
+	if len(s.banner) > 0 {
+		t.Errorf("second start printed a banner again:\n%s", strings.Join(s.banner, "\n"))
+	}
+	c.base.Store(&s.url)
+	var customers struct{ Items []struct{ Name string } }
+	c.mustDo("GET", "/api/v1/customers?q=Late", "", http.StatusOK, &customers)
+	if len(customers.Items) != 1 || customers.Items[0].Name != "Late Arrival" {
+		t.Errorf("customers = %+v, want the one created during shutdown", customers)
+	}
+	s.stop()
+	if code := <-s.exit; code != 0 {
+		t.Fatalf("serve exited %d\n%s", code, s.stderr)
+	}
+}
+
+func TestServeRefusesBadSettingsBeforeTouchingTheDatabase(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"log format", []string{"--log-format", "xml"}, "--log-format"},
+		{"region", []string{"--region", "Kenya"}, "--region"},
+		{"address", []string{"--addr", "8080"}, "--addr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "kindred.db")
+			var stdout, stderr lockedBuffer
+			code := run(context.Background(), append([]string{"serve", "--db", db}, tt.args...), nil, &stdout, &stderr)
+			if code == 0 || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want failure naming %s", code, stderr.String(), tt.want)
+			}
+			if _, err := os.Stat(db); err == nil {
+				t.Error("the database was created despite bad settings")
+			}
+		})
+	}
+}

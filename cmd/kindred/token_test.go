@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kindred-desk/kindred/internal/auth"
+	"github.com/kindred-desk/kindred/internal/config"
+	"github.com/kindred-desk/kindred/internal/store"
+)
+
+// runKindred runs a kindred command in this process and returns its exit
+// code, stdout and stderr.
+func runKindred(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, nil, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// apiOver serves db through the handler serve builds.
+func apiOver(t *testing.T, db string) *httptest.Server {
+	t.Helper()
+	d, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(newHandler(d, config.Default(), slog.New(slog.DiscardHandler)))
+	t.Cleanup(func() {
+		ts.Close()
+		d.Close()
+	})
+	return ts
+}
+
+func TestTokenCreatePrintsATokenTheAPIAcceptsWithItsRole(t *testing.T) {
+	tests := []struct {
+		role          string
+		customersCode int // GET /api/v1/customers: kiosks must never read customer records
+	}{
+		{"admin", http.StatusOK},
+		{"agent", http.StatusOK},
+		{"kiosk", http.StatusForbidden},
+	}
+	db := filepath.Join(t.TempDir(), "kindred.db")
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			name := "ci " + tt.role
+			code, stdout, stderr := runKindred("token", "create", "--db", db, "--role", tt.role, "--name", name)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			secret := lastLine(t, stdout)
+			if !strings.HasPrefix(secret, auth.TokenPrefix) || strings.Contains(stderr, secret) {
+				t.Fatalf("last stdout line %q is not a token, or the token leaked to stderr", secret)
+			}
+
+			ts := apiOver(t, db)
+			c := &apiClient{t: t, token: secret, client: ts.Client()}
+			c.base.Store(&ts.URL)
+			var me struct {
+				Name  string
+				Email string
+				Role  string
+			}
+			c.mustDo("GET", "/api/v1/me", "", http.StatusOK, &me)
+			if me.Name != name || me.Role != tt.role || me.Email != "" {
+				t.Errorf("/api/v1/me = %+v, want API-only agent %q with role %s", me, name, tt.role)
+			}
+			c.mustDo("GET", "/api/v1/customers", "", tt.customersCode, nil)
+		})
+	}
+}
+
+func TestTokenRevokeShutsTheTokenOut(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kindred.db")
+	code, stdout, stderr := runKindred("token", "create", "--db", db, "--role", "lead", "--name", "laptop")
+	if code != 0 {
+		t.Fatalf("create: exit %d: %s", code, stderr)
+	}
+	secret := lastLine(t, stdout)
+	var id int64
+	if _, err := fmt.Sscanf(stderr[strings.Index(stderr, "token "):], "token %d", &id); err != nil {
+		t.Fatalf("no token id in %q: %v", stderr, err)
+	}
+
+	if code, _, stderr := runKindred("token", "revoke", "--db", db, fmt.Sprint(id)); code != 0 {
+		t.Fatalf("revoke: exit %d: %s", code, stderr)
+	}
+	ts := apiOver(t, db)
+	c := &apiClient{t: t, token: secret, client: ts.Client()}
+	c.base.Store(&ts.URL)
+	c.mustDo("GET", "/api/v1/me", "", http.StatusUnauthorized, nil)
+}
+
+func TestTokenCommandsRefuseBadInput(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kindred.db")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no subcommand", []string{"token"}, "usage"},
+		{"unknown subcommand", []string{"token", "mint"}, "unknown token command"},
+		{"no name", []string{"token", "create", "--db", db, "--role", "agent"}, "--name"},
+		{"no role", []string{"token", "create", "--db", db, "--name", "x"}, "--role"},
+		{"unknown role", []string{"token", "create", "--db", db, "--name", "x", "--role", "root"}, "--role"},
+		{"revoke without id", []string{"token", "revoke", "--db", db}, "usage"},
+		{"revoke bad id", []string{"token", "revoke", "--db", db, "seven"}, "positive number"},
+		{"revoke unknown id", []string{"token", "revoke", "--db", db, "999"}, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runKindred(tt.args...)
+			if code == 0 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want failure mentioning %q", code, stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q: a failed command must not print what looks like a token", stdout)
+			}
+		})
+	}
+}

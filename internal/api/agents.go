@@ -1,0 +1,164 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/auth"
+)
+
+// meResponse is who the caller is, and which of their tokens they used.
+type meResponse struct {
+	*kindred.Agent
+	Token tokenInfo `json:"token"`
+}
+
+type tokenInfo struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *server) me(w http.ResponseWriter, r *http.Request) error {
+	id, ok := r.Context().Value(identityKey{}).(identity)
+	if !ok {
+		return fmt.Errorf("me: no identity in the request context")
+	}
+	return writeJSON(w, http.StatusOK, meResponse{
+		Agent: id.agent,
+		Token: tokenInfo{ID: id.token.ID, Name: id.token.Name, CreatedAt: id.token.CreatedAt},
+	})
+}
+
+func (s *server) listAgents(w http.ResponseWriter, r *http.Request) error {
+	agents, err := s.cfg.Agents.Agents(r.Context())
+	if err != nil {
+		return s.storeFailed("Agents", err)
+	}
+	return writeJSON(w, http.StatusOK, newItems(agents))
+}
+
+type agentInput struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Role     string `json:"role"`
+	Password string `json:"password"`
+}
+
+func (s *server) createAgent(w http.ResponseWriter, r *http.Request) error {
+	var in agentInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var c checker
+	a := &kindred.Agent{
+		Name:  c.line("name", in.Name, true, maxNameLen),
+		Email: c.email("email", in.Email),
+		Role:  oneOf(&c, "role", in.Role, kindred.Roles),
+	}
+	if in.Password != "" {
+		switch n := utf8.RuneCountInString(in.Password); {
+		case n < minPasswordLen:
+			c.Add("password", fmt.Sprintf("must be at least %d characters", minPasswordLen))
+		case n > maxPasswordLen:
+			c.Add("password", fmt.Sprintf("must be at most %d characters", maxPasswordLen))
+		case a.Email == "":
+			c.Add("email", "is required to sign in with a password")
+		}
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	var hash string
+	if in.Password != "" {
+		var err error
+		if hash, err = auth.HashPassword(in.Password); err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+	}
+	if err := s.cfg.Agents.CreateAgent(r.Context(), a, hash); err != nil {
+		return s.storeFailed("CreateAgent", err)
+	}
+	return writeJSON(w, http.StatusCreated, a)
+}
+
+type tokenInput struct {
+	Name string `json:"name"`
+}
+
+// newToken is the only time a token's secret is ever shown.
+type newToken struct {
+	ID        int64     `json:"id"`
+	Token     string    `json:"token"`
+	AgentID   int64     `json:"agent_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *server) createToken(w http.ResponseWriter, r *http.Request) error {
+	agentID, err := pathID(r, "agent")
+	if err != nil {
+		return err
+	}
+	in := tokenInput{Name: "api"}
+	if err := decodeOptional(r, &in); err != nil {
+		return err
+	}
+	var c checker
+	name := c.line("name", in.Name, true, maxNameLen)
+	if err := c.Err(); err != nil {
+		return err
+	}
+	a, err := s.cfg.Agents.Agent(r.Context(), agentID)
+	if err != nil {
+		return s.storeFailed("Agent", err)
+	}
+	if a.Disabled {
+		return kindred.Errorf(kindred.Conflict, "agent %d is disabled; enable it before giving it a token", a.ID)
+	}
+	secret, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	t := &kindred.Token{AgentID: a.ID, Name: name, Hash: hash}
+	if err := s.cfg.Agents.CreateToken(r.Context(), t); err != nil {
+		return s.storeFailed("CreateToken", err)
+	}
+	return writeJSON(w, http.StatusCreated, newToken{ID: t.ID, Token: secret, AgentID: a.ID, Name: t.Name, CreatedAt: t.CreatedAt})
+}
+
+func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "token")
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Agents.RevokeToken(r.Context(), id); err != nil {
+		return s.storeFailed("RevokeToken", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r, "subject", "subject_id", "actor_id", "limit", "offset")
+	f := kindred.AuditFilter{
+		Subject:   q.line("subject", q.str("subject"), false, maxNameLen),
+		SubjectID: q.id("subject_id"),
+		ActorID:   q.id("actor_id"),
+		Page:      q.page(),
+	}
+	if err := q.Err(); err != nil {
+		return err
+	}
+	entries, err := s.cfg.Audit.Audit(r.Context(), f)
+	if err != nil {
+		return s.storeFailed("Audit", err)
+	}
+	return writeJSON(w, http.StatusOK, newListing(entries, f.Page))
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

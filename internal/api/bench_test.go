@@ -1,0 +1,92 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// BenchmarkPostMessage posts replies over real HTTP to a real SQLite store:
+// authentication, decoding, validation, the store's transaction (message,
+// conversation update, audit entry) and the response.
+func BenchmarkPostMessage(b *testing.B) {
+	d := newDesk(b)
+	srv := httptest.NewServer(d.srv)
+	defer srv.Close()
+	cust := d.newCustomer("Otieno Odhiambo")
+	conv := d.newConversation(cust)
+	url := srv.URL + "/api/v1/conversations/" + conv + "/messages"
+	body := []byte(`{"direction": "out", "body": "I'm sorry the payment is late, Otieno. I have asked the pensions office and will call you by noon."}`)
+	token := "Bearer " + d.tokens[kindred.RoleAgent]
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	defer client.CloseIdleConnections()
+
+	post := func(b *testing.B) {
+		req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", token)
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			post(b)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				post(b)
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	})
+}
+
+func FuzzHTMLToText(f *testing.F) {
+	f.Add("<p>Thank you &amp; bless you.</p><p>It came<br>today.</p>")
+	f.Add("<script>alert(1)</script><style>p{}</style>x &lt; y")
+	f.Add("<div><ul><li>one</li><li>two</li></ul></div>&nbsp;")
+	f.Fuzz(func(t *testing.T, in string) {
+		out := htmlToText(in)
+		if strings.Contains(out, "\n\n\n") || out != strings.TrimSpace(out) {
+			t.Errorf("htmlToText(%q) = %q: unnormalised whitespace", in, out)
+		}
+	})
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	f.Add([]byte(`{"name": "Amina", "accommodations": ["plain language"]}`))
+	f.Add([]byte(`{"name": "Am\xffina"}`))
+	f.Add([]byte(`{"name": "Amina"} x`))
+	f.Add([]byte(`{"email": null, "phone": "0712 345 678"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in customerPatch
+		err := decodeJSON(body, &in)
+		if err == nil {
+			return
+		}
+		if status, _ := statusOf(err); status != http.StatusBadRequest {
+			t.Errorf("decodeJSON(%q): status %d, want 400", body, status)
+		}
+	})
+}

@@ -1,0 +1,198 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/kindred-desk/kindred"
+)
+
+type conversationInput struct {
+	CustomerID int64    `json:"customer_id"`
+	Channel    string   `json:"channel"`
+	Subject    string   `json:"subject"`
+	Priority   string   `json:"priority"`
+	AssigneeID *int64   `json:"assignee_id"`
+	Tags       []string `json:"tags"`
+}
+
+func (s *server) createConversation(w http.ResponseWriter, r *http.Request) error {
+	var in conversationInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var c checker
+	conv := &kindred.Conversation{
+		CustomerID: in.CustomerID,
+		Channel:    oneOf(&c, "channel", in.Channel, kindred.Channels),
+		Subject:    c.line("subject", in.Subject, true, maxSubjectLen),
+		Status:     kindred.StatusOpen,
+		Priority:   kindred.PriorityNormal,
+		Tags:       c.tags("tags", in.Tags),
+	}
+	if in.CustomerID <= 0 {
+		c.Add("customer_id", "is required: the id of the customer the conversation is with")
+	}
+	if in.Priority != "" {
+		conv.Priority = oneOf(&c, "priority", in.Priority, kindred.Priorities)
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	// Referenced records must exist: say which field is wrong, not "not found".
+	if _, err := s.cfg.Customers.Customer(r.Context(), in.CustomerID); err != nil {
+		if kindred.ErrorKind(err) == kindred.NotFound {
+			return invalid("customer_id", "no such customer")
+		}
+		return s.storeFailed("Customer", err)
+	}
+	if in.AssigneeID != nil {
+		if err := s.checkAssignee(r, *in.AssigneeID); err != nil {
+			return err
+		}
+		conv.AssigneeID = in.AssigneeID
+	}
+	if err := s.cfg.Conversations.CreateConversation(r.Context(), conv); err != nil {
+		return s.storeFailed("CreateConversation", err)
+	}
+	w.Header().Set("Location", "/api/v1/conversations/"+itoa(conv.ID))
+	return writeJSON(w, http.StatusCreated, conv)
+}
+
+// checkAssignee makes sure conversations go to an agent who can work them.
+func (s *server) checkAssignee(r *http.Request, id int64) error {
+	if id <= 0 {
+		return invalid("assignee_id", "must be an agent's id, or null for nobody")
+	}
+	a, err := s.cfg.Agents.Agent(r.Context(), id)
+	switch {
+	case kindred.ErrorKind(err) == kindred.NotFound:
+		return invalid("assignee_id", "no such agent")
+	case err != nil:
+		return s.storeFailed("Agent", err)
+	case a.Disabled:
+		return invalid("assignee_id", "this agent is disabled")
+	case a.Role == kindred.RoleKiosk:
+		return invalid("assignee_id", "a kiosk cannot be assigned conversations")
+	}
+	return nil
+}
+
+func (s *server) listConversations(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r, "status", "assignee", "channel", "customer_id", "limit", "offset")
+	f := kindred.ConversationFilter{CustomerID: q.id("customer_id"), Page: q.page()}
+	if v := q.str("status"); v != "" {
+		f.Status = oneOf(&q.checker, "status", v, kindred.Statuses)
+	}
+	if v := q.str("channel"); v != "" {
+		f.Channel = oneOf(&q.checker, "channel", v, kindred.Channels)
+	}
+	switch v := q.str("assignee"); v {
+	case "":
+	case "me":
+		actor, _ := kindred.ActorFrom(r.Context())
+		f.AssigneeID = actor.AgentID
+	case "none":
+		f.Unassigned = true
+	default:
+		if f.AssigneeID = q.id("assignee"); f.AssigneeID == 0 {
+			q.Fields[len(q.Fields)-1].Reason = `must be "me", "none" or an agent's id`
+		}
+	}
+	if err := q.Err(); err != nil {
+		return err
+	}
+	list, err := s.cfg.Conversations.Conversations(r.Context(), f)
+	if err != nil {
+		return s.storeFailed("Conversations", err)
+	}
+	return writeJSON(w, http.StatusOK, newListing(list, f.Page))
+}
+
+func (s *server) getConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "conversation")
+	if err != nil {
+		return err
+	}
+	conv, err := s.cfg.Conversations.Conversation(r.Context(), id, true)
+	if err != nil {
+		return s.storeFailed("Conversation", err)
+	}
+	return writeJSON(w, http.StatusOK, withMessages(conv))
+}
+
+// conversationWithMessages always has its messages array, even when empty
+// (Conversation.Messages is omitted when empty, for listings).
+type conversationWithMessages struct {
+	*kindred.Conversation
+	Messages []kindred.Message `json:"messages"`
+}
+
+func withMessages(c *kindred.Conversation) conversationWithMessages {
+	ms := c.Messages
+	if ms == nil {
+		ms = []kindred.Message{}
+	}
+	return conversationWithMessages{Conversation: c, Messages: ms}
+}
+
+// conversationPatch is a partial update; assignee_id null unassigns and tags
+// null clears the tags.
+type conversationPatch struct {
+	Subject    optional[string]   `json:"subject"`
+	Status     optional[string]   `json:"status"`
+	Priority   optional[string]   `json:"priority"`
+	AssigneeID optional[int64]    `json:"assignee_id"`
+	Tags       optional[[]string] `json:"tags"`
+}
+
+func (s *server) updateConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "conversation")
+	if err != nil {
+		return err
+	}
+	var in conversationPatch
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var c checker
+	var u kindred.ConversationUpdate
+	changed := in.Subject.Set || in.Status.Set || in.Priority.Set || in.AssigneeID.Set || in.Tags.Set
+	if in.Subject.Set {
+		v := c.line("subject", in.Subject.Value, true, maxSubjectLen)
+		u.Subject = &v
+	}
+	if in.Status.Set {
+		v := oneOf(&c, "status", in.Status.Value, kindred.Statuses)
+		u.Status = &v
+	}
+	if in.Priority.Set {
+		v := oneOf(&c, "priority", in.Priority.Value, kindred.Priorities)
+		u.Priority = &v
+	}
+	if in.Tags.Set {
+		v := c.tags("tags", in.Tags.Value)
+		u.Tags = &v
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	switch {
+	case in.AssigneeID.Null:
+		u.Unassign = true
+	case in.AssigneeID.Set:
+		if err := s.checkAssignee(r, in.AssigneeID.Value); err != nil {
+			return err
+		}
+		u.AssigneeID = &in.AssigneeID.Value
+	}
+	var conv *kindred.Conversation
+	if changed {
+		conv, err = s.cfg.Conversations.UpdateConversation(r.Context(), id, u)
+		if err != nil {
+			return s.storeFailed("UpdateConversation", err)
+		}
+	} else if conv, err = s.cfg.Conversations.Conversation(r.Context(), id, false); err != nil {
+		return s.storeFailed("Conversation", err)
+	}
+	return writeJSON(w, http.StatusOK, conv)
+}

@@ -1,0 +1,102 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// handlerFunc is an endpoint: it writes a response, or returns an error that
+// writeError turns into a problem document.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one endpoint: who may call it and what answers.
+type route struct {
+	method  string
+	path    string         // a net/http.ServeMux path pattern, e.g. /api/v1/customers/{id}
+	public  bool           // served without a token
+	roles   []kindred.Role // the roles allowed, when not public
+	handler handlerFunc
+}
+
+// pattern is the ServeMux pattern, also the route label of the metrics.
+func (rt route) pattern() string { return rt.method + " " + rt.path }
+
+// allows reports whether role may call the route.
+func (rt route) allows(role kindred.Role) bool { return slices.Contains(rt.roles, role) }
+
+// Who may do what. A kiosk is a shared walk-in terminal: it must never read
+// customer records, so it is in none of the sets but "anyone".
+var (
+	anyone    = []kindred.Role{kindred.RoleAdmin, kindred.RoleLead, kindred.RoleAgent, kindred.RoleKiosk}
+	staff     = []kindred.Role{kindred.RoleAdmin, kindred.RoleLead, kindred.RoleAgent}
+	leads     = []kindred.Role{kindred.RoleAdmin, kindred.RoleLead}
+	adminOnly = []kindred.Role{kindred.RoleAdmin}
+)
+
+// routeTable lists every endpoint. Adding an endpoint is adding one line.
+func (s *server) routeTable() []route {
+	metricsRoute := route{method: "GET", path: "/metrics", roles: leads, handler: s.serveMetrics}
+	if s.cfg.MetricsPublic {
+		metricsRoute.public, metricsRoute.roles = true, nil
+	}
+	routes := []route{
+		{method: "GET", path: "/healthz", public: true, handler: s.healthz},
+		{method: "GET", path: "/readyz", public: true, handler: s.readyz},
+		metricsRoute,
+		{method: "GET", path: "/api/v1/openapi.json", public: true, handler: s.openAPI},
+
+		{method: "GET", path: "/api/v1/me", roles: anyone, handler: s.me},
+		{method: "GET", path: "/api/v1/agents", roles: leads, handler: s.listAgents},
+		{method: "POST", path: "/api/v1/agents", roles: adminOnly, handler: s.createAgent},
+		{method: "POST", path: "/api/v1/agents/{id}/tokens", roles: adminOnly, handler: s.createToken},
+		{method: "DELETE", path: "/api/v1/tokens/{id}", roles: adminOnly, handler: s.revokeToken},
+
+		{method: "GET", path: "/api/v1/customers", roles: staff, handler: s.listCustomers},
+		{method: "POST", path: "/api/v1/customers", roles: staff, handler: s.createCustomer},
+		{method: "GET", path: "/api/v1/customers/{id}", roles: staff, handler: s.getCustomer},
+		{method: "PATCH", path: "/api/v1/customers/{id}", roles: staff, handler: s.updateCustomer},
+		{method: "GET", path: "/api/v1/customers/{id}/notes", roles: staff, handler: s.listNotes},
+		{method: "POST", path: "/api/v1/customers/{id}/notes", roles: staff, handler: s.addNote},
+		{method: "GET", path: "/api/v1/customers/{id}/helpers", roles: staff, handler: s.listHelpers},
+		{method: "POST", path: "/api/v1/customers/{id}/helpers", roles: staff, handler: s.addHelper},
+		{method: "POST", path: "/api/v1/helpers/{id}/revoke", roles: staff, handler: s.revokeHelper},
+
+		{method: "GET", path: "/api/v1/conversations", roles: staff, handler: s.listConversations},
+		{method: "POST", path: "/api/v1/conversations", roles: staff, handler: s.createConversation},
+		{method: "GET", path: "/api/v1/conversations/{id}", roles: staff, handler: s.getConversation},
+		{method: "PATCH", path: "/api/v1/conversations/{id}", roles: staff, handler: s.updateConversation},
+		{method: "POST", path: "/api/v1/conversations/{id}/messages", roles: staff, handler: s.addMessage},
+
+		{method: "GET", path: "/api/v1/audit", roles: adminOnly, handler: s.listAudit},
+	}
+	for _, rt := range routes {
+		if rt.public == (len(rt.roles) > 0) {
+			panic(fmt.Sprintf("api: route %s must be either public or have roles", rt.pattern()))
+		}
+	}
+	return routes
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
+
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(r.Context()); err != nil {
+			// The cause may name hosts or files: log it, don't show it.
+			s.log.WarnContext(r.Context(), "not ready", errAttr(err))
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, err := w.Write([]byte("not ready\n"))
+			return err
+		}
+	}
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
