@@ -67,12 +67,16 @@ type AgentService interface {
 	// AgentByEmail returns the agent and its password hash, for signing in.
 	AgentByEmail(ctx context.Context, email string) (*Agent, string, error)
 	Agents(ctx context.Context) ([]Agent, error)
+	// CountAdmins counts the enabled admins who can sign in (an email and a
+	// password), so that an API-only admin does not hide a desk nobody can open.
 	CountAdmins(ctx context.Context) (int, error)
 	// CreateToken stores t, whose Hash the caller has set.
 	CreateToken(ctx context.Context, t *Token) error
 	// TokenByHash returns the live (not revoked) token with this hash and its agent.
 	TokenByHash(ctx context.Context, hash []byte) (*Token, *Agent, error)
 	RevokeToken(ctx context.Context, id int64) error
+	// Tokens lists every token, revoked ones too, newest first; never secrets.
+	Tokens(ctx context.Context) ([]Token, error)
 }
 
 // CustomerService keeps customers, what they told us, and their helpers.

@@ -181,9 +181,9 @@ func TestServeWelcomesFirstAdminOnceAndFinishesRequestsOnShutdown(t *testing.T) 
 		t.Errorf("second start printed a banner again:\n%s", strings.Join(s.banner, "\n"))
 	}
 	c.base.Store(&s.url)
-	var customers struct{ Items []struct{ Name string } }
+	var customers []struct{ Name string }
 	c.mustDo("GET", "/api/v1/customers?q=Late", "", http.StatusOK, &customers)
-	if len(customers.Items) != 1 || customers.Items[0].Name != "Late Arrival" {
+	if len(customers) != 1 || customers[0].Name != "Late Arrival" {
 		t.Errorf("customers = %+v, want the one created during shutdown", customers)
 	}
 	s.stop()

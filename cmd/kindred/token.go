@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"text/tabwriter"
 
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/internal/auth"
@@ -14,13 +15,15 @@ import (
 )
 
 func runToken(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	usage := errors.New("usage: kindred token create --role ROLE --name NAME | kindred token revoke ID")
+	usage := errors.New("usage: kindred token create --role ROLE --name NAME | kindred token list | kindred token revoke ID")
 	if len(args) == 0 {
 		return usage
 	}
 	switch args[0] {
 	case "create":
 		return runTokenCreate(ctx, args[1:], stdout, stderr)
+	case "list":
+		return runTokenList(ctx, args[1:], stdout, stderr)
 	case "revoke":
 		return runTokenRevoke(ctx, args[1:], stdout, stderr)
 	}
@@ -112,4 +115,45 @@ func runTokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	fmt.Fprintf(stdout, "token %d revoked\n", id)
 	return nil
+}
+
+// runTokenList prints every token, one a line: id, state, agent, name and
+// when it was made. Secrets are never stored, so they cannot be listed.
+func runTokenList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := config.Default()
+	fs := config.NewFlagSet("token list", &cfg, stderr)
+	fs.DB()
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	toks, err := db.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	agents, err := db.Agents(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64]string, len(agents))
+	for _, a := range agents {
+		names[a.ID] = fmt.Sprintf("%s (%s)", a.Name, a.Role)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tAGENT\tNAME\tCREATED")
+	for _, t := range toks {
+		state := "live"
+		if t.RevokedAt != nil {
+			state = "revoked " + t.RevokedAt.Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, state, names[t.AgentID], t.Name, t.CreatedAt.Format("2006-01-02 15:04"))
+	}
+	return tw.Flush()
 }

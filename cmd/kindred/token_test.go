@@ -97,6 +97,15 @@ func TestTokenRevokeShutsTheTokenOut(t *testing.T) {
 	c := &apiClient{t: t, token: secret, client: ts.Client()}
 	c.base.Store(&ts.URL)
 	c.mustDo("GET", "/api/v1/me", "", http.StatusUnauthorized, nil)
+
+	code, stdout, stderr = runKindred("token", "list", "--db", db)
+	if code != 0 {
+		t.Fatalf("list: exit %d: %s", code, stderr)
+	}
+	fields := strings.Fields(strings.Split(stdout, "\n")[1])
+	if len(fields) < 3 || fields[0] != fmt.Sprint(id) || fields[1] != "revoked" || !strings.Contains(stdout, "laptop (lead)") || strings.Contains(stdout, secret) {
+		t.Fatalf("list = %q, want token %d revoked for laptop (lead), no secret", stdout, id)
+	}
 }
 
 func TestTokenCommandsRefuseBadInput(t *testing.T) {
@@ -125,5 +134,24 @@ func TestTokenCommandsRefuseBadInput(t *testing.T) {
 				t.Errorf("stdout %q: a failed command must not print what looks like a token", stdout)
 			}
 		})
+	}
+}
+
+func TestFirstRunStillWelcomesWhenOnlyAnAPIAdminExists(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kindred.db")
+	if code, _, stderr := runKindred("token", "create", "--db", db, "--role", "admin", "--name", "deploy script"); code != 0 {
+		t.Fatalf("create: exit %d: %s", code, stderr)
+	}
+	d, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	w, err := firstRun(context.Background(), d, "admin@localhost")
+	if err != nil || w == nil || w.password == "" {
+		t.Fatalf("firstRun = %+v, %v; want a signable administrator, since the API admin cannot sign in", w, err)
+	}
+	if w2, err := firstRun(context.Background(), d, "admin@localhost"); err != nil || w2 != nil {
+		t.Fatalf("second firstRun = %+v, %v; want nothing", w2, err)
 	}
 }

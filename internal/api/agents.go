@@ -39,7 +39,7 @@ func (s *server) listAgents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("Agents", err)
 	}
-	return writeJSON(w, http.StatusOK, newItems(agents))
+	return writeAll(w, agents)
 }
 
 type agentInput struct {
@@ -158,7 +158,7 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("Audit", err)
 	}
-	return writeJSON(w, http.StatusOK, newListing(entries, f.Page))
+	return writeList(w, r, entries, f.Page)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

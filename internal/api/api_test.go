@@ -86,11 +86,11 @@ func TestCustomerLifecycle(t *testing.T) {
 		t.Errorf("get %v", got)
 	}
 	d.newCustomer("Amina Wanjiru")
-	list := itemsOf(t, d.must(kindred.RoleLead, 200, "GET", "/api/v1/customers?q=otieno&limit=10", nil))
+	list := d.mustList(kindred.RoleLead, 200, "GET", "/api/v1/customers?q=otieno&limit=10", nil)
 	if len(list) != 1 || id(list[0]) != cid {
 		t.Errorf("search found %v", list)
 	}
-	if all := itemsOf(t, d.must(kindred.RoleAdmin, 200, "GET", "/api/v1/customers", nil)); len(all) != 2 {
+	if all := d.mustList(kindred.RoleAdmin, 200, "GET", "/api/v1/customers", nil); len(all) != 2 {
 		t.Errorf("listed %d customers, want 2", len(all))
 	}
 
@@ -114,7 +114,7 @@ func TestCustomerLifecycle(t *testing.T) {
 		t.Errorf("note %v", n)
 	}
 	d.must(kindred.RoleAgent, 201, "POST", "/api/v1/customers/"+cid+"/notes", map[string]any{"body": "Likes football."})
-	notes := itemsOf(t, d.must(kindred.RoleAgent, 200, "GET", "/api/v1/customers/"+cid+"/notes", nil))
+	notes := d.mustList(kindred.RoleAgent, 200, "GET", "/api/v1/customers/"+cid+"/notes", nil)
 	if len(notes) != 2 {
 		t.Errorf("notes %v", notes)
 	}
@@ -128,7 +128,7 @@ func TestCustomerLifecycle(t *testing.T) {
 	if h["phone"] != "+254722000111" || h["consent_at"] == nil || h["expires_at"] == nil {
 		t.Errorf("helper %v", h)
 	}
-	if hs := itemsOf(t, d.must(kindred.RoleAgent, 200, "GET", "/api/v1/customers/"+cid+"/helpers", nil)); len(hs) != 1 {
+	if hs := d.mustList(kindred.RoleAgent, 200, "GET", "/api/v1/customers/"+cid+"/helpers", nil); len(hs) != 1 {
 		t.Errorf("helpers %v", hs)
 	}
 	r := d.must(kindred.RoleAgent, 200, "POST", "/api/v1/helpers/"+id(h)+"/revoke", nil)
@@ -154,15 +154,15 @@ func TestConversationLifecycle(t *testing.T) {
 	conv := id(c)
 	other := d.newConversation(cust)
 
-	mine := itemsOf(t, d.must(kindred.RoleAgent, 200, "GET", "/api/v1/conversations?assignee=me", nil))
+	mine := d.mustList(kindred.RoleAgent, 200, "GET", "/api/v1/conversations?assignee=me", nil)
 	if len(mine) != 1 || id(mine[0]) != conv {
 		t.Errorf("assignee=me: %v", mine)
 	}
-	none := itemsOf(t, d.must(kindred.RoleAgent, 200, "GET", "/api/v1/conversations?assignee=none", nil))
+	none := d.mustList(kindred.RoleAgent, 200, "GET", "/api/v1/conversations?assignee=none", nil)
 	if len(none) != 1 || id(none[0]) != other {
 		t.Errorf("assignee=none: %v", none)
 	}
-	byID := itemsOf(t, d.must(kindred.RoleLead, 200, "GET", "/api/v1/conversations?assignee="+itoa(agentID)+"&channel=email&status=open&customer_id="+cust, nil))
+	byID := d.mustList(kindred.RoleLead, 200, "GET", "/api/v1/conversations?assignee="+itoa(agentID)+"&channel=email&status=open&customer_id="+cust, nil)
 	if len(byID) != 1 {
 		t.Errorf("filtered: %v", byID)
 	}
@@ -230,7 +230,7 @@ func TestAgentsTokensAndAudit(t *testing.T) {
 	if _, hash, err := d.db.AgentByEmail(system, "wanjiku@example.org"); err != nil || !strings.HasPrefix(hash, "$argon2id$") {
 		t.Errorf("stored password hash %q, %v", hash, err)
 	}
-	if list := itemsOf(t, d.must(kindred.RoleLead, 200, "GET", "/api/v1/agents", nil)); len(list) != 5 {
+	if list := d.mustList(kindred.RoleLead, 200, "GET", "/api/v1/agents", nil); len(list) != 5 {
 		t.Errorf("agents %d, want 5", len(list))
 	}
 
@@ -254,7 +254,7 @@ func TestAgentsTokensAndAudit(t *testing.T) {
 	}
 
 	// The audit log saw the changes, done by the admin.
-	entries := itemsOf(t, d.must(kindred.RoleAdmin, 200, "GET", "/api/v1/audit?subject=agent&actor_id="+itoa(d.agents[kindred.RoleAdmin].ID), nil))
+	entries := d.mustList(kindred.RoleAdmin, 200, "GET", "/api/v1/audit?subject=agent&actor_id="+itoa(d.agents[kindred.RoleAdmin].ID), nil)
 	if len(entries) == 0 {
 		t.Fatal("no audit entries for the admin's changes")
 	}
@@ -279,8 +279,36 @@ func (d *desk) mustToken(token string, want int, method, path string) map[string
 func TestChangesAreAuditedAsTheCaller(t *testing.T) {
 	d := newDesk(t)
 	cust := d.newCustomer("Otieno Odhiambo")
-	entries := itemsOf(t, d.must(kindred.RoleAdmin, 200, "GET", "/api/v1/audit?subject=customer&subject_id="+cust, nil))
+	entries := d.mustList(kindred.RoleAdmin, 200, "GET", "/api/v1/audit?subject=customer&subject_id="+cust, nil)
 	if len(entries) != 1 || entries[0]["actor_id"] != float64(d.agents[kindred.RoleAgent].ID) {
 		t.Errorf("audit of customer %s: %v", cust, entries)
+	}
+}
+
+func TestListsAreArraysThatLinkToTheNextPage(t *testing.T) {
+	d := newDesk(t)
+	for _, name := range []string{"Amina Njeri", "Baraka Ouma", "Chebet Kiprono"} {
+		d.newCustomer(name)
+	}
+	rec := d.as(kindred.RoleAgent, "GET", "/api/v1/customers?limit=2", nil)
+	var page []map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || len(page) != 2 {
+		t.Fatalf("first page = %s (%v), want an array of 2", rec.Body, err)
+	}
+	link := rec.Header().Get("Link")
+	if !strings.Contains(link, "offset=2") || !strings.Contains(link, `rel="next"`) {
+		t.Fatalf("Link = %q, want the next page at offset 2", link)
+	}
+	next := strings.TrimPrefix(strings.SplitN(link, ">", 2)[0], "<")
+	rec = d.as(kindred.RoleAgent, "GET", next, nil)
+	page = nil
+	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || len(page) != 1 || page[0]["name"] != "Chebet Kiprono" {
+		t.Fatalf("next page = %s (%v), want Chebet Kiprono alone", rec.Body, err)
+	}
+	if l := rec.Header().Get("Link"); l != "" {
+		t.Errorf("last page links on: %q", l)
+	}
+	if got := strings.TrimSpace(d.as(kindred.RoleAgent, "GET", "/api/v1/customers?q=nobody", nil).Body.String()); got != "[]" {
+		t.Errorf("empty search = %s, want []", got)
 	}
 }

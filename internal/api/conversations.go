@@ -105,7 +105,7 @@ func (s *server) listConversations(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return s.storeFailed("Conversations", err)
 	}
-	return writeJSON(w, http.StatusOK, newListing(list, f.Page))
+	return writeList(w, r, list, f.Page)
 }
 
 func (s *server) getConversation(w http.ResponseWriter, r *http.Request) error {

@@ -53,7 +53,7 @@ func (s *server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("Customers", err)
 	}
-	return writeJSON(w, http.StatusOK, newListing(list, f.Page))
+	return writeList(w, r, list, f.Page)
 }
 
 func (s *server) getCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -146,7 +146,7 @@ func (s *server) listNotes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("Notes", err)
 	}
-	return writeJSON(w, http.StatusOK, newItems(notes))
+	return writeAll(w, notes)
 }
 
 func (s *server) addNote(w http.ResponseWriter, r *http.Request) error {

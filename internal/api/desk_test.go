@@ -163,18 +163,19 @@ func id(m map[string]any) string {
 	return itoa(int64(f))
 }
 
-// itemsOf returns the "items" of a decoded listing.
-func itemsOf(t testing.TB, m map[string]any) []map[string]any {
-	t.Helper()
-	raw, ok := m["items"].([]any)
-	if !ok {
-		t.Fatalf("no items array in %v", m)
+// mustList sends a request as role, fails the test unless the status is want,
+// and returns the body decoded as a JSON array of records.
+func (d *desk) mustList(role kindred.Role, want int, method, path string, body any) []map[string]any {
+	d.t.Helper()
+	rec := d.as(role, method, path, body)
+	if rec.Code != want {
+		d.t.Fatalf("%s %s: status %d, want %d; body: %s", method, path, rec.Code, want, rec.Body)
 	}
-	out := make([]map[string]any, len(raw))
-	for i, x := range raw {
-		out[i] = x.(map[string]any)
+	var list []map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
+		d.t.Fatalf("%s %s: decode %q as a list: %v", method, path, rec.Body, err)
 	}
-	return out
+	return list
 }
 
 // newCustomer creates a customer as an agent and returns its id.

@@ -30,7 +30,7 @@ func (s *server) listHelpers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("Helpers", err)
 	}
-	return writeJSON(w, http.StatusOK, newItems(hs))
+	return writeAll(w, hs)
 }
 
 func (s *server) addHelper(w http.ResponseWriter, r *http.Request) error {

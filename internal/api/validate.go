@@ -296,31 +296,30 @@ func (q *query) page() kindred.Page {
 	return p
 }
 
-// listing is the envelope of every list response.
-type listing[T any] struct {
-	Items  []T `json:"items"`
-	Limit  int `json:"limit"`
-	Offset int `json:"offset"`
-}
-
-func newListing[T any](items []T, p kindred.Page) listing[T] {
-	if items == nil {
-		items = []T{}
+// writeList writes a list as a bare JSON array (never null). When the page
+// is full there may be more, so a Link header names the next page, as
+// RFC 8288 describes; clients page with limit and offset.
+func writeList[T any](w http.ResponseWriter, r *http.Request, list []T, p kindred.Page) error {
+	if list == nil {
+		list = []T{}
 	}
 	if p.Limit == 0 {
 		p.Limit = 50 // the store's default
 	}
-	return listing[T]{Items: items, Limit: p.Limit, Offset: p.Offset}
+	if len(list) == p.Limit {
+		q := r.URL.Query()
+		q.Set("limit", strconv.Itoa(p.Limit))
+		q.Set("offset", strconv.Itoa(p.Offset+p.Limit))
+		next := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+		w.Header().Set("Link", "<"+next.String()+">; rel=\"next\"")
+	}
+	return writeJSON(w, http.StatusOK, list)
 }
 
-// items is the envelope of lists that are not paged.
-type items[T any] struct {
-	Items []T `json:"items"`
-}
-
-func newItems[T any](list []T) items[T] {
+// writeAll writes a list that is not paged as a bare JSON array (never null).
+func writeAll[T any](w http.ResponseWriter, list []T) error {
 	if list == nil {
 		list = []T{}
 	}
-	return items[T]{Items: list}
+	return writeJSON(w, http.StatusOK, list)
 }

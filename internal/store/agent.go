@@ -126,7 +126,8 @@ func (db *DB) Agents(ctx context.Context) ([]kindred.Agent, error) {
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
 	err := db.ReadTx(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM agents WHERE role = ? AND disabled = ?", string(kindred.RoleAdmin), false).Scan(&n)
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM agents
+			WHERE role = ? AND disabled = ? AND email IS NOT NULL AND password_hash <> ''`, string(kindred.RoleAdmin), false).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count admins: %w", err)
@@ -204,6 +205,35 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*kindred.Token, *ki
 		return nil, nil, fmt.Errorf("read token: %w", err)
 	}
 	return &t, &a, nil
+}
+
+// Tokens lists every token, revoked ones too, newest first.
+func (db *DB) Tokens(ctx context.Context) ([]kindred.Token, error) {
+	var out []kindred.Token
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id, agent_id, name, created_at, last_used_at, revoked_at FROM tokens ORDER BY id DESC")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t kindred.Token
+			var created int64
+			var used, revoked sql.NullInt64
+			if err := rows.Scan(&t.ID, &t.AgentID, &t.Name, &created, &used, &revoked); err != nil {
+				return err
+			}
+			t.CreatedAt = fromMS(created)
+			t.LastUsedAt = fromNullMS(used)
+			t.RevokedAt = fromNullMS(revoked)
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return out, nil
 }
 
 // RevokeToken revokes the token with this id; revoking it again changes

@@ -107,6 +107,13 @@ func testAgentsAndTokens(t *testing.T, s suite) {
 	if n, err := db.CountAdmins(ctx); err != nil || n != 1 {
 		t.Fatalf("admins: %d %v (a disabled admin does not count)", n, err)
 	}
+	// An API-only admin cannot sign in, so it does not count either.
+	if err := db.CreateAgent(ctx, &kindred.Agent{Name: "Admin bot", Role: kindred.RoleAdmin}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.CountAdmins(ctx); err != nil || n != 1 {
+		t.Fatalf("admins: %d %v (an admin without email and password does not count)", n, err)
+	}
 
 	tok := &kindred.Token{AgentID: lead.ID, Name: "ci", Hash: []byte{1, 2, 3, 4}}
 	if err := db.CreateToken(ctxAs(lead.ID, lead.Name), tok); err != nil {
@@ -132,8 +139,20 @@ func testAgentsAndTokens(t *testing.T, s suite) {
 	wantKind(t, err, kindred.NotFound)
 	wantKind(t, db.RevokeToken(ctx, 999), kindred.NotFound)
 
+	tok2 := &kindred.Token{AgentID: lead.ID, Name: "sms gateway", Hash: []byte{5, 6, 7, 8}}
+	if err := db.CreateToken(ctx, tok2); err != nil {
+		t.Fatal(err)
+	}
+	toks, err := db.Tokens(ctx)
+	if err != nil || len(toks) != 2 {
+		t.Fatalf("tokens: %+v %v", toks, err)
+	}
+	if toks[0].ID != tok2.ID || toks[0].RevokedAt != nil || toks[1].ID != tok.ID || toks[1].RevokedAt == nil || toks[1].Hash != nil {
+		t.Fatalf("tokens: want newest first, revoked marked, no hashes; got %+v", toks)
+	}
+
 	got2 := auditActions(t, db, kindred.AuditFilter{Subject: "agent", SubjectID: lead.ID})
-	want := []string{"token.revoke", "token.create", "agent.create"}
+	want := []string{"token.create", "token.revoke", "token.create", "agent.create"}
 	if !slices.Equal(got2, want) {
 		t.Fatalf("audit %v, want %v", got2, want)
 	}
@@ -143,11 +162,12 @@ func testAgentsAndTokens(t *testing.T, s suite) {
 			t.Fatalf("token secret in audit: %q", e.Detail)
 		}
 	}
-	if entries[1].ActorID != lead.ID || entries[1].ActorName != "Wanjiru" {
-		t.Fatalf("token.create actor %d %q", entries[1].ActorID, entries[1].ActorName)
+	// entries: [token.create (sms gateway, no actor), token.revoke (no actor), token.create (by the lead), agent.create]
+	if entries[2].ActorID != lead.ID || entries[2].ActorName != "Wanjiru" {
+		t.Fatalf("token.create actor %d %q", entries[2].ActorID, entries[2].ActorName)
 	}
-	if entries[0].ActorID != 0 || entries[0].ActorName != "system" {
-		t.Fatalf("revoke without actor recorded %d %q, want the system", entries[0].ActorID, entries[0].ActorName)
+	if entries[1].ActorID != 0 || entries[1].ActorName != "system" {
+		t.Fatalf("revoke without actor recorded %d %q, want the system", entries[1].ActorID, entries[1].ActorName)
 	}
 }
 
