@@ -8,15 +8,24 @@ import "strings"
 // "calm down"). A '*' word matches any one word ("i * sorry" matches "I am
 // sorry" and "I'm so sorry" does not — use separate phrases for that).
 type Phrases struct {
-	byFirst map[string][]int // first word → indexes into words
+	byFirst map[string]*firstWord
 	words   [][]string
 	labels  []string
+}
+
+// firstWord holds the phrases that start with one word, split by their
+// second word so that a common first word ("my", "i") does not mean trying
+// hundreds of phrases at every occurrence. Indexes are into Phrases.words,
+// in listing order.
+type firstWord struct {
+	any      []int            // one-word phrases and phrases whose second word is "*"
+	bySecond map[string][]int // the others, by second word
 }
 
 // NewPhrases builds a matcher for phrases; labels[i] names phrases[i] in
 // matches (pass nil to label each phrase with itself).
 func NewPhrases(phrases []string, labels []string) *Phrases {
-	p := &Phrases{byFirst: make(map[string][]int)}
+	p := &Phrases{byFirst: make(map[string]*firstWord)}
 	for i, ph := range phrases {
 		ws := Tokens(strings.ReplaceAll(ph, "*", "xxanyxx"), nil)
 		if len(ws) == 0 {
@@ -33,11 +42,45 @@ func NewPhrases(phrases []string, labels []string) *Phrases {
 		if labels != nil {
 			label = labels[i]
 		}
-		p.byFirst[seq[0]] = append(p.byFirst[seq[0]], len(p.words))
+		fw := p.byFirst[seq[0]]
+		if fw == nil {
+			fw = &firstWord{bySecond: make(map[string][]int)}
+			p.byFirst[seq[0]] = fw
+		}
+		if len(seq) == 1 || seq[1] == "*" {
+			fw.any = append(fw.any, len(p.words))
+		} else {
+			fw.bySecond[seq[1]] = append(fw.bySecond[seq[1]], len(p.words))
+		}
 		p.words = append(p.words, seq)
 		p.labels = append(p.labels, label)
 	}
 	return p
+}
+
+// longest returns the longest of best and the phrases idxs that match toks
+// at i; of equally long ones, the first listed.
+func (p *Phrases) longest(toks []Token, i int, idxs []int, best int) int {
+	for _, idx := range idxs {
+		seq := p.words[idx]
+		if i+len(seq) > len(toks) {
+			continue
+		}
+		if best >= 0 && (len(seq) < len(p.words[best]) || len(seq) == len(p.words[best]) && idx > best) {
+			continue
+		}
+		ok := true
+		for j := 1; j < len(seq); j++ {
+			if seq[j] != "*" && seq[j] != toks[i+j].Lower {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			best = idx
+		}
+	}
+	return best
 }
 
 // Match is one phrase found: its label and the tokens it covers [From, To).
@@ -53,20 +96,10 @@ type Match struct {
 func (p *Phrases) Find(toks []Token, buf []Match) []Match {
 	for i := 0; i < len(toks); {
 		best := -1
-		for _, idx := range p.byFirst[toks[i].Lower] {
-			seq := p.words[idx]
-			if i+len(seq) > len(toks) || (best >= 0 && len(seq) <= len(p.words[best])) {
-				continue
-			}
-			ok := true
-			for j := 1; j < len(seq); j++ {
-				if seq[j] != "*" && seq[j] != toks[i+j].Lower {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				best = idx
+		if fw := p.byFirst[toks[i].Lower]; fw != nil {
+			best = p.longest(toks, i, fw.any, best)
+			if i+1 < len(toks) && len(fw.bySecond) > 0 {
+				best = p.longest(toks, i, fw.bySecond[toks[i+1].Lower], best)
 			}
 		}
 		if best < 0 {

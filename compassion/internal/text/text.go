@@ -131,7 +131,14 @@ type Span struct {
 // A full stop inside a number ("3.5") or after a single capital ("J. Otieno")
 // does not end a sentence.
 func Sentences(s string) []Span {
-	var out []Span
+	return AppendSentences(nil, s)
+}
+
+// AppendSentences appends the spans of the sentences in s, as Sentences
+// finds them, to dst and returns it: pass dst[:0] of a reused slice to avoid
+// allocating on hot paths.
+func AppendSentences(dst []Span, s string) []Span {
+	out := dst
 	start := 0
 	flush := func(end int) {
 		a, b := start, end

@@ -1,0 +1,268 @@
+// Package empathy measures the empathy a reply expresses towards a message,
+// on the three communication mechanisms of the EPITOME framework (Sharma,
+// Miner, Atkins and Althoff, EMNLP 2020): emotional reactions, interpretations
+// and explorations, each none, weak or strong.
+//
+// The model is a small multinomial logistic regression per mechanism over
+// hashed word uni- and bi-grams of the reply plus a few hand features (how
+// many questions it asks, its length, how much of the seeker's vocabulary it
+// picks up), trained on the EPITOME Reddit annotations. The annotators'
+// rationales teach which phrases matter: each rationale is also an example
+// of its level on its own, and the response with its rationales cut out an
+// example of none. The quantised weights are embedded (model.bin), so
+// Predict needs no I/O; `kindred train empathy` rebuilds the file byte for
+// byte (on the same GOARCH) and `kindred eval empathy` measures it.
+//
+// Evidence comes from the same weights: each word of the reply scores the
+// contributions of the n-grams covering it towards the predicted level
+// against none, and the best runs of such words are reported.
+//
+// Data: EPITOME, github.com/behavioral-data/Empathy-Mental-Health,
+// © University of Washington, used under its attribution licence.
+package empathy
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
+)
+
+// Level is how strongly a reply expresses one empathy mechanism.
+type Level int
+
+// Levels of expression, as EPITOME annotates them.
+const (
+	None   Level = 0
+	Weak   Level = 1
+	Strong Level = 2
+)
+
+// Levels holds a reply's level on each mechanism.
+type Levels struct {
+	EmotionalReactions Level `json:"emotional_reactions"`
+	Interpretations    Level `json:"interpretations"`
+	Explorations       Level `json:"explorations"`
+}
+
+// Evidence is a phrase of the response (byte offsets) that pushed a
+// dimension's level up.
+type Evidence struct {
+	Dimension string  `json:"dimension"` // "emotional_reactions" | "interpretations" | "explorations"
+	Text      string  `json:"text"`
+	Start     int     `json:"start"`
+	End       int     `json:"end"`
+	Weight    float64 `json:"weight"`
+}
+
+// Result is what Predict finds in a reply.
+type Result struct {
+	Levels Levels
+	// Probabilities holds, per dimension (ER, IP, EX), the probability of
+	// each level (none, weak, strong).
+	Probabilities [3][3]float64
+	// Evidence lists, for each dimension predicted above none, the phrases
+	// that most raised it, strongest first within a dimension.
+	Evidence []Evidence
+}
+
+// Dimensions names the three mechanisms in the order Probabilities uses.
+var Dimensions = [3]string{"emotional_reactions", "interpretations", "explorations"}
+
+// Model is a trained empathy model. It is safe for concurrent use.
+type Model struct {
+	flags uint8
+	table *learn.Table
+}
+
+const (
+	modelMagic   = "KEMP"
+	modelVersion = 1
+)
+
+// NewModel decodes a model file made by Train.
+func NewModel(b []byte) (*Model, error) {
+	if len(b) < 6 || string(b[:4]) != modelMagic || b[4] != modelVersion {
+		return nil, errors.New("empathy: not an empathy model file")
+	}
+	t, err := learn.DecodeTable(b[6:])
+	if err != nil {
+		return nil, fmt.Errorf("empathy: %w", err)
+	}
+	if t.Width != 9 {
+		return nil, fmt.Errorf("empathy: model has %d outputs, want 9", t.Width)
+	}
+	return &Model{flags: b[5], table: t}, nil
+}
+
+//go:embed model.bin
+var modelBytes []byte
+
+var defaultModel = func() *Model {
+	m, err := NewModel(modelBytes)
+	if err != nil {
+		// Only possible if model.bin is missing or corrupt at build time;
+		// TestEmbeddedModelLoads guards against shipping that.
+		return &Model{}
+	}
+	return m
+}()
+
+// Default returns the embedded model.
+func Default() *Model { return defaultModel }
+
+// ModelSize is the size in bytes of the embedded model file.
+func ModelSize() int { return len(modelBytes) }
+
+// Predict rates a reply (response) to a message (seeker) with the embedded
+// model.
+func Predict(seeker, response string) Result { return defaultModel.Predict(seeker, response) }
+
+// Predict rates a reply (response) to a message (seeker).
+func (m *Model) Predict(seeker, response string) Result {
+	s := scratchPool.Get().(*scratch)
+	defer putScratch(s)
+	extract(s, m.flags, seeker, response)
+
+	var logits [9]float64
+	if m.table != nil {
+		for c, b := range m.table.Bias {
+			logits[c] = float64(b)
+		}
+		for _, f := range s.feats {
+			if w := m.table.Lookup(f.key); w != nil {
+				for c := range logits {
+					logits[c] += float64(f.val) * float64(w[c])
+				}
+			}
+		}
+	}
+	var r Result
+	for d := 0; d < 3; d++ {
+		p := logits[3*d : 3*d+3]
+		learn.SoftmaxInPlace(p)
+		best := 0
+		for k := 1; k < 3; k++ {
+			if p[k] > p[best] {
+				best = k
+			}
+		}
+		copy(r.Probabilities[d][:], p)
+		switch d {
+		case 0:
+			r.Levels.EmotionalReactions = Level(best)
+		case 1:
+			r.Levels.Interpretations = Level(best)
+		case 2:
+			r.Levels.Explorations = Level(best)
+		}
+		if best > 0 {
+			r.Evidence = m.evidence(r.Evidence, s, d, best, response)
+		}
+	}
+	return r
+}
+
+// evidencePerDimension caps the phrases reported for one dimension.
+const evidencePerDimension = 2
+
+// evidence appends the phrases of the response that most pushed dimension d
+// from none towards level. Each token scores the summed contribution of
+// the n-grams covering it (an n-gram's share split over its tokens).
+func (m *Model) evidence(out []Evidence, s *scratch, d, level int, response string) []Evidence {
+	if m.table == nil || len(s.toks) == 0 {
+		return out
+	}
+	n := len(s.toks)
+	s.scores = slices.Grow(s.scores[:0], n)[:n]
+	clear(s.scores)
+	for _, f := range s.feats {
+		if f.start < 0 {
+			continue
+		}
+		w := m.table.Lookup(f.key)
+		if w == nil {
+			continue
+		}
+		c := f.val * (w[3*d+level] - w[3*d])
+		// Spread the n-gram's contribution over the tokens it covers.
+		lo, _ := slices.BinarySearchFunc(s.toks, int(f.start), func(t learn.Token, x int) int { return t.Start - x })
+		hi := lo
+		for hi < n && s.toks[hi].End <= int(f.end) {
+			hi++
+		}
+		if hi == lo {
+			continue
+		}
+		c /= float32(hi - lo)
+		for i := lo; i < hi; i++ {
+			s.scores[i] += c
+		}
+	}
+	best := float32(0)
+	for _, v := range s.scores {
+		best = max(best, v)
+	}
+	if best <= 0 {
+		return out
+	}
+	// A phrase is a run of words within a sentence that raise the level
+	// (bridging single neutral words), holding at least one word scoring a
+	// quarter of the best.
+	threshold := best / 4
+	type span struct {
+		start, end int
+		weight     float64
+	}
+	var top [evidencePerDimension]span
+	found := 0
+	for i := 0; i < n; {
+		if s.scores[i] <= 0 || s.toks[i].Kind == learn.Punct {
+			i++
+			continue
+		}
+		j, sum, peak := i, float32(0), float32(0)
+		for j < n && s.toks[j].Kind == learn.Word {
+			if s.scores[j] <= 0 {
+				// Bridge one neutral word ("what subject was"), not two.
+				if j+1 >= n || s.scores[j+1] <= 0 || s.toks[j+1].Kind != learn.Word {
+					break
+				}
+			} else {
+				sum += s.scores[j]
+				peak = max(peak, s.scores[j])
+			}
+			j++
+		}
+		end := j
+		if peak < threshold {
+			i = j
+			continue
+		}
+		e := span{s.toks[i].Start, s.toks[end-1].End, math.Round(float64(sum)*1000) / 1000}
+		// Keep the strongest few, in order of weight.
+		k := min(found, evidencePerDimension)
+		for k > 0 && top[k-1].weight < e.weight {
+			if k < evidencePerDimension {
+				top[k] = top[k-1]
+			}
+			k--
+		}
+		if k < evidencePerDimension {
+			top[k] = e
+			found = min(found+1, evidencePerDimension)
+		}
+		i = j
+	}
+	if out == nil && found > 0 {
+		// One allocation holds the evidence of all three dimensions.
+		out = make([]Evidence, 0, 3*evidencePerDimension)
+	}
+	for _, e := range top[:found] {
+		out = append(out, Evidence{Dimension: Dimensions[d], Text: response[e.start:e.end], Start: e.start, End: e.end, Weight: e.weight})
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+package empathy
+
+import (
+	"math"
+	"sync"
+
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
+)
+
+// Feature namespaces keep n-grams and hand features apart in the hash space.
+const (
+	nsUni uint64 = iota + 1
+	nsBi
+	nsTri
+	nsQuestions
+	nsLength
+	nsOverlap
+	nsSeeker
+)
+
+// Feature set flags, stored in the model file so that prediction extracts
+// exactly what the model was trained on.
+const (
+	flagTrigrams uint8 = 1 << iota
+	flagSeeker
+)
+
+var (
+	hashBOS      = learn.HashString("<s>")
+	hashEOS      = learn.HashString("</s>")
+	hashQuestion = learn.HashString("?")
+)
+
+// feat is one occurrence of a feature; start < 0 marks features with no
+// span (length, overlap), which never become evidence.
+type feat struct {
+	key        uint32
+	start, end int32
+	val        float32
+}
+
+// scratch holds per-call buffers, pooled so Predict does not allocate them.
+type scratch struct {
+	toks   []learn.Token
+	stoks  []learn.Token
+	feats  []feat
+	scores []float32
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooled bounds the buffers returned to the pool, so one huge input does
+// not pin its memory for ever.
+const maxPooled = 1 << 14
+
+func putScratch(s *scratch) {
+	if cap(s.toks) > maxPooled || cap(s.stoks) > maxPooled || cap(s.feats) > 4*maxPooled || cap(s.scores) > 4*maxPooled {
+		return
+	}
+	scratchPool.Put(s)
+}
+
+// extract fills s.feats with the features of a (seeker, response) pair.
+func extract(s *scratch, flags uint8, seeker, response string) {
+	s.toks = learn.Tokenize(s.toks[:0], response)
+	s.stoks = learn.Tokenize(s.stoks[:0], seeker)
+	s.feats = s.feats[:0]
+	toks := s.toks
+
+	// Seeker words go into a 4096-bit set for the overlap feature.
+	var seen [64]uint64
+	for _, t := range s.stoks {
+		if t.Kind == learn.Word && t.End-t.Start >= 4 {
+			b := t.Hash & 4095
+			seen[b>>6] |= 1 << (b & 63)
+		}
+	}
+
+	prev, prev2 := hashBOS, uint64(0)
+	prevStart, prev2Start := 0, 0
+	questions, content, shared := 0, 0, 0
+	for _, t := range toks {
+		start, end := int32(t.Start), int32(t.End)
+		s.feats = append(s.feats,
+			feat{key: learn.Fold(learn.Mix(nsUni, t.Hash)), start: start, end: end},
+			feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), t.Hash)), start: int32(prevStart), end: end})
+		if flags&flagTrigrams != 0 && prev2 != 0 {
+			s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(learn.Mix(learn.Mix(nsTri, prev2), prev), t.Hash)), start: int32(prev2Start), end: end})
+		}
+		if t.Kind == learn.Punct && t.Hash == hashQuestion {
+			questions++
+		}
+		if t.Kind == learn.Word && t.End-t.Start >= 4 {
+			content++
+			b := t.Hash & 4095
+			if seen[b>>6]&(1<<(b&63)) != 0 {
+				shared++
+			}
+		}
+		prev2, prev = prev, t.Hash
+		prev2Start, prevStart = prevStart, t.Start
+	}
+	if len(toks) > 0 {
+		last := toks[len(toks)-1]
+		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), hashEOS)), start: int32(last.Start), end: int32(last.End)})
+	}
+	// n-grams share a total weight of one, so long responses do not swamp
+	// the biases.
+	if n := len(s.feats); n > 0 {
+		v := float32(1 / math.Sqrt(float64(n)))
+		for i := range s.feats {
+			s.feats[i].val = v
+		}
+	}
+	if flags&flagSeeker != 0 {
+		n := 0
+		for _, t := range s.stoks {
+			if t.Kind == learn.Word {
+				n++
+			}
+		}
+		if n > 0 {
+			v := float32(0.5 / math.Sqrt(float64(n)))
+			for _, t := range s.stoks {
+				if t.Kind == learn.Word {
+					s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsSeeker, t.Hash)), start: -1, end: -1, val: v})
+				}
+			}
+		}
+	}
+	s.feats = append(s.feats,
+		feat{key: learn.Fold(learn.Mix(nsQuestions, uint64(min(questions, 3)))), start: -1, end: -1, val: 1},
+		feat{key: learn.Fold(learn.Mix(nsLength, uint64(lengthBucket(len(toks))))), start: -1, end: -1, val: 1})
+	if content > 0 {
+		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsOverlap, uint64(overlapBucket(shared, content)))), start: -1, end: -1, val: 1})
+	}
+}
+
+// lengthBucket groups token counts roughly logarithmically.
+func lengthBucket(n int) int {
+	b := 0
+	for n > 4 && b < 8 {
+		n >>= 1
+		b++
+	}
+	return b
+}
+
+func overlapBucket(shared, content int) int {
+	r := float64(shared) / float64(content)
+	switch {
+	case shared == 0:
+		return 0
+	case r <= 0.1:
+		return 1
+	case r <= 0.25:
+		return 2
+	case r <= 0.5:
+		return 3
+	}
+	return 4
+}

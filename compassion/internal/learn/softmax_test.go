@@ -1,0 +1,102 @@
+package learn
+
+import (
+	"bytes"
+	"math"
+	"testing"
+)
+
+// toyProblem: feature 0 marks class 0, feature 1 class 1, feature 2 class 2;
+// feature 3 is noise present everywhere.
+func toyProblem() Problem {
+	p := Problem{K: 3, D: 4}
+	for i := 0; i < 30; i++ {
+		y := i % 3
+		p.Rows = append(p.Rows, Row{Idx: []int32{int32(y), 3}, Val: []float32{1, 1}})
+		p.Labels = append(p.Labels, y)
+	}
+	return p
+}
+
+func TestTrainSoftmaxSeparatesClasses(t *testing.T) {
+	m := TrainSoftmax(toyProblem(), Options{L2: 1e-3})
+	out := make([]float64, 3)
+	for y := 0; y < 3; y++ {
+		m.Probs(Row{Idx: []int32{int32(y), 3}, Val: []float32{1, 1}}, out)
+		for k, p := range out {
+			if k == y && p < 0.9 || k != y && p > 0.1 {
+				t.Fatalf("class %d: probabilities %v", y, out)
+			}
+		}
+		if s := out[0] + out[1] + out[2]; math.Abs(s-1) > 1e-9 {
+			t.Fatalf("probabilities sum to %v", s)
+		}
+	}
+}
+
+func TestTrainSoftmaxIsDeterministic(t *testing.T) {
+	a := TrainSoftmax(toyProblem(), Options{L2: 1e-2})
+	b := TrainSoftmax(toyProblem(), Options{L2: 1e-2})
+	for i := range a.W {
+		if a.W[i] != b.W[i] {
+			t.Fatal("weights differ between identical runs")
+		}
+	}
+}
+
+func TestTrainSoftmaxHonoursRowWeights(t *testing.T) {
+	// Two identical inputs with opposite labels: the heavier row wins.
+	p := Problem{K: 2, D: 1, Rows: []Row{{Idx: []int32{0}, Val: []float32{1}}, {Idx: []int32{0}, Val: []float32{1}}}, Labels: []int{0, 1}, Weights: []float64{1, 3}}
+	m := TrainSoftmax(p, Options{L2: 1e-3})
+	out := make([]float64, 2)
+	m.Probs(p.Rows[0], out)
+	if math.Abs(out[1]-0.75) > 0.01 {
+		t.Fatalf("P(1) = %v, want 0.75", out[1])
+	}
+}
+
+func TestTableRoundTrip(t *testing.T) {
+	keys := []uint32{3, 17, 1 << 30, 1<<32 - 1}
+	w := []float64{0.5, -0.25, 0, 0, 1e-9, 0, -2, 2}
+	b, err := EncodeTable(keys, w, []float64{0.1, -0.1}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := DecodeTable(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Len() != 2 {
+		t.Errorf("Len = %d, want 2 (rows quantising to zero are dropped)", tab.Len())
+	}
+	if got := tab.Lookup(3); got == nil || math.Abs(float64(got[0])-0.5) > 1e-4 || math.Abs(float64(got[1])+0.25) > 1e-4 {
+		t.Errorf("Lookup(3) = %v", got)
+	}
+	if got := tab.Lookup(1<<32 - 1); got == nil || math.Abs(float64(got[1])-2) > 1e-4 {
+		t.Errorf("Lookup(max) = %v", got)
+	}
+	if tab.Lookup(17) != nil || tab.Lookup(1<<30) != nil || tab.Lookup(4) != nil {
+		t.Error("absent keys must return nil")
+	}
+	b2, _ := EncodeTable(keys, w, []float64{0.1, -0.1}, 2)
+	if !bytes.Equal(b, b2) {
+		t.Error("encoding is not deterministic")
+	}
+	for _, bad := range [][]byte{nil, []byte("KLW1"), b[:len(b)-1], append([]byte("XXXX"), b[4:]...)} {
+		if _, err := DecodeTable(bad); err == nil {
+			t.Errorf("DecodeTable(%d bytes) accepted corrupt input", len(bad))
+		}
+	}
+}
+
+func FuzzDecodeTable(f *testing.F) {
+	b, _ := EncodeTable([]uint32{1, 2}, []float64{1, 2}, []float64{0}, 1)
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tab, err := DecodeTable(b)
+		if err == nil {
+			tab.Lookup(1)
+			tab.Lookup(12345)
+		}
+	})
+}

@@ -1,0 +1,172 @@
+package learn
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// A weight table file is, little-endian:
+//
+//	"KLW1" width:u32 n:u32 bias:[width]f32 scale:[width]f32
+//	keys: n uvarint deltas (ascending) weights: [n][width]i16
+//
+// Each column is quantised to int16 with its own scale, which keeps the
+// file about a third the size of float32 with no visible loss in accuracy.
+const tableMagic = "KLW1"
+
+// Table maps feature keys to rows of weights (one per output) for
+// prediction. It is read-only after decoding and safe for concurrent use.
+type Table struct {
+	Width int
+	Bias  []float32
+	slots []uint32 // open addressing; 0 is empty
+	rows  []int32
+	w     []float32
+	mask  uint32
+	n     int
+}
+
+// Len is the number of keys in the table.
+func (t *Table) Len() int { return t.n }
+
+// Lookup returns key's weights, or nil when the model has no such feature.
+// It does not allocate.
+func (t *Table) Lookup(key uint32) []float32 {
+	if t == nil || t.n == 0 {
+		return nil
+	}
+	i := (key * 0x9E3779B1) & t.mask
+	for {
+		k := t.slots[i]
+		if k == key {
+			r := int(t.rows[i]) * t.Width
+			return t.w[r : r+t.Width : r+t.Width]
+		}
+		if k == 0 {
+			return nil
+		}
+		i = (i + 1) & t.mask
+	}
+}
+
+// EncodeTable quantises weights (len(keys)×width, row-major) and biases into
+// the table file format. Keys must be ascending and non-zero; rows whose
+// weights all quantise to zero are dropped.
+func EncodeTable(keys []uint32, weights []float64, bias []float64, width int) ([]byte, error) {
+	if len(weights) != len(keys)*width || len(bias) != width {
+		return nil, fmt.Errorf("encode table: %d keys × width %d but %d weights, %d biases", len(keys), width, len(weights), len(bias))
+	}
+	scales := make([]float64, width)
+	for i := range keys {
+		for c := 0; c < width; c++ {
+			scales[c] = max(scales[c], math.Abs(weights[i*width+c]))
+		}
+	}
+	for c := range scales {
+		scales[c] /= math.MaxInt16
+		if scales[c] == 0 {
+			scales[c] = 1
+		}
+	}
+	q := make([]int16, len(weights))
+	kept := make([]bool, len(keys))
+	n := 0
+	for i, k := range keys {
+		if k == 0 || i > 0 && k <= keys[i-1] {
+			return nil, errors.New("encode table: keys must be ascending and non-zero")
+		}
+		for c := 0; c < width; c++ {
+			v := int16(math.Round(weights[i*width+c] / scales[c]))
+			q[i*width+c] = v
+			if v != 0 {
+				kept[i] = true
+			}
+		}
+		if kept[i] {
+			n++
+		}
+	}
+	b := []byte(tableMagic)
+	b = binary.LittleEndian.AppendUint32(b, uint32(width))
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	for _, v := range bias {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(v)))
+	}
+	for _, v := range scales {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(v)))
+	}
+	prev := uint32(0)
+	for i, k := range keys {
+		if kept[i] {
+			b = binary.AppendUvarint(b, uint64(k-prev))
+			prev = k
+		}
+	}
+	for i := range keys {
+		if kept[i] {
+			for c := 0; c < width; c++ {
+				b = binary.LittleEndian.AppendUint16(b, uint16(q[i*width+c]))
+			}
+		}
+	}
+	return b, nil
+}
+
+// DecodeTable reads a table file.
+func DecodeTable(b []byte) (*Table, error) {
+	if len(b) < 12 || string(b[:4]) != tableMagic {
+		return nil, errors.New("decode table: not a weight table")
+	}
+	width := int(binary.LittleEndian.Uint32(b[4:]))
+	n := int(binary.LittleEndian.Uint32(b[8:]))
+	b = b[12:]
+	if width <= 0 || width > 1<<10 || n < 0 || len(b) < 8*width || n > len(b) {
+		return nil, errors.New("decode table: corrupt header")
+	}
+	t := &Table{Width: width, n: n, Bias: make([]float32, width)}
+	scales := make([]float32, width)
+	for c := 0; c < width; c++ {
+		t.Bias[c] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*c:]))
+		scales[c] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(width+c):]))
+	}
+	b = b[8*width:]
+	keys := make([]uint32, n)
+	prev := uint64(0)
+	for i := range keys {
+		d, m := binary.Uvarint(b)
+		if m <= 0 {
+			return nil, errors.New("decode table: corrupt keys")
+		}
+		b = b[m:]
+		prev += d
+		if prev == 0 || prev > math.MaxUint32 {
+			return nil, errors.New("decode table: corrupt keys")
+		}
+		keys[i] = uint32(prev)
+	}
+	if len(b) != 2*n*width {
+		return nil, fmt.Errorf("decode table: %d weight bytes, want %d", len(b), 2*n*width)
+	}
+	t.w = make([]float32, n*width)
+	for i := range t.w {
+		t.w[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) * scales[i%width]
+	}
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	t.slots = make([]uint32, size)
+	t.rows = make([]int32, size)
+	t.mask = uint32(size - 1)
+	for r, k := range keys {
+		i := (k * 0x9E3779B1) & t.mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = k
+		t.rows[i] = int32(r)
+	}
+	return t, nil
+}

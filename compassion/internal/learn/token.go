@@ -1,0 +1,141 @@
+package learn
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind tells what a Token is.
+type Kind uint8
+
+// Token kinds.
+const (
+	Word  Kind = iota // letters, digits and inner apostrophes
+	Punct             // one of . ! ? , ; : and the like
+)
+
+// Token is one word or punctuation mark of a text, by byte offsets, with the
+// hash of its lower-cased form.
+type Token struct {
+	Start, End int
+	Hash       uint64
+	Kind       Kind
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// HashString returns the hash Tokenize gives a word spelled s (which should
+// already be lower case).
+func HashString(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// Mix combines two hashes into one, order-sensitively; it builds n-gram and
+// prefixed feature keys.
+func Mix(a, b uint64) uint64 {
+	h := a*0x9E3779B97F4A7C15 ^ b
+	h ^= h >> 29
+	h *= 0xBF58476D1CE4E5B9
+	h ^= h >> 32
+	return h
+}
+
+func hashByte(h uint64, c byte) uint64 {
+	h ^= uint64(c)
+	return h * fnvPrime
+}
+
+func isPunct(c byte) bool {
+	switch c {
+	case '.', '!', '?', ',', ';', ':':
+		return true
+	}
+	return false
+}
+
+// Tokenize appends the tokens of s to dst and returns it. Words are runs of
+// letters, digits and apostrophes inside a word (typographic apostrophes
+// count as '); their hash is of the lower-cased UTF-8 form. Runs of the same
+// punctuation mark ("!!!") make one token. Invalid UTF-8 separates words.
+func Tokenize(dst []Token, s string) []Token {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case isWordByte(c):
+				j, h := scanWord(s, i)
+				dst = append(dst, Token{Start: i, End: j, Hash: h, Kind: Word})
+				i = j
+			case isPunct(c):
+				j := i + 1
+				for j < len(s) && s[j] == c {
+					j++
+				}
+				dst = append(dst, Token{Start: i, End: j, Hash: hashByte(fnvOffset, c), Kind: Punct})
+				i = j
+			default:
+				i++
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			j, h := scanWord(s, i)
+			dst = append(dst, Token{Start: i, End: j, Hash: h, Kind: Word})
+			i = j
+			continue
+		}
+		i += size
+	}
+	return dst
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// scanWord reads the word starting at s[i] and returns its end and hash.
+func scanWord(s string, i int) (int, uint64) {
+	h := uint64(fnvOffset)
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 'A' && c <= 'Z':
+				h = hashByte(h, c+'a'-'A')
+			case isWordByte(c):
+				h = hashByte(h, c)
+			case c == '\'' && i+1 < len(s) && isWordByte(s[i+1]):
+				h = hashByte(h, '\'')
+			default:
+				return i, h
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\u2019' && i+size < len(s) && isWordByte(s[i+size]):
+			h = hashByte(h, '\'')
+		case r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)):
+			var buf [utf8.UTFMax]byte
+			n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+			for k := 0; k < n; k++ {
+				h = hashByte(h, buf[k])
+			}
+		default:
+			return i, h
+		}
+		i += size
+	}
+	return i, h
+}

@@ -1,0 +1,73 @@
+package learn
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTokenizeKeepsOffsetsAndLowercases(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string // token texts
+	}{
+		{"words and punctuation", "I'm so sorry!! Are you OK?", []string{"I'm", "so", "sorry", "!!", "Are", "you", "OK", "?"}},
+		{"typographic apostrophe", "I\u2019ve been there", []string{"I\u2019ve", "been", "there"}},
+		{"trailing apostrophe is not a word", "dogs' toys", []string{"dogs", "toys"}},
+		{"invalid UTF-8 separates", "ab\xffcd", []string{"ab", "cd"}},
+		{"accented letters", "Café déjà-vu", []string{"Café", "déjà", "vu"}},
+		{"empty", "", nil},
+		{"only symbols", "<> -- ##", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			toks := Tokenize(nil, tt.in)
+			if len(toks) != len(tt.want) {
+				t.Fatalf("got %d tokens, want %d (%q)", len(toks), len(tt.want), tt.want)
+			}
+			for i, tok := range toks {
+				if got := tt.in[tok.Start:tok.End]; got != tt.want[i] {
+					t.Errorf("token %d = %q, want %q", i, got, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestTokenizeHashesCaseAndApostropheAlike(t *testing.T) {
+	pairs := [][2]string{
+		{"SORRY", "sorry"},
+		{"I\u2019m", "i'm"},
+		{"CAFÉ", "café"},
+	}
+	for _, p := range pairs {
+		a, b := Tokenize(nil, p[0]), Tokenize(nil, p[1])
+		if len(a) != 1 || len(b) != 1 || a[0].Hash != b[0].Hash {
+			t.Errorf("%q and %q should hash alike: %v %v", p[0], p[1], a, b)
+		}
+		if b[0].Hash != HashString(p[1]) && utf8.ValidString(p[1]) && p[1] != "i'm" && p[1] != "café" {
+			t.Errorf("HashString(%q) differs from the token hash", p[1])
+		}
+	}
+	if Tokenize(nil, "please")[0].Hash != HashString("please") {
+		t.Error("HashString must match Tokenize for lower-case ASCII words")
+	}
+	if Tokenize(nil, "i'm")[0].Hash != HashString("i'm") {
+		t.Error("HashString must match Tokenize for words with apostrophes")
+	}
+}
+
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{"", "Hi!", "I\u2019m fine?", "\xff\xfe", "a'b'c''"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		last := 0
+		for _, tok := range Tokenize(nil, s) {
+			if tok.Start < last || tok.End <= tok.Start || tok.End > len(s) {
+				t.Fatalf("bad token %+v in %q", tok, s)
+			}
+			last = tok.End
+		}
+	})
+}

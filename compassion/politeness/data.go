@@ -1,0 +1,127 @@
+package politeness
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Request is one annotated request of the Stanford Politeness Corpus.
+type Request struct {
+	Community string
+	ID        string
+	Text      string
+	Score     float64 // normalised politeness score, higher is more polite
+}
+
+// ReadCSV reads the corpus' CSV: a header naming at least Request and
+// Normalized Score (Community and Id are optional: without Community every
+// row is one community), then one request per record. It tolerates a
+// byte-order mark, CRLF line ends, stray quotes and embedded newlines; rows
+// without a numeric score are skipped.
+func ReadCSV(r io.Reader) ([]Request, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	cr := csv.NewReader(bytes.NewReader(b))
+	cr.LazyQuotes = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, need := range []string{"request", "normalized score"} {
+		if _, ok := col[need]; !ok {
+			return nil, fmt.Errorf("header: no %q column", need)
+		}
+	}
+	field := func(rec []string, name string) string {
+		i, ok := col[name]
+		if !ok || i >= len(rec) {
+			return ""
+		}
+		return rec[i]
+	}
+	var out []Request
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		score, err := strconv.ParseFloat(strings.TrimSpace(field(rec, "normalized score")), 64)
+		if err != nil || math.IsNaN(score) || math.IsInf(score, 0) {
+			continue
+		}
+		out = append(out, Request{
+			Community: strings.TrimSpace(field(rec, "community")),
+			ID:        strings.TrimSpace(field(rec, "id")),
+			Text:      html.UnescapeString(strings.ReplaceAll(field(rec, "request"), "\r\n", "\n")),
+			Score:     score,
+		})
+	}
+	return out, nil
+}
+
+// Labelled is a request with its class: polite (top quartile of its
+// community) or impolite (bottom quartile).
+type Labelled struct {
+	Request
+	Polite bool
+}
+
+// Quartiles keeps the top and bottom quartile of each community's scores,
+// computed on reqs themselves, as the 2013 paper's classification task
+// does; the middle half is dropped. Order follows reqs.
+func Quartiles(reqs []Request) []Labelled {
+	byCommunity := map[string][]float64{}
+	for _, r := range reqs {
+		byCommunity[r.Community] = append(byCommunity[r.Community], r.Score)
+	}
+	type cut struct{ low, high float64 }
+	cuts := map[string]cut{}
+	for c, scores := range byCommunity {
+		slices.Sort(scores)
+		cuts[c] = cut{quantile(scores, 0.25), quantile(scores, 0.75)}
+	}
+	var out []Labelled
+	for _, r := range reqs {
+		c := cuts[r.Community]
+		switch {
+		case r.Score >= c.high && r.Score > c.low:
+			out = append(out, Labelled{r, true})
+		case r.Score <= c.low && r.Score < c.high:
+			out = append(out, Labelled{r, false})
+		}
+	}
+	return out
+}
+
+// quantile interpolates linearly between sorted values (numpy's default).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	pos := q * float64(len(sorted)-1)
+	i := int(pos)
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	f := pos - float64(i)
+	return sorted[i]*(1-f) + sorted[i+1]*f
+}

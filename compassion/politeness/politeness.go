@@ -1,0 +1,177 @@
+// Package politeness estimates how polite a request reads and names the
+// politeness strategies it uses, after Danescu-Niculescu-Mizil, Sudhof,
+// Jurafsky, Leskovec and Potts (2013), "A computational approach to
+// politeness with application to social factors" (ACL 2013).
+//
+// The model is a logistic regression over the paper's strategies (gratitude,
+// hedges, "could you", a sentence-initial "please", direct questions…) plus
+// hashed word uni- and bi-grams, trained on the Stanford Politeness Corpus
+// (Wikipedia requests), polite = top quartile of the annotators' normalised
+// score, impolite = bottom quartile. Weights are embedded (model.bin);
+// `kindred train politeness` rebuilds the file byte for byte and
+// `kindred eval politeness` measures it. Start with Analyze.
+package politeness
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
+)
+
+// Strategy is one politeness strategy found in the text (after
+// Danescu-Niculescu-Mizil et al. 2013).
+type Strategy struct {
+	Name   string `json:"name"` // one of StrategyNames()
+	Text   string `json:"text"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
+	Polite bool   `json:"polite"` // whether the strategy tends to read as polite
+}
+
+// Result is what Analyze finds in a text.
+type Result struct {
+	Probability float64    `json:"probability"` // that a reader finds the text polite, 0..1
+	Strategies  []Strategy `json:"strategies"`
+}
+
+// Model is a trained politeness model. It is safe for concurrent use.
+type Model struct {
+	table *learn.Table
+}
+
+const (
+	modelMagic   = "KPOL"
+	modelVersion = 1
+)
+
+// NewModel decodes a model file made by Train.
+func NewModel(b []byte) (*Model, error) {
+	if len(b) < 6 || string(b[:4]) != modelMagic || b[4] != modelVersion {
+		return nil, errors.New("politeness: not a politeness model file")
+	}
+	t, err := learn.DecodeTable(b[6:])
+	if err != nil {
+		return nil, fmt.Errorf("politeness: %w", err)
+	}
+	if t.Width != 2 {
+		return nil, fmt.Errorf("politeness: model has %d outputs, want 2", t.Width)
+	}
+	return &Model{table: t}, nil
+}
+
+//go:embed model.bin
+var modelBytes []byte
+
+var defaultModel = func() *Model {
+	m, err := NewModel(modelBytes)
+	if err != nil {
+		// Only if model.bin is missing or corrupt at build time;
+		// TestEmbeddedModelLoads guards against shipping that.
+		return &Model{}
+	}
+	return m
+}()
+
+// Default returns the embedded model.
+func Default() *Model { return defaultModel }
+
+// ModelSize is the size in bytes of the embedded model file.
+func ModelSize() int { return len(modelBytes) }
+
+// Analyze rates text with the embedded model.
+func Analyze(text string) Result { return defaultModel.Analyze(text) }
+
+// Feature namespaces.
+const (
+	nsUni uint64 = iota + 1
+	nsBi
+	nsStrategy
+)
+
+var hashBOS = learn.HashString("<s>")
+
+type feat struct {
+	key uint32
+	val float32
+}
+
+type scratch struct {
+	toks  []learn.Token
+	found []found
+	feats []feat
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+const maxPooled = 1 << 14
+
+func putScratch(s *scratch) {
+	if cap(s.toks) > maxPooled || cap(s.found) > maxPooled || cap(s.feats) > 4*maxPooled {
+		return
+	}
+	scratchPool.Put(s)
+}
+
+// extract fills s.toks, s.found and s.feats for text.
+func extract(s *scratch, text string) {
+	s.toks = learn.Tokenize(s.toks[:0], text)
+	s.found = detect(s.found[:0], s.toks)
+	s.feats = s.feats[:0]
+	prev := hashBOS
+	for _, t := range s.toks {
+		s.feats = append(s.feats,
+			feat{key: learn.Fold(learn.Mix(nsUni, t.Hash))},
+			feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), t.Hash))})
+		prev = t.Hash
+	}
+	if n := len(s.feats); n > 0 {
+		v := float32(1 / math.Sqrt(float64(n)))
+		for i := range s.feats {
+			s.feats[i].val = v
+		}
+	}
+	// Strategies count once each, whatever how often they occur.
+	var seen uint32
+	for _, f := range s.found {
+		if seen&(1<<f.id) == 0 {
+			seen |= 1 << f.id
+			s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsStrategy, uint64(f.id))), val: 1})
+		}
+	}
+}
+
+// Analyze rates text and lists the strategies it uses, in text order.
+func (m *Model) Analyze(text string) Result {
+	s := scratchPool.Get().(*scratch)
+	defer putScratch(s)
+	extract(s, text)
+	var logits [2]float64
+	if m.table != nil {
+		logits[0], logits[1] = float64(m.table.Bias[0]), float64(m.table.Bias[1])
+		for _, f := range s.feats {
+			if w := m.table.Lookup(f.key); w != nil {
+				logits[0] += float64(f.val) * float64(w[0])
+				logits[1] += float64(f.val) * float64(w[1])
+			}
+		}
+	}
+	r := Result{Probability: 1 / (1 + math.Exp(logits[0]-logits[1]))}
+	if len(s.found) > 0 {
+		r.Strategies = make([]Strategy, len(s.found))
+		for i, f := range s.found {
+			start, end := s.toks[f.from].Start, s.toks[f.to-1].End
+			r.Strategies[i] = Strategy{
+				Name:   strategyInfo[f.id].name,
+				Text:   text[start:end],
+				Start:  start,
+				End:    end,
+				Polite: strategyInfo[f.id].polite,
+			}
+		}
+	}
+	return r
+}

@@ -1,0 +1,232 @@
+package politeness
+
+import "github.com/kindred-desk/kindred/compassion/internal/learn"
+
+// strategyID numbers the strategies; the order is the order of names.
+type strategyID uint8
+
+const (
+	sGratitude strategyID = iota
+	sDeference
+	sGreeting
+	sPositive
+	sNegative
+	sApologizing
+	sPlease
+	sPleaseStart
+	sIndirectBTW
+	sDirectQuestion
+	sDirectStart
+	sSubjunctive
+	sIndicative
+	sFirstPersonStart
+	sFirstPersonPlural
+	sFirstPerson
+	sSecondPerson
+	sSecondPersonStart
+	sHedges
+	sFactuality
+	numStrategies
+)
+
+// strategyInfo gives each strategy its reported name and whether the 2013
+// paper found it to read as polite (a positive coefficient in its
+// strategy model) or impolite.
+var strategyInfo = [numStrategies]struct {
+	name   string
+	polite bool
+}{
+	sGratitude:         {"gratitude", true},
+	sDeference:         {"deference", true},
+	sGreeting:          {"greeting", true},
+	sPositive:          {"positive_lexicon", true},
+	sNegative:          {"negative_lexicon", false},
+	sApologizing:       {"apologizing", true},
+	sPlease:            {"please", true},
+	sPleaseStart:       {"please_start", false},
+	sIndirectBTW:       {"indirect_btw", true},
+	sDirectQuestion:    {"direct_question", false},
+	sDirectStart:       {"direct_start", false},
+	sSubjunctive:       {"subjunctive", true},
+	sIndicative:        {"indicative", true},
+	sFirstPersonStart:  {"first_person_start", true},
+	sFirstPersonPlural: {"first_person_plural", true},
+	sFirstPerson:       {"first_person", true},
+	sSecondPerson:      {"second_person", true},
+	sSecondPersonStart: {"second_person_start", false},
+	sHedges:            {"hedges", true},
+	sFactuality:        {"factuality", false},
+}
+
+// StrategyNames lists the names of every strategy Analyze can report.
+func StrategyNames() []string {
+	out := make([]string, numStrategies)
+	for i, s := range strategyInfo {
+		out[i] = s.name
+	}
+	return out
+}
+
+// Word lists after Danescu-Niculescu-Mizil et al. (2013), Table 3, and the
+// strategy markers ConvoKit's PolitenessStrategies looks for; positive and
+// negative words are a short list of common opinion words (the paper used
+// Liu's opinion lexicon, which is far longer).
+var (
+	gratitudeWords = []string{"thank", "thanks", "thankyou", "thx", "appreciate", "appreciated", "appreciation", "grateful"}
+	deferenceWords = []string{"great", "good", "nice", "interesting", "cool", "excellent", "awesome", "wonderful", "brilliant", "impressive"}
+	greetingWords  = []string{"hi", "hello", "hey", "greetings", "howdy", "dear"}
+	apologyWords   = []string{"sorry", "apologize", "apologise", "apologies", "apology", "apologizing", "oops", "woops", "whoops", "pardon"}
+	directQWords   = []string{"what", "why", "who", "how", "where", "when", "which", "whose"}
+	directStart    = []string{"so", "then", "and", "but", "or"}
+	firstPerson    = []string{"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"}
+	firstPlural    = []string{"we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll", "let's"}
+	secondPerson   = []string{"you", "your", "yours", "yourself", "yourselves", "you're", "you've", "you'd", "you'll", "u", "ur"}
+	hedgeWords     = []string{"think", "thought", "maybe", "perhaps", "possibly", "possible", "probably", "suggest", "suggestion", "guess", "seem", "seems", "seemed", "assume", "assuming", "believe", "likely", "might", "somewhat", "apparently", "suppose", "supposed", "wonder", "wondering", "wondered", "hopefully", "presumably", "unclear", "unsure", "bit"}
+	factWords      = []string{"really", "actually", "honestly", "surely", "obviously", "clearly", "truly", "definitely", "certainly", "undoubtedly"}
+	positiveWords  = []string{"good", "great", "nice", "excellent", "awesome", "wonderful", "helpful", "useful", "happy", "glad", "pleased", "welcome", "best", "better", "fine", "kind", "kindly", "love", "like", "enjoy", "interesting", "impressive", "fantastic", "beautiful", "perfect", "right", "correct", "clear", "fair", "friendly", "hope", "hoping", "well", "amazing", "favorite", "valuable", "agree", "support", "fun", "improve", "improved", "improvement", "cool", "brilliant", "accurate", "appropriate", "reasonable", "worth", "neat", "super", "easy", "thoughtful", "generous", "patient"}
+	negativeWords  = []string{"bad", "wrong", "stupid", "idiot", "silly", "ridiculous", "terrible", "awful", "horrible", "worst", "worse", "poor", "problem", "problems", "issue", "mistake", "mistakes", "error", "errors", "fail", "failed", "nonsense", "useless", "pointless", "annoying", "confusing", "confused", "unclear", "biased", "bias", "vandalism", "vandal", "spam", "hate", "disagree", "false", "fake", "lie", "lies", "lying", "rude", "damn", "hell", "crap", "shit", "fuck", "dumb", "waste", "broken", "delete", "deleted", "removed", "revert", "reverted", "complain", "complaint", "attack", "offensive", "misleading", "incorrect", "inappropriate", "unfortunately", "difficult", "hard", "sucks", "lame", "blocked", "ban", "banned", "warning", "threat", "stop", "upset", "angry"}
+)
+
+// lexicon maps a word hash to a bit set of the strategies the word marks
+// anywhere, at a sentence start, or as a sentence-initial question word.
+type lexicon struct {
+	anywhere, start map[uint64]uint32
+}
+
+var lex = buildLexicon()
+
+func buildLexicon() lexicon {
+	l := lexicon{anywhere: map[uint64]uint32{}, start: map[uint64]uint32{}}
+	add := func(m map[uint64]uint32, words []string, s strategyID) {
+		for _, w := range words {
+			m[learn.HashString(w)] |= 1 << s
+		}
+	}
+	add(l.anywhere, gratitudeWords, sGratitude)
+	add(l.anywhere, apologyWords, sApologizing)
+	add(l.anywhere, firstPerson, sFirstPerson)
+	add(l.anywhere, firstPlural, sFirstPersonPlural)
+	add(l.anywhere, secondPerson, sSecondPerson)
+	add(l.anywhere, hedgeWords, sHedges)
+	add(l.anywhere, factWords, sFactuality)
+	add(l.anywhere, positiveWords, sPositive)
+	add(l.anywhere, negativeWords, sNegative)
+	add(l.anywhere, []string{"btw"}, sIndirectBTW)
+	add(l.start, deferenceWords, sDeference)
+	add(l.start, greetingWords, sGreeting)
+	add(l.start, directQWords, sDirectQuestion)
+	add(l.start, directStart, sDirectStart)
+	add(l.start, firstPerson, sFirstPersonStart)
+	add(l.start, secondPerson, sSecondPersonStart)
+	return l
+}
+
+var (
+	hPlease  = learn.HashString("please")
+	hPls     = learn.HashString("pls")
+	hPlz     = learn.HashString("plz")
+	hBy      = learn.HashString("by")
+	hThe     = learn.HashString("the")
+	hWay     = learn.HashString("way")
+	hIn      = learn.HashString("in")
+	hFact    = learn.HashString("fact")
+	hPoint   = learn.HashString("point")
+	hReality = learn.HashString("reality")
+	hTruth   = learn.HashString("truth")
+	hYou     = learn.HashString("you")
+	hU       = learn.HashString("u")
+	hCould   = learn.HashString("could")
+	hWould   = learn.HashString("would")
+	hCan     = learn.HashString("can")
+	hWill    = learn.HashString("will")
+	hExcuse  = learn.HashString("excuse")
+	hForgive = learn.HashString("forgive")
+	hMe      = learn.HashString("me")
+	hSort    = learn.HashString("sort")
+	hKind    = learn.HashString("kind")
+	hOf      = learn.HashString("of")
+	hQMark   = learn.HashString("?")
+	hDot     = learn.HashString(".")
+	hBang    = learn.HashString("!")
+)
+
+// found is one detected strategy, by token range.
+type found struct {
+	id       strategyID
+	from, to int // tokens [from, to)
+}
+
+// detect appends the strategies found in toks, in text order. A sentence
+// starts at the first token and after . ! or ?; the "start" strategies
+// (please_start, direct_question, greeting…) apply to its first word.
+func detect(dst []found, toks []learn.Token) []found {
+	start := true
+	sentence := 0 // index of the current sentence's first token
+	for i, t := range toks {
+		if t.Kind == learn.Punct {
+			if t.Hash == hDot || t.Hash == hBang || t.Hash == hQMark {
+				start, sentence = true, i+1
+			}
+			continue
+		}
+		h := t.Hash
+		next := func(k int) uint64 {
+			if i+k < len(toks) && toks[i+k].Kind == learn.Word {
+				return toks[i+k].Hash
+			}
+			return 0
+		}
+		switch {
+		case h == hPlease || h == hPls || h == hPlz:
+			if start {
+				dst = append(dst, found{sPleaseStart, i, i + 1})
+			} else {
+				dst = append(dst, found{sPlease, i, i + 1})
+			}
+		case h == hBy && next(1) == hThe && next(2) == hWay:
+			dst = append(dst, found{sIndirectBTW, i, i + 3})
+		case h == hIn && next(1) == hFact:
+			dst = append(dst, found{sFactuality, i, i + 2})
+		case h == hThe && (next(1) == hPoint || next(1) == hReality || next(1) == hTruth):
+			dst = append(dst, found{sFactuality, i, i + 2})
+		case (h == hCould || h == hWould) && (next(1) == hYou || next(1) == hU):
+			dst = append(dst, found{sSubjunctive, i, i + 2})
+		case (h == hCan || h == hWill) && (next(1) == hYou || next(1) == hU):
+			dst = append(dst, found{sIndicative, i, i + 2})
+		case (h == hExcuse || h == hForgive) && next(1) == hMe:
+			dst = append(dst, found{sApologizing, i, i + 2})
+		case (h == hSort || h == hKind) && next(1) == hOf:
+			dst = append(dst, found{sHedges, i, i + 2})
+		}
+		bits := lex.anywhere[h]
+		if start {
+			sb := lex.start[h]
+			if sb&(1<<sDirectQuestion) != 0 && !endsWithQuestion(toks, sentence) {
+				sb &^= 1 << sDirectQuestion
+			}
+			if sb&(1<<sFirstPersonStart|1<<sSecondPersonStart) != 0 {
+				bits &^= 1<<sFirstPerson | 1<<sSecondPerson
+			}
+			bits |= sb
+		}
+		for s := strategyID(0); bits != 0; s++ {
+			if bits&1 != 0 {
+				dst = append(dst, found{s, i, i + 1})
+			}
+			bits >>= 1
+		}
+		start = false
+	}
+	return dst
+}
+
+// endsWithQuestion reports whether the sentence starting at toks[from]
+// ends with a question mark.
+func endsWithQuestion(toks []learn.Token, from int) bool {
+	for _, t := range toks[from:] {
+		if t.Kind == learn.Punct && (t.Hash == hDot || t.Hash == hBang || t.Hash == hQMark) {
+			return t.Hash == hQMark
+		}
+	}
+	return false
+}
