@@ -1,11 +1,372 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/kindred-desk/kindred/compassion"
+)
+
+// analyzeUsage documents `kindred analyze`: what it reads, what it writes,
+// and when it fails.
+const analyzeUsage = `usage: kindred analyze [--reply] [--name NAME] [--accommodations LIST] < message
+       kindred analyze --jsonl [--max-line BYTES] < exchanges.jsonl
+
+Reads stdin and prints the compassion engine's report as JSON.
+
+Without --jsonl, stdin is either one JSON object
+  {"id": ..., "customer_message": "...", "reply": "...", "customer_name": "...", "accommodations": ["plain_language"]}
+or plain text. Plain text is read as a customer's message (distress, emotions,
+urgency, circumstances); with --reply it is read as an agent's reply, scored
+for compassion. The report is printed indented.
+
+With --jsonl, each line of stdin is one such JSON object (id a string or a
+number, echoed back as given; either message may be missing). One report is
+written per line, in input order, as soon as it and the lines before it are
+done; lines are analysed on all cores. Blank lines are skipped. A line that
+is not a valid object gives {"id": ..., "error": "..."} (the id when it can be
+read) and the rest go on; the command then exits with status 1 after the
+last line, so that scripts notice.
+
+The engine reads at most 256 KB of each message; a report of a longer one
+says "truncated": true.
+`
+
+// analyzeLine is one exchange to analyse, as the CLI reads it.
+type analyzeLine struct {
+	ID json.RawMessage `json:"id"`
+	compassion.Input
+}
+
+// errorLine is what --jsonl writes for a line it cannot analyse.
+type errorLine struct {
+	ID    json.RawMessage `json:"id"`
+	Error string          `json:"error"`
+}
+
+const (
+	defaultMaxLine = 16 << 20 // bytes: a few MB of text, with room to spare
 )
 
 func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, analyzeUsage)
+		fs.PrintDefaults()
+	}
+	jsonl := fs.Bool("jsonl", false, "read one JSON object per line and write one report per line")
+	asReply := fs.Bool("reply", false, "read plain text as an agent's reply rather than a customer's message")
+	name := fs.String("name", "", "the customer's name, for plain text read with --reply")
+	accommodations := fs.String("accommodations", "", "the customer's accommodations, comma-separated (plain_language, low_vision…)")
+	maxLine := fs.Int("max-line", defaultMaxLine, "longest input (a line with --jsonl) in bytes")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: the input is read from stdin", fs.Arg(0))
+	}
+	if *jsonl {
+		return analyzeLines(ctx, stdin, stdout, *maxLine, runtime.GOMAXPROCS(0))
+	}
+
+	data, err := io.ReadAll(io.LimitReader(stdin, int64(*maxLine)+1))
+	if err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	if len(data) > *maxLine {
+		return fmt.Errorf("input is longer than --max-line %d bytes", *maxLine)
+	}
+	var line analyzeLine
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
+		if err := decodeLine(trimmed, &line); err != nil {
+			return err
+		}
+	} else {
+		if *asReply {
+			line.Reply = string(data)
+			line.CustomerName = *name
+		} else {
+			line.CustomerMessage = string(data)
+		}
+		if *accommodations != "" {
+			line.Accommodations = strings.Split(*accommodations, ",")
+		}
+	}
+	r := compassion.Analyze(line.Input)
+	r.ID = line.ID
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// decodeLine reads one exchange. It accepts only a JSON object, with an id
+// that is a string, a number or null.
+func decodeLine(data []byte, line *analyzeLine) error {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
+		return errors.New("a line should be one JSON object")
+	}
+	if err := json.Unmarshal(data, line); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return fmt.Errorf("not valid JSON: %v", err)
+		case errors.As(err, &typ):
+			return fmt.Errorf("field %q should be %s, not a JSON %s", typ.Field, typ.Type, typ.Value)
+		}
+		return err
+	}
+	if len(line.ID) > 0 && string(line.ID) != "null" && validID(line.ID) == nil {
+		return errors.New("id should be a string or a number")
+	}
+	return nil
+}
+
+// recoverID returns the id of a line that could not be decoded whole, or
+// nil: from the JSON when it parses, else from the first "id" key followed
+// by a string or a number, as in {"id": 7, "reply": "broken…
+func recoverID(data []byte) json.RawMessage {
+	var x struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(data, &x) == nil {
+		return validID(x.ID)
+	}
+	i := bytes.Index(data, []byte(`"id"`))
+	if i < 0 {
+		return nil
+	}
+	rest := bytes.TrimLeft(data[i+4:], " \t")
+	if len(rest) == 0 || rest[0] != ':' {
+		return nil
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t")
+	end := 0
+	switch {
+	case len(rest) > 0 && rest[0] == '"':
+		for end = 1; end < len(rest) && rest[end] != '"'; end++ {
+			if rest[end] == '\\' {
+				end++
+			}
+		}
+		end++
+	default:
+		for end < len(rest) && strings.IndexByte("-+.eE0123456789", rest[end]) >= 0 {
+			end++
+		}
+	}
+	if end > len(rest) {
+		return nil
+	}
+	return validID(rest[:end])
+}
+
+// validID returns id when it is a JSON string or number, else nil.
+func validID(id json.RawMessage) json.RawMessage {
+	var v any
+	if len(id) == 0 || json.Unmarshal(id, &v) != nil {
+		return nil
+	}
+	switch v.(type) {
+	case string, float64:
+		return id
+	}
+	return nil
+}
+
+// job is one line of input, numbered in input order.
+type job struct {
+	seq  int
+	line []byte
+	err  error // set when the line could not be read whole
+}
+
+// result is one line of output.
+type result struct {
+	seq    int
+	out    []byte
+	failed bool
+}
+
+// analyzeLines streams JSONL: a reader hands numbered lines to workers, and
+// the writer puts their reports back in input order. At most 2×workers lines
+// are in flight at once, so memory stays bounded however long the input.
+func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLine, workers int) error {
+	workers = max(workers, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, workers)
+	results := make(chan result, workers)
+	slots := make(chan struct{}, 2*workers) // in-flight lines
+
+	var readErr error
+	go func() {
+		defer close(jobs)
+		readErr = readLines(ctx, stdin, maxLine, func(j job) bool {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- j:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for j := range jobs {
+				out, failed := analyzeOne(j, &buf)
+				results <- result{seq: j.seq, out: out, failed: failed}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	pending := map[int]result{}
+	next, failed, total := 0, 0, 0
+	var writeErr error
+	for r := range results {
+		pending[r.seq] = r
+		for {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			total++
+			if p.failed {
+				failed++
+			}
+			if writeErr == nil {
+				if _, err := w.Write(p.out); err != nil {
+					writeErr = err
+					cancel() // stop reading: nobody is listening
+				}
+			}
+			<-slots
+		}
+		// Flush whenever the workers have nothing more ready, so that a
+		// reader at the other end of a pipe sees reports as they come.
+		if len(results) == 0 && writeErr == nil {
+			if err := w.Flush(); err != nil {
+				writeErr = err
+				cancel()
+			}
+		}
+	}
+	if writeErr == nil {
+		writeErr = w.Flush()
+	}
+	switch {
+	case writeErr != nil:
+		return fmt.Errorf("write: %w", writeErr)
+	case readErr != nil:
+		return fmt.Errorf("read stdin after %d lines: %w", total, readErr)
+	case failed > 0:
+		return fmt.Errorf("%d of %d lines could not be analysed (see their \"error\")", failed, total)
+	}
+	return ctx.Err()
+}
+
+// readLines calls send with each non-blank line of r, numbered from 0, until
+// r ends, send returns false, or ctx is done. A line longer than maxLine is
+// skipped to its end and sent with an error.
+func readLines(ctx context.Context, r io.Reader, maxLine int, send func(job) bool) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	seq := 0
+	var long []byte
+	tooLong := false
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if !tooLong {
+				if len(long)+len(chunk) > maxLine {
+					tooLong, long = true, long[:0]
+				} else {
+					long = append(long, chunk...)
+				}
+			}
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		j := job{seq: seq}
+		switch {
+		case tooLong:
+			j.err = fmt.Errorf("line is longer than --max-line %d bytes", maxLine)
+		case len(long)+len(chunk) > maxLine:
+			j.err = fmt.Errorf("line is longer than --max-line %d bytes", maxLine)
+		default:
+			// ReadSlice's buffer is reused: the worker needs its own copy.
+			j.line = append(append(make([]byte, 0, len(long)+len(chunk)), long...), chunk...)
+			j.line = bytes.TrimRight(j.line, "\r\n")
+		}
+		tooLong, long = false, long[:0]
+		if j.err != nil || len(bytes.TrimSpace(j.line)) > 0 {
+			if !send(j) {
+				return nil
+			}
+			seq++
+		}
+		if err != nil { // io.EOF
+			return nil
+		}
+	}
+}
+
+// analyzeOne analyses one line and returns its output line.
+func analyzeOne(j job, buf *bytes.Buffer) (out []byte, failed bool) {
+	var line analyzeLine
+	err := j.err
+	if err == nil {
+		err = decodeLine(j.line, &line)
+	}
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err != nil {
+		var id json.RawMessage
+		if j.line != nil {
+			id = recoverID(j.line)
+		}
+		enc.Encode(errorLine{ID: id, Error: err.Error()})
+		return bytes.Clone(buf.Bytes()), true
+	}
+	r := compassion.Analyze(line.Input)
+	r.ID = line.ID
+	if err := enc.Encode(r); err != nil {
+		buf.Reset()
+		enc.Encode(errorLine{ID: line.ID, Error: "encode report: " + err.Error()})
+		return bytes.Clone(buf.Bytes()), true
+	}
+	return bytes.Clone(buf.Bytes()), false
 }

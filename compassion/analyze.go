@@ -1,0 +1,177 @@
+package compassion
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kindred-desk/kindred/compassion/empathy"
+	"github.com/kindred-desk/kindred/compassion/internal/text"
+	"github.com/kindred-desk/kindred/compassion/politeness"
+	"github.com/kindred-desk/kindred/compassion/sentiment"
+)
+
+// Input is one exchange to analyse: the customer's message and the agent's
+// reply to it, either of which may be empty, with what we know of the
+// customer.
+type Input struct {
+	CustomerMessage string `json:"customer_message"`
+	Reply           string `json:"reply"`
+	// CustomerName is how the agent should address the customer ("Mrs.
+	// Wanjiru", "Baba Otieno"); the reply is credited for using it.
+	CustomerName string `json:"customer_name"`
+	// Accommodations are the customer's needs by canonical name
+	// ("plain_language", "low_vision"); the spellings people write ("plain
+	// language", "Low-Vision") are accepted too. Unknown names are ignored.
+	Accommodations []string `json:"accommodations"`
+}
+
+// Report is the engine's reading of an exchange.
+type Report struct {
+	// ID is the caller's identifier of the exchange, echoed as given (a JSON
+	// string or number); null when the caller set none. Analyze leaves it
+	// nil. When set it must hold valid JSON.
+	ID json.RawMessage `json:"id"`
+	// Compassion is the reply's compassion score, 0–100; nil (JSON null)
+	// when there is no reply to score. See Signal for how to recompute it.
+	Compassion *float64 `json:"compassion"`
+	// Customer reads the customer's message; nil when there is none.
+	Customer *CustomerReport `json:"customer"`
+	// Reply reads the agent's reply; nil when there is none.
+	Reply *ReplyReport `json:"reply"`
+	// Truncated is set when a message was longer than MaxAnalyzed bytes and
+	// only its beginning was read.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// MaxAnalyzed is how much of each message Analyze reads, in bytes: 256 KB,
+// about a hundred pages. A real message is far shorter; the limit keeps the
+// time and memory of one analysis bounded whatever arrives.
+const MaxAnalyzed = 256 << 10
+
+// clip returns the first MaxAnalyzed bytes of s, cut at a character
+// boundary, and whether it cut anything.
+func clip(s string) (string, bool) {
+	if len(s) <= MaxAnalyzed {
+		return s, false
+	}
+	cut := MaxAnalyzed
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}
+
+// ReplyReport is what the engine reads in an agent's reply.
+type ReplyReport struct {
+	Sentiment       sentiment.Scores   `json:"sentiment"`
+	Empathy         empathy.Levels     `json:"empathy"`
+	EmpathyEvidence []empathy.Evidence `json:"empathy_evidence"`
+	// Politeness is the probability that a reader finds the reply polite.
+	Politeness           float64               `json:"politeness"`
+	PolitenessStrategies []politeness.Strategy `json:"politeness_strategies"`
+	// Concreteness is the mean concreteness, 1 (abstract) to 5 (concrete),
+	// of the reply's rated content words on the Brysbaert, Warriner &
+	// Kuperman (2014) norms; 2.5 when no word is rated (RatedWords = 0).
+	Concreteness float64 `json:"concreteness"`
+	RatedWords   int     `json:"rated_words"`
+	// VagueWords are vague time and action words, with what to say instead.
+	VagueWords    []Alternative `json:"vague_words"`
+	PlainLanguage PlainLanguage `json:"plain_language"`
+	NextStep      NextStep      `json:"next_step"`
+	// Signals are the findings behind the compassion score, each with its
+	// effect in points.
+	Signals []Signal `json:"signals"`
+	// Suggestions are at most MaxSuggestions things to do, most helpful first.
+	Suggestions []Suggestion `json:"suggestions"`
+}
+
+// Analyze reads an exchange: the customer's message (emotions, distress,
+// urgency, circumstances) and the agent's reply (empathy, acknowledgement,
+// apology, ownership, blame, concreteness, plain language, next step…),
+// scores the reply for compassion and suggests at most three improvements.
+// It accepts any input, however long or malformed (it reads at most
+// MaxAnalyzed bytes of each message), and is safe for concurrent use.
+func Analyze(in Input) Report {
+	var r Report
+	var cutC, cutR bool
+	in.CustomerMessage, cutC = clip(in.CustomerMessage)
+	in.Reply, cutR = clip(in.Reply)
+	r.Truncated = cutC || cutR
+	sc := scratchPool.Get().(*scratch)
+	defer func() {
+		// Don't pin a huge message's buffers in the pool.
+		if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
+			scratchPool.Put(sc)
+		}
+	}()
+	hasCustomer := strings.TrimSpace(in.CustomerMessage) != ""
+	if hasCustomer {
+		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
+		c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
+		r.Customer = &c
+	}
+	if strings.TrimSpace(in.Reply) == "" {
+		return r
+	}
+	strict := needsPlainLanguage(in.Accommodations)
+	name := strings.TrimSpace(in.CustomerName)
+	lx := loadLexicons()
+	f := readReply(sc, lx, in.Reply, r.Customer, name, strict)
+	emp := empathy.Predict(in.CustomerMessage, in.Reply)
+	pol := politeness.Analyze(in.Reply)
+	sent := sentiment.Analyze(in.Reply)
+
+	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict})
+	rep := &ReplyReport{
+		Sentiment:            sent,
+		Empathy:              emp.Levels,
+		EmpathyEvidence:      emp.Evidence,
+		Politeness:           round2(pol.Probability),
+		PolitenessStrategies: pol.Strategies,
+		Concreteness:         round2(f.concreteness),
+		RatedWords:           f.rated,
+		VagueWords:           f.vague,
+		PlainLanguage:        f.plain,
+		NextStep:             f.next,
+		Signals:              signals,
+		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict}),
+	}
+	if rep.EmpathyEvidence == nil {
+		rep.EmpathyEvidence = []empathy.Evidence{}
+	}
+	if rep.PolitenessStrategies == nil {
+		rep.PolitenessStrategies = []politeness.Strategy{}
+	}
+	if rep.VagueWords == nil {
+		rep.VagueWords = []Alternative{}
+	}
+	ns := &rep.NextStep
+	for _, p := range []*[]Evidence{&ns.WhatEvidence, &ns.WhoEvidence, &ns.WhenEvidence} {
+		if *p == nil {
+			*p = []Evidence{}
+		}
+	}
+	r.Compassion = &score
+	r.Reply = rep
+	return r
+}
+
+// needsPlainLanguage reports whether the customer's accommodations call for
+// the stricter plain-language targets: plain language itself, or low vision
+// (the reply may be read aloud or magnified, where long sentences are hard
+// to follow). Names are normalised as kindred.ParseAccommodation does.
+func needsPlainLanguage(accommodations []string) bool {
+	for _, a := range accommodations {
+		switch normalizeAccommodation(a) {
+		case "plain_language", "low_vision":
+			return true
+		}
+	}
+	return false
+}
+
+func normalizeAccommodation(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+}

@@ -1,0 +1,58 @@
+package compassion
+
+import (
+	"encoding/json"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// DeskAnalyzer is the compassion engine as the desk uses it: it implements
+// kindred.Analyzer, so that every stored message carries its analysis. The
+// zero value is ready to use and safe for concurrent use.
+type DeskAnalyzer struct{}
+
+var _ kindred.Analyzer = DeskAnalyzer{}
+
+// Analyze reads m. A customer's message (inbound) gets the customer report:
+// its sentiment and distress. An agent's reply (outbound) gets the full
+// report, judged against inReplyTo (the customer message it answers, when
+// there is one) and the customer c (their name, as AddressAs gives it, and
+// their accommodations), with its compassion score. Internal notes are
+// never sent to anyone, so they are not analysed: Analyze returns nil.
+func (DeskAnalyzer) Analyze(m *kindred.Message, inReplyTo *kindred.Message, c *kindred.Customer) *kindred.Analysis {
+	if m == nil {
+		return nil
+	}
+	switch m.Direction {
+	case kindred.Inbound:
+		cr := AnalyzeCustomer(m.Body)
+		report, err := json.Marshal(Report{Customer: &cr})
+		if err != nil {
+			return nil // a report of plain values always marshals
+		}
+		d := cr.Distress
+		return &kindred.Analysis{Sentiment: cr.Sentiment.Compound, Distress: &d, Report: report}
+	case kindred.Outbound:
+		in := Input{Reply: m.Body}
+		if inReplyTo != nil && inReplyTo.Direction == kindred.Inbound {
+			in.CustomerMessage = inReplyTo.Body
+		}
+		if c != nil {
+			in.CustomerName = c.AddressAs()
+			for _, a := range c.Accommodations {
+				in.Accommodations = append(in.Accommodations, string(a))
+			}
+		}
+		r := Analyze(in)
+		report, err := json.Marshal(r)
+		if err != nil {
+			return nil
+		}
+		a := &kindred.Analysis{Compassion: r.Compassion, Report: report}
+		if r.Reply != nil {
+			a.Sentiment = r.Reply.Sentiment.Compound
+		}
+		return a
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package compassion
+
+import (
+	"bufio"
+	"embed"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/kindred-desk/kindred/compassion/internal/text"
+)
+
+//go:generate go run ./internal/gen/concreteness -in ../../shared/data/concreteness/Concreteness_ratings_Brysbaert_et_al_BRM.txt -out lexicon/concreteness.tsv
+
+// The lexicons are read once, on first use, and never change afterwards, so
+// that every Analyze call may share them.
+//
+//go:embed lexicon/concreteness.tsv lexicon/vague.tsv lexicon/jargon.tsv lexicon/stopwords.txt lexicon/cues.tsv lexicon/feelings.txt lexicon/reply/*.txt
+var lexiconFS embed.FS
+
+// phraseKind is what a phrase of the reply lexicon says about the reply.
+type phraseKind uint8
+
+const (
+	kindAck phraseKind = iota + 1
+	kindApology
+	kindOwnership
+	kindBlame
+	kindCare
+	kindDismissive
+	kindScripted
+	kindExplore
+	kindVague
+	kindJargon
+)
+
+// phraseInfo is one entry of the reply lexicon.
+type phraseInfo struct {
+	kind phraseKind
+	alt  string // for vague and jargon phrases: what to say instead
+}
+
+// lexicons holds every word list the reply analysis needs.
+type lexicons struct {
+	// reply finds all the reply's listed phrases in one pass. Where phrases
+	// of two kinds overlap the longest wins, which is what we want:
+	// "sorry for any inconvenience" is a scripted formula, not an apology.
+	reply *text.Phrases
+	info  map[string]phraseInfo // by label
+	// jargon and vague phrases are matched separately so that they can
+	// overlap the compassion phrases ("I'll look into it" is ownership and
+	// vague at once).
+	plain *text.Phrases
+	// words holds every word the rules know: its classes (stop word,
+	// feeling, weekday…) and its concreteness rating.
+	words    map[string]wordInfo
+	cueWords map[string]map[string]bool // cue kind → words that acknowledge it
+}
+
+var loadLexicons = sync.OnceValue(func() *lexicons {
+	lx := &lexicons{info: map[string]phraseInfo{}}
+	var phrases, labels []string
+	add := func(kind phraseKind, file string) {
+		for _, line := range lines(file) {
+			label := strconv.Itoa(int(kind)) + ":" + line
+			if _, dup := lx.info[label]; dup {
+				continue
+			}
+			lx.info[label] = phraseInfo{kind: kind}
+			phrases = append(phrases, line)
+			labels = append(labels, label)
+		}
+	}
+	add(kindAck, "lexicon/reply/acknowledgement.txt")
+	add(kindApology, "lexicon/reply/apology.txt")
+	add(kindOwnership, "lexicon/reply/ownership.txt")
+	add(kindBlame, "lexicon/reply/blame.txt")
+	add(kindCare, "lexicon/reply/care.txt")
+	add(kindDismissive, "lexicon/reply/dismissive.txt")
+	add(kindScripted, "lexicon/reply/scripted.txt")
+	add(kindExplore, "lexicon/reply/exploration.txt")
+	lx.reply = text.NewPhrases(phrases, labels)
+
+	phrases, labels = nil, nil
+	for _, pair := range []struct {
+		kind phraseKind
+		file string
+	}{{kindVague, "lexicon/vague.tsv"}, {kindJargon, "lexicon/jargon.tsv"}} {
+		for _, line := range lines(pair.file) {
+			phrase, alt, _ := strings.Cut(line, "\t")
+			alt = curlyQuotes(alt)
+			label := strconv.Itoa(int(pair.kind)) + ":" + phrase
+			lx.info[label] = phraseInfo{kind: pair.kind, alt: alt}
+			phrases = append(phrases, phrase)
+			labels = append(labels, label)
+		}
+	}
+	lx.plain = text.NewPhrases(phrases, labels)
+
+	lx.words = make(map[string]wordInfo, 40000)
+	for _, line := range lines("lexicon/concreteness.tsv") {
+		word, rating, _ := strings.Cut(line, "\t")
+		f, err := strconv.ParseFloat(rating, 64)
+		if err != nil {
+			panic("compassion: bad embedded concreteness rating: " + line)
+		}
+		lx.words[word] = wordInfo{conc: uint16(f*100 + 0.5), syl: uint8(min(syllables(word), 255))}
+	}
+	flag := func(f wordFlags, words string) {
+		for _, w := range strings.Fields(words) {
+			wi := lx.words[w]
+			wi.flags |= f
+			wi.syl = uint8(min(syllables(w), 255))
+			lx.words[w] = wi
+		}
+	}
+	for _, line := range lines("lexicon/stopwords.txt") {
+		flag(fStop, line)
+	}
+	for _, line := range lines("lexicon/feelings.txt") {
+		flag(fFeeling, line)
+	}
+	for _, c := range wordClasses {
+		flag(c.flag, c.words)
+	}
+	lx.cueWords = map[string]map[string]bool{}
+	for _, line := range lines("lexicon/cues.tsv") {
+		kind, words, _ := strings.Cut(line, "\t")
+		set := map[string]bool{}
+		for _, w := range strings.Fields(words) {
+			set[w] = true
+		}
+		lx.cueWords[kind] = set
+	}
+	return lx
+})
+
+// lines returns the non-empty, non-comment lines of an embedded file. The
+// files are part of the binary, so a missing one is a build mistake.
+func lines(name string) []string {
+	data, err := lexiconFS.ReadFile(name)
+	if err != nil {
+		panic("compassion: missing embedded lexicon " + name)
+	}
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// curlyQuotes turns the straight quotes of the lexicon files into the
+// typographic ones the suggestions use.
+func curlyQuotes(s string) string {
+	var b strings.Builder
+	open := true
+	for _, r := range s {
+		if r == '"' {
+			if open {
+				r = '“'
+			} else {
+				r = '”'
+			}
+			open = !open
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

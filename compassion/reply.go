@@ -1,0 +1,822 @@
+package compassion
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/kindred-desk/kindred/compassion/internal/text"
+)
+
+// NextStep says whether a reply tells the customer what will happen, who will
+// do it and when. Each found part comes with the words that showed it.
+type NextStep struct {
+	What         bool       `json:"what"`
+	Who          bool       `json:"who"`
+	When         bool       `json:"when"`
+	WhatEvidence []Evidence `json:"what_evidence"`
+	WhoEvidence  []Evidence `json:"who_evidence"`
+	WhenEvidence []Evidence `json:"when_evidence"`
+}
+
+// findings is everything readReply sees in a reply, before scoring.
+type findings struct {
+	ack, apology, ownership, blame, care, dismissive, scripted []Evidence
+	explore                                                    []Evidence
+	vague, jargon                                              []Alternative
+	you, name                                                  []Evidence
+	ackFirst                                                   bool // the first acknowledgement comes before the first solution
+	next                                                       NextStep
+	concreteness                                               float64
+	rated                                                      int
+	plain                                                      PlainLanguage
+	cueAcked                                                   []bool // by index into the customer's cues
+}
+
+// scratch holds the buffers one analysis reuses; a pool shares them between
+// calls so that the hot path allocates little.
+type scratch struct {
+	toks      []text.Token
+	ctoks     []text.Token
+	cueToks   []text.Token
+	nameToks  []text.Token
+	info      []wordInfo
+	covered   []phraseKind
+	matches   []text.Match
+	plain     []text.Match
+	sentOf    []int32
+	sents     []text.Span
+	custWords wordSet
+	stem      []byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// Limits on what one report lists, so that a huge reply gives a report of
+// sensible size; the counts behind the score are not limited by them.
+const maxEvidence = 8
+
+// maxCues is how many of the customer's cues are each looked for in the
+// reply; each look reads the whole reply.
+const maxCues = 8
+
+func addEv(list []Evidence, s string, start, end int) []Evidence {
+	if len(list) >= maxEvidence {
+		return list
+	}
+	return append(list, evidenceAt(s, start, end))
+}
+
+// wordFlags are the closed word classes the rules below use. Every word of
+// the lexicon carries its flags and concreteness in one entry (see
+// lexicons.words), so that reading a reply looks each word up once.
+type wordFlags uint32
+
+const (
+	fAddress     wordFlags = 1 << iota // you, your…
+	fStop                              // function words, skipped for concreteness
+	fFeeling                           // worried, frustrating…
+	fTitle                             // Mr, Mrs, Baba…: not the name itself
+	fFutureAux                         // will, shall
+	fFutureSubj                        // I'll, we'll…
+	fOwnSubj                           // I, we and their contractions
+	fPerfectAux                        // have, has, I've…
+	fProgAux                           // I'm, we're, am, are…
+	fSubject                           // subject pronouns
+	fNegation                          // not, never
+	fIrregularPP                       // sent, made, done…
+	fOffice                            // office, team, colleague…
+	fImperative                        // send, fill, call… (sentence-initial)
+	fWeekday                           // monday…
+	fMonth                             // january…, not "may"
+	fWhenWord                          // today, tomorrow…
+	fPartOfDay                         // morning, afternoon, week…
+	fTimeUnit                          // minutes, days…
+	fNumberWord                        // one, two…
+	fClockSuffix                       // am, pm
+	fAdverb                            // also, then, personally…
+	fScheduled                         // arrives, reaches…
+	fTimePrep                          // by, on, at…
+	fThis                              // this, that, it: what a feeling is about
+)
+
+// wordClasses lists the words of each class. They are small and closed, so
+// they live in code rather than in the lexicon files.
+var wordClasses = []struct {
+	flag  wordFlags
+	words string
+}{
+	{fAddress, "you your yours you're you've you'll you'd yourself"},
+	{fTitle, "mr mrs ms miss mx dr prof sir madam mzee baba mama bi bw mwalimu"},
+	{fFutureAux, "will shall"},
+	{fFutureSubj, "i'll we'll she'll he'll they'll it'll you'll"},
+	{fOwnSubj, "i we i'll we'll i've we've i'm we're"},
+	{fPerfectAux, "have has i've we've she's he's it's"},
+	{fProgAux, "i'm we're am are is it's"},
+	{fSubject, "i we she he they it"},
+	{fNegation, "not never"},
+	{fIrregularPP, "sent made done put given written taken spoken told paid set found got booked arranged spoke rang left brought"},
+	{fOffice, "office team colleague colleagues manager officer department clinic courier supervisor nurse doctor engineer technician caseworker adviser advisor staff branch council desk driver"},
+	{fImperative, "send fill call bring go visit click submit complete try check contact email phone come log sign upload reply take use follow download print pay book apply enter ring post collect return attach open"},
+	{fWeekday, "monday tuesday wednesday thursday friday saturday sunday"},
+	{fMonth, "january february march april june july august september october november december jan feb aug sept sep oct nov dec"},
+	{fWhenWord, "today tonight tomorrow noon midday midnight o'clock"},
+	{fPartOfDay, "morning afternoon evening week weekend month"},
+	{fTimeUnit, "minute minutes hour hours day days week weeks month months"},
+	{fNumberWord, "a an one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty"},
+	{fClockSuffix, "am pm a.m p.m"},
+	{fAdverb, "also then personally already now just still really definitely"},
+	{fScheduled, "arrives reaches goes comes leaves starts opens"},
+	{fTimePrep, "by on at before until till from"},
+	{fThis, "this that it it's that's"},
+}
+
+// wordInfo is what the lexicon knows of one word.
+type wordInfo struct {
+	flags wordFlags
+	conc  uint16 // concreteness × 100; 0 when unrated
+	syl   uint8  // syllables, counted once when the lexicon loads; 0 when not counted
+}
+
+// reading is a reply split into words, each with its lexicon entry and
+// sentence.
+type reading struct {
+	s      string
+	toks   []text.Token
+	info   []wordInfo
+	sentOf []int32
+}
+
+// is reports whether word i exists and has flag f.
+func (r *reading) is(i int, f wordFlags) bool {
+	return i >= 0 && i < len(r.toks) && r.info[i].flags&f != 0
+}
+
+// lower returns word i lower-cased, or "" past either end.
+func (r *reading) lower(i int) string {
+	if i < 0 || i >= len(r.toks) {
+		return ""
+	}
+	return r.toks[i].Lower
+}
+
+// same reports whether words i and j exist and are in one sentence.
+func (r *reading) same(i, j int) bool {
+	return i >= 0 && j >= 0 && i < len(r.toks) && j < len(r.toks) && r.sentOf[i] == r.sentOf[j]
+}
+
+// readReply reads reply (with the customer's report, when there is one,
+// and its words in sc.ctoks) for everything the score and the suggestions need.
+func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, name string, strict bool) findings {
+	var f findings
+	toks := text.Tokens(reply, sc.toks[:0])
+	sc.toks = toks
+	sents := text.AppendSentences(sc.sents[:0], reply)
+	sc.sents = sents
+
+	// Each word's lexicon entry and sentence.
+	info, sentOf := sc.info[:0], sc.sentOf[:0]
+	si := 0
+	for _, t := range toks {
+		for si < len(sents)-1 && t.Start >= sents[si].End {
+			si++
+		}
+		sentOf = append(sentOf, int32(si))
+		info = append(info, lx.words[t.Lower])
+	}
+	sc.info, sc.sentOf = info, sentOf
+	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf}
+
+	ackTok, solTok := -1, -1
+	firstSol := func(i int) {
+		if solTok < 0 || i < solTok {
+			solTok = i
+		}
+	}
+	firstAck := func(i int) {
+		if ackTok < 0 || i < ackTok {
+			ackTok = i
+		}
+	}
+
+	// Listed phrases. covered marks the tokens a phrase covers, by kind,
+	// so that the reflection rule below does not count "we understand your
+	// frustration" (a scripted formula) as acknowledgement.
+	sc.matches = lx.reply.Find(toks, sc.matches[:0])
+	covered := sc.covered[:0]
+	if len(sc.matches) > 0 {
+		covered = append(covered, make([]phraseKind, len(toks))...)
+	}
+	sc.covered = covered
+	for _, m := range sc.matches {
+		pi := lx.info[m.Label]
+		switch pi.kind {
+		case kindAck:
+			f.ack = addEv(f.ack, reply, m.Start, m.End)
+			firstAck(m.From)
+		case kindApology:
+			f.apology = addEv(f.apology, reply, m.Start, m.End)
+		case kindOwnership:
+			if r.is(m.To, fNegation) || (toks[m.From].Lower == "let" && r.lower(m.To) == "know") {
+				continue
+			}
+			f.ownership = addEv(f.ownership, reply, m.Start, m.End)
+			firstSol(m.From)
+		case kindBlame:
+			f.blame = addEv(f.blame, reply, m.Start, m.End)
+		case kindCare:
+			f.care = addEv(f.care, reply, m.Start, m.End)
+		case kindDismissive:
+			if toks[m.From].Lower == "just" && !r.minimisingJust(m.From) {
+				continue
+			}
+			f.dismissive = addEv(f.dismissive, reply, m.Start, m.End)
+		case kindScripted:
+			f.scripted = addEv(f.scripted, reply, m.Start, m.End)
+		case kindExplore:
+			f.explore = addEv(f.explore, reply, m.Start, m.End)
+		}
+		for i := m.From; i < m.To; i++ {
+			covered[i] = pi.kind
+		}
+	}
+
+	sc.plain = lx.plain.Find(toks, sc.plain[:0])
+	for _, m := range sc.plain {
+		pi := lx.info[m.Label]
+		alt := Alternative{Evidence: evidenceAt(reply, m.Start, m.End), Instead: pi.alt}
+		switch {
+		case pi.kind == kindVague && len(f.vague) < maxEvidence:
+			f.vague = append(f.vague, alt)
+		case pi.kind == kindJargon && len(f.jargon) < maxEvidence:
+			f.jargon = append(f.jargon, alt)
+		}
+	}
+
+	// Personal address, the name, the next step and concreteness, in one
+	// pass over the words.
+	nameToks := sc.nameToks[:0]
+	if name != "" {
+		nameToks = text.Tokens(name, nameToks)
+		n := 0
+		for _, t := range nameToks {
+			if lx.words[t.Lower].flags&fTitle == 0 && len(t.Lower) > 1 {
+				nameToks[n] = t
+				n++
+			}
+		}
+		if n > 0 {
+			nameToks = nameToks[:n]
+		}
+	}
+	sc.nameToks = nameToks
+	var concSum, concN int
+	whenEnd := 0
+	for i, t := range toks {
+		w := t.Lower
+		fl := info[i].flags
+		// "you" inside a scripted formula ("thank you for your patience")
+		// speaks to nobody in particular.
+		if fl&fAddress != 0 && (len(covered) == 0 || covered[i] != kindScripted) {
+			f.you = addEv(f.you, reply, t.Start, t.End)
+		}
+		for _, nt := range nameToks {
+			if w == nt.Lower {
+				f.name = addEv(f.name, reply, t.Start, t.End)
+				break
+			}
+		}
+		if i >= whenEnd {
+			if end, ok := r.whenAt(i); ok {
+				// One time may take several words: "by Friday 28 November at 2 pm".
+				for r.same(end, i) {
+					if e2, ok := r.whenAt(end); ok {
+						end = e2
+					} else if w2 := toks[end].Lower; (isNumber(w2) || w2 == "at" || w2 == "the" || w2 == "of") && r.same(end+1, i) {
+						if e2, ok := r.whenAt(end + 1); ok {
+							end = e2
+						} else if isNumber(w2) {
+							end++
+						} else {
+							break
+						}
+					} else {
+						break
+					}
+				}
+				from := i
+				if r.same(i-1, i) && r.is(i-1, fTimePrep) {
+					from = i - 1
+				}
+				whenEnd = end
+				f.next.WhenEvidence = addEv(f.next.WhenEvidence, reply, toks[from].Start, toks[end-1].End)
+			}
+		}
+		if end, ok := r.whatAt(i); ok {
+			f.next.WhatEvidence = addEv(f.next.WhatEvidence, reply, t.Start, toks[end-1].End)
+			firstSol(i)
+			if from, ok := r.whoFor(i); ok {
+				f.next.WhoEvidence = addEv(f.next.WhoEvidence, reply, toks[from].Start, t.End)
+			}
+		}
+		if !r.same(i-1, i) && r.isImperative(i) {
+			firstSol(i)
+		}
+		if fl&fStop == 0 && !(w[0] >= '0' && w[0] <= '9') {
+			c := info[i].conc
+			if c == 0 {
+				c = sc.rating(lx, w)
+			}
+			if c > 0 {
+				concSum += int(c)
+				concN++
+			}
+		}
+	}
+	f.next.What = len(f.next.WhatEvidence) > 0
+	f.next.Who = len(f.next.WhoEvidence) > 0
+	f.next.When = len(f.next.WhenEvidence) > 0
+	f.rated = concN
+	f.concreteness = defaultConcreteness
+	if concN > 0 {
+		f.concreteness = float64(concSum) / float64(concN) / 100
+	}
+
+	// Acknowledgement by reflection: a sentence that is not itself the
+	// solution and names a feeling, or picks up two of the customer's own
+	// words while speaking to them.
+	if cust != nil {
+		// sc.ctoks holds the customer message's words (see Analyze).
+		sc.custWords.reset(len(sc.ctoks))
+		// Stop words go in too: the reply side only looks up content
+		// words, and skipping them here would cost a lookup per word.
+		for _, t := range sc.ctoks {
+			if len(t.Lower) > 2 {
+				sc.custWords.add(stem(t.Lower))
+			}
+		}
+	}
+	for s := range sents {
+		from, to := sentenceTokens(sentOf, s)
+		if from == to || (solTok >= from && solTok < to) {
+			continue
+		}
+		feeling, about, address, shared := false, false, false, 0
+		var seen string
+		for i := from; i < to; i++ {
+			if len(covered) > 0 && covered[i] != 0 {
+				continue
+			}
+			fl := info[i].flags
+			address = address || fl&fAddress != 0
+			about = about || fl&(fAddress|fThis) != 0
+			feeling = feeling || fl&fFeeling != 0
+			if w := toks[i].Lower; cust != nil && shared < 2 && len(w) > 2 && fl&fStop == 0 {
+				if st := stem(w); st != seen && sc.custWords.has(st) {
+					seen = st
+					shared++
+				}
+			}
+		}
+		if (about && feeling) || (address && shared >= 2) {
+			f.ack = addEv(f.ack, reply, sents[s].Start, sents[s].End)
+			firstAck(from)
+		}
+	}
+
+	// The customer's cues: acknowledged when the reply uses a word that
+	// speaks to the cue's kind or one of the cue's own content words.
+	if cust != nil && len(cust.Cues) > 0 {
+		f.cueAcked = make([]bool, len(cust.Cues))
+		for ci, cue := range cust.Cues {
+			if ci >= maxCues {
+				// A message listing its troubles over and over: judge the
+				// rest by the first cue of the same kind.
+				for k := range maxCues {
+					if cust.Cues[k].Kind == cue.Kind {
+						f.cueAcked[ci] = f.cueAcked[k]
+						break
+					}
+				}
+				continue
+			}
+			kindWords := lx.cueWords[cue.Kind]
+			sc.cueToks = text.Tokens(cue.Text, sc.cueToks[:0])
+			for i, t := range toks {
+				w := t.Lower
+				if info[i].flags&fStop != 0 || len(w) < 3 {
+					continue
+				}
+				hit := kindWords[w]
+				if !hit {
+					st := stem(w)
+					for _, ct := range sc.cueToks {
+						if len(ct.Lower) > 2 && lx.words[ct.Lower].flags&fStop == 0 && stem(ct.Lower) == st {
+							hit = true
+							break
+						}
+					}
+				}
+				if hit {
+					f.cueAcked[ci] = true
+					f.ack = addEv(f.ack, reply, t.Start, t.End)
+					firstAck(i)
+					break
+				}
+			}
+		}
+	}
+	f.ackFirst = ackTok >= 0 && (solTok < 0 || ackTok <= solTok)
+	f.plain = plainLanguage(reply, toks, info, sents, sentOf, strict, f.jargon)
+	return f
+}
+
+// defaultConcreteness is reported for a reply without a single rated word:
+// 2.5, a little below the middle of the 1–5 scale, near where everyday,
+// function-heavy replies sit. It adds no points to the score (see
+// scoreReply).
+const defaultConcreteness = 2.5
+
+// wordSet is a set of words by 64-bit hash, open addressing, reused between
+// analyses without allocating. A hash collision can only make two different
+// words count as shared, which costs a reflection rule a false positive once
+// in billions.
+type wordSet struct {
+	slots []uint64 // 0 = empty
+}
+
+func (s *wordSet) reset(n int) {
+	size := 64
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(s.slots) >= size {
+		s.slots = s.slots[:size]
+		clear(s.slots)
+	} else {
+		s.slots = make([]uint64, size)
+	}
+}
+
+func hashWord(w string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(w); i++ {
+		h ^= uint64(w[i])
+		h *= 1099511628211
+	}
+	return h | 1
+}
+
+func (s *wordSet) add(w string) {
+	h := hashWord(w)
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = h
+			return
+		case h:
+			return
+		}
+	}
+}
+
+func (s *wordSet) has(w string) bool {
+	if len(s.slots) == 0 {
+		return false
+	}
+	h := hashWord(w)
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case 0:
+			return false
+		case h:
+			return true
+		}
+	}
+}
+
+func sentenceTokens(sentOf []int32, s int) (from, to int) {
+	// sentOf is non-decreasing, so the sentence's tokens are one run.
+	lo, hi := 0, len(sentOf)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if int(sentOf[mid]) < s {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	from = lo
+	to = from
+	for to < len(sentOf) && int(sentOf[to]) == s {
+		to++
+	}
+	return from, to
+}
+
+// minimisingJust reports whether "just" at i minimises the customer's task
+// or concern: "Just fill in the form", "you just need to…", "it's just a
+// form". Other uses ("I just wanted to say", "I've just posted it", "just
+// know that…") are left alone: "just" is too common a word to fault on
+// suspicion.
+func (r *reading) minimisingJust(i int) bool {
+	prev, next, after := "", r.lower(i+1), r.lower(i+2)
+	if r.same(i-1, i) {
+		prev = r.lower(i - 1)
+	}
+	switch {
+	case (prev == "" || prev == "you" || prev == "please") && r.is(i+1, fImperative):
+		return true
+	case prev == "you" && (next == "need" || next == "have") && after == "to":
+		return true
+	case (prev == "it's" || prev == "that's" || prev == "is" || prev == "it") && (next == "a" || next == "an"):
+		return true
+	}
+	return false
+}
+
+// isImperative reports whether the sentence starting at word i tells the
+// customer to do something ("Fill in the form", "Please send…", "You need to…").
+func (r *reading) isImperative(i int) bool {
+	w := r.lower(i)
+	if w == "please" {
+		i++
+	}
+	if r.is(i, fImperative) {
+		return true
+	}
+	if r.lower(i) == "you" {
+		n1, n2 := r.lower(i+1), r.lower(i+2)
+		return (n1 == "need" || n1 == "can" || n1 == "should" || n1 == "must") && n2 != "have"
+	}
+	return false
+}
+
+// whatAt reports whether an action is announced at word i ("I'll post",
+// "we will send", "we're sending", "I've posted", "I posted", "it will
+// arrive", "it reaches you", "is on its way") and returns the end of the
+// words that show it.
+func (r *reading) whatAt(i int) (int, bool) {
+	w := r.toks[i].Lower
+	fl := r.info[i].flags
+	// in reports whether word i+k is in the same sentence.
+	in := func(k int) bool { return r.same(i+k, i) }
+	verbAfter := func(k int) (int, bool) {
+		for in(k) && r.is(i+k, fAdverb) {
+			k++
+		}
+		if !in(k) || r.is(i+k, fNegation) || r.lower(i+k) == "you" {
+			return 0, false
+		}
+		if v := r.lower(i + k); v == "be" || v == "have" {
+			if in(k+1) && !r.is(i+k+1, fNegation) {
+				return i + k + 2, true
+			}
+			return 0, false
+		}
+		return i + k + 1, true
+	}
+	switch {
+	case fl&fFutureSubj != 0:
+		return verbAfter(1)
+	case fl&fFutureAux != 0:
+		if !r.same(i-1, i) {
+			return 0, false // "Will you…?" asks; it promises nothing
+		}
+		return verbAfter(1)
+	case w == "going" && r.lower(i+1) == "to" && (r.is(i-1, fProgAux) || r.lower(i-1) == "i'm"):
+		return verbAfter(2)
+	case w == "let" && r.lower(i+1) == "me" && in(2) && r.lower(i+2) != "know":
+		return i + 3, true
+	case (w == "i" || w == "we") && in(1):
+		// "I posted it", "we sent it": done already.
+		if v := r.lower(i + 1); len(v) > 3 && strings.HasSuffix(v, "ed") && v != "need" || r.is(i+1, fIrregularPP) {
+			return i + 2, true
+		}
+	case fl&fPerfectAux != 0:
+		if (w == "have" || w == "has") && !r.is(i-1, fSubject) {
+			return 0, false
+		}
+		k := 1
+		for in(k) && r.is(i+k, fAdverb) {
+			k++
+		}
+		if r.lower(i+k) == "been" {
+			k++
+		}
+		if !in(k) {
+			return 0, false
+		}
+		if v := r.lower(i + k); len(v) > 3 && strings.HasSuffix(v, "ed") || r.is(i+k, fIrregularPP) {
+			return i + k + 1, true
+		}
+	case fl&fProgAux != 0 && w != "is" && w != "it's":
+		if v := r.lower(i + 1); in(1) && len(v) > 5 && strings.HasSuffix(v, "ing") && v != "going" && v != "having" && v != "being" {
+			return i + 2, true
+		}
+	case fl&fScheduled != 0 && r.same(i-1, i):
+		// "it reaches you by Friday": a timetable, as good as a promise.
+		switch r.lower(i - 1) {
+		case "it", "card", "letter", "form", "parcel", "payment":
+			return i + 1, true
+		}
+	case w == "way" && r.lower(i-2) == "on" && (r.lower(i-1) == "its" || r.lower(i-1) == "the"):
+		return i + 1, true
+	}
+	return 0, false
+}
+
+// whoFor reports who does the action announced at word i: "I", "we", a
+// named person ("Amina will call") or an office ("the passport office
+// will"), and returns the index of the first word that names them.
+func (r *reading) whoFor(i int) (int, bool) {
+	if r.is(i, fOwnSubj) {
+		return i, true
+	}
+	j := i - 1
+	for r.same(j, i) && r.is(j, fAdverb) {
+		j--
+	}
+	if !r.same(j, i) {
+		return 0, false
+	}
+	p, fl := r.toks[j], r.info[j].flags
+	switch {
+	case fl&fOwnSubj != 0:
+		return j, true
+	case fl&fOffice != 0:
+		from := j
+		for r.same(from-1, i) && j-from < 3 && !r.is(from-1, fStop) {
+			from--
+		}
+		return from, true
+	case p.Text[0] >= 'A' && p.Text[0] <= 'Z' && fl&(fStop|fAddress) == 0:
+		return j, true // a name: "Amina will call you"
+	}
+	return 0, false
+}
+
+// whenAt reports whether a concrete time starts at word i ("today",
+// "Friday", "28 November", "2 pm", "14:00", "within 2 working days", "this
+// afternoon", "next Monday") and returns the end of its words. Vague times
+// ("soon", "shortly") are not times.
+func (r *reading) whenAt(i int) (int, bool) {
+	fl := r.info[i].flags
+	w := r.toks[i].Lower
+	switch {
+	case fl&(fWhenWord|fWeekday|fMonth) != 0:
+		return i + 1, true
+	case w == "may" && (isNumber(r.lower(i+1)) || isNumber(r.lower(i-1))):
+		return i + 1, true
+	case (w == "this" || w == "next" || w == "tomorrow") && r.is(i+1, fPartOfDay|fWeekday):
+		return i + 2, true
+	case w == "end" && r.lower(i+1) == "of":
+		if n := r.lower(i + 2); n == "today" || n == "day" {
+			return i + 3, true
+		}
+		if r.is(i+3, fPartOfDay) {
+			return i + 4, true
+		}
+	case (w == "within" || w == "in") && (r.is(i+1, fNumberWord) || isNumber(r.lower(i+1))):
+		k := 2
+		if n := r.lower(i + k); n == "working" || n == "business" {
+			k++
+		}
+		if r.is(i+k, fTimeUnit) {
+			return i + k + 1, true
+		}
+	case isNumber(w):
+		// "2 pm", "14:00"
+		if r.is(i+1, fClockSuffix) {
+			return i + 2, true
+		}
+		if i+1 < len(r.toks) && r.toks[i+1].Start == r.toks[i].End+1 && r.s[r.toks[i].End] == ':' && isNumber(r.lower(i+1)) {
+			return i + 2, true
+		}
+	case isClock(w):
+		return i + 1, true
+	}
+	return 0, false
+}
+
+func isNumber(w string) bool {
+	if w == "" || len(w) > 4 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isClock reports words like "2pm", "10am", "28th", "1st", "3rd".
+func isClock(w string) bool {
+	n := 0
+	for n < len(w) && w[n] >= '0' && w[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 2 {
+		return false
+	}
+	switch w[n:] {
+	case "am", "pm", "th", "st", "nd", "rd", "h":
+		return true
+	}
+	return false
+}
+
+// stem strips a common English ending so that "forms" meets "form" and
+// "waited" meets "waiting". It returns a substring of w: no allocation.
+func stem(w string) string {
+	n := len(w)
+	switch {
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		return w[:n-3]
+	case n > 4 && strings.HasSuffix(w, "ed"):
+		return w[:n-2]
+	case n > 4 && strings.HasSuffix(w, "ly"):
+		return w[:n-2]
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's':
+		return w[:n-1]
+	}
+	return w
+}
+
+// rating looks up the concreteness of a word the norms do not list as it is:
+// they list lemmas, so it tries the forms its common endings come from
+// ("forms" → "form", "arrived" → "arrive", "posting" → "post", "replies" →
+// "reply"). It returns 0 when none is rated.
+func (sc *scratch) rating(lx *lexicons, w string) uint16 {
+	n := len(w)
+	try := func(base, suffix string) uint16 {
+		sc.stem = append(append(sc.stem[:0], base...), suffix...)
+		return lx.words[string(sc.stem)].conc
+	}
+	var c uint16
+	switch {
+	case n > 4 && strings.HasSuffix(w, "ies"):
+		c = try(w[:n-3], "y")
+	case n > 3 && strings.HasSuffix(w, "'s"):
+		c = try(w[:n-2], "")
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's':
+		if c = try(w[:n-1], ""); c == 0 {
+			c = try(w[:n-2], "")
+		}
+	case n > 4 && strings.HasSuffix(w, "ed"):
+		if c = try(w[:n-1], ""); c == 0 {
+			c = try(w[:n-2], "")
+		}
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		if c = try(w[:n-3], ""); c == 0 {
+			c = try(w[:n-3], "e")
+		}
+	}
+	return c
+}
+
+// plainLanguage measures sentence lengths and the Flesch–Kincaid grade.
+func plainLanguage(s string, toks []text.Token, info []wordInfo, sents []text.Span, sentOf []int32, strict bool, jargon []Alternative) PlainLanguage {
+	p := PlainLanguage{TargetGrade: targetGrade, MaxSentenceWords: maxSentenceWords, Jargon: jargon}
+	if strict {
+		p.TargetGrade, p.MaxSentenceWords = strictTargetGrade, strictSentenceWord
+	}
+	if p.Jargon == nil {
+		p.Jargon = []Alternative{}
+	}
+	p.LongSentences = []Evidence{}
+	syl := 0
+	for i, t := range toks {
+		if n := info[i].syl; n > 0 {
+			syl += int(n)
+		} else {
+			syl += syllables(t.Lower)
+		}
+	}
+	p.Words = len(toks)
+	// Count only sentences with words: "..." alone is not a sentence.
+	start := 0
+	for start < len(toks) {
+		end := start + 1
+		for end < len(toks) && sentOf[end] == sentOf[start] {
+			end++
+		}
+		n := end - start
+		p.Sentences++
+		if n > p.LongestSentenceWords {
+			p.LongestSentenceWords = n
+		}
+		if n > p.MaxSentenceWords && len(p.LongSentences) < maxEvidence {
+			sp := sents[sentOf[start]]
+			p.LongSentences = append(p.LongSentences, evidenceAt(s, sp.Start, sp.End))
+		}
+		start = end
+	}
+	if p.Sentences > 0 {
+		p.MeanSentenceWords = round1(float64(p.Words) / float64(p.Sentences))
+	}
+	p.Grade = round1(fleschKincaid(p.Words, p.Sentences, syl))
+	return p
+}

@@ -1,0 +1,223 @@
+package compassion
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/kindred-desk/kindred/compassion/empathy"
+)
+
+// Signal is one finding about a reply and the points it adds to (or takes
+// from) the compassion score. The score is recomputed by hand as
+//
+//	clamp(ScoreBase + Σ Effect, 0, 100)
+//
+// rounded to one decimal, over the reply's signals.
+type Signal struct {
+	Name     string     `json:"name"`
+	Effect   float64    `json:"effect"` // points, one decimal
+	Evidence []Evidence `json:"evidence"`
+	Detail   string     `json:"detail"`
+}
+
+// ScoreBase is the compassion score of a reply in which the engine finds
+// nothing to credit or fault: a neutral, correct answer.
+const ScoreBase = 50
+
+// The weights of the compassion score, in points. They were set by hand to
+// reflect what customer-care research and coaching practice value most
+// (acknowledgement before the solution, ownership, a concrete next step; no
+// blame), then checked against human labels: the score must rise with the
+// EPITOME annotators' empathy levels and be higher on the politeness
+// corpus's polite quartile than on its impolite one (see calibrate_test.go).
+const (
+	wEmotionalReactions = 4   // per empathy level (0..2)
+	wInterpretations    = 4   // per level
+	wExplorations       = 3   // per level
+	wAck                = 6   // acknowledges what the customer said or felt
+	wAckFirst           = 3   // … before the solution
+	wAckMissing         = -6  // a distressed customer, and no acknowledgement
+	wCueMissing         = -3  // per cue the reply does not acknowledge (at most 3)
+	wExplore            = 2   // per question about the customer's feelings or situation, at most 2
+	wApology            = 5   // a sorry with action behind it
+	wHollowApology      = 1   // a sorry with no next step anywhere
+	wOwnership          = 3   // per phrase, at most 2
+	wBlame              = -8  // per phrase, at most 2
+	wAddress            = 2   // speaks to the customer ("you")
+	wName               = 4   // uses the customer's name
+	wNameMissing        = -2  // a name was given and not used
+	wCare               = 2   // per phrase, at most 2
+	wHollowCare         = 0.5 // per phrase with no next step
+	wDismissive         = -5  // per phrase, at most 3
+	wScripted           = -5  // per formula, at most 2
+	wWhat               = 4   // says what will happen
+	wWho                = 3   // … who does it
+	wWhen               = 4   // … and when
+	wWhenMissingUrgent  = -5  // an urgent customer and no time given
+	wVague              = -2  // per vague word, at most 3
+	wConcreteness       = 5   // per rating point above concretenessRef (±4 at most)
+	wGrade              = -1  // per grade level over the target (at most 6 levels)
+	wLongSentence       = -1  // per long sentence (at most 3)
+	wJargon             = -1.5
+	wPoliteness         = 10 // × (probability − 0.5)
+	wSentiment          = 3  // × compound
+	strictFactor        = 1.5
+	contextFactor       = 1.5 // acknowledgement weighs more for a distressed customer
+
+	// concretenessRef is the typical mean concreteness of a reply's content
+	// words: a reply at it gains or loses nothing.
+	concretenessRef = 2.6
+	// distressed is the customer distress at which acknowledgement matters more.
+	distressed = 0.5
+)
+
+// scoreInput is what scoreReply weighs.
+type scoreInput struct {
+	f          *findings
+	empathy    empathy.Levels
+	politeness float64
+	compound   float64
+	cust       *CustomerReport
+	name       string
+	strict     bool
+}
+
+// scoreReply turns the findings into signals and the score they add up to.
+func scoreReply(in scoreInput) (float64, []Signal) {
+	f := in.f
+	sig := make([]Signal, 0, 16)
+	add := func(name string, effect float64, ev []Evidence, detail string) {
+		if ev == nil {
+			ev = []Evidence{}
+		}
+		sig = append(sig, Signal{Name: name, Effect: round1(effect), Evidence: ev, Detail: detail})
+	}
+	capped := func(n int, max int) float64 { return float64(min(n, max)) }
+
+	if l := in.empathy.EmotionalReactions; l > 0 {
+		add("empathy_emotional_reactions", wEmotionalReactions*float64(l), nil, "expresses warmth or compassion (empathy model level "+strconv.Itoa(int(l))+" of 2)")
+	}
+	if l := in.empathy.Interpretations; l > 0 {
+		add("empathy_interpretations", wInterpretations*float64(l), nil, "shows understanding of what the customer feels or lives (empathy model level "+strconv.Itoa(int(l))+" of 2)")
+	}
+	if l := in.empathy.Explorations; l > 0 {
+		add("empathy_explorations", wExplorations*float64(l), nil, "asks about the customer's feelings or situation (empathy model level "+strconv.Itoa(int(l))+" of 2)")
+	}
+
+	heard := 1.0
+	needsHearing := in.cust != nil && (in.cust.Distress >= distressed || in.cust.WantsToBeHeard)
+	if needsHearing {
+		heard = contextFactor
+	}
+	if len(f.ack) > 0 {
+		add("acknowledgement", wAck*heard, f.ack, "reflects what the customer said or felt")
+		if f.ackFirst {
+			add("acknowledgement_first", wAckFirst*heard, f.ack[:1], "acknowledges before solving")
+		}
+	} else if needsHearing {
+		add("acknowledgement_missing", wAckMissing, nil, "the customer is distressed or wants to be heard, and the reply does not acknowledge it")
+	}
+	if in.cust != nil {
+		missed := 0
+		for i := range in.cust.Cues {
+			if i < len(f.cueAcked) && !f.cueAcked[i] {
+				missed++
+			}
+		}
+		if missed > 0 {
+			add("cue_unacknowledged", wCueMissing*capped(missed, 3), nil, strconv.Itoa(missed)+" of the customer's circumstances (age, illness, loss…) not acknowledged")
+		}
+	}
+
+	if n := len(f.explore); n > 0 {
+		add("exploration", wExplore*capped(n, 2), f.explore, "asks about the customer's feelings or situation")
+	}
+	switch {
+	case len(f.apology) > 0 && f.next.What:
+		add("apology", wApology, f.apology, "says sorry, with an action behind it")
+	case len(f.apology) > 0:
+		add("apology_hollow", wHollowApology, f.apology, "says sorry but promises no action: it counts for little")
+	}
+	if n := len(f.ownership); n > 0 {
+		add("ownership", wOwnership*capped(n, 2), f.ownership, "owns the problem or the next step")
+	}
+	if n := len(f.blame); n > 0 {
+		add("blame", wBlame*capped(n, 2), f.blame, "blames the customer or deflects responsibility")
+	}
+	if len(f.you) > 0 {
+		add("personal_address", wAddress, f.you[:min(len(f.you), 3)], "speaks to the customer directly")
+	}
+	if in.name != "" {
+		if len(f.name) > 0 {
+			add("name", wName, f.name, "uses the customer's name")
+		} else {
+			add("name_missing", wNameMissing, nil, "does not use the customer's name ("+in.name+")")
+		}
+	}
+	if n := len(f.care); n > 0 {
+		if f.next.What {
+			add("care", wCare*capped(n, 2), f.care, "says the customer matters")
+		} else {
+			add("care_hollow", wHollowCare*capped(n, 2), f.care, "care words with no action behind them count for little")
+		}
+	}
+	if n := len(f.dismissive); n > 0 {
+		add("dismissive", wDismissive*capped(n, 3), f.dismissive, "dismisses or minimises the customer's concern")
+	}
+	if n := len(f.scripted); n > 0 {
+		add("scripted", wScripted*capped(n, 2), f.scripted, "scripted formula that sounds hollow")
+	}
+
+	if f.next.What {
+		add("next_step_what", wWhat, f.next.WhatEvidence, "says what will happen")
+	}
+	if f.next.Who {
+		add("next_step_who", wWho, f.next.WhoEvidence, "says who will do it")
+	}
+	urgent := in.cust != nil && in.cust.Urgency == UrgencyHigh
+	if f.next.When {
+		add("next_step_when", wWhen, f.next.WhenEvidence, "says when")
+	} else if urgent {
+		add("next_step_when_missing", wWhenMissingUrgent, nil, "the matter is urgent and the reply gives no time")
+	}
+	if n := len(f.vague); n > 0 {
+		ev := make([]Evidence, len(f.vague))
+		for i, v := range f.vague {
+			ev[i] = v.Evidence
+		}
+		add("vague", wVague*capped(n, 3), ev, "vague words where a day, a name or an action would reassure")
+	}
+	if f.rated > 0 {
+		e := math.Max(-4, math.Min(4, wConcreteness*(round2(f.concreteness)-concretenessRef)))
+		add("concreteness", e, nil, "mean concreteness "+strconv.FormatFloat(round2(f.concreteness), 'f', 2, 64)+" of "+strconv.Itoa(f.rated)+" rated words (typical reply "+strconv.FormatFloat(concretenessRef, 'f', 1, 64)+")")
+	}
+
+	factor := 1.0
+	if in.strict {
+		factor = strictFactor
+	}
+	if over := f.plain.Grade - f.plain.TargetGrade; over > 0 {
+		add("reading_grade", wGrade*math.Min(over, 6)*factor, nil, "reading grade "+strconv.FormatFloat(f.plain.Grade, 'f', 1, 64)+" is over the target of "+strconv.FormatFloat(f.plain.TargetGrade, 'f', 0, 64))
+	}
+	if n := len(f.plain.LongSentences); n > 0 {
+		add("long_sentences", wLongSentence*capped(n, 3)*factor, f.plain.LongSentences, "sentences longer than "+strconv.Itoa(f.plain.MaxSentenceWords)+" words")
+	}
+	if n := len(f.jargon); n > 0 {
+		ev := make([]Evidence, len(f.jargon))
+		for i, j := range f.jargon {
+			ev[i] = j.Evidence
+		}
+		add("jargon", wJargon*capped(n, 3)*factor, ev, "official or technical words with plainer alternatives")
+	}
+
+	add("politeness", wPoliteness*(round2(in.politeness)-0.5), nil, "politeness model probability "+strconv.FormatFloat(round2(in.politeness), 'f', 2, 64))
+	if c := round2(in.compound); c != 0 {
+		add("sentiment", wSentiment*c, nil, "tone of the reply (compound "+strconv.FormatFloat(c, 'f', 2, 64)+")")
+	}
+
+	total := float64(ScoreBase)
+	for _, s := range sig {
+		total += s.Effect
+	}
+	return round1(math.Max(0, math.Min(100, total))), sig
+}
