@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/compassion"
 	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/auth"
 	"github.com/kindred-desk/kindred/internal/config"
@@ -92,6 +93,7 @@ func newHandler(d desk, cfg config.Config, logger *slog.Logger) http.Handler {
 		Customers:     d,
 		Conversations: d,
 		Audit:         d,
+		Analyzer:      compassion.DeskAnalyzer{},
 		Ready:         d.Ping,
 		Logger:        logger,
 		MaxBodyBytes:  cfg.MaxBody,

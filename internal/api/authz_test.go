@@ -79,6 +79,7 @@ func TestEveryRouteEnforcesRoles(t *testing.T) {
 		{"POST /api/v1/conversations/{id}/messages", staff, "/api/v1/conversations/" + conv + "/messages", func() string {
 			return `{"direction": "note", "body": "Walked the matrix."}`
 		}},
+		{"POST /api/v1/analyze", staff, "/api/v1/analyze", func() string { return `{"reply": "I'm sorry, I will post it today."}` }},
 		{"GET /api/v1/audit", admin, "/api/v1/audit", nil},
 	}
 

@@ -70,6 +70,8 @@ func (s *server) routeTable() []route {
 		{method: "PATCH", path: "/api/v1/conversations/{id}", roles: staff, handler: s.updateConversation},
 		{method: "POST", path: "/api/v1/conversations/{id}/messages", roles: staff, handler: s.addMessage},
 
+		{method: "POST", path: "/api/v1/analyze", roles: staff, handler: s.analyze},
+
 		{method: "GET", path: "/api/v1/audit", roles: adminOnly, handler: s.listAudit},
 	}
 	for _, rt := range routes {
