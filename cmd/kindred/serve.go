@@ -13,9 +13,9 @@ import (
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/compassion"
 	"github.com/kindred-desk/kindred/internal/api"
-	"github.com/kindred-desk/kindred/internal/auth"
 	"github.com/kindred-desk/kindred/internal/config"
 	"github.com/kindred-desk/kindred/internal/store"
+	"github.com/kindred-desk/kindred/internal/web"
 )
 
 // HTTP server limits. ReadHeaderTimeout stops slow-header (Slowloris)
@@ -35,6 +35,7 @@ type desk interface {
 	kindred.CustomerService
 	kindred.ConversationService
 	kindred.AuditService
+	kindred.SessionService
 	Ping(ctx context.Context) error
 }
 
@@ -60,7 +61,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}()
 
 	// Listen before the first-run set-up, so that a busy port fails the start
-	// before an administrator is created whose password nobody would see.
+	// before a setup link is made that points nowhere.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -68,27 +69,51 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	defer ln.Close()
 	url := "http://" + ln.Addr().String()
 
-	welcome, err := firstRun(ctx, db, cfg.AdminEmail)
+	welcome, err := firstRun(ctx, db, url)
 	if err != nil {
 		return err
 	}
 	if welcome != nil {
-		welcome.print(stdout, url)
+		welcome.print(stdout)
 	}
 
-	srv := newServer(newHandler(db, cfg, logger), logger)
+	h := newHandler(db, cfg, logger)
+	srv := newServer(h, logger)
+	if dh, ok := h.(*deskHandler); ok {
+		// Live-update streams stay open as long as a page is; end them so
+		// that shutdown need not wait for every open browser tab.
+		srv.RegisterOnShutdown(dh.hub.Close)
+	}
 	fmt.Fprintf(stdout, "kindred listening on %s\n", url)
 	logger.Info("serving", slog.String("addr", ln.Addr().String()), slog.Bool("postgres", cfg.Postgres()))
 	return serveUntil(ctx, srv, ln, cfg.ShutdownTimeout, logger)
 }
 
-// newHandler builds kindred's whole handler tree: the JSON API with its
-// health, readiness and metrics endpoints. The web console will be mounted
-// here, beside the API, and nowhere else; so will the compassion engine, as
-// api.Config.Analyzer, once it implements kindred.Analyzer (until then
-// messages are stored without analysis).
+// deskHandler is kindred's handler tree, with the hub its live updates
+// come from.
+type deskHandler struct {
+	http.Handler
+	hub *web.Hub
+}
+
+// newHandler builds kindred's whole handler tree: the JSON API under /api/
+// with its health, readiness and metrics endpoints, and the web console on
+// every other path. Both analyse messages with the compassion engine, and
+// both publish new messages to one hub, so that a message posted through
+// the API appears at once in the consoles showing its conversation.
 func newHandler(d desk, cfg config.Config, logger *slog.Logger) http.Handler {
-	return api.New(api.Config{
+	console := web.New(web.Config{
+		Agents:        d,
+		Customers:     d,
+		Conversations: d,
+		Sessions:      d,
+		Analyzer:      compassion.DeskAnalyzer{},
+		Logger:        logger,
+		DefaultRegion: cfg.Region,
+		SecureCookies: cfg.SecureCookies,
+		SetupEmail:    cfg.AdminEmail,
+	})
+	apiHandler := api.New(api.Config{
 		Agents:        d,
 		Customers:     d,
 		Conversations: d,
@@ -99,7 +124,14 @@ func newHandler(d desk, cfg config.Config, logger *slog.Logger) http.Handler {
 		MaxBodyBytes:  cfg.MaxBody,
 		DefaultRegion: cfg.Region,
 		MetricsPublic: cfg.MetricsPublic,
+		OnMessage:     console.Hub().Publish,
 	})
+	mux := http.NewServeMux()
+	for _, path := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		mux.Handle(path, apiHandler)
+	}
+	mux.Handle("/", console)
+	return &deskHandler{Handler: mux, hub: console.Hub()}
 }
 
 // newServer returns an HTTP server for h with kindred's timeouts.
@@ -148,61 +180,47 @@ func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, timeout 
 	return nil
 }
 
-// welcome is what a new desk's first administrator needs to sign in. It is
-// shown once and never stored: only hashes are kept.
+// welcome is what a new desk needs to get its first administrator: a
+// one-time link to the console's setup page. It is shown once and never
+// stored: only the hash of its secret is kept.
 type welcome struct {
-	email, password, token string
+	link string
 }
 
-// firstRun creates an administrator, with a generated password and an API
-// token, when the desk has none. It returns nil when there already is one.
-func firstRun(ctx context.Context, agents kindred.AgentService, email string) (*welcome, error) {
-	n, err := agents.CountAdmins(ctx)
+// firstRun makes a new setup link when no administrator can sign in (none
+// exists, or only API-only ones do), and spends any earlier one. It returns
+// nil when the desk already has an administrator who can sign in.
+func firstRun(ctx context.Context, d interface {
+	kindred.AgentService
+	kindred.SessionService
+}, base string) (*welcome, error) {
+	n, err := d.CountAdmins(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count administrators: %w", err)
 	}
 	if n > 0 {
 		return nil, nil
 	}
-	password, err := auth.NewPassword()
-	if err != nil {
-		return nil, fmt.Errorf("generate password: %w", err)
-	}
-	hash, err := auth.HashPassword(password)
-	if err != nil {
-		return nil, fmt.Errorf("hash password: %w", err)
-	}
 	ctx = kindred.WithActor(ctx, systemActor("first run"))
-	admin := &kindred.Agent{Name: "Administrator", Email: email, Role: kindred.RoleAdmin}
-	if err := agents.CreateAgent(ctx, admin, hash); err != nil {
-		if kindred.ErrorKind(err) == kindred.Conflict {
-			return nil, fmt.Errorf("create first administrator: %w (an agent already has %s: choose another with --admin-email)", err, email)
-		}
-		return nil, fmt.Errorf("create first administrator: %w", err)
-	}
-	secret, _, err := issueToken(ctx, agents, admin.ID, "first run")
+	link, err := web.NewSetupLink(ctx, d, base, time.Now())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("make the setup link: %w", err)
 	}
-	return &welcome{email: email, password: password, token: secret}, nil
+	return &welcome{link: link}, nil
 }
 
-func (w *welcome) print(out io.Writer, url string) {
+func (w *welcome) print(out io.Writer) {
 	fmt.Fprintf(out, `
-  This is a new desk. An administrator has been created for you:
+  This is a new desk. Open this link to create its first administrator:
 
-    sign in at  %s/
-    email       %s
-    password    %s
+    setup link  %s
 
-    API token   %s
-                (send it as "Authorization: Bearer <token>")
+  The link works once, for 24 hours; kindred keeps only its hash. If it is
+  lost or too old, stop kindred and run 'kindred serve' again for a new one.
+  For API access without the console, 'kindred token create --role admin'
+  makes an admin token.
 
-  The password and the token are shown only this once; kindred keeps only
-  their hashes. Sign in and change the password now. If they are lost, run
-  'kindred token create --role admin --name rescue' for a new admin token.
-
-`, url, w.email, w.password, w.token)
+`, w.link)
 }
 
 // systemActor is who the audit log names for changes made by the kindred

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptrace"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,19 +99,46 @@ func TestServeWelcomesFirstAdminOnceAndFinishesRequestsOnShutdown(t *testing.T) 
 		}
 	}
 
-	email, password, token := s.bannerValue("email"), s.bannerValue("password"), s.bannerValue("API token")
-	if email != "admin@localhost" || len(password) < 16 || !strings.HasPrefix(token, auth.TokenPrefix) {
-		t.Fatalf("first-run banner lacks email, password or token:\n%s", strings.Join(s.banner, "\n"))
+	// The first start prints a one-time setup link, not a password.
+	link := s.bannerValue("setup link")
+	_, secret, _ := strings.Cut(link, "/setup?token=")
+	if !strings.HasPrefix(link, s.url+"/setup?token=") || len(secret) < 40 {
+		t.Fatalf("first-run banner lacks the setup link:\n%s", strings.Join(s.banner, "\n"))
 	}
+	if status, body := get(t, link); status != http.StatusOK || !strings.Contains(body, `id="setup"`) {
+		t.Fatalf("GET the setup link: %d, want the setup form\n%s", status, body)
+	}
+	// The form creates the first administrator and signs them in, once.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	email, password := "wanjiru@example.org", "correct horse battery staple"
+	form := url.Values{"token": {secret}, "name": {"Wanjiru Kamau"}, "email": {email}, "password": {password}, "password2": {password}}
+	if status, loc := postForm(t, browser, s.url+"/setup", form); status != http.StatusSeeOther || loc != "/inbox" {
+		t.Fatalf("POST /setup: %d to %q, want 303 to /inbox", status, loc)
+	}
+	if status, _ := browserGet(t, browser, s.url+"/inbox"); status != http.StatusOK {
+		t.Fatalf("GET /inbox after setup: %d, want 200 (signed in)", status)
+	}
+	form.Set("email", "someone-else@example.org")
+	if status, _ := postForm(t, http.DefaultClient, s.url+"/setup", form); status != http.StatusForbidden {
+		t.Fatalf("second use of the setup link: %d, want 403", status)
+	}
+
+	// An API token for the rest of the test, made as an operator would.
+	code, stdout, stderr := runKindred("token", "create", "--db", db, "--role", "admin", "--name", "test")
+	if code != 0 {
+		t.Fatalf("token create: exit %d: %s", code, stderr)
+	}
+	token := lastLine(t, stdout)
 	c := &apiClient{t: t, token: token, client: http.DefaultClient}
 	c.base.Store(&s.url)
-	var me struct {
-		Email string
-		Role  string
-	}
+	var me struct{ Role string }
 	c.mustDo("GET", "/api/v1/me", "", http.StatusOK, &me)
-	if me.Email != email || me.Role != "admin" {
-		t.Errorf("/api/v1/me with the printed token = %+v, want the admin", me)
+	if me.Role != "admin" {
+		t.Errorf("/api/v1/me = %+v, want an admin", me)
 	}
 
 	// A request whose body is still arriving when the server is told to stop
@@ -156,11 +185,11 @@ func TestServeWelcomesFirstAdminOnceAndFinishesRequestsOnShutdown(t *testing.T) 
 		t.Fatalf("serve exited %d after shutdown\n%s", code, s.stderr)
 	}
 
-	if logs := s.stderr.String(); strings.Contains(logs, password) || strings.Contains(logs, token) {
-		t.Errorf("the password or the token was logged:\n%s", logs)
+	if logs := s.stderr.String(); strings.Contains(logs, password) || strings.Contains(logs, secret) {
+		t.Errorf("the password or the setup secret was logged:\n%s", logs)
 	}
 
-	// The printed password is the one stored, hashed with argon2id.
+	// The password typed in the setup form is the one stored, hashed with argon2id.
 	d, err := store.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
@@ -171,10 +200,10 @@ func TestServeWelcomesFirstAdminOnceAndFinishesRequestsOnShutdown(t *testing.T) 
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(hash, "$argon2id$") || !auth.CheckPassword(hash, password) {
-		t.Errorf("the printed password does not match the stored hash %.10s…", hash)
+		t.Errorf("the password given at setup does not match the stored hash %.10s…", hash)
 	}
 
-	// The second start finds the administrator: no new password, and the
+	// The second start finds the administrator: no new link, and the
 	// request that arrived during shutdown was kept.
 	s = serveInProcess(t, "--db", db)
 	if len(s.banner) > 0 {
@@ -190,6 +219,34 @@ func TestServeWelcomesFirstAdminOnceAndFinishesRequestsOnShutdown(t *testing.T) 
 	if code := <-s.exit; code != 0 {
 		t.Fatalf("serve exited %d\n%s", code, s.stderr)
 	}
+}
+
+// postForm posts form as a same-origin browser would and returns the status
+// and the redirect target.
+func postForm(t *testing.T, client *http.Client, target string, form url.Values) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+func browserGet(t *testing.T, client *http.Client, target string) (int, string) {
+	t.Helper()
+	resp, err := client.Get(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func TestServeRefusesBadSettingsBeforeTouchingTheDatabase(t *testing.T) {

@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/internal/auth"
 	"github.com/kindred-desk/kindred/internal/config"
 	"github.com/kindred-desk/kindred/internal/store"
@@ -147,11 +149,29 @@ func TestFirstRunStillWelcomesWhenOnlyAnAPIAdminExists(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	w, err := firstRun(context.Background(), d, "admin@localhost")
-	if err != nil || w == nil || w.password == "" {
-		t.Fatalf("firstRun = %+v, %v; want a signable administrator, since the API admin cannot sign in", w, err)
+	w, err := firstRun(context.Background(), d, "http://desk.example")
+	if err != nil || w == nil || !strings.HasPrefix(w.link, "http://desk.example/setup?token=") {
+		t.Fatalf("firstRun = %+v, %v; want a setup link, since the API admin cannot sign in", w, err)
 	}
-	if w2, err := firstRun(context.Background(), d, "admin@localhost"); err != nil || w2 != nil {
-		t.Fatalf("second firstRun = %+v, %v; want nothing", w2, err)
+	// Until the link is used, each start makes a new one and the old one dies.
+	w2, err := firstRun(context.Background(), d, "http://desk.example")
+	if err != nil || w2 == nil || w2.link == w.link {
+		t.Fatalf("second firstRun = %+v, %v; want a new link", w2, err)
+	}
+	ctx := context.Background()
+	_, secret, _ := strings.Cut(w.link, "token=")
+	if ok, err := d.SetupTokenValid(ctx, auth.HashToken(secret), time.Now()); ok || err != nil {
+		t.Errorf("the first link still works after a second start (%v)", err)
+	}
+	// Once an administrator can sign in, there is no link.
+	hash, err := auth.HashPassword("a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateAgent(ctx, &kindred.Agent{Name: "Wanjiru", Email: "wanjiru@example.org", Role: kindred.RoleAdmin}, hash); err != nil {
+		t.Fatal(err)
+	}
+	if w3, err := firstRun(ctx, d, "http://desk.example"); err != nil || w3 != nil {
+		t.Fatalf("firstRun with a signable admin = %+v, %v; want nothing", w3, err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/internal/auth"
@@ -61,14 +60,7 @@ func (s *server) createAgent(w http.ResponseWriter, r *http.Request) error {
 		Role:  oneOf(&c, "role", in.Role, kindred.Roles),
 	}
 	if in.Password != "" {
-		switch n := utf8.RuneCountInString(in.Password); {
-		case n < minPasswordLen:
-			c.Add("password", fmt.Sprintf("must be at least %d characters", minPasswordLen))
-		case n > maxPasswordLen:
-			c.Add("password", fmt.Sprintf("must be at most %d characters", maxPasswordLen))
-		case a.Email == "":
-			c.Add("email", "is required to sign in with a password")
-		}
+		c.password("password", in.Password, a.Email)
 	}
 	if err := c.Err(); err != nil {
 		return err

@@ -43,6 +43,11 @@ type Config struct {
 	// Prometheus sends with its `authorization` scrape setting.
 	MetricsPublic bool
 
+	// OnMessage, when set, is called with each message stored through the
+	// API, after it is stored: the console's live updates listen here. It
+	// must not block.
+	OnMessage func(kindred.Message)
+
 	// Now returns the current time; nil: time.Now. Helper expiry is judged by it.
 	Now func() time.Time
 }

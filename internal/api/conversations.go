@@ -69,12 +69,10 @@ func (s *server) checkAssignee(r *http.Request, id int64) error {
 		return invalid("assignee_id", "no such agent")
 	case err != nil:
 		return s.storeFailed("Agent", err)
-	case a.Disabled:
-		return invalid("assignee_id", "this agent is disabled")
-	case a.Role == kindred.RoleKiosk:
-		return invalid("assignee_id", "a kiosk cannot be assigned conversations")
 	}
-	return nil
+	var c checker
+	c.assignee("assignee_id", a)
+	return c.Err()
 }
 
 func (s *server) listConversations(w http.ResponseWriter, r *http.Request) error {

@@ -86,6 +86,9 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Conversations.AddMessage(ctx, m); err != nil {
 		return s.storeFailed("AddMessage", err)
 	}
+	if s.cfg.OnMessage != nil {
+		s.cfg.OnMessage(*m)
+	}
 	return writeJSON(w, http.StatusCreated, m)
 }
 

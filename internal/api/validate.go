@@ -152,6 +152,29 @@ func (c *checker) language(field, s string) string {
 	return tag.String()
 }
 
+// password checks a password for an agent who signs in with email: long
+// enough to resist guessing, short enough to hash quickly.
+func (c *checker) password(field, password, email string) {
+	switch n := utf8.RuneCountInString(password); {
+	case n < minPasswordLen:
+		c.Add(field, fmt.Sprintf("must be at least %d characters", minPasswordLen))
+	case n > maxPasswordLen:
+		c.Add(field, fmt.Sprintf("must be at most %d characters", maxPasswordLen))
+	case email == "":
+		c.Add("email", "is required to sign in with a password")
+	}
+}
+
+// assignee checks that agent a can be given conversations to work.
+func (c *checker) assignee(field string, a *kindred.Agent) {
+	switch {
+	case a.Disabled:
+		c.Add(field, "this agent is disabled")
+	case a.Role == kindred.RoleKiosk:
+		c.Add(field, "a kiosk cannot be assigned conversations")
+	}
+}
+
 // accommodations maps what people write to the fixed vocabulary, dropping repeats.
 func (c *checker) accommodations(field string, in []string) []kindred.Accommodation {
 	out := []kindred.Accommodation{}

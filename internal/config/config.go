@@ -37,6 +37,7 @@ type Config struct {
 	ShutdownTimeout time.Duration // how long in-flight requests may run after SIGTERM
 	AdminEmail      string        // email of the administrator created on first run
 	MetricsPublic   bool          // serve /metrics without a token
+	SecureCookies   bool          // mark console cookies Secure even on plain HTTP (behind a TLS proxy)
 }
 
 // Default returns the settings used when neither a flag nor the environment
@@ -96,13 +97,15 @@ func (fs *FlagSet) Log() {
 }
 
 // Serve binds the settings of the running desk: --addr, --region,
-// --max-body, --shutdown-timeout, --admin-email and --metrics-public.
+// --max-body, --shutdown-timeout, --admin-email, --secure-cookies and
+// --metrics-public.
 func (fs *FlagSet) Serve() {
 	fs.StringVar(&fs.cfg.Addr, "addr", fs.cfg.Addr, "address to listen on, host:port (port 0 picks a free port)"+fs.bind("addr"))
 	fs.StringVar(&fs.cfg.Region, "region", fs.cfg.Region, "region for phone numbers written without +country code (ISO 3166, e.g. KE, GB)"+fs.bind("region"))
 	fs.Int64Var(&fs.cfg.MaxBody, "max-body", fs.cfg.MaxBody, "largest API request body, in bytes"+fs.bind("max-body"))
 	fs.DurationVar(&fs.cfg.ShutdownTimeout, "shutdown-timeout", fs.cfg.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM"+fs.bind("shutdown-timeout"))
 	fs.StringVar(&fs.cfg.AdminEmail, "admin-email", fs.cfg.AdminEmail, "email of the administrator created on first run"+fs.bind("admin-email"))
+	fs.BoolVar(&fs.cfg.SecureCookies, "secure-cookies", fs.cfg.SecureCookies, "mark the console's cookies Secure even when kindred itself speaks plain HTTP: set it behind a proxy that terminates TLS"+fs.bind("secure-cookies"))
 	fs.BoolVar(&fs.cfg.MetricsPublic, "metrics-public", fs.cfg.MetricsPublic, "serve /metrics without a token; only where the scraper alone can reach the port"+fs.bind("metrics-public"))
 }
 

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/api"
+	"github.com/kindred-desk/kindred/internal/auth"
+)
+
+// adminPage lists agents and API tokens, with forms to add them.
+type adminPage struct {
+	*view
+	Agents    []kindred.Agent
+	Tokens    []kindred.Token
+	Roles     []kindred.Role
+	Problems  []string
+	Form      map[string]string
+	NewSecret string // a token just made: shown this once
+	NewName   string
+	names     map[int64]string
+}
+
+// AgentName is the name of the agent with id, for the token list.
+func (p *adminPage) AgentName(id int64) string { return p.names[id] }
+
+func (c *Console) loadAdmin(r *http.Request, q *request) (*adminPage, error) {
+	agents, err := c.cfg.Agents.Agents(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := c.cfg.Agents.Tokens(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	v := c.view(r, q, "Admin")
+	v.Nav = "admin"
+	p := &adminPage{view: v, Agents: agents, Tokens: tokens, Roles: kindred.Roles, Form: map[string]string{}, names: map[int64]string{}}
+	for _, a := range agents {
+		p.names[a.ID] = a.Name
+	}
+	return p, nil
+}
+
+func (c *Console) admin(w http.ResponseWriter, r *http.Request, q *request) error {
+	p, err := c.loadAdmin(r, q)
+	if err != nil {
+		return err
+	}
+	c.pages.render(w, r, c.log, http.StatusOK, "admin", p)
+	return nil
+}
+
+// adminProblem shows the admin page again with what went wrong.
+func (c *Console) adminProblem(w http.ResponseWriter, r *http.Request, q *request, err error) error {
+	p, lerr := c.loadAdmin(r, q)
+	if lerr != nil {
+		return lerr
+	}
+	p.Problems = problems(p.view, err)
+	for name := range r.PostForm {
+		if name != "password" {
+			p.Form[name] = r.PostForm.Get(name)
+		}
+	}
+	c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "admin", p)
+	return nil
+}
+
+// createAgent adds an agent, by the API's rules.
+func (c *Console) createAgent(w http.ResponseWriter, r *http.Request, q *request) error {
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	f := r.PostForm
+	var k api.Check
+	a := &kindred.Agent{Name: k.Name("name", f.Get("name"), true), Email: k.Email("email", f.Get("email")), Role: k.Role("role", f.Get("role"))}
+	if f.Get("password") != "" {
+		k.Password("password", f.Get("password"), a.Email)
+	}
+	if err := k.Err(); err != nil {
+		return c.adminProblem(w, r, q, err)
+	}
+	var hash string
+	if pw := f.Get("password"); pw != "" {
+		var err error
+		if hash, err = auth.HashPassword(pw); err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+	}
+	if err := c.cfg.Agents.CreateAgent(r.Context(), a, hash); err != nil {
+		if k := kindred.ErrorKind(err); k == kindred.Invalid || k == kindred.Conflict {
+			return c.adminProblem(w, r, q, err)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
+}
+
+// createToken makes an API token and shows its secret, this once.
+func (c *Console) createToken(w http.ResponseWriter, r *http.Request, q *request) error {
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	var k api.Check
+	name := k.Name("name", r.PostForm.Get("name"), true)
+	agentID, err := strconv.ParseInt(r.PostForm.Get("agent"), 10, 64)
+	var agent *kindred.Agent
+	if err != nil || agentID <= 0 {
+		k.Add("agent", "choose who the token is for")
+	} else if agent, err = c.cfg.Agents.Agent(r.Context(), agentID); kindred.ErrorKind(err) == kindred.NotFound {
+		k.Add("agent", "no such agent")
+	} else if err != nil {
+		return err
+	} else if agent.Disabled {
+		k.Add("agent", "this agent is disabled")
+	}
+	if err := k.Err(); err != nil {
+		return c.adminProblem(w, r, q, err)
+	}
+	secret, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	t := &kindred.Token{AgentID: agent.ID, Name: name, Hash: hash}
+	if err := c.cfg.Agents.CreateToken(r.Context(), t); err != nil {
+		return err
+	}
+	p, err := c.loadAdmin(r, q)
+	if err != nil {
+		return err
+	}
+	p.NewSecret, p.NewName = secret, t.Name
+	c.pages.render(w, r, c.log, http.StatusCreated, "admin", p)
+	return nil
+}
+
+// revokeToken stops a token working.
+func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, q *request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := c.cfg.Agents.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,72 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// heartbeat keeps idle streams open through proxies that close silent connections.
+const heartbeat = 25 * time.Second
+
+// events streams Server-Sent Events to an open console: "message" with the
+// rendered message when one is added to the conversation the page shows
+// (?conversation=ID), and "inbox" when any conversation changes.
+func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) error {
+	watching, _ := strconv.ParseInt(r.URL.Query().Get("conversation"), 10, 64)
+	rc := http.NewResponseController(w)
+	// The server's write timeout is for ordinary requests; a stream lives
+	// as long as the page is open.
+	if err := rc.SetWriteDeadline(time.Time{}); err != nil && err != http.ErrNotSupported {
+		return fmt.Errorf("events: %w", err)
+	}
+	sub := c.cfg.Hub.subscribe()
+	defer c.cfg.Hub.unsubscribe(sub)
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 5000\n\n")
+	if err := rc.Flush(); err != nil {
+		return nil
+	}
+	v := c.view(r, q, "Conversation")
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-c.cfg.Hub.Done():
+			return nil
+		case <-tick.C:
+			fmt.Fprint(w, ": still here\n\n")
+		case e := <-sub.events:
+			switch {
+			case e.kind == "message" && e.conversationID == watching && watching != 0:
+				var buf bytes.Buffer
+				if err := c.pages.sets["conversation"].ExecuteTemplate(&buf, "message", messageView{view: v, M: *e.message}); err != nil {
+					return fmt.Errorf("events: render message: %w", err)
+				}
+				b, _ := json.Marshal(struct {
+					ID             int64  `json:"id"`
+					ConversationID int64  `json:"conversation_id"`
+					HTML           string `json:"html"`
+				}{e.message.ID, e.conversationID, buf.String()})
+				fmt.Fprintf(w, "event: message\ndata: %s\n\n", b)
+			case e.kind == "inbox":
+				fmt.Fprintf(w, "event: inbox\ndata: {\"conversation_id\":%d}\n\n", e.conversationID)
+			default:
+				continue
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return nil // the browser went away
+		}
+	}
+}

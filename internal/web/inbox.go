@@ -1,0 +1,257 @@
+package web
+
+import (
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/compassion"
+)
+
+// inboxRow is one conversation as the inbox shows it.
+type inboxRow struct {
+	Conv     kindred.Conversation
+	Customer *kindred.Customer
+	Badges   []string
+	Waiting  bool          // the ball is in our court
+	Waited   time.Duration // since the customer's last message, when Waiting
+	Need     int           // how much care the person needs; see careNeed
+	Last     string        // the start of the customer's last message
+}
+
+// inboxFilters are the inbox's GET parameters.
+type inboxFilters struct {
+	Assignee string // "", "me" or "none"
+	Waiting  bool
+	Channel  string
+	Priority string
+	Resolved bool
+}
+
+// inboxLimit bounds the conversations the inbox reads and sorts.
+const inboxLimit = 500
+
+func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) error {
+	ctx := r.Context()
+	qs := r.URL.Query()
+	f := inboxFilters{
+		Assignee: qs.Get("assignee"),
+		Waiting:  qs.Get("waiting") == "1",
+		Channel:  qs.Get("channel"),
+		Priority: qs.Get("priority"),
+		Resolved: qs.Get("resolved") == "1",
+	}
+	cf := kindred.ConversationFilter{Page: kindred.Page{Limit: inboxLimit}}
+	switch f.Assignee {
+	case "me":
+		cf.AssigneeID = q.agent.ID
+	case "none":
+		cf.Unassigned = true
+	default:
+		f.Assignee = ""
+	}
+	if slices.Contains(kindred.Channels, kindred.Channel(f.Channel)) {
+		cf.Channel = kindred.Channel(f.Channel)
+	} else {
+		f.Channel = ""
+	}
+	if !slices.Contains(kindred.Priorities, kindred.Priority(f.Priority)) {
+		f.Priority = ""
+	}
+	if f.Waiting {
+		cf.Status = kindred.StatusWaitingOnUs
+	}
+	convs, err := c.cfg.Conversations.Conversations(ctx, cf)
+	if err != nil {
+		return err
+	}
+	now := c.cfg.Now()
+	customers := map[int64]*kindred.Customer{}
+	var rows []inboxRow
+	for _, conv := range convs {
+		if conv.Status == kindred.StatusResolved && !f.Resolved {
+			continue
+		}
+		if f.Priority != "" && string(conv.Priority) != f.Priority {
+			continue
+		}
+		cust, ok := customers[conv.CustomerID]
+		if !ok {
+			if cust, err = c.cfg.Customers.Customer(ctx, conv.CustomerID); err != nil {
+				return err
+			}
+			customers[conv.CustomerID] = cust
+		}
+		last, err := c.cfg.Conversations.LatestInbound(ctx, conv.ID, 0)
+		if err != nil {
+			return err
+		}
+		row := inboxRow{Conv: conv, Customer: cust, Waiting: conv.Status == kindred.StatusWaitingOnUs}
+		var report *compassion.CustomerReport
+		if last != nil {
+			report = customerReport(last)
+			row.Last = snippet(last.Body, 120)
+			if row.Waiting {
+				row.Waited = now.Sub(last.CreatedAt)
+			}
+		}
+		row.Badges = careBadges(report, last, cust)
+		row.Need = careNeed(conv.Priority, report, cust)
+		rows = append(rows, row)
+	}
+	sortInbox(rows)
+	v := c.view(r, q, "Inbox")
+	v.Nav = "inbox"
+	for i := range rows {
+		for j, b := range rows[i].Badges {
+			rows[i].Badges[j] = v.T(b)
+		}
+	}
+	c.pages.render(w, r, c.log, http.StatusOK, "inbox", struct {
+		*view
+		Rows       []inboxRow
+		F          inboxFilters
+		Channels   []kindred.Channel
+		Priorities []kindred.Priority
+	}{v, rows, f, kindred.Channels, kindred.Priorities})
+	return nil
+}
+
+// careNeed scores how much care a person needs, for the inbox order:
+//
+//	need = priority (low 0, normal 1, high 2, urgent 3)
+//	     + distress in their last message (≥ 0.6: 2, ≥ 0.3: 1)
+//	     + 1 when they are vulnerable (a cue such as age, illness, loss or
+//	       money worries in their words, or an accommodation on file)
+//
+// Bands, not the raw distress, so that small differences in the engine's
+// reading do not jump one person ahead of another who has waited longer.
+func careNeed(p kindred.Priority, report *compassion.CustomerReport, cust *kindred.Customer) int {
+	need := slices.Index(kindred.Priorities, p)
+	if need < 0 {
+		need = 1
+	}
+	vulnerable := cust != nil && len(cust.Accommodations) > 0
+	if report != nil {
+		switch {
+		case report.Distress >= 0.6:
+			need += 2
+		case report.Distress >= 0.3:
+			need++
+		}
+		if len(report.Cues) > 0 {
+			vulnerable = true
+		}
+	}
+	if vulnerable {
+		need++
+	}
+	return need
+}
+
+// sortInbox puts first the conversations waiting on us, then those whose
+// people need the most care (careNeed), then those who have waited longest
+// since their last message; the rest by most recent activity.
+func sortInbox(rows []inboxRow) {
+	slices.SortStableFunc(rows, func(a, b inboxRow) int {
+		if a.Waiting != b.Waiting {
+			if a.Waiting {
+				return -1
+			}
+			return 1
+		}
+		if n := cmp.Compare(b.Need, a.Need); n != 0 {
+			return n
+		}
+		if n := cmp.Compare(b.Waited, a.Waited); n != 0 {
+			return n
+		}
+		return b.Conv.UpdatedAt.Compare(a.Conv.UpdatedAt)
+	})
+}
+
+// customerReport reads the engine's report on a customer's message, or nil.
+func customerReport(m *kindred.Message) *compassion.CustomerReport {
+	if m == nil || m.Analysis == nil || len(m.Analysis.Report) == 0 {
+		return nil
+	}
+	var r compassion.Report
+	if err := json.Unmarshal(m.Analysis.Report, &r); err != nil {
+		return nil
+	}
+	return r.Customer
+}
+
+// emotionFloor is the emotion score from which the inbox names a feeling.
+const emotionFloor = 0.3
+
+// careBadges are calm words for what the customer's last message tells us,
+// in English (translated by the page): never colours or icons alone.
+func careBadges(r *compassion.CustomerReport, m *kindred.Message, cust *kindred.Customer) []string {
+	var out []string
+	add := func(b string) {
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	if r != nil {
+		for _, e := range r.Emotions {
+			if e.Score < emotionFloor {
+				continue
+			}
+			switch e.Name {
+			case compassion.EmotionAnger, compassion.EmotionFrustration, compassion.EmotionSadness:
+				add("upset")
+			case compassion.EmotionAnxiety:
+				add("worried")
+			case compassion.EmotionConfusion:
+				add("confused")
+			}
+		}
+		if r.Distress >= 0.6 {
+			add("upset")
+		}
+		for _, cue := range r.Cues {
+			if b := cueBadges[cue.Kind]; b != "" {
+				add(b)
+			}
+		}
+	}
+	if m != nil && m.HelperID != nil {
+		add("helper writing")
+	}
+	if cust != nil && cust.HasAccommodation(kindred.ExtraTime) {
+		add("may need more time")
+	}
+	return out
+}
+
+var cueBadges = map[string]string{
+	compassion.CueAge:               "elderly — may need more time",
+	compassion.CueBereavement:       "grieving",
+	compassion.CueFinancialHardship: "money worries",
+	compassion.CueHelper:            "helper writing",
+	compassion.CueIllness:           "unwell",
+	compassion.CueDisability:        "disability — ask what helps",
+	compassion.CueReadingDifficulty: "finds reading hard",
+	compassion.CuePhoneDifficulty:   "finds phones hard",
+}
+
+// snippet is the start of s, at most n characters, on a word boundary.
+func snippet(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := n
+	for i := n; i > n/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return string(r[:cut]) + "…"
+}

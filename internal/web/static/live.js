@@ -1,0 +1,44 @@
+// Live updates over Server-Sent Events. On a conversation page, a new
+// message is added to the history and a polite notice says so; on the
+// inbox, a notice offers to show the new state. Nothing reloads by itself,
+// so focus and half-typed replies are never lost.
+(function () {
+  "use strict";
+  if (!window.EventSource) { return; }
+  var conv = document.body.getAttribute("data-conversation");
+  var url = "/events" + (conv ? "?conversation=" + encodeURIComponent(conv) : "");
+  var notice = document.getElementById("live-notice");
+  var history = document.getElementById("history");
+  var inbox = document.getElementById("inbox");
+  var fresh = 0;
+  var es = new EventSource(url);
+
+  function say(text) {
+    if (notice) { notice.textContent = text; }
+  }
+
+  es.addEventListener("message", function (ev) {
+    var data;
+    try { data = JSON.parse(ev.data); } catch (e) { return; }
+    if (!history || String(data.conversation_id) !== conv) { return; }
+    if (document.getElementById("message-" + data.id)) { return; }
+    var tmp = document.createElement("ol");
+    tmp.innerHTML = data.html;
+    var li = tmp.firstElementChild;
+    if (!li) { return; }
+    li.classList.add("fresh");
+    history.appendChild(li);
+    fresh++;
+    say(fresh === 1 ? (notice.getAttribute("data-single") || "1 new message") :
+      (notice.getAttribute("data-many") || "%d new messages").replace("%d", fresh));
+  });
+
+  es.addEventListener("inbox", function () {
+    if (!inbox || !notice) { return; }
+    notice.textContent = "";
+    var a = document.createElement("a");
+    a.href = window.location.pathname + window.location.search;
+    a.textContent = notice.getAttribute("data-inbox") || "The inbox has changed. Show the latest.";
+    notice.appendChild(a);
+  });
+})();

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"golang.org/x/text/message"
+
+	"github.com/kindred-desk/kindred"
+)
+
+//go:embed templates static
+var embedded embed.FS
+
+// assets serves the embedded static files. Pages link to them with a
+// ?v=<content hash>, so a versioned URL can be cached for a year: a new
+// build changes the hash, and browsers fetch the new file.
+type assets struct {
+	fs      fs.FS
+	version map[string]string // file name to a short hash of its content
+}
+
+func newAssets(fsys fs.FS) *assets {
+	a := &assets{fs: fsys, version: map[string]string{}}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		a.version[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		panic("web: read static files: " + err.Error())
+	}
+	return a
+}
+
+// url is the versioned address of a static file.
+func (a *assets) url(name string) string {
+	v, ok := a.version[name]
+	if !ok {
+		panic("web: no static file " + name)
+	}
+	return "/static/" + name + "?v=" + v
+}
+
+func (a *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Path
+	v, ok := a.version[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := fs.ReadFile(a.fs, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	if r.URL.Query().Get("v") == v {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
+	w.Header().Set("ETag", `"`+v+`"`)
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+}
+
+// pages holds one parsed template set per page: the layout, the shared
+// partials, and the page's own content.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+var templateFuncs = template.FuncMap{
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"join": strings.Join,
+}
+
+func mustParsePages(a *assets) *pages {
+	names, err := fs.Glob(embedded, "templates/pages/*.html")
+	if err != nil || len(names) == 0 {
+		panic(fmt.Sprintf("web: no page templates: %v", err))
+	}
+	p := &pages{sets: map[string]*template.Template{}}
+	for _, n := range names {
+		t := template.Must(template.New(path.Base(n)).Funcs(templateFuncs).
+			ParseFS(embedded, "templates/layout.html", "templates/partials.html", n))
+		p.sets[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return p
+}
+
+// render writes page name with data, buffered so that a template error
+// becomes a clean 500 instead of half a page.
+func (p *pages) render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, name string, data any) {
+	p.renderTemplate(w, r, log, status, name, "layout", data)
+}
+
+// renderTemplate writes one named template of page set name: the layout,
+// or a fragment such as the coach panel.
+func (p *pages) renderTemplate(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, name, tmpl string, data any) {
+	t, ok := p.sets[name]
+	if !ok {
+		panic("web: no page " + name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
+		log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.String("err", err.Error()))
+		http.Error(w, "Something went wrong on our side. It has been logged.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// view is what every page's layout needs: the language, the person signed
+// in, their text size, where the page is (for forms that come back to it).
+type view struct {
+	Lang      string
+	Title     string
+	Agent     *kindred.Agent
+	LargeText bool
+	Back      string // this page's address, for the preference forms
+	Nav       string // the section to mark current in the navigation
+	Live      int64  // the conversation this page shows, for live updates
+	Scripts   []string
+
+	p      *message.Printer
+	assets *assets
+}
+
+func (c *Console) view(r *http.Request, q *request, title string) *view {
+	v := &view{
+		Lang:      langCode(q.lang),
+		Agent:     q.agent,
+		LargeText: q.prefs.LargeText,
+		Back:      withoutLang(r.URL.RequestURI()),
+		p:         printer(q.lang),
+		assets:    c.static,
+	}
+	if r.Method != http.MethodGet {
+		v.Back = "/"
+		if ref := r.Header.Get("Referer"); ref != "" {
+			if u, err := url.Parse(ref); err == nil && u.Host == r.Host {
+				v.Back = localPath(u.RequestURI(), "/")
+			}
+		}
+	}
+	v.Title = v.T(title)
+	if q.agent != nil && q.agent.Role != kindred.RoleKiosk {
+		v.Scripts = []string{"live.js"}
+	}
+	return v
+}
+
+// T translates a message (its English text) into the page's language, with
+// Printf-style arguments.
+func (v *view) T(key string, args ...any) string { return v.p.Sprintf(key, args...) }
+
+// Asset is the versioned address of a static file.
+func (v *view) Asset(name string) string { return v.assets.url(name) }
+
+// IsAdmin reports whether the person signed in is an administrator.
+func (v *view) IsAdmin() bool { return v.Agent != nil && v.Agent.Role == kindred.RoleAdmin }
+
+// When is a date and time, short, in the reader's language.
+func (v *view) When(t time.Time) string {
+	return v.T("%d %s %d, %02d:%02d", t.Day(), v.T(t.Month().String()), t.Year(), t.Hour(), t.Minute())
+}
+
+// Waited is how long, roughly, a person has been waiting.
+func (v *view) Waited(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return v.T("under a minute")
+	case d < time.Hour:
+		return v.T("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return v.T("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+	default:
+		return v.T("%d days", int(d.Hours()/24))
+	}
+}
+
+// Label is the reader's words for a value of the domain vocabulary.
+func (v *view) Label(x any) string {
+	switch x := x.(type) {
+	case kindred.Status:
+		return v.T(statusLabels[x])
+	case kindred.Priority:
+		return v.T(priorityLabels[x])
+	case kindred.Channel:
+		return v.T(channelLabels[x])
+	case kindred.Role:
+		return v.T(roleLabels[x])
+	case kindred.Accommodation:
+		return v.T(accommodationLabels[x].label)
+	case kindred.HelperScope:
+		return v.T(scopeLabels[x])
+	case kindred.Direction:
+		return v.T(directionLabels[x])
+	}
+	return fmt.Sprint(x)
+}
+
+// Icon is the small symbol shown beside an accommodation; screen readers
+// read its label instead.
+func (v *view) Icon(a kindred.Accommodation) string { return accommodationLabels[a].icon }
+
+var statusLabels = map[kindred.Status]string{
+	kindred.StatusOpen:              "Open",
+	kindred.StatusWaitingOnCustomer: "Waiting on the customer",
+	kindred.StatusWaitingOnUs:       "Waiting on us",
+	kindred.StatusResolved:          "Resolved",
+}
+
+var priorityLabels = map[kindred.Priority]string{
+	kindred.PriorityLow:    "Low",
+	kindred.PriorityNormal: "Normal",
+	kindred.PriorityHigh:   "High",
+	kindred.PriorityUrgent: "Urgent",
+}
+
+var channelLabels = map[kindred.Channel]string{
+	kindred.ChannelDesk:  "At the desk",
+	kindred.ChannelEmail: "Email",
+	kindred.ChannelChat:  "Chat",
+	kindred.ChannelSMS:   "SMS",
+	kindred.ChannelUSSD:  "USSD",
+	kindred.ChannelPhone: "Phone",
+}
+
+var roleLabels = map[kindred.Role]string{
+	kindred.RoleAdmin: "Administrator",
+	kindred.RoleLead:  "Team lead",
+	kindred.RoleAgent: "Agent",
+	kindred.RoleKiosk: "Kiosk",
+}
+
+var scopeLabels = map[kindred.HelperScope]string{
+	kindred.ScopeReceiveCodes:       "May receive one-time codes",
+	kindred.ScopeActOnConversations: "May speak for the customer",
+}
+
+var directionLabels = map[kindred.Direction]string{
+	kindred.Inbound:      "From the customer",
+	kindred.Outbound:     "Our reply",
+	kindred.InternalNote: "Internal note",
+}
+
+var accommodationLabels = map[kindred.Accommodation]struct{ icon, label string }{
+	kindred.LargeText:     {"A+", "Needs large text"},
+	kindred.ReadAloud:     {"🔊", "Read things aloud"},
+	kindred.ExtraTime:     {"⏳", "Give extra time"},
+	kindred.Seating:       {"🪑", "Needs a seat"},
+	kindred.SignLanguage:  {"🤟", "Uses sign language"},
+	kindred.HearingLoop:   {"🦻", "Uses a hearing loop"},
+	kindred.LowVision:     {"👓", "Low vision"},
+	kindred.Wheelchair:    {"♿", "Uses a wheelchair"},
+	kindred.PlainLanguage: {"Aa", "Use plain language"},
+}
+
+// withoutLang drops ?lang= from a local address, so that a saved language
+// choice is not overridden by the one the page was opened with.
+func withoutLang(p string) string {
+	u, err := url.Parse(p)
+	if err != nil {
+		return p
+	}
+	q := u.Query()
+	if !q.Has("lang") {
+		return p
+	}
+	q.Del("lang")
+	u.RawQuery = q.Encode()
+	return u.RequestURI()
+}

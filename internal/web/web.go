@@ -1,0 +1,185 @@
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// Session lifetimes: a session ends after 12 hours without a request (a
+// shift and some), and after 7 days however busy it is.
+const (
+	DefaultIdleTimeout = 12 * time.Hour
+	DefaultMaxAge      = 7 * 24 * time.Hour
+)
+
+// Config wires the console to its services.
+type Config struct {
+	Agents        kindred.AgentService
+	Customers     kindred.CustomerService
+	Conversations kindred.ConversationService
+	Sessions      kindred.SessionService
+	Analyzer      kindred.Analyzer // nil: replies are stored without analysis
+	Hub           *Hub             // nil: a new hub (live updates from the console only)
+	Logger        *slog.Logger     // nil: slog.Default()
+	DefaultRegion string           // for phone numbers without +country code; "" means "KE"
+
+	// SecureCookies marks the session cookie Secure on every response. It
+	// is always Secure on a request that came over TLS; set this when a
+	// proxy terminates TLS in front of kindred, which then sees plain HTTP.
+	SecureCookies bool
+
+	IdleTimeout time.Duration // 0: DefaultIdleTimeout
+	MaxAge      time.Duration // 0: DefaultMaxAge
+
+	// SignInLimit is how many failed sign-ins one address, or one email,
+	// may make per SignInWindow before it must wait. 0: 5 per minute.
+	SignInLimit  int
+	SignInWindow time.Duration
+
+	// SetupEmail fills in the email field of the first-run setup form.
+	SetupEmail string
+
+	// Now returns the current time; nil: time.Now.
+	Now func() time.Time
+}
+
+// Console is the web console's handler.
+type Console struct {
+	cfg    Config
+	log    *slog.Logger
+	mux    *http.ServeMux
+	csrf   *http.CrossOriginProtection
+	pages  *pages
+	static *assets
+	limit  *limiter
+}
+
+// Who may use what. A kiosk is a shared walk-in terminal: it may sign in
+// (to the lobby, elsewhere) but sees no customer records here.
+var (
+	signedIn = []kindred.Role{kindred.RoleAdmin, kindred.RoleLead, kindred.RoleAgent, kindred.RoleKiosk}
+	staff    = []kindred.Role{kindred.RoleAdmin, kindred.RoleLead, kindred.RoleAgent}
+	admins   = []kindred.Role{kindred.RoleAdmin}
+)
+
+// route is one page or form: who may use it and what answers. A route
+// without roles is public.
+type route struct {
+	pattern string
+	roles   []kindred.Role
+	handler handlerFunc
+}
+
+// New returns the console. It panics when cfg lacks a service: a
+// programming error found at start-up.
+func New(cfg Config) *Console {
+	if cfg.Agents == nil || cfg.Customers == nil || cfg.Conversations == nil || cfg.Sessions == nil {
+		panic("web: Config needs Agents, Customers, Conversations and Sessions")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Hub == nil {
+		cfg.Hub = NewHub()
+	}
+	if cfg.DefaultRegion == "" {
+		cfg.DefaultRegion = "KE"
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.SignInLimit <= 0 {
+		cfg.SignInLimit = 5
+	}
+	if cfg.SignInWindow <= 0 {
+		cfg.SignInWindow = time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	staticFS, err := fs.Sub(embedded, "static")
+	if err != nil {
+		panic(err)
+	}
+	c := &Console{
+		cfg:    cfg,
+		log:    cfg.Logger,
+		mux:    http.NewServeMux(),
+		csrf:   http.NewCrossOriginProtection(),
+		static: newAssets(staticFS),
+		limit:  newLimiter(cfg.SignInLimit, cfg.SignInWindow),
+	}
+	c.pages = mustParsePages(c.static)
+	c.csrf.SetDenyHandler(http.HandlerFunc(c.crossOrigin))
+	for _, rt := range c.routes() {
+		c.mux.Handle(rt.pattern, c.wrap(rt))
+	}
+	c.mux.Handle("GET /static/", http.StripPrefix("/static/", c.static))
+	c.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		// No icon: say so, cacheably, instead of a 404 on every page load.
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return c
+}
+
+// Hub returns the hub the console's live updates come from: give its
+// Publish to the JSON API (api.Config.OnMessage).
+func (c *Console) Hub() *Hub { return c.cfg.Hub }
+
+// routes lists every page and form. Adding a page is adding one line.
+func (c *Console) routes() []route {
+	return []route{
+		{"GET /{$}", nil, c.home},
+		{"GET /login", nil, c.loginPage},
+		{"POST /login", nil, c.login},
+		{"POST /logout", signedIn, c.logout},
+		{"GET /setup", nil, c.setupPage},
+		{"POST /setup", nil, c.setup},
+		{"POST /preferences", nil, c.preferences},
+
+		{"GET /inbox", staff, c.inbox},
+		{"GET /conversations/{id}", staff, c.conversation},
+		{"POST /conversations/{id}/reply", staff, c.reply},
+		{"POST /conversations/{id}/check", staff, c.check},
+		{"POST /conversations/{id}/coach", staff, c.coach},
+		{"POST /conversations/{id}/simpler", staff, c.simpler},
+		{"POST /conversations/{id}/note", staff, c.addInternalNote},
+		{"POST /conversations/{id}/assign", staff, c.assign},
+		{"POST /conversations/{id}/status", staff, c.setStatus},
+		{"POST /conversations/{id}/tags", staff, c.setTags},
+		{"GET /events", staff, c.events},
+
+		{"GET /customers", staff, c.customers},
+		{"GET /customers/{id}", staff, c.customer},
+		{"POST /customers/{id}/notes", staff, c.addNote},
+		{"POST /customers/{id}/helpers", staff, c.addHelper},
+		{"POST /customers/{id}/accommodations", staff, c.setAccommodations},
+		{"POST /helpers/{id}/revoke", staff, c.revokeHelper},
+
+		{"GET /admin", admins, c.admin},
+		{"POST /admin/agents", admins, c.createAgent},
+		{"POST /admin/tokens", admins, c.createToken},
+		{"POST /admin/tokens/{id}/revoke", admins, c.revokeToken},
+	}
+}
+
+func (rt route) allows(role kindred.Role) bool { return slices.Contains(rt.roles, role) }
+
+// home sends people to their work: the inbox, or the sign-in page.
+func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error {
+	if q.agent == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	return nil
+}
