@@ -9,18 +9,31 @@ import (
 	"testing"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/compassion"
 )
 
 // BenchmarkPostMessage posts replies over real HTTP to a real SQLite store:
 // authentication, decoding, validation, the store's transaction (message,
-// conversation update, audit entry) and the response.
+// conversation update, audit entry) and the response; "engine" adds what
+// serve adds, the compassion engine's reading of each reply against the
+// customer's message.
 func BenchmarkPostMessage(b *testing.B) {
-	d := newDesk(b)
+	b.Run("store", func(b *testing.B) { benchmarkPostMessage(b) })
+	b.Run("engine", func(b *testing.B) {
+		benchmarkPostMessage(b, func(c *Config) { c.Analyzer = compassion.DeskAnalyzer{} })
+	})
+}
+
+func benchmarkPostMessage(b *testing.B, configure ...func(*Config)) {
+	d := newDesk(b, configure...)
 	srv := httptest.NewServer(d.srv)
 	defer srv.Close()
 	cust := d.newCustomer("Otieno Odhiambo")
 	conv := d.newConversation(cust)
 	url := srv.URL + "/api/v1/conversations/" + conv + "/messages"
+	d.must(kindred.RoleAgent, http.StatusCreated, "POST", "/api/v1/conversations/"+conv+"/messages", map[string]any{
+		"direction": "in", "body": "My pension payment has not come this month and I am 81. I have no money for my medicine.",
+	})
 	body := []byte(`{"direction": "out", "body": "I'm sorry the payment is late, Otieno. I have asked the pensions office and will call you by noon."}`)
 	token := "Bearer " + d.tokens[kindred.RoleAgent]
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
