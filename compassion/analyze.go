@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred/compassion/empathy"
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/politeness"
 	"github.com/kindred-desk/kindred/compassion/sentiment"
@@ -101,7 +102,7 @@ func Analyze(in Input) Report {
 	sc := scratchPool.Get().(*scratch)
 	defer func() {
 		// Don't pin a huge message's buffers in the pool.
-		if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
+		if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
 			scratchPool.Put(sc)
 		}
 	}()
@@ -118,12 +119,21 @@ func Analyze(in Input) Report {
 	name := strings.TrimSpace(in.CustomerName)
 	lx := loadLexicons()
 	f := readReply(sc, lx, in.Reply, r.Customer, name, strict)
-	emp := empathy.Predict(in.CustomerMessage, in.Reply)
-	pol := politeness.Analyze(in.Reply)
+	// One learn tokenisation of each text serves both models.
+	sc.ltoks = learn.Tokenize(sc.ltoks[:0], in.Reply)
+	sc.lctoks = learn.Tokenize(sc.lctoks[:0], in.CustomerMessage)
+	emp := empathy.PredictTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
+	pol := politeness.AnalyzeTokens(in.Reply, sc.ltoks)
 	sent := sentiment.Analyze(in.Reply)
 
 	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict})
-	rep := &ReplyReport{
+	// The reply's report and its score, in one allocation.
+	both := &struct {
+		rep   ReplyReport
+		score float64
+	}{score: score}
+	rep := &both.rep
+	*rep = ReplyReport{
 		Sentiment:            sent,
 		Empathy:              emp.Levels,
 		EmpathyEvidence:      emp.Evidence,
@@ -152,7 +162,7 @@ func Analyze(in Input) Report {
 			*p = []Evidence{}
 		}
 	}
-	r.Compassion = &score
+	r.Compassion = &both.score
 	r.Reply = rep
 	return r
 }

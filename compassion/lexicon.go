@@ -123,6 +123,21 @@ var loadLexicons = sync.OnceValue(func() *lexicons {
 	for _, c := range wordClasses {
 		flag(c.flag, c.words)
 	}
+	// The phrases' first words, so that reading a reply finds them with
+	// the word's one lookup. A word only some phrase starts with gets an
+	// entry that is otherwise zero, as a missing word reads.
+	firsts := func(p *text.Phrases, set func(wi *wordInfo, first uint16)) {
+		p.FirstWords(func(w string, first int32) {
+			if first > 0xFFFF {
+				panic("compassion: too many phrase words")
+			}
+			wi := lx.words[w]
+			set(&wi, uint16(first))
+			lx.words[w] = wi
+		})
+	}
+	firsts(lx.reply, func(wi *wordInfo, first uint16) { wi.reply = first })
+	firsts(lx.plain, func(wi *wordInfo, first uint16) { wi.plain = first })
 	lx.cueWords = map[string]map[string]bool{}
 	for _, line := range lines("lexicon/cues.tsv") {
 		kind, words, _ := strings.Cut(line, "\t")

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 )
 
@@ -44,9 +45,13 @@ type scratch struct {
 	matches   []text.Match
 	plain     []text.Match
 	sentOf    []int32
+	firstR    []int32 // each word's wordInfo.reply
+	firstP    []int32 // each word's wordInfo.plain
 	sents     []text.Span
 	custWords wordSet
 	stem      []byte
+	ltoks     []learn.Token // the reply's, for the models
+	lctoks    []learn.Token // the customer message's, for the models
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -135,6 +140,10 @@ type wordInfo struct {
 	flags wordFlags
 	conc  uint16 // concreteness × 100; 0 when unrated
 	syl   uint8  // syllables, counted once when the lexicon loads; 0 when not counted
+	// reply and plain are the word's First numbers in lexicons.reply and
+	// lexicons.plain (0: no phrase starts with it), so that finding the
+	// phrases needs no lookup of its own.
+	reply, plain uint16
 }
 
 // reading is a reply split into words, each with its lexicon entry and
@@ -174,16 +183,19 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 	sc.sents = sents
 
 	// Each word's lexicon entry and sentence.
-	info, sentOf := sc.info[:0], sc.sentOf[:0]
+	info, sentOf, firstR, firstP := sc.info[:0], sc.sentOf[:0], sc.firstR[:0], sc.firstP[:0]
 	si := 0
 	for _, t := range toks {
 		for si < len(sents)-1 && t.Start >= sents[si].End {
 			si++
 		}
 		sentOf = append(sentOf, int32(si))
-		info = append(info, lx.words[t.Lower])
+		wi := lx.words[t.Lower]
+		info = append(info, wi)
+		firstR = append(firstR, int32(wi.reply))
+		firstP = append(firstP, int32(wi.plain))
 	}
-	sc.info, sc.sentOf = info, sentOf
+	sc.info, sc.sentOf, sc.firstR, sc.firstP = info, sentOf, firstR, firstP
 	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf}
 
 	ackTok, solTok := -1, -1
@@ -201,7 +213,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 	// Listed phrases. covered marks the tokens a phrase covers, by kind,
 	// so that the reflection rule below does not count "we understand your
 	// frustration" (a scripted formula) as acknowledgement.
-	sc.matches = lx.reply.Find(toks, sc.matches[:0])
+	sc.matches = lx.reply.FindFirst(toks, firstR, sc.matches[:0])
 	covered := sc.covered[:0]
 	if len(sc.matches) > 0 {
 		covered = append(covered, make([]phraseKind, len(toks))...)
@@ -240,7 +252,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		}
 	}
 
-	sc.plain = lx.plain.Find(toks, sc.plain[:0])
+	sc.plain = lx.plain.FindFirst(toks, firstP, sc.plain[:0])
 	for _, m := range sc.plain {
 		pi := lx.info[m.Label]
 		alt := Alternative{Evidence: evidenceAt(reply, m.Start, m.End), Instead: pi.alt}

@@ -93,15 +93,31 @@ func scoreReply(in scoreInput) (float64, []Signal) {
 		sig = append(sig, Signal{Name: name, Effect: round1(effect), Evidence: ev, Detail: detail})
 	}
 	capped := func(n int, max int) float64 { return float64(min(n, max)) }
+	// Details with numbers in them are written into one buffer, made into
+	// one string at the end: one allocation for them all.
+	var arena [512]byte
+	buf := arena[:0]
+	type pending struct{ sig, from, to int }
+	var pend [8]pending
+	np := 0
+	addBuf := func(name string, effect float64, from int) {
+		if np < len(pend) {
+			pend[np] = pending{len(sig), from, len(buf)}
+			np++
+			add(name, effect, nil, "")
+		} else {
+			add(name, effect, nil, string(buf[from:]))
+		}
+	}
 
 	if l := in.empathy.EmotionalReactions; l > 0 {
-		add("empathy_emotional_reactions", wEmotionalReactions*float64(l), nil, "expresses warmth or compassion (empathy model level "+strconv.Itoa(int(l))+" of 2)")
+		add("empathy_emotional_reactions", wEmotionalReactions*float64(l), nil, levelDetail(&detailER, "expresses warmth or compassion (empathy model level ", l))
 	}
 	if l := in.empathy.Interpretations; l > 0 {
-		add("empathy_interpretations", wInterpretations*float64(l), nil, "shows understanding of what the customer feels or lives (empathy model level "+strconv.Itoa(int(l))+" of 2)")
+		add("empathy_interpretations", wInterpretations*float64(l), nil, levelDetail(&detailIP, "shows understanding of what the customer feels or lives (empathy model level ", l))
 	}
 	if l := in.empathy.Explorations; l > 0 {
-		add("empathy_explorations", wExplorations*float64(l), nil, "asks about the customer's feelings or situation (empathy model level "+strconv.Itoa(int(l))+" of 2)")
+		add("empathy_explorations", wExplorations*float64(l), nil, levelDetail(&detailEX, "asks about the customer's feelings or situation (empathy model level ", l))
 	}
 
 	heard := 1.0
@@ -189,7 +205,15 @@ func scoreReply(in scoreInput) (float64, []Signal) {
 	}
 	if f.rated > 0 {
 		e := math.Max(-4, math.Min(4, wConcreteness*(round2(f.concreteness)-concretenessRef)))
-		add("concreteness", e, nil, "mean concreteness "+strconv.FormatFloat(round2(f.concreteness), 'f', 2, 64)+" of "+strconv.Itoa(f.rated)+" rated words (typical reply "+strconv.FormatFloat(concretenessRef, 'f', 1, 64)+")")
+		from := len(buf)
+		buf = append(buf, "mean concreteness "...)
+		buf = strconv.AppendFloat(buf, round2(f.concreteness), 'f', 2, 64)
+		buf = append(buf, " of "...)
+		buf = strconv.AppendInt(buf, int64(f.rated), 10)
+		buf = append(buf, " rated words (typical reply "...)
+		buf = strconv.AppendFloat(buf, concretenessRef, 'f', 1, 64)
+		buf = append(buf, ")"...)
+		addBuf("concreteness", e, from)
 	}
 
 	factor := 1.0
@@ -197,7 +221,12 @@ func scoreReply(in scoreInput) (float64, []Signal) {
 		factor = strictFactor
 	}
 	if over := f.plain.Grade - f.plain.TargetGrade; over > 0 {
-		add("reading_grade", wGrade*math.Min(over, 6)*factor, nil, "reading grade "+strconv.FormatFloat(f.plain.Grade, 'f', 1, 64)+" is over the target of "+strconv.FormatFloat(f.plain.TargetGrade, 'f', 0, 64))
+		from := len(buf)
+		buf = append(buf, "reading grade "...)
+		buf = strconv.AppendFloat(buf, f.plain.Grade, 'f', 1, 64)
+		buf = append(buf, " is over the target of "...)
+		buf = strconv.AppendFloat(buf, f.plain.TargetGrade, 'f', 0, 64)
+		addBuf("reading_grade", wGrade*math.Min(over, 6)*factor, from)
 	}
 	if n := len(f.plain.LongSentences); n > 0 {
 		add("long_sentences", wLongSentence*capped(n, 3)*factor, f.plain.LongSentences, "sentences longer than "+strconv.Itoa(f.plain.MaxSentenceWords)+" words")
@@ -210,9 +239,22 @@ func scoreReply(in scoreInput) (float64, []Signal) {
 		add("jargon", wJargon*capped(n, 3)*factor, ev, "official or technical words with plainer alternatives")
 	}
 
-	add("politeness", wPoliteness*(round2(in.politeness)-0.5), nil, "politeness model probability "+strconv.FormatFloat(round2(in.politeness), 'f', 2, 64))
+	from := len(buf)
+	buf = append(buf, "politeness model probability "...)
+	buf = strconv.AppendFloat(buf, round2(in.politeness), 'f', 2, 64)
+	addBuf("politeness", wPoliteness*(round2(in.politeness)-0.5), from)
 	if c := round2(in.compound); c != 0 {
-		add("sentiment", wSentiment*c, nil, "tone of the reply (compound "+strconv.FormatFloat(c, 'f', 2, 64)+")")
+		from := len(buf)
+		buf = append(buf, "tone of the reply (compound "...)
+		buf = strconv.AppendFloat(buf, c, 'f', 2, 64)
+		buf = append(buf, ")"...)
+		addBuf("sentiment", wSentiment*c, from)
+	}
+	if np > 0 {
+		details := string(buf)
+		for _, p := range pend[:np] {
+			sig[p.sig].Detail = details[p.from:p.to]
+		}
 	}
 
 	total := float64(ScoreBase)
@@ -220,4 +262,24 @@ func scoreReply(in scoreInput) (float64, []Signal) {
 		total += s.Effect
 	}
 	return round1(math.Max(0, math.Min(100, total))), sig
+}
+
+// The empathy signals' details by level, built once.
+var detailER, detailIP, detailEX = levelDetails("expresses warmth or compassion (empathy model level "),
+	levelDetails("shows understanding of what the customer feels or lives (empathy model level "),
+	levelDetails("asks about the customer's feelings or situation (empathy model level ")
+
+func levelDetails(prefix string) (d [3]string) {
+	for i := range d {
+		d[i] = prefix + strconv.Itoa(i) + " of 2)"
+	}
+	return d
+}
+
+// levelDetail returns prefix + level + " of 2)", from cache when it can.
+func levelDetail(cache *[3]string, prefix string, l empathy.Level) string {
+	if l < 0 || int(l) >= len(cache) {
+		return prefix + strconv.Itoa(int(l)) + " of 2)"
+	}
+	return cache[l]
 }

@@ -41,7 +41,8 @@ func suggest(in suggestInput) []Suggestion {
 	if in.name != "" {
 		who, Who = in.name, in.name
 	}
-	var c []candidate
+	var cbuf [16]candidate
+	c := cbuf[:0]
 	add := func(p int, text, why string, ev []Evidence) {
 		c = append(c, candidate{p, Suggestion{Text: text, Why: why, Evidence: ev}})
 	}

@@ -125,18 +125,43 @@ func Predict(seeker, response string) Result { return defaultModel.Predict(seeke
 func (m *Model) Predict(seeker, response string) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	extract(s, m.flags, seeker, response)
+	s.toks = learn.Tokenize(s.toks[:0], response)
+	s.stoks = learn.Tokenize(s.stoks[:0], seeker)
+	return m.predict(s, response, s.stoks, s.toks)
+}
+
+// PredictTokens is Predict given the texts' learn.Tokenize tokens: stoks of
+// the seeker, toks of the response, for a caller that has them already. It
+// does not keep them.
+func PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
+	return defaultModel.PredictTokens(seeker, response, stoks, toks)
+}
+
+// PredictTokens is Predict given the texts' learn.Tokenize tokens.
+func (m *Model) PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
+	s := scratchPool.Get().(*scratch)
+	defer putScratch(s)
+	return m.predict(s, response, stoks, toks)
+}
+
+func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token) Result {
+	extractTokens(s, m.flags, stoks, toks)
 
 	var logits [9]float64
 	if m.table != nil {
 		for c, b := range m.table.Bias {
 			logits[c] = float64(b)
 		}
-		for _, f := range s.feats {
-			if w := m.table.Lookup(f.key); w != nil {
-				for c := range logits {
-					logits[c] += float64(f.val) * float64(w[c])
-				}
+		for i := range s.feats {
+			f := &s.feats[i]
+			f.row = m.table.Find(f.key)
+			if f.row < 0 {
+				continue
+			}
+			w := m.table.Row(f.row)[:9]
+			v := float64(f.val)
+			for c := range logits {
+				logits[c] += v * float64(w[c])
 			}
 		}
 	}
@@ -160,7 +185,7 @@ func (m *Model) Predict(seeker, response string) Result {
 			r.Levels.Explorations = Level(best)
 		}
 		if best > 0 {
-			r.Evidence = m.evidence(r.Evidence, s, d, best, response)
+			r.Evidence = m.evidence(r.Evidence, s, toks, d, best, response)
 		}
 	}
 	return r
@@ -172,34 +197,24 @@ const evidencePerDimension = 2
 // evidence appends the phrases of the response that most pushed dimension d
 // from none towards level. Each token scores the summed contribution of
 // the n-grams covering it (an n-gram's share split over its tokens).
-func (m *Model) evidence(out []Evidence, s *scratch, d, level int, response string) []Evidence {
-	if m.table == nil || len(s.toks) == 0 {
+func (m *Model) evidence(out []Evidence, s *scratch, toks []learn.Token, d, level int, response string) []Evidence {
+	if m.table == nil || len(toks) == 0 {
 		return out
 	}
-	n := len(s.toks)
+	n := len(toks)
 	s.scores = slices.Grow(s.scores[:0], n)[:n]
 	clear(s.scores)
 	for _, f := range s.feats {
-		if f.start < 0 {
+		if f.from < 0 || f.row < 0 {
 			continue
 		}
-		w := m.table.Lookup(f.key)
-		if w == nil {
-			continue
-		}
+		w := m.table.Row(f.row)
 		c := f.val * (w[3*d+level] - w[3*d])
 		// Spread the n-gram's contribution over the tokens it covers.
-		lo, _ := slices.BinarySearchFunc(s.toks, int(f.start), func(t learn.Token, x int) int { return t.Start - x })
-		hi := lo
-		for hi < n && s.toks[hi].End <= int(f.end) {
-			hi++
-		}
-		if hi == lo {
-			continue
-		}
-		c /= float32(hi - lo)
-		for i := lo; i < hi; i++ {
-			s.scores[i] += c
+		c /= float32(f.to - f.from)
+		sc := s.scores[f.from:f.to]
+		for i := range sc {
+			sc[i] += c
 		}
 	}
 	best := float32(0)
@@ -220,15 +235,15 @@ func (m *Model) evidence(out []Evidence, s *scratch, d, level int, response stri
 	var top [evidencePerDimension]span
 	found := 0
 	for i := 0; i < n; {
-		if s.scores[i] <= 0 || s.toks[i].Kind == learn.Punct {
+		if s.scores[i] <= 0 || toks[i].Kind == learn.Punct {
 			i++
 			continue
 		}
 		j, sum, peak := i, float32(0), float32(0)
-		for j < n && s.toks[j].Kind == learn.Word {
+		for j < n && toks[j].Kind == learn.Word {
 			if s.scores[j] <= 0 {
 				// Bridge one neutral word ("what subject was"), not two.
-				if j+1 >= n || s.scores[j+1] <= 0 || s.toks[j+1].Kind != learn.Word {
+				if j+1 >= n || s.scores[j+1] <= 0 || toks[j+1].Kind != learn.Word {
 					break
 				}
 			} else {
@@ -242,7 +257,7 @@ func (m *Model) evidence(out []Evidence, s *scratch, d, level int, response stri
 			i = j
 			continue
 		}
-		e := span{s.toks[i].Start, s.toks[end-1].End, math.Round(float64(sum)*1000) / 1000}
+		e := span{toks[i].Start, toks[end-1].End, math.Round(float64(sum)*1000) / 1000}
 		// Keep the strongest few, in order of weight.
 		k := min(found, evidencePerDimension)
 		for k > 0 && top[k-1].weight < e.weight {

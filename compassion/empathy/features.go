@@ -2,6 +2,7 @@ package empathy
 
 import (
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/kindred-desk/kindred/compassion/internal/learn"
@@ -31,12 +32,15 @@ var (
 	hashQuestion = learn.HashString("?")
 )
 
-// feat is one occurrence of a feature; start < 0 marks features with no
-// span (length, overlap), which never become evidence.
+// feat is one occurrence of a feature: the response's tokens [from, to)
+// it covers, from < 0 for features with no span (length, overlap), which
+// never become evidence; row is its row in the model's table (-1: none),
+// filled in by Predict so that evidence need not look it up again.
 type feat struct {
-	key        uint32
-	start, end int32
-	val        float32
+	key      uint32
+	from, to int32
+	val      float32
+	row      int32
 }
 
 // scratch holds per-call buffers, pooled so Predict does not allocate them.
@@ -64,28 +68,36 @@ func putScratch(s *scratch) {
 func extract(s *scratch, flags uint8, seeker, response string) {
 	s.toks = learn.Tokenize(s.toks[:0], response)
 	s.stoks = learn.Tokenize(s.stoks[:0], seeker)
+	extractTokens(s, flags, s.stoks, s.toks)
+}
+
+// extractTokens fills s.feats with the features of a pair given its
+// tokens: stoks of the seeker, toks of the response.
+func extractTokens(s *scratch, flags uint8, stoks, toks []learn.Token) {
 	s.feats = s.feats[:0]
-	toks := s.toks
 
 	// Seeker words go into a 4096-bit set for the overlap feature.
 	var seen [64]uint64
-	for _, t := range s.stoks {
+	for _, t := range stoks {
 		if t.Kind == learn.Word && t.End-t.Start >= 4 {
 			b := t.Hash & 4095
 			seen[b>>6] |= 1 << (b & 63)
 		}
 	}
 
+	// An n-gram ending at token i covers tokens [from, i+1); the
+	// sentence-start marker belongs to the first token.
+	s.feats = slices.Grow(s.feats, 2*len(toks)+len(stoks)+4)
 	prev, prev2 := hashBOS, uint64(0)
-	prevStart, prev2Start := 0, 0
+	prevIdx, prev2Idx := int32(0), int32(0)
 	questions, content, shared := 0, 0, 0
-	for _, t := range toks {
-		start, end := int32(t.Start), int32(t.End)
+	for i, t := range toks {
+		from, to := int32(i), int32(i+1)
 		s.feats = append(s.feats,
-			feat{key: learn.Fold(learn.Mix(nsUni, t.Hash)), start: start, end: end},
-			feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), t.Hash)), start: int32(prevStart), end: end})
+			feat{key: learn.Fold(learn.Mix(nsUni, t.Hash)), from: from, to: to},
+			feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), t.Hash)), from: prevIdx, to: to})
 		if flags&flagTrigrams != 0 && prev2 != 0 {
-			s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(learn.Mix(learn.Mix(nsTri, prev2), prev), t.Hash)), start: int32(prev2Start), end: end})
+			s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(learn.Mix(learn.Mix(nsTri, prev2), prev), t.Hash)), from: prev2Idx, to: to})
 		}
 		if t.Kind == learn.Punct && t.Hash == hashQuestion {
 			questions++
@@ -98,11 +110,10 @@ func extract(s *scratch, flags uint8, seeker, response string) {
 			}
 		}
 		prev2, prev = prev, t.Hash
-		prev2Start, prevStart = prevStart, t.Start
+		prev2Idx, prevIdx = prevIdx, from
 	}
-	if len(toks) > 0 {
-		last := toks[len(toks)-1]
-		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), hashEOS)), start: int32(last.Start), end: int32(last.End)})
+	if n := len(toks); n > 0 {
+		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), hashEOS)), from: int32(n - 1), to: int32(n)})
 	}
 	// n-grams share a total weight of one, so long responses do not swamp
 	// the biases.
@@ -114,25 +125,25 @@ func extract(s *scratch, flags uint8, seeker, response string) {
 	}
 	if flags&flagSeeker != 0 {
 		n := 0
-		for _, t := range s.stoks {
+		for _, t := range stoks {
 			if t.Kind == learn.Word {
 				n++
 			}
 		}
 		if n > 0 {
 			v := float32(0.5 / math.Sqrt(float64(n)))
-			for _, t := range s.stoks {
+			for _, t := range stoks {
 				if t.Kind == learn.Word {
-					s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsSeeker, t.Hash)), start: -1, end: -1, val: v})
+					s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsSeeker, t.Hash)), from: -1, to: -1, val: v})
 				}
 			}
 		}
 	}
 	s.feats = append(s.feats,
-		feat{key: learn.Fold(learn.Mix(nsQuestions, uint64(min(questions, 3)))), start: -1, end: -1, val: 1},
-		feat{key: learn.Fold(learn.Mix(nsLength, uint64(lengthBucket(len(toks))))), start: -1, end: -1, val: 1})
+		feat{key: learn.Fold(learn.Mix(nsQuestions, uint64(min(questions, 3)))), from: -1, to: -1, val: 1},
+		feat{key: learn.Fold(learn.Mix(nsLength, uint64(lengthBucket(len(toks))))), from: -1, to: -1, val: 1})
 	if content > 0 {
-		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsOverlap, uint64(overlapBucket(shared, content)))), start: -1, end: -1, val: 1})
+		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsOverlap, uint64(overlapBucket(shared, content)))), from: -1, to: -1, val: 1})
 	}
 }
 

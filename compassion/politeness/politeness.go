@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/kindred-desk/kindred/compassion/internal/learn"
@@ -119,10 +120,15 @@ func putScratch(s *scratch) {
 // extract fills s.toks, s.found and s.feats for text.
 func extract(s *scratch, text string) {
 	s.toks = learn.Tokenize(s.toks[:0], text)
-	s.found = detect(s.found[:0], s.toks)
-	s.feats = s.feats[:0]
+	extractTokens(s, s.toks)
+}
+
+// extractTokens fills s.found and s.feats for a text's tokens.
+func extractTokens(s *scratch, toks []learn.Token) {
+	s.found = detect(s.found[:0], toks)
+	s.feats = slices.Grow(s.feats[:0], 2*len(toks)+int(numStrategies))
 	prev := hashBOS
-	for _, t := range s.toks {
+	for _, t := range toks {
 		s.feats = append(s.feats,
 			feat{key: learn.Fold(learn.Mix(nsUni, t.Hash))},
 			feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), t.Hash))})
@@ -148,7 +154,25 @@ func extract(s *scratch, text string) {
 func (m *Model) Analyze(text string) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	extract(s, text)
+	s.toks = learn.Tokenize(s.toks[:0], text)
+	return m.analyze(s, text, s.toks)
+}
+
+// AnalyzeTokens is Analyze given text's learn.Tokenize tokens, for a caller
+// that has them already. It does not keep them.
+func AnalyzeTokens(text string, toks []learn.Token) Result {
+	return defaultModel.AnalyzeTokens(text, toks)
+}
+
+// AnalyzeTokens is Analyze given text's learn.Tokenize tokens.
+func (m *Model) AnalyzeTokens(text string, toks []learn.Token) Result {
+	s := scratchPool.Get().(*scratch)
+	defer putScratch(s)
+	return m.analyze(s, text, toks)
+}
+
+func (m *Model) analyze(s *scratch, text string, toks []learn.Token) Result {
+	extractTokens(s, toks)
 	var logits [2]float64
 	if m.table != nil {
 		logits[0], logits[1] = float64(m.table.Bias[0]), float64(m.table.Bias[1])
@@ -163,7 +187,7 @@ func (m *Model) Analyze(text string) Result {
 	if len(s.found) > 0 {
 		r.Strategies = make([]Strategy, len(s.found))
 		for i, f := range s.found {
-			start, end := s.toks[f.from].Start, s.toks[f.to-1].End
+			start, end := toks[f.from].Start, toks[f.to-1].End
 			r.Strategies[i] = Strategy{
 				Name:   strategyInfo[f.id].name,
 				Text:   text[start:end],

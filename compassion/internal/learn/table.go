@@ -21,11 +21,17 @@ const tableMagic = "KLW1"
 type Table struct {
 	Width int
 	Bias  []float32
-	slots []uint32 // open addressing; 0 is empty
-	rows  []int32
+	slots []slot // open addressing; key 0 is empty
 	w     []float32
 	mask  uint32
 	n     int
+}
+
+// slot holds a key with its row, side by side so that a probe reads one
+// cache line.
+type slot struct {
+	key uint32
+	row int32
 }
 
 // Len is the number of keys in the table.
@@ -34,21 +40,36 @@ func (t *Table) Len() int { return t.n }
 // Lookup returns key's weights, or nil when the model has no such feature.
 // It does not allocate.
 func (t *Table) Lookup(key uint32) []float32 {
-	if t == nil || t.n == 0 {
+	r := t.Find(key)
+	if r < 0 {
 		return nil
+	}
+	return t.Row(r)
+}
+
+// Find returns the row number of key's weights (see Row), or -1 when the
+// model has no such feature.
+func (t *Table) Find(key uint32) int32 {
+	if t == nil || t.n == 0 {
+		return -1
 	}
 	i := (key * 0x9E3779B1) & t.mask
 	for {
-		k := t.slots[i]
-		if k == key {
-			r := int(t.rows[i]) * t.Width
-			return t.w[r : r+t.Width : r+t.Width]
+		s := t.slots[i]
+		if s.key == key {
+			return s.row
 		}
-		if k == 0 {
-			return nil
+		if s.key == 0 {
+			return -1
 		}
 		i = (i + 1) & t.mask
 	}
+}
+
+// Row returns the weights of row r, a number Find returned.
+func (t *Table) Row(r int32) []float32 {
+	i := int(r) * t.Width
+	return t.w[i : i+t.Width : i+t.Width]
 }
 
 // EncodeTable quantises weights (len(keys)×width, row-major) and biases into
@@ -157,16 +178,14 @@ func DecodeTable(b []byte) (*Table, error) {
 	for size < 2*n {
 		size <<= 1
 	}
-	t.slots = make([]uint32, size)
-	t.rows = make([]int32, size)
+	t.slots = make([]slot, size)
 	t.mask = uint32(size - 1)
 	for r, k := range keys {
 		i := (k * 0x9E3779B1) & t.mask
-		for t.slots[i] != 0 {
+		for t.slots[i].key != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.slots[i] = k
-		t.rows[i] = int32(r)
+		t.slots[i] = slot{key: k, row: int32(r)}
 	}
 	return t, nil
 }

@@ -8,7 +8,8 @@ import "strings"
 // "calm down"). A '*' word matches any one word ("i * sorry" matches "I am
 // sorry" and "I'm so sorry" does not — use separate phrases for that).
 type Phrases struct {
-	byFirst map[string]*firstWord
+	byFirst map[string]int32 // 1 + index into firsts
+	firsts  []firstWord
 	words   [][]string
 	labels  []string
 }
@@ -25,7 +26,7 @@ type firstWord struct {
 // NewPhrases builds a matcher for phrases; labels[i] names phrases[i] in
 // matches (pass nil to label each phrase with itself).
 func NewPhrases(phrases []string, labels []string) *Phrases {
-	p := &Phrases{byFirst: make(map[string]*firstWord)}
+	p := &Phrases{byFirst: make(map[string]int32)}
 	for i, ph := range phrases {
 		ws := Tokens(strings.ReplaceAll(ph, "*", "xxanyxx"), nil)
 		if len(ws) == 0 {
@@ -42,11 +43,13 @@ func NewPhrases(phrases []string, labels []string) *Phrases {
 		if labels != nil {
 			label = labels[i]
 		}
-		fw := p.byFirst[seq[0]]
-		if fw == nil {
-			fw = &firstWord{bySecond: make(map[string][]int)}
-			p.byFirst[seq[0]] = fw
+		fi := p.byFirst[seq[0]]
+		if fi == 0 {
+			p.firsts = append(p.firsts, firstWord{bySecond: make(map[string][]int)})
+			fi = int32(len(p.firsts))
+			p.byFirst[seq[0]] = fi
 		}
+		fw := &p.firsts[fi-1]
 		if len(seq) == 1 || seq[1] == "*" {
 			fw.any = append(fw.any, len(p.words))
 		} else {
@@ -95,20 +98,60 @@ type Match struct {
 // position, without overlaps, and returns it.
 func (p *Phrases) Find(toks []Token, buf []Match) []Match {
 	for i := 0; i < len(toks); {
-		best := -1
-		if fw := p.byFirst[toks[i].Lower]; fw != nil {
-			best = p.longest(toks, i, fw.any, best)
-			if i+1 < len(toks) && len(fw.bySecond) > 0 {
-				best = p.longest(toks, i, fw.bySecond[toks[i+1].Lower], best)
-			}
+		n := 0
+		if fi := p.byFirst[toks[i].Lower]; fi != 0 {
+			buf, n = p.at(toks, i, fi, buf)
 		}
-		if best < 0 {
+		if n == 0 {
 			i++
 			continue
 		}
-		n := len(p.words[best])
-		buf = append(buf, Match{Label: p.labels[best], From: i, To: i + n, Start: toks[i].Start, End: toks[i+n-1].End})
 		i += n
 	}
 	return buf
+}
+
+// First returns the number FindFirst wants for a word: 0 when no phrase
+// starts with it. A caller that looks each word up in its own table anyway
+// can keep this number there and spare Find a lookup per word.
+func (p *Phrases) First(word string) int32 { return p.byFirst[word] }
+
+// FirstWords calls fn with each word that starts a phrase and its First
+// number.
+func (p *Phrases) FirstWords(fn func(word string, first int32)) {
+	for w, fi := range p.byFirst {
+		fn(w, fi)
+	}
+}
+
+// FindFirst is Find given first[i] = p.First(toks[i].Lower) for every i.
+func (p *Phrases) FindFirst(toks []Token, first []int32, buf []Match) []Match {
+	first = first[:len(toks)]
+	for i := 0; i < len(toks); {
+		n := 0
+		if fi := first[i]; fi != 0 {
+			buf, n = p.at(toks, i, fi, buf)
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		i += n
+	}
+	return buf
+}
+
+// at appends the longest phrase that starts at toks[i], whose first word
+// has First number fi, and returns its length in words (0: none).
+func (p *Phrases) at(toks []Token, i int, fi int32, buf []Match) ([]Match, int) {
+	fw := &p.firsts[fi-1]
+	best := p.longest(toks, i, fw.any, -1)
+	if i+1 < len(toks) && len(fw.bySecond) > 0 {
+		best = p.longest(toks, i, fw.bySecond[toks[i+1].Lower], best)
+	}
+	if best < 0 {
+		return buf, 0
+	}
+	n := len(p.words[best])
+	return append(buf, Match{Label: p.labels[best], From: i, To: i + n, Start: toks[i].Start, End: toks[i+n-1].End}), n
 }

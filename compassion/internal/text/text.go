@@ -26,7 +26,8 @@ type Token struct {
 func Tokens(s string, buf []Token) []Token {
 	var arena []byte // lower-cased forms of ASCII words with capitals
 	type pending struct{ tok, from, to int }
-	var fix []pending
+	var fixBuf [32]pending
+	fix := fixBuf[:0]
 	i := 0
 	for i < len(s) {
 		r, size := decode(s, i)
@@ -58,7 +59,6 @@ func Tokens(s string, buf []Token) []Token {
 		case asciiUpper:
 			if arena == nil {
 				arena = make([]byte, 0, len(s)-start)
-				fix = make([]pending, 0, 8)
 			}
 			from := len(arena)
 			for j := 0; j < len(word); j++ {

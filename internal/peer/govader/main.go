@@ -1,13 +1,17 @@
 // Command govader is the peer that `kindred analyze --jsonl` is timed
 // against: it reads the same JSONL (one {"id", "customer_message", "reply"}
-// object a line) and prints, for each line, govader's VADER compound score of
-// the reply, {"id": ..., "compound": ...}. govader is the Go VADER most Go
-// projects would reach for, and sentiment alone is the least a care desk
-// would compute per reply; the compassion engine does that and much more
-// (customer emotions, empathy, politeness, acknowledgement, next step…), so
-// it should take no longer per reply than this program does. Both decode
-// the same JSON and write one line per input line, so the comparison is of
-// whole processes doing the same I/O.
+// object a line) and runs govader's VADER on the same texts the engine
+// reads, the customer message (when there is one) and the reply, printing
+// {"id": ..., "customer_compound": ..., "compound": ...} for each line.
+// govader is the Go VADER most Go projects would reach for, and sentiment
+// alone is the least a care desk would compute per message; the compassion
+// engine does that and much more (customer emotions, empathy, politeness,
+// acknowledgement, next step…), so it should take no longer per line than
+// this program does. Both decode the same JSON and write one line per input
+// line, so the comparison is of whole processes doing the same I/O.
+//
+// With -reply-only it scores the reply alone (and prints only "compound"):
+// the stricter figure, govader doing less than half the reading.
 //
 // It exists for that comparison only and is not part of kindred.
 //
@@ -36,12 +40,13 @@ func main() {
 	epitome := flag.String("epitome", "", "an EPITOME CSV file, for -make")
 	tweets := flag.String("tweets", "", "the VADER tweets ground truth, for -make")
 	repeat := flag.Int("repeat", 1, "with -make, write the data this many times")
+	replyOnly := flag.Bool("reply-only", false, "score the reply alone, not the customer message")
 	flag.Parse()
 	var err error
 	if *mk {
 		err = makeJSONL(*epitome, *tweets, *repeat)
 	} else {
-		err = score()
+		err = score(*replyOnly)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "govader:", err)
@@ -55,7 +60,15 @@ type line struct {
 	Reply           string          `json:"reply"`
 }
 
-func score() error {
+// scores is one output line; CustomerCompound is nil without a customer
+// message (or with -reply-only).
+type scores struct {
+	ID               json.RawMessage `json:"id"`
+	CustomerCompound *float64        `json:"customer_compound,omitempty"`
+	Compound         float64         `json:"compound"`
+}
+
+func score(replyOnly bool) error {
 	an := govader.NewSentimentIntensityAnalyzer()
 	in := bufio.NewReaderSize(os.Stdin, 64<<10)
 	out := bufio.NewWriter(os.Stdout)
@@ -68,11 +81,13 @@ func score() error {
 			if jerr := json.Unmarshal(b, &l); jerr != nil {
 				fmt.Fprintf(out, "{\"id\":null,\"error\":%q}\n", jerr.Error())
 			} else {
-				s := an.PolarityScores(l.Reply)
-				enc.Encode(struct {
-					ID       json.RawMessage `json:"id"`
-					Compound float64         `json:"compound"`
-				}{l.ID, s.Compound})
+				out := scores{ID: l.ID}
+				if !replyOnly && strings.TrimSpace(l.CustomerMessage) != "" {
+					c := an.PolarityScores(l.CustomerMessage).Compound
+					out.CustomerCompound = &c
+				}
+				out.Compound = an.PolarityScores(l.Reply).Compound
+				enc.Encode(out)
 			}
 		}
 		if err != nil {
