@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,16 +24,9 @@ func evalEmpathy(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stderr, "'kindred train empathy DIR --folds 5 --cv-only' for cross-validation.")
 		fs.PrintDefaults()
 	}
-	dir, rest := splitPositional(args)
-	if err := fs.Parse(rest); err != nil {
+	dir, err := parseWithPath(fs, args, "DIR")
+	if err != nil {
 		return err
-	}
-	if dir == "" && fs.NArg() > 0 {
-		dir = fs.Arg(0)
-	}
-	if dir == "" {
-		fs.Usage()
-		return errors.New("missing DIR")
 	}
 	data, err := empathy.ReadData(os.DirFS(dir))
 	if err != nil {

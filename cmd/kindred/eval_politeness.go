@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,16 +23,9 @@ func evalPoliteness(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "that split measures training fit, not generalisation.")
 		fs.PrintDefaults()
 	}
-	file, rest := splitPositional(args)
-	if err := fs.Parse(rest); err != nil {
+	file, err := parseWithPath(fs, args, "FILE")
+	if err != nil {
 		return err
-	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		fs.Usage()
-		return errors.New("missing FILE")
 	}
 	data, err := readPoliteness(file)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,16 +34,9 @@ func trainEmpathy(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "The defaults reproduce the embedded model byte for byte.")
 		fs.PrintDefaults()
 	}
-	dir, rest := splitPositional(args)
-	if err := fs.Parse(rest); err != nil {
+	dir, err := parseWithPath(fs, args, "DIR")
+	if err != nil {
 		return err
-	}
-	if dir == "" && fs.NArg() > 0 {
-		dir = fs.Arg(0)
-	}
-	if dir == "" {
-		fs.Usage()
-		return errors.New("missing DIR")
 	}
 	data, err := empathy.ReadData(os.DirFS(dir))
 	if err != nil {
@@ -70,13 +62,4 @@ func trainEmpathy(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(model))
 	return nil
-}
-
-// splitPositional takes a leading positional argument off args, so that
-// "DIR --flag" and "--flag DIR" both work.
-func splitPositional(args []string) (string, []string) {
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		return args[0], args[1:]
-	}
-	return "", args
 }

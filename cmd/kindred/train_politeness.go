@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,16 +29,9 @@ func trainPoliteness(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "The defaults reproduce the embedded model byte for byte.")
 		fs.PrintDefaults()
 	}
-	file, rest := splitPositional(args)
-	if err := fs.Parse(rest); err != nil {
+	file, err := parseWithPath(fs, args, "FILE")
+	if err != nil {
 		return err
-	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		fs.Usage()
-		return errors.New("missing FILE")
 	}
 	data, err := readPoliteness(file)
 	if err != nil {
