@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -132,7 +133,30 @@ func (c *Console) coach(w http.ResponseWriter, r *http.Request, q *request) erro
 type simplerView struct {
 	*view
 	Asked bool
-	Text  string
+	Text  string    // the plainer version, as it would go into the reply
+	Parts []segment // Text cut at its placeholders: Class "fill-in" marks one
+	Gaps  bool      // Text has a [placeholder] the agent must fill in
+}
+
+// placeholder is a gap the rephrasing leaves for the agent, such as
+// "[what is left and when]": it must never reach a customer unfilled.
+var placeholder = regexp.MustCompile(`\[[^\[\]\n]{1,80}\]`)
+
+// fillIns cuts text at its placeholders, so that the page can mark each one.
+func fillIns(text string) []segment {
+	var out []segment
+	at := 0
+	for _, m := range placeholder.FindAllStringIndex(text, -1) {
+		if m[0] > at {
+			out = append(out, segment{Text: text[at:m[0]]})
+		}
+		out = append(out, segment{Text: text[m[0]:m[1]], Class: "fill-in"})
+		at = m[1]
+	}
+	if at < len(text) {
+		out = append(out, segment{Text: text[at:]})
+	}
+	return out
 }
 
 // simplerFor is a plainer version of our last reply in the conversation,
@@ -148,6 +172,8 @@ func simplerFor(v *view, conv *kindred.Conversation, draft string) simplerView {
 	}
 	if source != "" {
 		sv.Text = compassion.Rephrase(source)
+		sv.Parts = fillIns(sv.Text)
+		sv.Gaps = slices.ContainsFunc(sv.Parts, func(s segment) bool { return s.Class == "fill-in" })
 	}
 	return sv
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kindred-desk/kindred"
@@ -223,14 +224,19 @@ func careBadges(r *compassion.CustomerReport, m *kindred.Message, cust *kindred.
 	if m != nil && m.HelperID != nil {
 		add("helper writing")
 	}
-	if cust != nil && cust.HasAccommodation(kindred.ExtraTime) {
-		add("may need more time")
+	// "elderly — may need more time" already says it: each need shows once.
+	if cust != nil && cust.HasAccommodation(kindred.ExtraTime) &&
+		!slices.ContainsFunc(out, func(b string) bool { return strings.HasSuffix(b, moreTime) }) {
+		add(moreTime)
 	}
 	return out
 }
 
+// moreTime is the badge for a person who needs extra time.
+const moreTime = "may need more time"
+
 var cueBadges = map[string]string{
-	compassion.CueAge:               "elderly — may need more time",
+	compassion.CueAge:               "elderly — " + moreTime,
 	compassion.CueBereavement:       "grieving",
 	compassion.CueFinancialHardship: "money worries",
 	compassion.CueHelper:            "helper writing",

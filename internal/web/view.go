@@ -12,9 +12,12 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
 
 	"github.com/kindred-desk/kindred"
@@ -145,6 +148,7 @@ type view struct {
 
 	p      *message.Printer
 	assets *assets
+	now    time.Time // when the page is made, for "today" and "yesterday"
 }
 
 func (c *Console) view(r *http.Request, q *request, title string) *view {
@@ -155,6 +159,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		Back:      withoutLang(r.URL.RequestURI()),
 		p:         printer(q.lang),
 		assets:    c.static,
+		now:       c.cfg.Now(),
 	}
 	if r.Method != http.MethodGet {
 		v.Back = "/"
@@ -181,9 +186,22 @@ func (v *view) Asset(name string) string { return v.assets.url(name) }
 // IsAdmin reports whether the person signed in is an administrator.
 func (v *view) IsAdmin() bool { return v.Agent != nil && v.Agent.Role == kindred.RoleAdmin }
 
-// When is a date and time, short, in the reader's language.
+// When is a date and time in the reader's language, on the desk's clock
+// (the server's time zone): "today, 09:14", "yesterday, 16:30", or
+// "23 November 2026, 09:14". The numbers are written plainly: the message
+// printer would group a year's digits ("2,026") as it does a count's.
 func (v *view) When(t time.Time) string {
-	return v.T("%d %s %d, %02d:%02d", t.Day(), v.T(t.Month().String()), t.Year(), t.Hour(), t.Minute())
+	t = t.In(time.Local)
+	clock := fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute())
+	now := v.now.In(time.Local)
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location()) }
+	switch day(now).Sub(day(t)).Round(time.Hour) / (24 * time.Hour) {
+	case 0:
+		return v.T("today, %s", clock)
+	case 1:
+		return v.T("yesterday, %s", clock)
+	}
+	return strconv.Itoa(t.Day()) + " " + v.T(t.Month().String()) + " " + strconv.Itoa(t.Year()) + ", " + clock
 }
 
 // Waited is how long, roughly, a person has been waiting.
@@ -221,9 +239,35 @@ func (v *view) Label(x any) string {
 	return fmt.Sprint(x)
 }
 
-// Icon is the small symbol shown beside an accommodation; screen readers
-// read its label instead.
-func (v *view) Icon(a kindred.Accommodation) string { return accommodationLabels[a].icon }
+// languageName is a customer's language as the page names it, and as its
+// speakers do when that differs: "Swahili" and "Kiswahili" on an English page.
+type languageName struct {
+	Name string // in the page's language; the raw code when unknown
+	Self string // in the language itself, when it differs from Name
+	Tag  string // the language's code, for lang="" on Self
+}
+
+// LanguageName names the language with BCP 47 code, for people rather than
+// machines: "en" is "English" on an English page, "Kiingereza" on a
+// Kiswahili one.
+func (v *view) LanguageName(code string) languageName {
+	tag, err := language.Parse(code)
+	if err != nil || tag == language.Und {
+		return languageName{Name: code}
+	}
+	namer := display.English.Tags()
+	if v.Lang == "sw" {
+		namer = display.Swahili.Tags()
+	}
+	n := languageName{Name: namer.Name(tag), Tag: tag.String()}
+	if base, conf := tag.Base(); n.Name == "" || conf == language.No || base.String() == "und" {
+		return languageName{Name: code}
+	}
+	if self := display.Self.Name(tag); self != "" && self != n.Name {
+		n.Self = self
+	}
+	return n
+}
 
 var statusLabels = map[kindred.Status]string{
 	kindred.StatusOpen:              "Open",
@@ -266,16 +310,19 @@ var directionLabels = map[kindred.Direction]string{
 	kindred.InternalNote: "Internal note",
 }
 
-var accommodationLabels = map[kindred.Accommodation]struct{ icon, label string }{
-	kindred.LargeText:     {"A+", "Needs large text"},
-	kindred.ReadAloud:     {"🔊", "Read things aloud"},
-	kindred.ExtraTime:     {"⏳", "Give extra time"},
-	kindred.Seating:       {"🪑", "Needs a seat"},
-	kindred.SignLanguage:  {"🤟", "Uses sign language"},
-	kindred.HearingLoop:   {"🦻", "Uses a hearing loop"},
-	kindred.LowVision:     {"👓", "Low vision"},
-	kindred.Wheelchair:    {"♿", "Uses a wheelchair"},
-	kindred.PlainLanguage: {"Aa", "Use plain language"},
+// accommodationLabels name the accommodations. Their icons are inline SVG
+// in partials.html ("icon"): emoji and symbol characters show as empty
+// boxes where the desk computer's fonts lack them.
+var accommodationLabels = map[kindred.Accommodation]struct{ label string }{
+	kindred.LargeText:     {"Needs large text"},
+	kindred.ReadAloud:     {"Read things aloud"},
+	kindred.ExtraTime:     {"Give extra time"},
+	kindred.Seating:       {"Needs a seat"},
+	kindred.SignLanguage:  {"Uses sign language"},
+	kindred.HearingLoop:   {"Uses a hearing loop"},
+	kindred.LowVision:     {"Low vision"},
+	kindred.Wheelchair:    {"Uses a wheelchair"},
+	kindred.PlainLanguage: {"Use plain language"},
 }
 
 // withoutLang drops ?lang= from a local address, so that a saved language
