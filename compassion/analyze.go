@@ -126,12 +126,16 @@ func Analyze(in Input) Report {
 	pol := politeness.AnalyzeTokens(in.Reply, sc.ltoks)
 	sent := sentiment.Analyze(in.Reply)
 
-	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict})
-	// The reply's report and its score, in one allocation.
+	// The reply's report, its score, its signals and its suggestions, in
+	// one allocation.
 	both := &struct {
 		rep   ReplyReport
 		score float64
-	}{score: score}
+		sig   [maxSignals]Signal
+		sug   [MaxSuggestions]Suggestion
+	}{}
+	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict}, both.sig[:0])
+	both.score = score
 	rep := &both.rep
 	*rep = ReplyReport{
 		Sentiment:            sent,
@@ -145,7 +149,7 @@ func Analyze(in Input) Report {
 		PlainLanguage:        f.plain,
 		NextStep:             f.next,
 		Signals:              signals,
-		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict}),
+		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict}, both.sug[:0]),
 	}
 	if rep.EmpathyEvidence == nil {
 		rep.EmpathyEvidence = []empathy.Evidence{}

@@ -190,7 +190,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 			si++
 		}
 		sentOf = append(sentOf, int32(si))
-		wi := lx.words[t.Lower]
+		wi := lx.word(t.Lower)
 		info = append(info, wi)
 		firstR = append(firstR, int32(wi.reply))
 		firstP = append(firstP, int32(wi.plain))
@@ -271,7 +271,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		nameToks = text.Tokens(name, nameToks)
 		n := 0
 		for _, t := range nameToks {
-			if lx.words[t.Lower].flags&fTitle == 0 && len(t.Lower) > 1 {
+			if lx.word(t.Lower).flags&fTitle == 0 && len(t.Lower) > 1 {
 				nameToks[n] = t
 				n++
 			}
@@ -422,7 +422,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 				if !hit {
 					st := stem(w)
 					for _, ct := range sc.cueToks {
-						if len(ct.Lower) > 2 && lx.words[ct.Lower].flags&fStop == 0 && stem(ct.Lower) == st {
+						if len(ct.Lower) > 2 && lx.word(ct.Lower).flags&fStop == 0 && stem(ct.Lower) == st {
 							hit = true
 							break
 						}
@@ -765,7 +765,8 @@ func (sc *scratch) rating(lx *lexicons, w string) uint16 {
 	n := len(w)
 	try := func(base, suffix string) uint16 {
 		sc.stem = append(append(sc.stem[:0], base...), suffix...)
-		return lx.words[string(sc.stem)].conc
+		wi, _ := lx.words.GetBytes(sc.stem)
+		return wi.conc
 	}
 	var c uint16
 	switch {

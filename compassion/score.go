@@ -82,10 +82,15 @@ type scoreInput struct {
 	strict     bool
 }
 
-// scoreReply turns the findings into signals and the score they add up to.
-func scoreReply(in scoreInput) (float64, []Signal) {
+// maxSignals is how many signals Analyze reserves room for beside the
+// report: all of them for nearly every reply (of the EPITOME and VADER
+// texts, a few dozen give 16 or 17). scoreReply's appends find room for more.
+const maxSignals = 16
+
+// scoreReply turns the findings into signals, appended to sig (pass a
+// reused or pre-allocated sig[:0]), and the score they add up to.
+func scoreReply(in scoreInput, sig []Signal) (float64, []Signal) {
 	f := in.f
-	sig := make([]Signal, 0, 16)
 	add := func(name string, effect float64, ev []Evidence, detail string) {
 		if ev == nil {
 			ev = []Evidence{}

@@ -26,7 +26,23 @@ const MaxSuggestions = 3
 type candidate struct {
 	priority int
 	Suggestion
+	// later names a part of the suggestion that is written only if the
+	// suggestion is kept: most candidates are dropped, and building their
+	// strings would be wasted.
+	later later
 }
+
+// later is a part of a candidate written only once it is kept, at the end
+// of suggest.
+type later uint8
+
+const (
+	laterNone      later = iota
+	laterLongText        // Text: the longest sentence and the target
+	laterGradeText       // Text: the grade and the target
+	laterWhenWhy         // Why: a time lets who plan
+	laterWhoWhy          // Why: a named person is someone who can hold to the promise
+)
 
 type suggestInput struct {
 	f      *findings
@@ -35,7 +51,9 @@ type suggestInput struct {
 	strict bool
 }
 
-func suggest(in suggestInput) []Suggestion {
+// suggest returns at most MaxSuggestions suggestions, appended to out (nil,
+// or an empty slice with room for them).
+func suggest(in suggestInput, out []Suggestion) []Suggestion {
 	f := in.f
 	who, Who := "the customer", "The customer"
 	if in.name != "" {
@@ -44,7 +62,10 @@ func suggest(in suggestInput) []Suggestion {
 	var cbuf [16]candidate
 	c := cbuf[:0]
 	add := func(p int, text, why string, ev []Evidence) {
-		c = append(c, candidate{p, Suggestion{Text: text, Why: why, Evidence: ev}})
+		c = append(c, candidate{priority: p, Suggestion: Suggestion{Text: text, Why: why, Evidence: ev}})
+	}
+	addLater := func(p int, l later, text, why string, ev []Evidence) {
+		c = append(c, candidate{priority: p, Suggestion: Suggestion{Text: text, Why: why, Evidence: ev}, later: l})
 	}
 	needsHearing := in.cust != nil && (in.cust.Distress >= distressed || in.cust.WantsToBeHeard)
 	urgent := in.cust != nil && in.cust.Urgency == UrgencyHigh
@@ -118,11 +139,11 @@ func suggest(in suggestInput) []Suggestion {
 		if in.strict {
 			prio, why = 77, who+" asked for plain language."
 		}
-		text := "Use shorter sentences: the longest has " + strconv.Itoa(p.LongestSentenceWords) + " words; aim for " + strconv.Itoa(p.MaxSentenceWords) + " or fewer."
+		l := laterLongText
 		if len(p.LongSentences) == 0 {
-			text = "Use shorter words and sentences: the reply reads at grade " + strconv.FormatFloat(p.Grade, 'f', 1, 64) + "; aim for " + strconv.FormatFloat(p.TargetGrade, 'f', 0, 64) + " or below."
+			l = laterGradeText
 		}
-		add(prio, text, why, p.LongSentences)
+		addLater(prio, l, "", why, p.LongSentences)
 	}
 	if !f.next.What {
 		switch {
@@ -135,10 +156,10 @@ func suggest(in suggestInput) []Suggestion {
 		}
 	} else {
 		if !f.next.When && !urgent && len(f.vague) == 0 {
-			add(65, "Say when: a day or a time.", "A time lets "+who+" plan.", nil)
+			addLater(65, laterWhenWhy, "Say when: a day or a time.", "", nil)
 		}
 		if !f.next.Who {
-			add(62, "Say who will do it: “I will…”, or your colleague's name.", "A named person is someone "+who+" can hold to the promise.", nil)
+			addLater(62, laterWhoWhy, "Say who will do it: “I will…”, or your colleague's name.", "", nil)
 		}
 	}
 	if needsHearing && len(f.ack) > 0 && !f.ackFirst {
@@ -161,8 +182,20 @@ func suggest(in suggestInput) []Suggestion {
 	}
 
 	slices.SortStableFunc(c, func(a, b candidate) int { return b.priority - a.priority })
-	out := make([]Suggestion, 0, MaxSuggestions)
+	if out == nil {
+		out = make([]Suggestion, 0, MaxSuggestions)
+	}
 	for _, x := range c[:min(len(c), MaxSuggestions)] {
+		switch p := f.plain; x.later {
+		case laterLongText:
+			x.Text = "Use shorter sentences: the longest has " + strconv.Itoa(p.LongestSentenceWords) + " words; aim for " + strconv.Itoa(p.MaxSentenceWords) + " or fewer."
+		case laterGradeText:
+			x.Text = "Use shorter words and sentences: the reply reads at grade " + strconv.FormatFloat(p.Grade, 'f', 1, 64) + "; aim for " + strconv.FormatFloat(p.TargetGrade, 'f', 0, 64) + " or below."
+		case laterWhenWhy:
+			x.Why = "A time lets " + who + " plan."
+		case laterWhoWhy:
+			x.Why = "A named person is someone " + who + " can hold to the promise."
+		}
 		out = append(out, x.Suggestion)
 	}
 	return out

@@ -152,9 +152,14 @@ func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token) 
 		for c, b := range m.table.Bias {
 			logits[c] = float64(b)
 		}
+		// Find every feature's row first, then add them up: the lookups
+		// do not wait on one another, so their cache misses overlap. The
+		// sum runs in feature order as before.
+		for i := range s.feats {
+			s.feats[i].row = m.table.Find(s.feats[i].key)
+		}
 		for i := range s.feats {
 			f := &s.feats[i]
-			f.row = m.table.Find(f.key)
 			if f.row < 0 {
 				continue
 			}

@@ -90,35 +90,86 @@ var (
 // lexicon maps a word hash to a bit set of the strategies the word marks
 // anywhere, at a sentence start, or as a sentence-initial question word.
 type lexicon struct {
-	anywhere, start map[uint64]uint32
+	anywhere, start bitsTable
 }
 
 var lex = buildLexicon()
 
+// bitsTable is a read-only map from a word hash to a non-zero bit set. Every
+// word of a reply is looked up in it, so it is an open-addressing table of a
+// few kilobytes that stays in cache, where a Go map cost a fifth of the
+// strategy detection. A slot with no bits is empty.
+type bitsTable struct {
+	slots []bitsSlot
+	shift uint
+}
+
+type bitsSlot struct {
+	key  uint64
+	bits uint32
+}
+
+// newBitsTable builds a table holding m, whose values must not be 0.
+func newBitsTable(m map[uint64]uint32) bitsTable {
+	size, shift := 16, uint(60)
+	for size < 4*len(m) {
+		size, shift = size*2, shift-1
+	}
+	t := bitsTable{slots: make([]bitsSlot, size), shift: shift}
+	for k, v := range m {
+		if v == 0 {
+			panic("politeness: empty strategy set")
+		}
+		i := t.index(k)
+		for t.slots[i].bits != 0 {
+			i = (i + 1) & (len(t.slots) - 1)
+		}
+		t.slots[i] = bitsSlot{k, v}
+	}
+	return t
+}
+
+// index is the slot where the search for key starts: the top bits of a
+// multiplicative hash, since word hashes may differ only in their low bits.
+func (t *bitsTable) index(key uint64) int {
+	return int((key * 0x9E3779B97F4A7C15) >> t.shift)
+}
+
+// get returns key's bit set, 0 when there is none.
+func (t *bitsTable) get(key uint64) uint32 {
+	mask := len(t.slots) - 1
+	for i := t.index(key); ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.bits == 0 || s.key == key {
+			return s.bits
+		}
+	}
+}
+
 func buildLexicon() lexicon {
-	l := lexicon{anywhere: map[uint64]uint32{}, start: map[uint64]uint32{}}
+	anywhere, start := map[uint64]uint32{}, map[uint64]uint32{}
 	add := func(m map[uint64]uint32, words []string, s strategyID) {
 		for _, w := range words {
 			m[learn.HashString(w)] |= 1 << s
 		}
 	}
-	add(l.anywhere, gratitudeWords, sGratitude)
-	add(l.anywhere, apologyWords, sApologizing)
-	add(l.anywhere, firstPerson, sFirstPerson)
-	add(l.anywhere, firstPlural, sFirstPersonPlural)
-	add(l.anywhere, secondPerson, sSecondPerson)
-	add(l.anywhere, hedgeWords, sHedges)
-	add(l.anywhere, factWords, sFactuality)
-	add(l.anywhere, positiveWords, sPositive)
-	add(l.anywhere, negativeWords, sNegative)
-	add(l.anywhere, []string{"btw"}, sIndirectBTW)
-	add(l.start, deferenceWords, sDeference)
-	add(l.start, greetingWords, sGreeting)
-	add(l.start, directQWords, sDirectQuestion)
-	add(l.start, directStart, sDirectStart)
-	add(l.start, firstPerson, sFirstPersonStart)
-	add(l.start, secondPerson, sSecondPersonStart)
-	return l
+	add(anywhere, gratitudeWords, sGratitude)
+	add(anywhere, apologyWords, sApologizing)
+	add(anywhere, firstPerson, sFirstPerson)
+	add(anywhere, firstPlural, sFirstPersonPlural)
+	add(anywhere, secondPerson, sSecondPerson)
+	add(anywhere, hedgeWords, sHedges)
+	add(anywhere, factWords, sFactuality)
+	add(anywhere, positiveWords, sPositive)
+	add(anywhere, negativeWords, sNegative)
+	add(anywhere, []string{"btw"}, sIndirectBTW)
+	add(start, deferenceWords, sDeference)
+	add(start, greetingWords, sGreeting)
+	add(start, directQWords, sDirectQuestion)
+	add(start, directStart, sDirectStart)
+	add(start, firstPerson, sFirstPersonStart)
+	add(start, secondPerson, sSecondPersonStart)
+	return lexicon{anywhere: newBitsTable(anywhere), start: newBitsTable(start)}
 }
 
 var (
@@ -198,9 +249,9 @@ func detect(dst []found, toks []learn.Token) []found {
 		case (h == hSort || h == hKind) && next(1) == hOf:
 			dst = append(dst, found{sHedges, i, i + 2})
 		}
-		bits := lex.anywhere[h]
+		bits := lex.anywhere.get(h)
 		if start {
-			sb := lex.start[h]
+			sb := lex.start.get(h)
 			if sb&(1<<sDirectQuestion) != 0 && !endsWithQuestion(toks, sentence) {
 				sb &^= 1 << sDirectQuestion
 			}

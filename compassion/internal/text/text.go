@@ -24,12 +24,18 @@ type Token struct {
 // reused slice to avoid allocation on hot paths: words that need lower-casing
 // share one allocation per call.
 func Tokens(s string, buf []Token) []Token {
-	var arena []byte // lower-cased forms of ASCII words with capitals
+	// The lower-cased forms of ASCII words with capitals, built in one
+	// buffer whose String shares its bytes: one allocation for them all.
+	var arena strings.Builder
 	type pending struct{ tok, from, to int }
 	var fixBuf [32]pending
 	fix := fixBuf[:0]
 	i := 0
 	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf && !asciiWord[c] {
+			i++ // the common case of a space or punctuation, without decoding
+			continue
+		}
 		r, size := decode(s, i)
 		if !isWordRune(r) {
 			i += size
@@ -38,7 +44,11 @@ func Tokens(s string, buf []Token) []Token {
 		start := i
 		i += size
 		for i < len(s) {
-			r, size = decode(s, i)
+			if c := s[i]; c < utf8.RuneSelf && asciiWord[c] {
+				i++ // the common case of an ASCII letter or digit
+				continue
+			}
+			r, size := decode(s, i)
 			if isWordRune(r) {
 				i += size
 				continue
@@ -57,25 +67,25 @@ func Tokens(s string, buf []Token) []Token {
 		case plainLower:
 			buf = append(buf, Token{Text: word, Lower: word, Start: start, End: i})
 		case asciiUpper:
-			if arena == nil {
-				arena = make([]byte, 0, len(s)-start)
+			if arena.Cap() == 0 {
+				arena.Grow(len(s) - start)
 			}
-			from := len(arena)
+			from := arena.Len()
 			for j := 0; j < len(word); j++ {
 				c := word[j]
 				if 'A' <= c && c <= 'Z' {
 					c += 'a' - 'A'
 				}
-				arena = append(arena, c)
+				arena.WriteByte(c)
 			}
-			fix = append(fix, pending{len(buf), from, len(arena)})
+			fix = append(fix, pending{len(buf), from, arena.Len()})
 			buf = append(buf, Token{Text: word, Start: start, End: i})
 		default:
 			buf = append(buf, Token{Text: word, Lower: strings.ReplaceAll(strings.ToLower(word), "’", "'"), Start: start, End: i})
 		}
 	}
 	if len(fix) > 0 {
-		lowered := string(arena)
+		lowered := arena.String()
 		for _, f := range fix {
 			buf[f.tok].Lower = lowered[f.from:f.to]
 		}
@@ -109,6 +119,14 @@ func decode(s string, i int) (rune, int) {
 	}
 	return utf8.DecodeRuneInString(s[i:])
 }
+
+// asciiWord marks the ASCII bytes that are word runes (see isWordRune).
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = isWordRune(rune(c))
+	}
+	return t
+}()
 
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
@@ -154,7 +172,11 @@ func AppendSentences(dst []Span, s string) []Span {
 		start = end
 	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		c := s[i]
+		if c > '?' {
+			continue // letters and most else: only '\n', '!', '.' and '?' end a sentence
+		}
+		switch c {
 		case '\n':
 			flush(i + 1)
 		case '!', '?':

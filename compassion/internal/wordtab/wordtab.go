@@ -1,0 +1,142 @@
+// Package wordtab is a read-only table from words to values, built once and
+// then looked up many times per analysis.
+//
+// It exists because looking words up in the 40,000-word reply lexicon is a
+// large share of the engine's time, and a Go map of that size spends most of
+// it on cache misses: the control word, the slot and the key's bytes are in
+// different places. Here a word of up to 16 bytes is stored inside its slot,
+// beside its value, so that a lookup usually touches one cache line and
+// compares the key as two integers. Longer words, rare in text, go to an
+// ordinary map. (For a small, hot table a Go map is as fast: the sentiment
+// lexicon keeps one.)
+//
+// Lookups are exact: a slot matches only when its stored bytes and length
+// equal the word's, so a Table answers exactly as the map it replaces.
+package wordtab
+
+// inline is the longest key kept in a slot.
+const inline = 16
+
+// Table maps words to values of type V. The zero Table is empty. Build it
+// with Set, then only read it: Get is safe for concurrent use once the
+// writes are done.
+type Table[V any] struct {
+	slots []slot[V]
+	mask  uint64
+	n     int          // keys in slots
+	long  map[string]V // keys longer than inline bytes, and the empty key
+}
+
+type slot[V any] struct {
+	k0, k1 uint64 // the key's bytes, little-endian, zero-padded
+	n      uint8  // the key's length; 0: empty slot
+	val    V
+}
+
+// pack returns the first 16 bytes of w as two little-endian words.
+func pack[S string | []byte](w S) (k0, k1 uint64) {
+	for i := 0; i < len(w) && i < 8; i++ {
+		k0 |= uint64(w[i]) << (8 * i)
+	}
+	for i := 8; i < len(w) && i < 16; i++ {
+		k1 |= uint64(w[i]) << (8 * (i - 8))
+	}
+	return k0, k1
+}
+
+func hash(k0, k1 uint64, n int) uint64 {
+	h := (k0 ^ uint64(n)<<59) * 0x9E3779B97F4A7C15
+	h ^= (k1 + 0x632BE59BD9B4E019) * 0xC2B2AE3D27D4EB4F
+	h ^= h >> 29
+	h *= 0xBF58476D1CE4E5B9
+	return h ^ h>>32
+}
+
+// Get returns the value stored for w and whether there is one.
+func (t *Table[V]) Get(w string) (V, bool) {
+	if len(w) == 0 || len(w) > inline {
+		v, ok := t.long[w]
+		return v, ok
+	}
+	k0, k1 := pack(w)
+	return t.get(k0, k1, len(w))
+}
+
+// GetBytes is Get for a word held in a byte slice.
+func (t *Table[V]) GetBytes(w []byte) (V, bool) {
+	if len(w) == 0 || len(w) > inline {
+		v, ok := t.long[string(w)]
+		return v, ok
+	}
+	k0, k1 := pack(w)
+	return t.get(k0, k1, len(w))
+}
+
+func (t *Table[V]) get(k0, k1 uint64, size int) (V, bool) {
+	if t.n == 0 {
+		var zero V
+		return zero, false
+	}
+	n := uint8(size)
+	for i := hash(k0, k1, size) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.n == 0 {
+			var zero V
+			return zero, false
+		}
+		if s.k0 == k0 && s.k1 == k1 && s.n == n {
+			return s.val, true
+		}
+	}
+}
+
+// Set stores v for w, replacing any value stored before.
+func (t *Table[V]) Set(w string, v V) {
+	if len(w) == 0 || len(w) > inline {
+		if t.long == nil {
+			t.long = map[string]V{}
+		}
+		t.long[w] = v
+		return
+	}
+	// Keep at most three slots in four full, so that probes stay short
+	// while the table stays small enough to cache well.
+	if 4*(t.n+1) > 3*len(t.slots) {
+		t.grow()
+	}
+	k0, k1 := pack(w)
+	n := uint8(len(w))
+	for i := hash(k0, k1, len(w)) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.n == 0 {
+			*s = slot[V]{k0: k0, k1: k1, n: n, val: v}
+			t.n++
+			return
+		}
+		if s.k0 == k0 && s.k1 == k1 && s.n == n {
+			s.val = v
+			return
+		}
+	}
+}
+
+func (t *Table[V]) grow() {
+	old := t.slots
+	size := max(64, 2*len(old))
+	t.slots = make([]slot[V], size)
+	t.mask = uint64(size - 1)
+	for _, s := range old {
+		if s.n == 0 {
+			continue
+		}
+		for i := hash(s.k0, s.k1, int(s.n)) & t.mask; ; i = (i + 1) & t.mask {
+			if t.slots[i].n == 0 {
+				t.slots[i] = s
+				break
+			}
+		}
+	}
+}
+
+// Len returns the number of words in the table.
+func (t *Table[V]) Len() int { return t.n + len(t.long) }
