@@ -2,14 +2,14 @@ package empathy
 
 import (
 	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"html"
 	"io"
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
 )
 
 // Pair is one annotated (seeker post, response) pair of an EPITOME file.
@@ -51,55 +51,32 @@ func ReadData(fsys fs.FS) (Data, error) {
 // stray quotes, embedded newlines and HTML entities (Reddit's "&amp;").
 // Records with a missing or unknown level are skipped.
 func ReadCSV(r io.Reader) ([]Pair, error) {
-	b, err := io.ReadAll(r)
+	c, err := learn.NewCorpus(r, "seeker_post", "response_post", "level")
 	if err != nil {
 		return nil, err
 	}
-	b = bytes.TrimPrefix(b, []byte("\ufeff"))
-	cr := csv.NewReader(bytes.NewReader(b))
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, need := range []string{"seeker_post", "response_post", "level"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("header: no %s column", need)
-		}
-	}
-	field := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return rec[i]
-	}
+	field := c.Field
 	var pairs []Pair
 	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+		ok, err := c.Next()
 		if err != nil {
 			return pairs, err
 		}
-		lv, err := strconv.ParseFloat(strings.TrimSpace(field(rec, "level")), 64)
+		if !ok {
+			break
+		}
+		lv, err := strconv.ParseFloat(strings.TrimSpace(field("level")), 64)
 		if err != nil || lv != 0 && lv != 1 && lv != 2 {
 			continue
 		}
 		p := Pair{
-			SeekerID:   strings.TrimSpace(field(rec, "sp_id")),
-			ResponseID: strings.TrimSpace(field(rec, "rp_id")),
-			Seeker:     cleanText(field(rec, "seeker_post")),
-			Response:   cleanText(field(rec, "response_post")),
+			SeekerID:   strings.TrimSpace(field("sp_id")),
+			ResponseID: strings.TrimSpace(field("rp_id")),
+			Seeker:     cleanText(field("seeker_post")),
+			Response:   cleanText(field("response_post")),
 			Level:      Level(lv),
 		}
-		for _, span := range strings.Split(field(rec, "rationales"), "|") {
+		for _, span := range strings.Split(field("rationales"), "|") {
 			if span = strings.TrimSpace(cleanText(span)); span != "" {
 				p.Rationales = append(p.Rationales, span)
 			}

@@ -1,16 +1,14 @@
 package politeness
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"fmt"
 	"html"
 	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
 )
 
 // Request is one annotated request of the Stanford Politeness Corpus.
@@ -27,51 +25,28 @@ type Request struct {
 // byte-order mark, CRLF line ends, stray quotes and embedded newlines; rows
 // without a numeric score are skipped.
 func ReadCSV(r io.Reader) ([]Request, error) {
-	b, err := io.ReadAll(r)
+	c, err := learn.NewCorpus(r, "request", "normalized score")
 	if err != nil {
 		return nil, err
 	}
-	b = bytes.TrimPrefix(b, []byte("\ufeff"))
-	cr := csv.NewReader(bytes.NewReader(b))
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, need := range []string{"request", "normalized score"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("header: no %q column", need)
-		}
-	}
-	field := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return rec[i]
-	}
+	field := c.Field
 	var out []Request
 	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
+		ok, err := c.Next()
 		if err != nil {
 			return out, err
 		}
-		score, err := strconv.ParseFloat(strings.TrimSpace(field(rec, "normalized score")), 64)
+		if !ok {
+			break
+		}
+		score, err := strconv.ParseFloat(strings.TrimSpace(field("normalized score")), 64)
 		if err != nil || math.IsNaN(score) || math.IsInf(score, 0) {
 			continue
 		}
 		out = append(out, Request{
-			Community: strings.TrimSpace(field(rec, "community")),
-			ID:        strings.TrimSpace(field(rec, "id")),
-			Text:      html.UnescapeString(strings.ReplaceAll(field(rec, "request"), "\r\n", "\n")),
+			Community: strings.TrimSpace(field("community")),
+			ID:        strings.TrimSpace(field("id")),
+			Text:      html.UnescapeString(strings.ReplaceAll(field("request"), "\r\n", "\n")),
 			Score:     score,
 		})
 	}
