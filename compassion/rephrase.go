@@ -23,8 +23,7 @@ const rephraseSentenceWords = 20
 func Rephrase(s string) string {
 	lx := loadLexicons()
 	toks := text.Tokens(s, nil)
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s))
 	last := 0
 	for _, m := range lx.plain.Find(toks, nil) {
 		info := lx.info[m.Label]
@@ -36,18 +35,36 @@ func Rephrase(s string) string {
 		if instead == "(leave out)" {
 			instead = ""
 		}
-		b.WriteString(s[last:m.Start])
-		if r, _ := utf8.DecodeRuneInString(s[m.Start:]); unicode.IsUpper(r) {
+		b = append(b, s[last:m.Start]...)
+		r, _ := utf8.DecodeRuneInString(s[m.Start:])
+		capital := unicode.IsUpper(r)
+		if capital {
 			instead = upperFirstRune(instead)
 		}
-		b.WriteString(instead)
+		b = append(b, instead...)
 		last = m.End
-		if instead == "" && last < len(s) && s[last] == ' ' {
-			last++
+		if instead == "" {
+			// A phrase left out takes one space with it: the one after it,
+			// or before punctuation the one before it ("done in due form." →
+			// "done.").
+			switch {
+			case last < len(s) && s[last] == ' ':
+				last++
+			case last < len(s) && strings.IndexByte(".,;:!?", s[last]) >= 0 && len(b) > 0 && b[len(b)-1] == ' ':
+				b = b[:len(b)-1]
+			}
+			// A sentence that began with the phrase now begins with the next word.
+			if capital && last < len(s) {
+				r, size := utf8.DecodeRuneInString(s[last:])
+				if unicode.IsLower(r) {
+					b = utf8.AppendRune(b, unicode.ToUpper(r))
+					last += size
+				}
+			}
 		}
 	}
-	b.WriteString(s[last:])
-	return splitLong(b.String())
+	b = append(b, s[last:]...)
+	return splitLong(string(b))
 }
 
 // splitLong splits each sentence longer than rephraseSentenceWords at the

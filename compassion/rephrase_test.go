@@ -11,6 +11,10 @@ func TestRephrase(t *testing.T) {
 			"I have checked your file with the records office this morning. The card was printed on Monday and is now waiting at the post office for you."},
 		{"short sentence kept", "I'll call you today, and we'll fix it.", "I'll call you today, and we'll fix it."},
 		{"nothing to do", "I'll post it today.", "I'll post it today."},
+		{"officialese", "Your application has been received and is being processed in accordance with the applicable procedures. Kindly await delivery, which may take up to thirty working days from the date of approval.",
+			"Your application has been received and [what we are doing and when it will be done]. Please wait for delivery, which may take up to thirty working days after we approve it."},
+		{"left out at the start", "Please be advised that the office is closed on Monday.", "The office is closed on Monday."},
+		{"left out before a full stop", "I confirm the change hereby.", "I confirm the change."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
