@@ -23,7 +23,6 @@ package empathy
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -85,17 +84,11 @@ const (
 
 // NewModel decodes a model file made by Train.
 func NewModel(b []byte) (*Model, error) {
-	if len(b) < 6 || string(b[:4]) != modelMagic || b[4] != modelVersion {
-		return nil, errors.New("empathy: not an empathy model file")
-	}
-	t, err := learn.DecodeTable(b[6:])
+	flags, t, err := learn.ReadModelFile(b, modelMagic, modelVersion, 9)
 	if err != nil {
 		return nil, fmt.Errorf("empathy: %w", err)
 	}
-	if t.Width != 9 {
-		return nil, fmt.Errorf("empathy: model has %d outputs, want 9", t.Width)
-	}
-	return &Model{flags: b[5], table: t}, nil
+	return &Model{flags: flags, table: t}, nil
 }
 
 //go:embed model.bin

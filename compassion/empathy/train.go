@@ -163,7 +163,7 @@ func encode(dims [3]dimModel, flags uint8) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte{'K', 'E', 'M', 'P', modelVersion, flags}, t...), nil
+	return learn.ModelFile(modelMagic, modelVersion, flags, t), nil
 }
 
 // CrossValidate trains on k−1 folds and predicts the held-out fold, k

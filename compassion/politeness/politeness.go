@@ -14,7 +14,6 @@ package politeness
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -51,15 +50,9 @@ const (
 
 // NewModel decodes a model file made by Train.
 func NewModel(b []byte) (*Model, error) {
-	if len(b) < 6 || string(b[:4]) != modelMagic || b[4] != modelVersion {
-		return nil, errors.New("politeness: not a politeness model file")
-	}
-	t, err := learn.DecodeTable(b[6:])
+	_, t, err := learn.ReadModelFile(b, modelMagic, modelVersion, 2)
 	if err != nil {
 		return nil, fmt.Errorf("politeness: %w", err)
-	}
-	if t.Width != 2 {
-		return nil, fmt.Errorf("politeness: model has %d outputs, want 2", t.Width)
 	}
 	return &Model{table: t}, nil
 }

@@ -61,7 +61,7 @@ func Train(ctx context.Context, data []Labelled, o TrainOptions) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte{'K', 'P', 'O', 'L', modelVersion, 0}, t...), nil
+	return learn.ModelFile(modelMagic, modelVersion, 0, t), nil
 }
 
 // CrossValidate trains on k−1 folds and classifies the held-out fold, k
