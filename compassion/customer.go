@@ -126,7 +126,7 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 		Urgency:   UrgencyNormal,
 	}
 	c := customerText{msg: msg, toks: toks}
-	s.matches = customerLex.phrases.Find(toks, s.matches[:0])
+	s.matches = customerLex().phrases.Find(toks, s.matches[:0])
 
 	var emo [6]emotionAcc
 	for i := range emo {
@@ -143,7 +143,7 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 		crisisEv    []Evidence
 	)
 	for _, m := range s.matches {
-		roles := customerLex.roles[m.Label]
+		roles := customerLex().roles[m.Label]
 		if len(roles) == 0 || roles[0].class == roleIgnore {
 			continue
 		}
@@ -429,7 +429,7 @@ func onlyThanks(msg string, emo *[6]emotionAcc) bool {
 // after "I am N" only words like "years" or "and" may follow in the clause.
 func (c customerText) appendAgeCues(cues []Cue) []Cue {
 	msg, toks := c.msg, c.toks
-	care := ageCare
+	care := ageCare()
 	for i, t := range toks {
 		if t.Lower[0] < '0' || t.Lower[0] > '9' {
 			continue
@@ -517,8 +517,8 @@ func subjectStart(toks []text.Token, i int, prev func(int) string) int {
 }
 
 // ageCare is the care hint of an age cue, from the lexicon's [age] section.
-var ageCare = func() string {
-	for _, rs := range customerLex.roles {
+var ageCare = sync.OnceValue(func() string {
+	for _, rs := range customerLex().roles {
 		for _, r := range rs {
 			if r.class == roleCue && r.name == CueAge {
 				return r.care
@@ -526,7 +526,7 @@ var ageCare = func() string {
 		}
 	}
 	return ""
-}()
+})
 
 // leadingNumber splits "80-year-old" into 80 and "-year-old". Numbers of
 // more than three digits are returned as 0.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 )
@@ -59,7 +60,9 @@ type customerLexicon struct {
 	roles   map[string][]role // by normalised phrase (the match label)
 }
 
-var customerLex = mustLoadCustomerLexicon()
+// customerLex is built on first use, not at program start: commands that
+// never analyse text should not pay for it.
+var customerLex = sync.OnceValue(mustLoadCustomerLexicon)
 
 func mustLoadCustomerLexicon() *customerLexicon {
 	lex, err := loadCustomerLexicon()

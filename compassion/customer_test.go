@@ -355,7 +355,7 @@ func TestCustomerTokensMatchesAnalyzeCustomer(t *testing.T) {
 func TestCustomerLexiconEveryKindHasCare(t *testing.T) {
 	care := map[string]bool{}
 	emotions := map[string]bool{}
-	for _, rs := range customerLex.roles {
+	for _, rs := range customerLex().roles {
 		for _, r := range rs {
 			switch r.class {
 			case roleCue:

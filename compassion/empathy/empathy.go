@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/kindred-desk/kindred/compassion/internal/learn"
 )
@@ -94,7 +95,9 @@ func NewModel(b []byte) (*Model, error) {
 //go:embed model.bin
 var modelBytes []byte
 
-var defaultModel = func() *Model {
+// defaultModel decodes the embedded model on first use, not at program
+// start: commands that never analyse text should not pay for it.
+var defaultModel = sync.OnceValue(func() *Model {
 	m, err := NewModel(modelBytes)
 	if err != nil {
 		// Only possible if model.bin is missing or corrupt at build time;
@@ -102,17 +105,17 @@ var defaultModel = func() *Model {
 		return &Model{}
 	}
 	return m
-}()
+})
 
 // Default returns the embedded model.
-func Default() *Model { return defaultModel }
+func Default() *Model { return defaultModel() }
 
 // ModelSize is the size in bytes of the embedded model file.
 func ModelSize() int { return len(modelBytes) }
 
 // Predict rates a reply (response) to a message (seeker) with the embedded
 // model.
-func Predict(seeker, response string) Result { return defaultModel.Predict(seeker, response) }
+func Predict(seeker, response string) Result { return defaultModel().Predict(seeker, response) }
 
 // Predict rates a reply (response) to a message (seeker).
 func (m *Model) Predict(seeker, response string) Result {
@@ -127,7 +130,7 @@ func (m *Model) Predict(seeker, response string) Result {
 // the seeker, toks of the response, for a caller that has them already. It
 // does not keep them.
 func PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
-	return defaultModel.PredictTokens(seeker, response, stoks, toks)
+	return defaultModel().PredictTokens(seeker, response, stoks, toks)
 }
 
 // PredictTokens is Predict given the texts' learn.Tokenize tokens.

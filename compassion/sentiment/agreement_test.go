@@ -22,6 +22,7 @@ import (
 func TestAgreementWithGovader(t *testing.T) {
 	stock := govader.NewSentimentIntensityAnalyzer()
 	aligned := govader.NewSentimentIntensityAnalyzer()
+	loadOnce.Do(load) // the tables are read directly below
 	for w, i := range words {
 		if table[i].flags&inLexicon != 0 {
 			aligned.Lexicon[w] = table[i].valence

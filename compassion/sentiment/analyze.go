@@ -72,6 +72,7 @@ var pool = sync.Pool{New: func() any { return new(scratch) }}
 // quirks included, and rounds as it does: compound to 4 decimals, the
 // proportions to 3.
 func (a Analyzer) Analyze(text string) Scores {
+	loadOnce.Do(load)
 	s := pool.Get().(*scratch)
 	defer func() {
 		if cap(s.lower) > 1<<16 || cap(s.toks) > 1<<14 || cap(s.virt) > 1<<16 {

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -187,7 +188,12 @@ var (
 	emojis = map[rune]emoji{}
 )
 
-func init() {
+// loadOnce builds the tables on first use rather than at program start, so
+// that kindred commands that never read text (token, migrate, backup) do not
+// pay for them; every exported entry point calls it.
+var loadOnce sync.Once
+
+func load() {
 	entry := func(w string) *word {
 		if i, ok := words[w]; ok {
 			return &table[i]
@@ -260,12 +266,14 @@ func IsBooster(w string) (float64, bool) {
 // IsNegation reports whether VADER treats word as a negation: one of its list
 // ("not", "never", "without"…) or any word containing "n't".
 func IsNegation(w string) bool {
+	loadOnce.Do(load)
 	var buf [64]byte
 	lower, _ := appendLower(buf[:0], w)
 	return table[words[string(lower)]].flags&isNegation != 0 || strings.Contains(string(lower), "n't")
 }
 
 func lookup(w string) word {
+	loadOnce.Do(load)
 	var buf [64]byte
 	lower, _ := appendLower(buf[:0], w)
 	return table[words[string(lower)]]
