@@ -74,11 +74,3 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun 'kindred <command> -h' for a command's flags.")
 }
-
-// envOr returns the KINDRED_* environment variable key, or def when unset.
-func envOr(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
-	}
-	return def
-}
