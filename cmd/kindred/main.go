@@ -29,9 +29,11 @@ var commands = map[string]command{
 	"analyze": {"analyse messages with the compassion engine (stdin to JSON)", runAnalyze},
 	"eval":    {"evaluate the engine on labelled data (empathy|sentiment|politeness)", runEval},
 	"train":   {"train the engine's embedded models (empathy|politeness)", runTrain},
+	"demo":    {"fill a database with a few months of demo data", runDemo},
+	"smsgw":   {"run a local SMS gateway simulator, for trying kindred without a real gateway", runSMSGateway},
 }
 
-var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "train"}
+var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "train", "demo", "smsgw"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -31,6 +31,13 @@ type Config struct {
 	Audit         kindred.AuditService
 	Analyzer      kindred.Analyzer // nil: messages are stored without analysis
 
+	// Features with their own endpoints; a nil service leaves its routes out.
+	Outbox   kindred.OutboxService
+	Lobby    kindred.Lobby
+	Verify   kindred.Verification
+	Care     kindred.Care
+	Insights kindred.Insights
+
 	Ready         func(context.Context) error // checked by /readyz; nil: always ready
 	Logger        *slog.Logger                // nil: slog.Default()
 	Registry      *prometheus.Registry        // nil: a new registry (with Go and process collectors)

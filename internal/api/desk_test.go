@@ -54,6 +54,11 @@ func (c *clock) advance(d time.Duration) {
 // system is the context for setting up fixtures: the store audits the system.
 var system = context.Background()
 
+// featureWiring holds how each feature kept in its own files (the lobby,
+// care, insights) wires its service into the API's configuration; each adds
+// itself in an init function of its test file.
+var featureWiring []func(cfg *Config, db *store.DB)
+
 func newDesk(t testing.TB, configure ...func(*Config)) *desk {
 	t.Helper()
 	db, err := store.Open(system, filepath.Join(t.TempDir(), "kindred.db"))
@@ -65,10 +70,14 @@ func newDesk(t testing.TB, configure ...func(*Config)) *desk {
 		agents: map[kindred.Role]*kindred.Agent{}, tokens: map[kindred.Role]string{}}
 	cfg := Config{
 		Agents: db, Customers: db, Conversations: db, Audit: db,
+		Outbox:   db,
 		Ready:    db.Ping,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry: d.reg,
 		Now:      d.clock.now,
+	}
+	for _, wire := range featureWiring {
+		wire(&cfg, db)
 	}
 	for _, f := range configure {
 		f(&cfg)

@@ -74,6 +74,20 @@ func (s *server) routeTable() []route {
 
 		{method: "GET", path: "/api/v1/audit", roles: adminOnly, handler: s.listAudit},
 	}
+	// Each feature lists its own endpoints, in its own file, when it is configured.
+	routes = append(routes, s.outboxRoutes()...)
+	if s.cfg.Lobby != nil {
+		routes = append(routes, s.lobbyRoutes()...)
+	}
+	if s.cfg.Verify != nil {
+		routes = append(routes, s.verifyRoutes()...)
+	}
+	if s.cfg.Care != nil {
+		routes = append(routes, s.careRoutes()...)
+	}
+	if s.cfg.Insights != nil {
+		routes = append(routes, s.insightRoutes()...)
+	}
 	for _, rt := range routes {
 		if rt.public == (len(rt.roles) > 0) {
 			panic(fmt.Sprintf("api: route %s must be either public or have roles", rt.pattern()))

@@ -38,6 +38,18 @@ type Config struct {
 	AdminEmail      string        // email of the administrator created on first run
 	MetricsPublic   bool          // serve /metrics without a token
 	SecureCookies   bool          // mark console cookies Secure even on plain HTTP (behind a TLS proxy)
+
+	// Reaching customers: links in messages, SMS, email, and the lobby.
+	BaseURL      string // the desk's public address, for links in SMS and email; "" means the listening address
+	SMSURL       string // the SMS gateway's send endpoint; "" logs messages instead of sending them
+	SMSUsername  string // the gateway account's username
+	SMSKey       string // the gateway account's API key
+	SMSFrom      string // the sender id or short code messages come from; "" for the gateway's default
+	SMTPAddr     string // host:port of the SMTP relay for email; "" logs email instead of sending it
+	SMTPFrom     string // the From address of kindred's email
+	SMTPUsername string // SMTP AUTH PLAIN user; "" sends without authenticating
+	SMTPPassword string
+	OfficeHours  string // opening hours told to USSD callers and shown on the kiosk
 }
 
 // Default returns the settings used when neither a flag nor the environment
@@ -52,6 +64,8 @@ func Default() Config {
 		MaxBody:         1 << 20,
 		ShutdownTimeout: 15 * time.Second,
 		AdminEmail:      "admin@localhost",
+		SMTPFrom:        "kindred@localhost",
+		OfficeHours:     "Monday to Friday, 8:00 to 17:00",
 	}
 }
 
@@ -107,6 +121,24 @@ func (fs *FlagSet) Serve() {
 	fs.StringVar(&fs.cfg.AdminEmail, "admin-email", fs.cfg.AdminEmail, "email of the administrator created on first run"+fs.bind("admin-email"))
 	fs.BoolVar(&fs.cfg.SecureCookies, "secure-cookies", fs.cfg.SecureCookies, "mark the console's cookies Secure even when kindred itself speaks plain HTTP: set it behind a proxy that terminates TLS"+fs.bind("secure-cookies"))
 	fs.BoolVar(&fs.cfg.MetricsPublic, "metrics-public", fs.cfg.MetricsPublic, "serve /metrics without a token; only where the scraper alone can reach the port"+fs.bind("metrics-public"))
+}
+
+// Outbound binds how kindred reaches customers: --base-url, the SMS gateway
+// (--sms-url, --sms-username, --sms-key, --sms-from), the SMTP relay
+// (--smtp-addr, --smtp-from, --smtp-username, --smtp-password) and
+// --office-hours.
+func (fs *FlagSet) Outbound() {
+	c := fs.cfg
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the desk's public address, for links in SMS and email (default: the listening address)"+fs.bind("base-url"))
+	fs.StringVar(&c.SMSURL, "sms-url", c.SMSURL, "SMS gateway send endpoint (Africa's Talking format); empty logs SMS instead of sending"+fs.bind("sms-url"))
+	fs.StringVar(&c.SMSUsername, "sms-username", c.SMSUsername, "SMS gateway username"+fs.bind("sms-username"))
+	fs.StringVar(&c.SMSKey, "sms-key", c.SMSKey, "SMS gateway API key; prefer the environment variable to the flag"+fs.bind("sms-key"))
+	fs.StringVar(&c.SMSFrom, "sms-from", c.SMSFrom, "SMS sender id or short code; empty for the gateway's default"+fs.bind("sms-from"))
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "SMTP relay host:port for email; empty logs email instead of sending"+fs.bind("smtp-addr"))
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "From address of kindred's email"+fs.bind("smtp-from"))
+	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP username (AUTH PLAIN); empty sends without authenticating"+fs.bind("smtp-username"))
+	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the environment variable to the flag"+fs.bind("smtp-password"))
+	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "opening hours, as told to USSD callers and shown on the kiosk"+fs.bind("office-hours"))
 }
 
 // Parse parses args, then fills every bound flag not given on the command
@@ -172,6 +204,27 @@ func (fs *FlagSet) validate() error {
 	}
 	if fs.bound["admin-email"] && !strings.Contains(c.AdminEmail, "@") {
 		bad("admin-email", "%q is not an email address", c.AdminEmail)
+	}
+	if fs.bound["base-url"] && c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("base-url", "%q is not an http(s) URL", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	}
+	if fs.bound["sms-url"] && c.SMSURL != "" {
+		if u, err := url.Parse(c.SMSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("sms-url", "%q is not an http(s) URL", c.SMSURL)
+		} else if c.SMSKey == "" || c.SMSUsername == "" {
+			bad("sms-url", "needs --sms-username and --sms-key too")
+		}
+	}
+	if fs.bound["smtp-addr"] && c.SMTPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.SMTPAddr); err != nil || port == "" {
+			bad("smtp-addr", "%q is not host:port", c.SMTPAddr)
+		}
+	}
+	if fs.bound["smtp-from"] && !strings.Contains(c.SMTPFrom, "@") {
+		bad("smtp-from", "%q is not an email address", c.SMTPFrom)
 	}
 	return errors.Join(errs...)
 }

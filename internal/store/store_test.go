@@ -96,10 +96,7 @@ func openDSN(t *testing.T, dsn string) *DB {
 
 func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 	s := suite{fresh: fresh}
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s suite)
-	}{
+	tests := []suiteTest{
 		{"OpenMigratesAndPassesCheck", testOpenAndCheck},
 		{"MigrationsAreIdempotent", testMigrationsIdempotent},
 		{"MigrationsSafeWhenProcessesStartTogether", testConcurrentOpen},
@@ -121,11 +118,23 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"AuditRecordAndFilter", testAuditFilter},
 		{"ConcurrentMessages", testConcurrentMessages},
 		{"Backup", testBackup},
+		{"OutboxClaimSendRetryDead", testOutbox},
 	}
+	tests = append(tests, featureSuites...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, s) })
 	}
 }
+
+// suiteTest is one test of the shared suite.
+type suiteTest struct {
+	name string
+	run  func(t *testing.T, s suite)
+}
+
+// featureSuites holds the suite tests of features kept in their own files
+// (the lobby, care, insights), which add themselves in an init function.
+var featureSuites []suiteTest
 
 // Fixtures.
 

@@ -47,6 +47,11 @@ func newTestDesk(t *testing.T, tweak ...func(*Config)) *testDesk {
 	return d
 }
 
+// featureWiring holds how each feature kept in its own files (the lobby,
+// care, insights) wires its services into the console's and the API's
+// configuration; each adds itself in an init function of its test file.
+var featureWiring []func(cfg *Config, apiCfg *api.Config, db *store.DB)
+
 // newEmptyDesk is a desk with no agents at all, as on a first run.
 func newEmptyDesk(t *testing.T, tweak ...func(*Config)) *testDesk {
 	t.Helper()
@@ -56,13 +61,18 @@ func newEmptyDesk(t *testing.T, tweak ...func(*Config)) *testDesk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	cfg := Config{Agents: db, Customers: db, Conversations: db, Sessions: db, Analyzer: compassion.DeskAnalyzer{}}
+	cfg := Config{Agents: db, Customers: db, Conversations: db, Sessions: db, Analyzer: compassion.DeskAnalyzer{}, Outbox: db}
+	apiCfg := api.Config{Agents: db, Customers: db, Conversations: db, Audit: db, Outbox: db,
+		Analyzer: compassion.DeskAnalyzer{}}
+	for _, wire := range featureWiring {
+		wire(&cfg, &apiCfg, db)
+	}
 	for _, f := range tweak {
 		f(&cfg)
 	}
 	console := New(cfg)
-	apiHandler := api.New(api.Config{Agents: db, Customers: db, Conversations: db, Audit: db,
-		Analyzer: compassion.DeskAnalyzer{}, OnMessage: console.Hub().Publish})
+	apiCfg.OnMessage = console.Hub().Publish
+	apiHandler := api.New(apiCfg)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/", console)

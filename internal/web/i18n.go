@@ -25,9 +25,29 @@ var (
 	messages = buildCatalog()
 )
 
+// swahiliByFeature holds the translations of features kept in their own
+// files (swahili_lobby.go, swahili_care.go, ...), which add their map in an
+// init function.
+var swahiliByFeature []map[string]string
+
+// swahiliAll merges the console's translations with every feature's. A
+// string translated twice is a programming error.
+func swahiliAll() map[string]string {
+	all := make(map[string]string, len(swahiliMessages))
+	for _, m := range append([]map[string]string{swahiliMessages}, swahiliByFeature...) {
+		for en, sw := range m {
+			if prev, dup := all[en]; dup && prev != sw {
+				panic("web: two Swahili translations of " + en)
+			}
+			all[en] = sw
+		}
+	}
+	return all
+}
+
 func buildCatalog() catalog.Catalog {
 	b := catalog.NewBuilder(catalog.Fallback(english))
-	for en, sw := range swahiliMessages {
+	for en, sw := range swahiliAll() {
 		if err := b.SetString(swahili, en, sw); err != nil {
 			panic("web: Swahili message " + en + ": " + err.Error())
 		}

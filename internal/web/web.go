@@ -24,9 +24,16 @@ type Config struct {
 	Conversations kindred.ConversationService
 	Sessions      kindred.SessionService
 	Analyzer      kindred.Analyzer // nil: replies are stored without analysis
-	Hub           *Hub             // nil: a new hub (live updates from the console only)
-	Logger        *slog.Logger     // nil: slog.Default()
-	DefaultRegion string           // for phone numbers without +country code; "" means "KE"
+
+	// Features with their own pages; a nil service leaves its pages out.
+	Outbox        kindred.OutboxService
+	Lobby         kindred.Lobby
+	Verify        kindred.Verification
+	Care          kindred.Care
+	Insights      kindred.Insights
+	Hub           *Hub         // nil: a new hub (live updates from the console only)
+	Logger        *slog.Logger // nil: slog.Default()
+	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
 
 	// SecureCookies marks the session cookie Secure on every response. It
 	// is always Secure on a request that came over TLS; set this when a
@@ -137,7 +144,7 @@ func (c *Console) Hub() *Hub { return c.cfg.Hub }
 
 // routes lists every page and form. Adding a page is adding one line.
 func (c *Console) routes() []route {
-	return []route{
+	routes := []route{
 		{"GET /{$}", nil, c.home},
 		{"GET /login", nil, c.loginPage},
 		{"POST /login", nil, c.login},
@@ -170,6 +177,20 @@ func (c *Console) routes() []route {
 		{"POST /admin/tokens", admins, c.createToken},
 		{"POST /admin/tokens/{id}/revoke", admins, c.revokeToken},
 	}
+	// Each feature lists its own pages, in its own file, when it is configured.
+	if c.cfg.Lobby != nil {
+		routes = append(routes, c.lobbyRoutes()...)
+	}
+	if c.cfg.Verify != nil {
+		routes = append(routes, c.verifyRoutes()...)
+	}
+	if c.cfg.Care != nil {
+		routes = append(routes, c.careRoutes()...)
+	}
+	if c.cfg.Insights != nil {
+		routes = append(routes, c.insightRoutes()...)
+	}
+	return routes
 }
 
 func (rt route) allows(role kindred.Role) bool { return slices.Contains(rt.roles, role) }

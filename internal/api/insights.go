@@ -1,0 +1,4 @@
+package api
+
+// insightRoutes lists the insights endpoints.
+func (s *server) insightRoutes() []route { return nil }

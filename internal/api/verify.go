@@ -1,0 +1,4 @@
+package api
+
+// verifyRoutes lists the verify endpoints.
+func (s *server) verifyRoutes() []route { return nil }

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+const outboxColumns = `id, channel, recipient, subject, body, purpose, customer_id, status, attempts,
+	next_attempt_at, last_error, provider_id, created_at, sent_at`
+
+func scanOutbound(row interface{ Scan(...any) error }, m *kindred.OutboundMessage) error {
+	var channel, status string
+	var customer sql.NullInt64
+	var next, created int64
+	var sent sql.NullInt64
+	err := row.Scan(&m.ID, &channel, &m.To, &m.Subject, &m.Body, &m.Purpose, &customer, &status, &m.Attempts,
+		&next, &m.LastError, &m.ProviderID, &created, &sent)
+	if err != nil {
+		return err
+	}
+	m.Channel, m.Status = kindred.Channel(channel), kindred.OutboxStatus(status)
+	if customer.Valid {
+		m.CustomerID = &customer.Int64
+	}
+	m.NextAttemptAt, m.CreatedAt, m.SentAt = fromMS(next), fromMS(created), fromNullMS(sent)
+	return nil
+}
+
+func validOutbound(m *kindred.OutboundMessage) error {
+	var v kindred.Validation
+	switch m.Channel {
+	case kindred.ChannelSMS:
+		if !strings.HasPrefix(m.To, "+") || len(m.To) < 8 {
+			v.Add("to", "must be a phone number in international form (+254…)")
+		}
+	case kindred.ChannelEmail:
+		if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
+			v.Add("to", "must be a plain email address")
+		}
+	default:
+		v.Add("channel", "must be sms or email")
+	}
+	if strings.TrimSpace(m.Body) == "" {
+		v.Add("body", "must not be empty")
+	}
+	return v.Err()
+}
+
+// Enqueue stores m as pending, due now.
+func (db *DB) Enqueue(ctx context.Context, m *kindred.OutboundMessage) error {
+	err := db.Tx(ctx, func(tx *Tx) error { return tx.Enqueue(ctx, m) })
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", m.Channel, err)
+	}
+	return nil
+}
+
+// Enqueue stores m in the outbox as part of tx, so that the message is sent
+// if and only if the change that caused it commits. The body is not audited:
+// it may hold a one-time code.
+func (tx *Tx) Enqueue(ctx context.Context, m *kindred.OutboundMessage) error {
+	if err := validOutbound(m); err != nil {
+		return err
+	}
+	if m.CustomerID != nil {
+		if err := tx.mustExist(ctx, "customers", "customer_id", *m.CustomerID); err != nil {
+			return err
+		}
+	}
+	m.Status, m.Attempts, m.LastError, m.ProviderID, m.SentAt = kindred.OutboxPending, 0, "", "", nil
+	m.CreatedAt = tx.db.clock()
+	m.NextAttemptAt = m.CreatedAt
+	id, err := tx.Insert(ctx, `INSERT INTO outbox (channel, recipient, subject, body, purpose, customer_id, status,
+		attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`,
+		string(m.Channel), m.To, m.Subject, m.Body, m.Purpose, nullInt(m.CustomerID), string(m.Status),
+		ms(m.NextAttemptAt), ms(m.CreatedAt))
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	return tx.Audit(ctx, "outbox.enqueue", "outbox", id, string(m.Channel)+" "+m.Purpose)
+}
+
+// Claim leases up to limit due messages to the caller. On PostgreSQL, SKIP
+// LOCKED lets several kindred processes claim side by side without waiting
+// on or taking each other's rows; SQLite has one writer, which serialises
+// claims by itself.
+func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]kindred.OutboundMessage, error) {
+	if limit <= 0 {
+		limit = 1
+	}
+	at, until := ms(now), ms(now.Add(lease))
+	lock := ""
+	if db.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var out []kindred.OutboundMessage
+	err := db.Tx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM outbox
+			WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+			ORDER BY next_attempt_at, id LIMIT ?`+lock, at, at, limit)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var m kindred.OutboundMessage
+			err := scanOutbound(tx.QueryRow(ctx, `UPDATE outbox SET lease_until = ?, attempts = attempts + 1
+				WHERE id = ? RETURNING `+outboxColumns, until, id), &m)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return out, nil
+}
+
+// MarkSent records that a claimed message was delivered.
+func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?, lease_until = NULL,
+			last_error = '' WHERE id = ? AND status = 'pending'`, ms(at), providerID, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, conflictOrMissing(ctx, tx, id))
+		}
+		return tx.Audit(ctx, "outbox.sent", "outbox", id, "")
+	})
+	if err != nil {
+		return fmt.Errorf("mark outbox %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFailed records a failed attempt; dead moves the message to the
+// dead-letter list.
+func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, retryAt time.Time, dead bool) error {
+	status, action := kindred.OutboxPending, "outbox.retry_later"
+	if dead {
+		status, action = kindred.OutboxDead, "outbox.dead"
+	}
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL
+			WHERE id = ? AND status = 'pending'`, string(status), ms(retryAt), reason, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, conflictOrMissing(ctx, tx, id))
+		}
+		return tx.Audit(ctx, action, "outbox", id, reason)
+	})
+	if err != nil {
+		return fmt.Errorf("mark outbox %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// Retry puts a dead message back in the queue, due now, with a fresh count
+// of attempts.
+func (db *DB) Retry(ctx context.Context, id int64) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL
+			WHERE id = ? AND status = 'dead'`, ms(db.clock()), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, conflictOrMissing(ctx, tx, id))
+		}
+		return tx.Audit(ctx, "outbox.requeue", "outbox", id, "")
+	})
+	if err != nil {
+		return fmt.Errorf("retry outbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// conflictOrMissing explains why an outbox row did not change: it does not
+// exist, or it is not in a state that allows the change.
+func conflictOrMissing(ctx context.Context, tx *Tx, id int64) error {
+	var status string
+	err := tx.QueryRow(ctx, "SELECT status FROM outbox WHERE id = ?", id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("outgoing message", id)
+	}
+	if err != nil {
+		return err
+	}
+	return &kindred.Error{Kind: kindred.Conflict, Message: fmt.Sprintf("outgoing message %d is %s", id, status)}
+}
+
+// OutboundMessage returns one outgoing message.
+func (db *DB) OutboundMessage(ctx context.Context, id int64) (*kindred.OutboundMessage, error) {
+	var m kindred.OutboundMessage
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		return scanOutbound(tx.QueryRow(ctx, "SELECT "+outboxColumns+" FROM outbox WHERE id = ?", id), &m)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound("outgoing message", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read outbox %d: %w", id, err)
+	}
+	return &m, nil
+}
+
+// Outbox lists outgoing messages matching f, newest first.
+func (db *DB) Outbox(ctx context.Context, f kindred.OutboxFilter) ([]kindred.OutboundMessage, error) {
+	var where []string
+	var args []any
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	if f.Channel != "" {
+		where, args = append(where, "channel = ?"), append(args, string(f.Channel))
+	}
+	if f.CustomerID != 0 {
+		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
+	}
+	if f.Purpose != "" {
+		where, args = append(where, "purpose = ?"), append(args, f.Purpose)
+	}
+	q := "SELECT " + outboxColumns + " FROM outbox"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit, offset := limits(f.Page)
+	q += " ORDER BY id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, offset)
+	out := []kindred.OutboundMessage{}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m kindred.OutboundMessage
+			if err := scanOutbound(rows, &m); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return out, nil
+}
+
+var _ kindred.OutboxService = (*DB)(nil)
