@@ -34,6 +34,7 @@ type Agent struct {
 	Name      string    `json:"name"`
 	Email     string    `json:"email,omitempty"` // empty for API-only service accounts
 	Role      Role      `json:"role"`
+	Team      string    `json:"team,omitempty"` // for the insights per team: "Pensions", "Cards"
 	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
 }

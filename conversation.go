@@ -63,7 +63,10 @@ type Conversation struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 	FirstResponseAt *time.Time `json:"first_response_at"`
 	ResolvedAt      *time.Time `json:"resolved_at"`
-	Messages        []Message  `json:"messages,omitempty"`
+	// DueAt is the date promised to the customer ("your card arrives by
+	// Friday"), set by agents; care reminds them before it passes.
+	DueAt    *time.Time `json:"due_at"`
+	Messages []Message  `json:"messages,omitempty"`
 }
 
 // Direction says who a message is from.

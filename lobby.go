@@ -44,6 +44,7 @@ type Ticket struct {
 	ID         int64        `json:"id"`
 	Number     string       `json:"number"`
 	QueueCode  string       `json:"service"`
+	QueueName  string       `json:"service_name"`
 	CustomerID *int64       `json:"customer_id"`
 	Phone      string       `json:"phone,omitempty"` // E.164; told by SMS when the turn is near
 	Language   string       `json:"language,omitempty"`
@@ -51,13 +52,56 @@ type Ticket struct {
 	Position   int          `json:"position"`
 	Wait       WaitEstimate `json:"wait"`
 	DeskID     *int64       `json:"desk_id"`
-	CreatedAt  time.Time    `json:"created_at"`
-	CalledAt   *time.Time   `json:"called_at"`
-	ClosedAt   *time.Time   `json:"closed_at"`
+	DeskName   string       `json:"desk,omitempty"` // the desk that called it
+	// Priority and Seated are for staff only and never shown in public:
+	// the ticket is called sooner (see queue.HeadStart), or by a desk with
+	// a chair. Why is not stored on the ticket.
+	Priority  bool       `json:"priority"`
+	Seated    bool       `json:"seated"`
+	CreatedAt time.Time  `json:"created_at"`
+	CalledAt  *time.Time `json:"called_at"`
+	ClosedAt  *time.Time `json:"closed_at"`
 }
 
-// Lobby keeps services, desks and tickets. The methods below are the ones
-// other features (USSD, the kiosk) rely on; the lobby adds its own.
+// Desk is a place where an agent serves walk-in customers, for some services.
+type Desk struct {
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"` // "3", "Window B": what the board says
+	Seated    bool       `json:"seated"`
+	Open      bool       `json:"open"`
+	Services  []string   `json:"services"` // codes of the services it serves while open
+	AgentID   *int64     `json:"agent_id"` // who opened it
+	AgentName string     `json:"agent_name,omitempty"`
+	OpenedAt  *time.Time `json:"opened_at"`
+	Current   *Ticket    `json:"current"` // the ticket it called and is serving
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// QueueStatus is a service as the kiosk and the board show it: how many
+// wait, how many desks serve it, and the wait for someone joining now.
+type QueueStatus struct {
+	Queue
+	Waiting int          `json:"waiting"`
+	Wait    WaitEstimate `json:"wait"`
+}
+
+// BoardCall is a ticket called to a desk, as the public board shows it:
+// a number and a desk, nothing else.
+type BoardCall struct {
+	Number   string    `json:"number"`
+	Desk     string    `json:"desk"`
+	CalledAt time.Time `json:"called_at"`
+}
+
+// Board is what the public screen shows: who is called where (newest
+// first), and each service's queue. No names, no accommodations.
+type Board struct {
+	Called   []BoardCall   `json:"called"`
+	Services []QueueStatus `json:"services"`
+}
+
+// Lobby keeps services, desks and tickets. The first methods are the ones
+// other features (USSD, the kiosk) rely on; the desk's own follow.
 type Lobby interface {
 	CreateQueue(ctx context.Context, q *Queue) error
 	Queues(ctx context.Context) ([]Queue, error)
@@ -70,4 +114,32 @@ type Lobby interface {
 	// TicketByPhone returns today's newest waiting or called ticket for the
 	// phone, with its current Position and Wait; NotFound when there is none.
 	TicketByPhone(ctx context.Context, phone string) (*Ticket, error)
+
+	// QueueStatuses lists the services with their queues and waits now.
+	QueueStatuses(ctx context.Context) ([]QueueStatus, error)
+	// WaitingTickets lists today's waiting tickets of a service (every
+	// service when code is ""), in calling order.
+	WaitingTickets(ctx context.Context, code string) ([]Ticket, error)
+	// Board is the public screen's view.
+	Board(ctx context.Context) (*Board, error)
+
+	CreateDesk(ctx context.Context, d *Desk) error
+	Desks(ctx context.Context) ([]Desk, error)
+	Desk(ctx context.Context, id int64) (*Desk, error)
+	// OpenDesk opens the desk for the services (codes), by the actor.
+	OpenDesk(ctx context.Context, id int64, services []string) (*Desk, error)
+	// CloseDesk closes the desk; a ticket it was serving is marked served.
+	CloseDesk(ctx context.Context, id int64) (*Desk, error)
+	// CallNext marks the desk's current ticket served and calls the next
+	// in line for the desk (see queue.Pick); nil when nobody waits.
+	CallNext(ctx context.Context, deskID int64) (*Ticket, error)
+	// ServeTicket and NoShow close a called ticket (again: no change).
+	ServeTicket(ctx context.Context, id int64) (*Ticket, error)
+	NoShow(ctx context.Context, id int64) (*Ticket, error)
+	// TransferTicket moves a waiting or called ticket to another service,
+	// keeping its number and its place by arrival time.
+	TransferTicket(ctx context.Context, id int64, code string) (*Ticket, error)
+	// SetTicketNeeds records a staff decision to call a waiting ticket
+	// sooner, or at a seated desk.
+	SetTicketNeeds(ctx context.Context, id int64, priority, seated bool) (*Ticket, error)
 }

@@ -57,6 +57,8 @@ type ConversationUpdate struct {
 	AssigneeID *int64 // assign to this agent
 	Unassign   bool   // clear the assignee
 	Tags       *[]string
+	DueAt      *time.Time // the date promised to the customer; a new date restarts its reminder
+	ClearDue   bool       // clear the promised date
 }
 
 // AgentService keeps the people who serve and their API tokens.

@@ -8,12 +8,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/compassion"
 	"github.com/kindred-desk/kindred/internal/api"
+	"github.com/kindred-desk/kindred/internal/care"
 	"github.com/kindred-desk/kindred/internal/config"
+	"github.com/kindred-desk/kindred/internal/mail"
+	"github.com/kindred-desk/kindred/internal/outbox"
+	"github.com/kindred-desk/kindred/internal/sms"
 	"github.com/kindred-desk/kindred/internal/store"
 	"github.com/kindred-desk/kindred/internal/web"
 )
@@ -28,23 +33,13 @@ const (
 	idleTimeout       = 2 * time.Minute
 )
 
-// desk is what the binary needs of the store: every kindred service, and a
-// readiness check.
-type desk interface {
-	kindred.AgentService
-	kindred.CustomerService
-	kindred.ConversationService
-	kindred.AuditService
-	kindred.SessionService
-	Ping(ctx context.Context) error
-}
-
 func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := config.Default()
 	fs := config.NewFlagSet("serve", &cfg, stderr)
 	fs.DB()
 	fs.Log()
 	fs.Serve()
+	fs.Outbound()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +64,10 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	defer ln.Close()
 	url := "http://" + ln.Addr().String()
 
+	if cfg.BaseURL == "" {
+		// Links in SMS and email (surveys) point here; behind a proxy, set --base-url.
+		cfg.BaseURL = url
+	}
 	welcome, err := firstRun(ctx, db, url)
 	if err != nil {
 		return err
@@ -76,6 +75,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if welcome != nil {
 		welcome.print(stdout)
 	}
+
+	// The outbox worker delivers SMS and email; it stops before the
+	// database closes (defers run last in, first out).
+	stopWorkers := startWorkers(ctx, db, cfg, logger)
+	defer stopWorkers()
 
 	h := newHandler(db, cfg, logger)
 	srv := newServer(h, logger)
@@ -87,6 +91,51 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fmt.Fprintf(stdout, "kindred listening on %s\n", url)
 	logger.Info("serving", slog.String("addr", ln.Addr().String()), slog.Bool("postgres", cfg.Postgres()))
 	return serveUntil(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// startWorkers starts what runs beside the HTTP server: the outbox worker,
+// which sends SMS through the configured gateway and email through the
+// configured relay, or logs them when none is configured. The returned func
+// stops them and waits.
+func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *slog.Logger) (stop func()) {
+	var smsSender, emailSender outbox.Sender = outbox.Log{Logger: logger}, outbox.Log{Logger: logger}
+	if cfg.SMSURL != "" {
+		smsSender = &sms.Gateway{URL: cfg.SMSURL, Username: cfg.SMSUsername, APIKey: cfg.SMSKey, From: cfg.SMSFrom}
+	} else {
+		logger.Warn("no SMS gateway configured (--sms-url): SMS are logged, not sent")
+	}
+	if cfg.SMTPAddr != "" {
+		emailSender = &mail.Sender{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
+	} else {
+		logger.Warn("no SMTP relay configured (--smtp-addr): email is logged, not sent")
+	}
+	worker := outbox.New(outbox.Config{
+		Store:   db,
+		Logger:  logger,
+		Senders: map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: smsSender, kindred.ChannelEmail: emailSender},
+	})
+	// The care worker sends surveys after resolution, notices promised dates
+	// at risk, and suggests gestures.
+	careWorker := &care.Worker{Care: newCare(db, cfg, logger)}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { logStopped(logger, "outbox", worker.Run(ctx)) })
+	wg.Go(func() { logStopped(logger, "care", careWorker.Run(ctx)) })
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+func logStopped(logger *slog.Logger, what string, err error) {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		logger.Error(what+" worker stopped", slog.Any("err", err))
+	}
+}
+
+// newCare is the proactive-care service: heads-ups, follow-ups, surveys.
+func newCare(db *store.DB, cfg config.Config, logger *slog.Logger) *care.Service {
+	return &care.Service{DB: db, BaseURL: cfg.BaseURL, Logger: logger}
 }
 
 // deskHandler is kindred's handler tree, with the hub its live updates
@@ -101,12 +150,18 @@ type deskHandler struct {
 // every other path. Both analyse messages with the compassion engine, and
 // both publish new messages to one hub, so that a message posted through
 // the API appears at once in the consoles showing its conversation.
-func newHandler(d desk, cfg config.Config, logger *slog.Logger) http.Handler {
+func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger) http.Handler {
+	careSvc := newCare(d, cfg, logger)
 	console := web.New(web.Config{
 		Agents:        d,
 		Customers:     d,
 		Conversations: d,
 		Sessions:      d,
+		Outbox:        d,
+		Lobby:         d,
+		Verify:        d,
+		Care:          careSvc,
+		Insights:      d,
 		Analyzer:      compassion.DeskAnalyzer{},
 		Logger:        logger,
 		DefaultRegion: cfg.Region,
@@ -118,6 +173,12 @@ func newHandler(d desk, cfg config.Config, logger *slog.Logger) http.Handler {
 		Customers:     d,
 		Conversations: d,
 		Audit:         d,
+		Outbox:        d,
+		Lobby:         d,
+		Verify:        d,
+		OfficeHours:   cfg.OfficeHours,
+		Care:          careSvc,
+		Insights:      d,
 		Analyzer:      compassion.DeskAnalyzer{},
 		Ready:         d.Ping,
 		Logger:        logger,
@@ -127,7 +188,8 @@ func newHandler(d desk, cfg config.Config, logger *slog.Logger) http.Handler {
 		OnMessage:     console.Hub().Publish,
 	})
 	mux := http.NewServeMux()
-	for _, path := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+	// /ussd is where USSD gateways post; it speaks their text protocol, not JSON.
+	for _, path := range []string{"/api/", "/healthz", "/readyz", "/metrics", "/ussd"} {
 		mux.Handle(path, apiHandler)
 	}
 	mux.Handle("/", console)

@@ -3,9 +3,68 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kindred-desk/kindred/internal/sms"
 )
 
+// runSMSGateway runs the SMS gateway simulator and prints each message it
+// takes, so that a desk can be tried (codes, ticket alerts) without a real
+// gateway: kindred serve --sms-url http://127.0.0.1:8081/ --sms-username
+// sandbox --sms-key sim.
 func runSMSGateway(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return errors.New("not built yet")
+	fs := flag.NewFlagSet("smsgw", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
+	username := fs.String("username", "", "refuse requests without this username (default: accept any)")
+	key := fs.String("key", "", "refuse requests without this apiKey header (default: accept any)")
+	down := fs.Bool("down", false, "start down: answer every request 503, to watch kindred retry")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var mu sync.Mutex // the printer may be called from several requests at once
+	sim := &sms.Simulator{Username: *username, APIKey: *key, OnDeliver: func(d sms.Delivery) {
+		mu.Lock()
+		defer mu.Unlock()
+		from := d.From
+		if from == "" {
+			from = "default sender"
+		}
+		fmt.Fprintf(stdout, "%s  SMS to %s from %s (%s)\n    %s\n", d.At.Format("15:04:05"), d.To, from, d.MessageID, d.Message)
+	}}
+	sim.SetDown(*down)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	mu.Lock()
+	fmt.Fprintf(stdout, "SMS gateway simulator listening on http://%s/\n", ln.Addr())
+	fmt.Fprintf(stdout, "Point kindred at it: kindred serve --sms-url http://%s/ --sms-username sandbox --sms-key sim\n", ln.Addr())
+	mu.Unlock()
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

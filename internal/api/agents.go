@@ -45,6 +45,7 @@ type agentInput struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
 	Role     string `json:"role"`
+	Team     string `json:"team"`
 	Password string `json:"password"`
 }
 
@@ -58,6 +59,7 @@ func (s *server) createAgent(w http.ResponseWriter, r *http.Request) error {
 		Name:  c.line("name", in.Name, true, maxNameLen),
 		Email: c.email("email", in.Email),
 		Role:  oneOf(&c, "role", in.Role, kindred.Roles),
+		Team:  c.line("team", in.Team, false, maxNameLen),
 	}
 	if in.Password != "" {
 		c.password("password", in.Password, a.Email)

@@ -38,6 +38,10 @@ type Config struct {
 	Care     kindred.Care
 	Insights kindred.Insights
 
+	// OfficeHours is what the USSD menu tells callers about opening hours;
+	// "": ask at the desk.
+	OfficeHours string
+
 	Ready         func(context.Context) error // checked by /readyz; nil: always ready
 	Logger        *slog.Logger                // nil: slog.Default()
 	Registry      *prometheus.Registry        // nil: a new registry (with Go and process collectors)

@@ -223,8 +223,8 @@ func TestAgentsTokensAndAudit(t *testing.T) {
 		t.Errorf("me %v", me)
 	}
 	a := d.must(kindred.RoleAdmin, 201, "POST", "/api/v1/agents",
-		map[string]any{"name": "Wanjiku Kamau", "email": "wanjiku@example.org", "role": "agent", "password": "correct horse battery"})
-	if a["id"] == nil || a["role"] != "agent" {
+		map[string]any{"name": "Wanjiku Kamau", "email": "wanjiku@example.org", "role": "agent", "team": "Pensions", "password": "correct horse battery"})
+	if a["id"] == nil || a["role"] != "agent" || a["team"] != "Pensions" {
 		t.Fatalf("agent %v", a)
 	}
 	if _, hash, err := d.db.AgentByEmail(system, "wanjiku@example.org"); err != nil || !strings.HasPrefix(hash, "$argon2id$") {
@@ -232,6 +232,8 @@ func TestAgentsTokensAndAudit(t *testing.T) {
 	}
 	if list := d.mustList(kindred.RoleLead, 200, "GET", "/api/v1/agents", nil); len(list) != 5 {
 		t.Errorf("agents %d, want 5", len(list))
+	} else if !slices.ContainsFunc(list, func(x map[string]any) bool { return x["team"] == "Pensions" }) {
+		t.Errorf("the team did not read back: %v", list)
 	}
 
 	tok := d.must(kindred.RoleAdmin, 201, "POST", "/api/v1/agents/"+id(a)+"/tokens", map[string]any{"name": "laptop"})

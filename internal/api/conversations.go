@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/kindred-desk/kindred"
 )
@@ -13,6 +14,7 @@ type conversationInput struct {
 	Priority   string   `json:"priority"`
 	AssigneeID *int64   `json:"assignee_id"`
 	Tags       []string `json:"tags"`
+	DueAt      string   `json:"due_at"`
 }
 
 func (s *server) createConversation(w http.ResponseWriter, r *http.Request) error {
@@ -28,6 +30,7 @@ func (s *server) createConversation(w http.ResponseWriter, r *http.Request) erro
 		Status:     kindred.StatusOpen,
 		Priority:   kindred.PriorityNormal,
 		Tags:       c.tags("tags", in.Tags),
+		DueAt:      c.dueDate("due_at", in.DueAt),
 	}
 	if in.CustomerID <= 0 {
 		c.Add("customer_id", "is required: the id of the customer the conversation is with")
@@ -141,6 +144,7 @@ type conversationPatch struct {
 	Priority   optional[string]   `json:"priority"`
 	AssigneeID optional[int64]    `json:"assignee_id"`
 	Tags       optional[[]string] `json:"tags"`
+	DueAt      optional[string]   `json:"due_at"`
 }
 
 func (s *server) updateConversation(w http.ResponseWriter, r *http.Request) error {
@@ -170,6 +174,18 @@ func (s *server) updateConversation(w http.ResponseWriter, r *http.Request) erro
 	if in.Tags.Set {
 		v := c.tags("tags", in.Tags.Value)
 		u.Tags = &v
+	}
+	// The promised date; null clears it.
+	if in.DueAt.Set {
+		if in.DueAt.Null {
+			u.ClearDue = true
+		} else {
+			if strings.TrimSpace(in.DueAt.Value) == "" {
+				c.Add("due_at", "must be a date, or null to clear it")
+			}
+			u.DueAt = c.dueDate("due_at", in.DueAt.Value)
+		}
+		changed = true
 	}
 	if err := c.Err(); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash string) error {
 	a.Name = strings.TrimSpace(a.Name)
 	a.Email = strings.TrimSpace(a.Email)
+	a.Team = strings.TrimSpace(a.Team)
 	var v kindred.Validation
 	if a.Name == "" {
 		v.Add("name", "give the agent's name")
@@ -31,9 +32,9 @@ func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash st
 	}
 	a.CreatedAt = db.clock()
 	err := db.Tx(ctx, func(tx *Tx) error {
-		id, err := tx.Insert(ctx, `INSERT INTO agents (name, email, password_hash, role, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.Name, email, passwordHash, string(a.Role), a.Disabled, ms(a.CreatedAt))
+		id, err := tx.Insert(ctx, `INSERT INTO agents (name, email, password_hash, role, team, disabled, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.Name, email, passwordHash, string(a.Role), a.Team, a.Disabled, ms(a.CreatedAt))
 		if isUnique(err) {
 			return &kindred.Error{Kind: kindred.Conflict, Message: "an agent with this email already exists",
 				Fields: []kindred.FieldError{{Field: "email", Reason: "already in use"}}}
@@ -50,12 +51,12 @@ func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash st
 	return nil
 }
 
-const agentColumns = "a.id, a.name, COALESCE(a.email, ''), a.role, a.disabled, a.created_at"
+const agentColumns = "a.id, a.name, COALESCE(a.email, ''), a.role, a.team, a.disabled, a.created_at"
 
 func scanAgent(row interface{ Scan(...any) error }, a *kindred.Agent, extra ...any) error {
 	var created int64
 	var role string
-	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.Disabled, &created}, extra...)
+	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.Team, &a.Disabled, &created}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return err
 	}
@@ -256,6 +257,30 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 	})
 	if err != nil {
 		return fmt.Errorf("revoke token %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetTeam puts the agent in a team ("" for none), for the insights per team.
+func (db *DB) SetTeam(ctx context.Context, id int64, team string) error {
+	team = strings.TrimSpace(team)
+	if len(team) > 100 {
+		return invalid("team", "must be at most 100 characters")
+	}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE agents SET team = ? WHERE id = ?", team, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("agent", id)
+		}
+		return tx.Audit(ctx, "agent.team", "agent", id, fmt.Sprintf("team %q", team))
+	})
+	if err != nil {
+		return fmt.Errorf("set team of agent %d: %w", id, err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kindred-desk/kindred"
 )
@@ -56,6 +57,7 @@ func (db *DB) CreateConversation(ctx context.Context, c *kindred.Conversation) e
 	c.UpdatedAt = c.CreatedAt
 	c.FirstResponseAt = roundMSPtr(c.FirstResponseAt)
 	c.ResolvedAt = nil
+	c.DueAt = roundMSPtr(c.DueAt)
 	if c.Status == kindred.StatusResolved {
 		c.ResolvedAt = &c.CreatedAt
 	}
@@ -69,10 +71,10 @@ func (db *DB) CreateConversation(ctx context.Context, c *kindred.Conversation) e
 			}
 		}
 		id, err := tx.Insert(ctx, `INSERT INTO conversations (customer_id, channel, subject, status, priority, assignee_id,
-			created_at, updated_at, first_response_at, resolved_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			created_at, updated_at, first_response_at, resolved_at, due_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.CustomerID, string(c.Channel), c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
-			ms(c.CreatedAt), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt))
+			ms(c.CreatedAt), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), msPtr(c.DueAt))
 		if err != nil {
 			return err
 		}
@@ -129,20 +131,21 @@ func (tx *Tx) tags(ctx context.Context, ids []int64) (map[int64][]string, error)
 }
 
 const conversationColumns = `id, customer_id, channel, subject, status, priority, assignee_id,
-	created_at, updated_at, first_response_at, resolved_at`
+	created_at, updated_at, first_response_at, resolved_at, due_at`
 
 func scanConversation(row interface{ Scan(...any) error }, c *kindred.Conversation) error {
 	var channel, status, priority string
-	var assignee, firstResponse, resolved sql.NullInt64
+	var assignee, firstResponse, resolved, due sql.NullInt64
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.CustomerID, &channel, &c.Subject, &status, &priority, &assignee,
-		&created, &updated, &firstResponse, &resolved); err != nil {
+		&created, &updated, &firstResponse, &resolved, &due); err != nil {
 		return err
 	}
 	c.Channel, c.Status, c.Priority = kindred.Channel(channel), kindred.Status(status), kindred.Priority(priority)
 	c.AssigneeID = fromNullInt(assignee)
 	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
 	c.FirstResponseAt, c.ResolvedAt = fromNullMS(firstResponse), fromNullMS(resolved)
+	c.DueAt = fromNullMS(due)
 	c.Tags = []string{}
 	return nil
 }
@@ -284,6 +287,10 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.Conver
 	if u.Unassign && u.AssigneeID != nil {
 		v.Add("assignee_id", "cannot assign and unassign at once")
 	}
+	if u.ClearDue && u.DueAt != nil {
+		v.Add("due_at", "cannot set and clear the promised date at once")
+	}
+	due := roundMSPtr(u.DueAt)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -319,6 +326,15 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.Conver
 			c.AssigneeID = nil
 			changed = append(changed, "unassigned")
 		}
+		dueChanged := false
+		switch {
+		case u.ClearDue && c.DueAt != nil:
+			c.DueAt, dueChanged = nil, true
+			changed = append(changed, "due date cleared")
+		case due != nil && !sameTime(c.DueAt, due):
+			c.DueAt, dueChanged = due, true
+			changed = append(changed, "due "+due.Format(time.RFC3339))
+		}
 		tags, err := tx.tags(ctx, []int64{id})
 		if err != nil {
 			return err
@@ -340,10 +356,16 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.Conver
 		}
 		c.UpdatedAt = now
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET subject = ?, status = ?, priority = ?, assignee_id = ?,
-			updated_at = ?, resolved_at = ? WHERE id = ?`,
+			updated_at = ?, resolved_at = ?, due_at = ? WHERE id = ?`,
 			c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
-			ms(c.UpdatedAt), msPtr(c.ResolvedAt), id); err != nil {
+			ms(c.UpdatedAt), msPtr(c.ResolvedAt), msPtr(c.DueAt), id); err != nil {
 			return err
+		}
+		if dueChanged {
+			// A new promise gets its own reminder.
+			if _, err := tx.Exec(ctx, "UPDATE conversations SET due_reminded_at = NULL WHERE id = ?", id); err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, "conversation.update", "conversation", id, strings.Join(changed, "; "))
 	})

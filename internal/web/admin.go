@@ -76,7 +76,8 @@ func (c *Console) createAgent(w http.ResponseWriter, r *http.Request, q *request
 	}
 	f := r.PostForm
 	var k api.Check
-	a := &kindred.Agent{Name: k.Name("name", f.Get("name"), true), Email: k.Email("email", f.Get("email")), Role: k.Role("role", f.Get("role"))}
+	a := &kindred.Agent{Name: k.Name("name", f.Get("name"), true), Email: k.Email("email", f.Get("email")), Role: k.Role("role", f.Get("role")),
+		Team: k.Name("team", f.Get("team"), false)}
 	if f.Get("password") != "" {
 		k.Password("password", f.Get("password"), a.Email)
 	}

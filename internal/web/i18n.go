@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -19,11 +20,15 @@ import (
 // Printf-style arguments, which is all the console needs, and its printer
 // formats numbers for the language.
 var (
-	english  = language.English
-	swahili  = language.Swahili
-	matcher  = language.NewMatcher([]language.Tag{english, swahili})
-	messages = buildCatalog()
+	english = language.English
+	swahili = language.Swahili
+	matcher = language.NewMatcher([]language.Tag{english, swahili})
 )
+
+// catalogOnce builds the catalog on first use, after every feature's init
+// has added its translations: a package-level variable would be built before
+// them.
+var catalogOnce = sync.OnceValue(buildCatalog)
 
 // swahiliByFeature holds the translations of features kept in their own
 // files (swahili_lobby.go, swahili_care.go, ...), which add their map in an
@@ -57,7 +62,7 @@ func buildCatalog() catalog.Catalog {
 
 // printer returns the message printer for tag.
 func printer(tag language.Tag) *message.Printer {
-	return message.NewPrinter(tag, message.Catalog(messages))
+	return message.NewPrinter(tag, message.Catalog(catalogOnce()))
 }
 
 // supported returns the console language named by s ("en", "sw"), if any.

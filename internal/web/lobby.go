@@ -1,4 +1,439 @@
 package web
 
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/api"
+)
+
+// The lobby's pages: the kiosk where walk-in customers take a ticket, the
+// public board that calls them, and the desk page where an agent works the
+// queue. The kiosk and the board show numbers, places and waits, never a
+// name or a need; only the desk page shows, to staff, who should be called
+// sooner or to a seat.
+
+var leadsOnly = []kindred.Role{kindred.RoleAdmin, kindred.RoleLead}
+
 // lobbyRoutes lists the lobby pages.
-func (c *Console) lobbyRoutes() []route { return nil }
+func (c *Console) lobbyRoutes() []route {
+	return []route{
+		{"GET /lobby/kiosk", signedIn, c.kiosk},
+		{"POST /lobby/kiosk", signedIn, c.kioskTicket},
+		{"GET /lobby/kiosk/tickets/{id}", signedIn, c.kioskShowTicket},
+		{"GET /lobby/board", signedIn, c.board},
+		{"GET /lobby/board/live", signedIn, c.boardLive},
+		{"GET /lobby/desk", staff, c.deskPage},
+		{"POST /lobby/desks", leadsOnly, c.addDesk},
+		{"POST /lobby/services", leadsOnly, c.addService},
+		{"POST /lobby/desks/{id}/open", staff, c.openDesk},
+		{"POST /lobby/desks/{id}/close", staff, c.closeDesk},
+		{"POST /lobby/desks/{id}/call", staff, c.callNext},
+		{"POST /lobby/tickets/{id}/serve", staff, c.serveTicket},
+		{"POST /lobby/tickets/{id}/no-show", staff, c.noShow},
+		{"POST /lobby/tickets/{id}/transfer", staff, c.transferTicket},
+		{"POST /lobby/tickets/{id}/needs", staff, c.ticketNeeds},
+	}
+}
+
+// lobbyView adds the lobby's wording to a page's view.
+type lobbyView struct{ *view }
+
+// WaitText is an honest wait in words: "About 10–20 minutes".
+func (v lobbyView) WaitText(w kindred.WaitEstimate) string {
+	if w.HighMinutes <= 1 {
+		return v.T("A minute or less")
+	}
+	return v.T("About %d–%d minutes", w.LowMinutes, w.HighMinutes)
+}
+
+// DesksText says what is happening: "2 desks are serving Registration".
+func (v lobbyView) DesksText(w kindred.WaitEstimate, service string) string {
+	switch w.DesksOpen {
+	case 0:
+		return v.T("No desk is serving %s right now", service)
+	case 1:
+		return v.T("1 desk is serving %s", service)
+	}
+	return v.T("%d desks are serving %s", w.DesksOpen, service)
+}
+
+// AheadText is a ticket's place in words.
+func (v lobbyView) AheadText(position int) string {
+	switch position {
+	case 0:
+		return ""
+	case 1:
+		return v.T("You are next")
+	case 2:
+		return v.T("1 person is ahead of you")
+	}
+	return v.T("%d people are ahead of you", position-1)
+}
+
+// WaitingText is how many wait for a service.
+func (v lobbyView) WaitingText(n int) string { return v.T("%d waiting", n) }
+
+// Say is what the board reads aloud for a call.
+func (v lobbyView) Say(number, desk string) string { return v.T("Ticket %s, desk %s", number, desk) }
+
+func (c *Console) lobbyView(r *http.Request, q *request, title string) lobbyView {
+	v := c.view(r, q, title)
+	switch r.URL.Path {
+	case "/lobby/kiosk":
+		v.Nav = "kiosk"
+	case "/lobby/board":
+		v.Nav = "board"
+	default:
+		v.Nav = "lobby"
+	}
+	return lobbyView{v}
+}
+
+// lobbyProblems is problems() with the lobby's field names in words.
+func lobbyProblems(v lobbyView, err error) []string {
+	var ke *kindred.Error
+	if !errors.As(err, &ke) || len(ke.Fields) == 0 {
+		return problems(v.view, err)
+	}
+	out := make([]string, 0, len(ke.Fields))
+	for _, f := range ke.Fields {
+		label := fieldLabel(f.Field)
+		switch f.Field {
+		case "service", "services":
+			label = "Service"
+		case "code":
+			label = "Code"
+		}
+		out = append(out, v.T(label)+": "+f.Reason)
+	}
+	return out
+}
+
+// The kiosk.
+
+type kioskPage struct {
+	lobbyView
+	Services []kindred.QueueStatus
+	Problems []string
+	Form     map[string]string
+}
+
+func (c *Console) renderKiosk(w http.ResponseWriter, r *http.Request, q *request, status int, problems func(lobbyView) []string, form map[string]string) error {
+	services, err := c.cfg.Lobby.QueueStatuses(r.Context())
+	if err != nil {
+		return err
+	}
+	v := c.lobbyView(r, q, "Take a ticket")
+	p := &kioskPage{lobbyView: v, Services: services, Form: form}
+	if problems != nil {
+		p.Problems = problems(v)
+	}
+	if p.Form == nil {
+		p.Form = map[string]string{}
+	}
+	c.pages.render(w, r, c.log, status, "lobby_kiosk", p)
+	return nil
+}
+
+func (c *Console) kiosk(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.renderKiosk(w, r, q, http.StatusOK, nil, nil)
+}
+
+// kioskTicket issues a ticket. The SMS goes in the page's language.
+func (c *Console) kioskTicket(w http.ResponseWriter, r *http.Request, q *request) error {
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	f := r.PostForm
+	var k api.Check
+	t := &kindred.Ticket{QueueCode: f.Get("service"), Phone: k.Phone("phone", f.Get("phone"), c.cfg.DefaultRegion), Language: langCode(q.lang)}
+	if t.QueueCode == "" {
+		k.Add("service", "choose a service")
+	}
+	err := k.Err()
+	if err == nil {
+		err = c.cfg.Lobby.IssueTicket(r.Context(), t)
+	}
+	if err != nil {
+		if kindred.ErrorKind(err) != kindred.Invalid {
+			return err
+		}
+		form := map[string]string{"service": f.Get("service"), "phone": f.Get("phone")}
+		return c.renderKiosk(w, r, q, http.StatusUnprocessableEntity, func(v lobbyView) []string { return lobbyProblems(v, err) }, form)
+	}
+	http.Redirect(w, r, "/lobby/kiosk/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+type ticketPage struct {
+	lobbyView
+	Ticket *kindred.Ticket
+	SMS    bool
+}
+
+// kioskShowTicket shows a ticket to its holder: number, place and wait;
+// never the phone number it was given.
+func (c *Console) kioskShowTicket(w http.ResponseWriter, r *http.Request, q *request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	t, err := c.cfg.Lobby.Ticket(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := c.lobbyView(r, q, "Your ticket")
+	p := &ticketPage{lobbyView: v, Ticket: t, SMS: t.Phone != ""}
+	p.Ticket = &kindred.Ticket{Number: t.Number, QueueName: t.QueueName, Status: t.Status, Position: t.Position, Wait: t.Wait, DeskName: t.DeskName}
+	c.pages.render(w, r, c.log, http.StatusOK, "lobby_ticket", p)
+	return nil
+}
+
+// The board.
+
+type boardPage struct {
+	lobbyView
+	Board *kindred.Board
+}
+
+func (c *Console) loadBoard(r *http.Request, q *request) (*boardPage, error) {
+	b, err := c.cfg.Lobby.Board(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	v := c.lobbyView(r, q, "Now serving")
+	v.Scripts = []string{"lobby-board.js"}
+	return &boardPage{lobbyView: v, Board: b}, nil
+}
+
+func (c *Console) board(w http.ResponseWriter, r *http.Request, q *request) error {
+	p, err := c.loadBoard(r, q)
+	if err != nil {
+		return err
+	}
+	c.pages.render(w, r, c.log, http.StatusOK, "lobby_board", p)
+	return nil
+}
+
+// boardLive is the board's changing part, which lobby-board.js fetches
+// every few seconds and swaps in.
+func (c *Console) boardLive(w http.ResponseWriter, r *http.Request, q *request) error {
+	p, err := c.loadBoard(r, q)
+	if err != nil {
+		return err
+	}
+	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "lobby_board", "board-live", p)
+	return nil
+}
+
+// The desk page.
+
+type deskPage struct {
+	lobbyView
+	Desks    []kindred.Desk
+	Desk     *kindred.Desk
+	Services []kindred.Queue
+	Waiting  []kindred.Ticket
+	Called   bool // the last call found nobody waiting
+	Empty    bool
+	Problems []string
+	CanSetUp bool
+}
+
+// Serves reports whether the desk serves service code, for the checkboxes.
+func (p *deskPage) Serves(code string) bool {
+	if p.Desk == nil {
+		return false
+	}
+	for _, s := range p.Desk.Services {
+		if s == code {
+			return true
+		}
+	}
+	return false
+}
+
+// ServiceNames names the desk's services: "Registration, Payments".
+func (p *deskPage) ServiceNames() string {
+	var names []string
+	for _, q := range p.Services {
+		if p.Serves(q.Code) {
+			names = append(names, q.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func (c *Console) renderDesk(w http.ResponseWriter, r *http.Request, q *request, status int, deskID int64, problems func(lobbyView) []string) error {
+	ctx := r.Context()
+	desks, err := c.cfg.Lobby.Desks(ctx)
+	if err != nil {
+		return err
+	}
+	services, err := c.cfg.Lobby.Queues(ctx)
+	if err != nil {
+		return err
+	}
+	v := c.lobbyView(r, q, "Desk")
+	p := &deskPage{lobbyView: v, Desks: desks, Services: services, Empty: r.URL.Query().Get("empty") == "1",
+		CanSetUp: q.agent.Role == kindred.RoleAdmin || q.agent.Role == kindred.RoleLead}
+	for i := range desks {
+		if desks[i].ID == deskID {
+			p.Desk = &desks[i]
+			v.Title = v.T("Desk %s", desks[i].Name)
+		}
+	}
+	if p.Desk != nil && p.Desk.Open {
+		all, err := c.cfg.Lobby.WaitingTickets(ctx, "")
+		if err != nil {
+			return err
+		}
+		for _, t := range all {
+			if p.Serves(t.QueueCode) {
+				p.Waiting = append(p.Waiting, t)
+			}
+		}
+	}
+	if problems != nil {
+		p.Problems = problems(v)
+	}
+	c.pages.render(w, r, c.log, status, "lobby_desk", p)
+	return nil
+}
+
+func (c *Console) deskPage(w http.ResponseWriter, r *http.Request, q *request) error {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("desk"), 10, 64)
+	return c.renderDesk(w, r, q, http.StatusOK, id, nil)
+}
+
+// deskDone sends the agent back to the desk's page, or shows the desk page
+// again with what went wrong.
+func (c *Console) deskDone(w http.ResponseWriter, r *http.Request, q *request, deskID int64, err error, extra string) error {
+	if err != nil {
+		switch kindred.ErrorKind(err) {
+		case kindred.Invalid, kindred.Conflict:
+			return c.renderDesk(w, r, q, api.Status(err), deskID, func(v lobbyView) []string { return lobbyProblems(v, err) })
+		}
+		return err
+	}
+	to := "/lobby/desk"
+	if deskID > 0 {
+		to += "?desk=" + strconv.FormatInt(deskID, 10) + extra
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+func formDesk(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.PostForm.Get("desk"), 10, 64)
+	return id
+}
+
+func (c *Console) addService(w http.ResponseWriter, r *http.Request, q *request) error {
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	var k api.Check
+	s := &kindred.Queue{Name: k.Name("name", r.PostForm.Get("name"), true), Code: strings.TrimSpace(r.PostForm.Get("code"))}
+	err := k.Err()
+	if err == nil {
+		err = c.cfg.Lobby.CreateQueue(r.Context(), s)
+	}
+	return c.deskDone(w, r, q, formDesk(r), err, "")
+}
+
+func (c *Console) addDesk(w http.ResponseWriter, r *http.Request, q *request) error {
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	var k api.Check
+	d := &kindred.Desk{Name: k.Name("name", r.PostForm.Get("name"), true), Seated: r.PostForm.Get("seated") == "on"}
+	err := k.Err()
+	if err == nil {
+		err = c.cfg.Lobby.CreateDesk(r.Context(), d)
+	}
+	if err != nil {
+		return c.deskDone(w, r, q, 0, err, "")
+	}
+	return c.deskDone(w, r, q, d.ID, nil, "")
+}
+
+func (c *Console) deskAction(w http.ResponseWriter, r *http.Request, q *request, do func(id int64) (string, error)) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	extra, err := do(id)
+	return c.deskDone(w, r, q, id, err, extra)
+}
+
+func (c *Console) openDesk(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.deskAction(w, r, q, func(id int64) (string, error) {
+		_, err := c.cfg.Lobby.OpenDesk(r.Context(), id, r.PostForm["services"])
+		return "", err
+	})
+}
+
+func (c *Console) closeDesk(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.deskAction(w, r, q, func(id int64) (string, error) {
+		_, err := c.cfg.Lobby.CloseDesk(r.Context(), id)
+		return "", err
+	})
+}
+
+func (c *Console) callNext(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.deskAction(w, r, q, func(id int64) (string, error) {
+		t, err := c.cfg.Lobby.CallNext(r.Context(), id)
+		if err == nil && t == nil {
+			return "&empty=1", nil
+		}
+		return "", err
+	})
+}
+
+// ticketAction changes a ticket and goes back to the desk it was at.
+func (c *Console) ticketAction(w http.ResponseWriter, r *http.Request, q *request, do func(id int64) error) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	return c.deskDone(w, r, q, formDesk(r), do(id), "")
+}
+
+func (c *Console) serveTicket(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.ticketAction(w, r, q, func(id int64) error {
+		_, err := c.cfg.Lobby.ServeTicket(r.Context(), id)
+		return err
+	})
+}
+
+func (c *Console) noShow(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.ticketAction(w, r, q, func(id int64) error {
+		_, err := c.cfg.Lobby.NoShow(r.Context(), id)
+		return err
+	})
+}
+
+func (c *Console) transferTicket(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.ticketAction(w, r, q, func(id int64) error {
+		_, err := c.cfg.Lobby.TransferTicket(r.Context(), id, r.PostForm.Get("service"))
+		return err
+	})
+}
+
+func (c *Console) ticketNeeds(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.ticketAction(w, r, q, func(id int64) error {
+		_, err := c.cfg.Lobby.SetTicketNeeds(r.Context(), id, r.PostForm.Get("priority") == "on", r.PostForm.Get("seated") == "on")
+		return err
+	})
+}

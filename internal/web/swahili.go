@@ -5,12 +5,15 @@ package web
 // sentences, everyday words. TestEveryStringHasSwahili lists any missing.
 var swahiliMessages = map[string]string{
 	// Layout and navigation.
-	"Skip to main content":         "Ruka hadi maudhui makuu",
-	"Main":                         "Kuu",
-	"Inbox":                        "Kikasha",
-	"Customers":                    "Wateja",
-	"Customer":                     "Mteja",
-	"Admin":                        "Usimamizi",
+	"Skip to main content": "Ruka hadi maudhui makuu",
+	"Main":                 "Kuu",
+	"Inbox":                "Kikasha",
+	"Customers":            "Wateja",
+	"Customer":             "Mteja",
+	"Admin":                "Usimamizi",
+	"Lobby":                "Mapokezi",
+	"Optional. Insights compare teams, for example Pensions or Cards.": "Si lazima. Takwimu hulinganisha timu, kwa mfano Pensheni au Kadi.",
+	"Board":                        "Ubao",
 	"Sign in":                      "Ingia",
 	"Sign out":                     "Toka",
 	"Signed in as %s":              "Umeingia kama %s",

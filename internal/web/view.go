@@ -146,6 +146,12 @@ type view struct {
 	Live      int64  // the conversation this page shows, for live updates
 	Scripts   []string
 
+	// Which features this desk runs, for the navigation and links to them.
+	HasLobby    bool
+	CanVerify   bool
+	HasCare     bool
+	HasInsights bool
+
 	p      *message.Printer
 	assets *assets
 	now    time.Time // when the page is made, for "today" and "yesterday"
@@ -160,6 +166,11 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		p:         printer(q.lang),
 		assets:    c.static,
 		now:       c.cfg.Now(),
+
+		HasLobby:    c.cfg.Lobby != nil,
+		CanVerify:   c.cfg.Verify != nil,
+		HasCare:     c.cfg.Care != nil,
+		HasInsights: c.cfg.Insights != nil,
 	}
 	if r.Method != http.MethodGet {
 		v.Back = "/"
@@ -185,6 +196,12 @@ func (v *view) Asset(name string) string { return v.assets.url(name) }
 
 // IsAdmin reports whether the person signed in is an administrator.
 func (v *view) IsAdmin() bool { return v.Agent != nil && v.Agent.Role == kindred.RoleAdmin }
+
+// IsLead reports whether the person signed in leads a team (or administers
+// the desk): they see the team's insights.
+func (v *view) IsLead() bool {
+	return v.Agent != nil && (v.Agent.Role == kindred.RoleLead || v.Agent.Role == kindred.RoleAdmin)
+}
 
 // When is a date and time in the reader's language, on the desk's clock
 // (the server's time zone): "today, 09:14", "yesterday, 16:30", or

@@ -201,6 +201,11 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return nil
 	}
+	if q.agent.Role == kindred.RoleKiosk && c.cfg.Lobby != nil {
+		// A kiosk's work is the walk-in screen; the inbox would refuse it.
+		http.Redirect(w, r, "/lobby/kiosk", http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 	return nil
 }

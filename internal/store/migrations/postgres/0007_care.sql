@@ -4,6 +4,9 @@
 
 -- The concrete date we promised the customer (the card arrives by ...).
 ALTER TABLE conversations ADD COLUMN due_at BIGINT;
+-- When the care worker first found the promised date at risk (reminded the
+-- agent); cleared when the date changes.
+ALTER TABLE conversations ADD COLUMN due_reminded_at BIGINT;
 CREATE INDEX conversations_due ON conversations (due_at);
 
 -- A delay on one conversation, and its heads-up. Delays made together (all
@@ -13,15 +16,19 @@ CREATE TABLE delays (
     conversation_id BIGINT  NOT NULL REFERENCES conversations (id),
     batch           TEXT    NOT NULL DEFAULT '',
     reason          TEXT    NOT NULL,                -- in plain words, as the customer will read it
+    plan            TEXT    NOT NULL DEFAULT '',     -- what we will do meanwhile
     promised_at     BIGINT,                          -- the date promised before the delay
     new_date        BIGINT  NOT NULL,                -- the new concrete date
     draft           TEXT    NOT NULL,                -- the heads-up as it will be sent
-    compassion      DOUBLE PRECISION,                            -- the engine's score of the draft
+    subject         TEXT    NOT NULL DEFAULT '',     -- its subject, when sent by email
+    suggestions     TEXT    NOT NULL DEFAULT '[]',   -- JSON array: the engine's advice on the draft
+    channel         TEXT    NOT NULL DEFAULT '',     -- sms or email, once sent
+    compassion      DOUBLE PRECISION,                -- the engine's score of the draft
     status          TEXT    NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'approved', 'sent', 'cancelled')),
     created_by      BIGINT  REFERENCES agents (id),
     approved_by     BIGINT  REFERENCES agents (id),
     created_at      BIGINT  NOT NULL,
-    approved_at     BIGINT, 
+    approved_at     BIGINT,
     sent_at         BIGINT,                          -- when it went to the outbox
     outbox_id       BIGINT  REFERENCES outbox (id)
 );
@@ -57,7 +64,7 @@ CREATE TABLE gestures (
     created_at      BIGINT  NOT NULL,
     done_at         BIGINT
 );
-CREATE INDEX gestures_conversation ON gestures (conversation_id);
+CREATE UNIQUE INDEX gestures_once ON gestures (conversation_id, kind);
 
 -- The survey after resolution: one per resolved conversation, answered once
 -- through a one-use link (only the hash of its secret is kept) or by SMS reply.
@@ -70,7 +77,7 @@ CREATE TABLE surveys (
     token_hash      BYTEA   NOT NULL UNIQUE,
     created_at      BIGINT  NOT NULL,
     expires_at      BIGINT  NOT NULL,
-    answered_at     BIGINT, 
+    answered_at     BIGINT,
     satisfaction    INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
     felt_heard      TEXT    CHECK (felt_heard IN ('yes', 'partly', 'no')),
     comment         TEXT    NOT NULL DEFAULT '',
@@ -79,3 +86,10 @@ CREATE TABLE surveys (
 CREATE INDEX surveys_conversation ON surveys (conversation_id);
 CREATE INDEX surveys_agent ON surveys (agent_id, answered_at);
 CREATE INDEX surveys_answered ON surveys (answered_at);
+
+-- Where the care worker's scans have reached (e.g. the last customer message
+-- read for hardship cues), so that a restart carries on instead of starting over.
+CREATE TABLE care_cursors (
+    name  TEXT    PRIMARY KEY,
+    value BIGINT NOT NULL
+);

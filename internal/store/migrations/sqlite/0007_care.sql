@@ -4,6 +4,9 @@
 
 -- The concrete date we promised the customer (the card arrives by ...).
 ALTER TABLE conversations ADD COLUMN due_at INTEGER;
+-- When the care worker first found the promised date at risk (reminded the
+-- agent); cleared when the date changes.
+ALTER TABLE conversations ADD COLUMN due_reminded_at INTEGER;
 CREATE INDEX conversations_due ON conversations (due_at);
 
 -- A delay on one conversation, and its heads-up. Delays made together (all
@@ -13,9 +16,13 @@ CREATE TABLE delays (
     conversation_id INTEGER NOT NULL REFERENCES conversations (id),
     batch           TEXT    NOT NULL DEFAULT '',
     reason          TEXT    NOT NULL,                -- in plain words, as the customer will read it
+    plan            TEXT    NOT NULL DEFAULT '',     -- what we will do meanwhile
     promised_at     INTEGER,                         -- the date promised before the delay
     new_date        INTEGER NOT NULL,                -- the new concrete date
     draft           TEXT    NOT NULL,                -- the heads-up as it will be sent
+    subject         TEXT    NOT NULL DEFAULT '',     -- its subject, when sent by email
+    suggestions     TEXT    NOT NULL DEFAULT '[]',   -- JSON array: the engine's advice on the draft
+    channel         TEXT    NOT NULL DEFAULT '',     -- sms or email, once sent
     compassion      REAL,                            -- the engine's score of the draft
     status          TEXT    NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'approved', 'sent', 'cancelled')),
     created_by      INTEGER REFERENCES agents (id),
@@ -57,7 +64,7 @@ CREATE TABLE gestures (
     created_at      INTEGER NOT NULL,
     done_at         INTEGER
 );
-CREATE INDEX gestures_conversation ON gestures (conversation_id);
+CREATE UNIQUE INDEX gestures_once ON gestures (conversation_id, kind);
 
 -- The survey after resolution: one per resolved conversation, answered once
 -- through a one-use link (only the hash of its secret is kept) or by SMS reply.
@@ -79,3 +86,10 @@ CREATE TABLE surveys (
 CREATE INDEX surveys_conversation ON surveys (conversation_id);
 CREATE INDEX surveys_agent ON surveys (agent_id, answered_at);
 CREATE INDEX surveys_answered ON surveys (answered_at);
+
+-- Where the care worker's scans have reached (e.g. the last customer message
+-- read for hardship cues), so that a restart carries on instead of starting over.
+CREATE TABLE care_cursors (
+    name  TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+);

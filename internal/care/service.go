@@ -1,0 +1,324 @@
+package care
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/compassion"
+	"github.com/kindred-desk/kindred/internal/store"
+)
+
+// Limits on what agents type into a heads-up.
+const (
+	maxReasonLen = 300
+	maxPlanLen   = 500
+	maxDraftLen  = 1600 // ten SMS parts
+)
+
+// DefaultSurveyTTL is how long a survey link works.
+const DefaultSurveyTTL = 14 * 24 * time.Hour
+
+// Service implements kindred.Care: the store keeps the records; Service
+// adds what needs words or the engine (drafting heads-ups and checking
+// them, the survey messages, reading SMS answers).
+type Service struct {
+	*store.DB
+
+	// BaseURL is the desk's public address, for survey links
+	// ("https://desk.example.org"); required to send surveys.
+	BaseURL string
+	// Location is the desk's time zone, for the dates in messages; nil: time.Local.
+	Location *time.Location
+	// SurveyTTL is how long a survey link works; 0: DefaultSurveyTTL.
+	SurveyTTL time.Duration
+	// Analyzer reads customers' texts that are not survey answers; nil:
+	// the compassion engine.
+	Analyzer kindred.Analyzer
+	// Now returns the current time; nil: time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+// New returns the care service on db; baseURL is the desk's public address.
+func New(db *store.DB, baseURL string) *Service {
+	return &Service{DB: db, BaseURL: baseURL}
+}
+
+var _ kindred.Care = (*Service)(nil)
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) loc() *time.Location {
+	if s.Location != nil {
+		return s.Location
+	}
+	return time.Local
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Service) ttl() time.Duration {
+	if s.SurveyTTL > 0 {
+		return s.SurveyTTL
+	}
+	return DefaultSurveyTTL
+}
+
+// check scores a heads-up with the compassion engine: its score and its
+// suggestions. The engine reads English; a Swahili heads-up is judged by
+// its English twin, which says the same things.
+func check(text, name string, cust *kindred.Customer) (*float64, []string) {
+	in := compassion.Input{Reply: text, CustomerName: name}
+	for _, a := range cust.Accommodations {
+		in.Accommodations = append(in.Accommodations, string(a))
+	}
+	r := compassion.Analyze(in)
+	sugg := []string{}
+	if r.Reply != nil {
+		for _, x := range r.Reply.Suggestions {
+			sugg = append(sugg, x.Text)
+		}
+	}
+	return r.Compassion, sugg
+}
+
+// MarkDelayed drafts a heads-up for each conversation r names, checks each
+// with the compassion engine, and stores them as drafts; several share a
+// batch that a lead may approve at once.
+func (s *Service) MarkDelayed(ctx context.Context, r kindred.DelayRequest) ([]kindred.Delay, error) {
+	var v kindred.Validation
+	r.Reason, r.Plan, r.Tag = strings.TrimSpace(r.Reason), strings.TrimSpace(r.Plan), strings.ToLower(strings.TrimSpace(r.Tag))
+	switch n := utf8.RuneCountInString(r.Reason); {
+	case n == 0:
+		v.Add("reason", "say why, in plain words the customer will read")
+	case n > maxReasonLen:
+		v.Add("reason", fmt.Sprintf("must be at most %d characters", maxReasonLen))
+	}
+	if utf8.RuneCountInString(r.Plan) > maxPlanLen {
+		v.Add("plan", fmt.Sprintf("must be at most %d characters", maxPlanLen))
+	}
+	now := s.now()
+	if r.NewDate.IsZero() {
+		v.Add("new_date", "is required: the new date we can promise")
+	} else if !r.NewDate.After(now) {
+		v.Add("new_date", "must be in the future")
+	}
+	if len(r.ConversationIDs) == 0 && r.Tag == "" {
+		v.Add("conversation_ids", "list the conversations, or give a tag")
+	}
+	if len(r.ConversationIDs) > 0 && r.Tag != "" {
+		v.Add("tag", "give a tag or a list of conversations, not both")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	convs, err := s.DelayTargets(ctx, r.ConversationIDs, r.Tag)
+	if err != nil {
+		return nil, err
+	}
+	if len(convs) == 0 {
+		return nil, &kindred.Error{Kind: kindred.Invalid, Message: "some fields need attention",
+			Fields: []kindred.FieldError{{Field: "tag", Reason: fmt.Sprintf("no open conversation has the tag %q", r.Tag)}}}
+	}
+	batch := ""
+	if len(convs) > 1 || r.Tag != "" {
+		b := make([]byte, 6)
+		rand.Read(b)
+		batch = hex.EncodeToString(b)
+	}
+	ds := make([]kindred.Delay, len(convs))
+	for i, c := range convs {
+		cust, err := s.Customer(ctx, c.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		h := HeadsUp{Name: cust.AddressAs(), Subject: c.Subject, Reason: r.Reason, Plan: r.Plan, PromisedAt: c.DueAt, NewDate: r.NewDate}
+		lang := LangOf(cust)
+		subject, body := DraftHeadsUp(h, lang, now, s.loc())
+		english := body
+		if lang != English {
+			_, english = DraftHeadsUp(h, English, now, s.loc())
+		}
+		score, sugg := check(english, h.Name, cust)
+		ds[i] = kindred.Delay{ConversationID: c.ID, Batch: batch, Reason: r.Reason, Plan: r.Plan, NewDate: r.NewDate,
+			Draft: body, Subject: subject, Compassion: score, Suggestions: sugg}
+	}
+	if err := s.CreateDelays(ctx, ds); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// ApproveHeadsUp sends one heads-up through the outbox. When the agent has
+// changed the words, the new text is checked by the engine again and its
+// score kept with it.
+func (s *Service) ApproveHeadsUp(ctx context.Context, id int64, text string) (*kindred.Delay, error) {
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	var edited *kindred.Delay
+	if text != "" {
+		if utf8.RuneCountInString(text) > maxDraftLen {
+			return nil, &kindred.Error{Kind: kindred.Invalid, Message: "some fields need attention",
+				Fields: []kindred.FieldError{{Field: "text", Reason: fmt.Sprintf("must be at most %d characters", maxDraftLen)}}}
+		}
+		d, err := s.Delay(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if text != d.Draft {
+			cust, err := s.Customer(ctx, d.CustomerID)
+			if err != nil {
+				return nil, err
+			}
+			score, sugg := check(text, cust.AddressAs(), cust)
+			edited = &kindred.Delay{Draft: text, Compassion: score, Suggestions: sugg}
+		}
+	}
+	return s.SendHeadsUp(ctx, id, edited)
+}
+
+// ApproveBatch sends every draft of the batch whose customer can be reached.
+func (s *Service) ApproveBatch(ctx context.Context, batch string) (*kindred.BatchResult, error) {
+	return s.SendBatch(ctx, batch)
+}
+
+// HashSecret is how a survey link's secret is kept: its SHA-256. The secret
+// is random and long, so a slow hash would add nothing.
+func HashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// newSecret returns a random link secret: 32 bytes, URL-safe.
+func newSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// SurveyLink is the address of the survey page for secret.
+func (s *Service) SurveyLink(secret string) string {
+	return strings.TrimRight(s.BaseURL, "/") + "/survey/" + secret
+}
+
+// SendSurvey creates the survey of a resolved conversation and puts its
+// invitation in the outbox, by the customer's channel. It returns the
+// link's secret, which is kept nowhere else.
+func (s *Service) SendSurvey(ctx context.Context, conv *kindred.Conversation, cust *kindred.Customer) (*kindred.Survey, string, error) {
+	ch, to, ok := kindred.ReachFor(conv, cust)
+	if !ok {
+		return nil, "", kindred.Errorf(kindred.Invalid, "%s has no phone number or email address", cust.AddressAs())
+	}
+	if s.BaseURL == "" {
+		return nil, "", errors.New("send survey: the desk's public address (BaseURL) is not set")
+	}
+	secret := newSecret()
+	subject, body := SurveyInvite(cust.AddressAs(), conv.Subject, s.SurveyLink(secret), ch, LangOf(cust))
+	m := &kindred.OutboundMessage{Channel: ch, To: to, Subject: subject, Body: body, Purpose: "survey"}
+	sv := &kindred.Survey{ConversationID: conv.ID, Channel: ch, ExpiresAt: s.now().Add(s.ttl())}
+	if err := s.CreateSurvey(ctx, sv, HashSecret(secret), m); err != nil {
+		return nil, "", err
+	}
+	return sv, secret, nil
+}
+
+// SurveyForm returns what the survey page shows for a link.
+func (s *Service) SurveyForm(ctx context.Context, secret string) (*kindred.SurveyForm, error) {
+	if secret == "" || len(secret) > 100 {
+		return nil, kindred.Errorf(kindred.NotFound, "no such survey")
+	}
+	return s.SurveyByToken(ctx, HashSecret(secret), s.now())
+}
+
+// AnswerSurvey records the answers given through a link, once.
+func (s *Service) AnswerSurvey(ctx context.Context, secret string, a kindred.SurveyAnswer) error {
+	if secret == "" || len(secret) > 100 {
+		return kindred.Errorf(kindred.NotFound, "no such survey")
+	}
+	return s.AnswerSurveyByToken(ctx, HashSecret(secret), a, s.now())
+}
+
+// InboundSMS reads a customer's text as an answer to the SMS survey waiting
+// for their phone: first the number from 1 to 5, then Y, P or N (with any
+// words of their own). Each answer is recorded with the next message in one
+// transaction; an answer that cannot be read is asked again. Any other text
+// (a reply to a heads-up, which invites one) is a message from the customer
+// in their open SMS conversation, read by the engine like any other.
+func (s *Service) InboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindred.InboundResult, error) {
+	now := s.now()
+	sv, cust, err := s.PendingSMSSurvey(ctx, m.From, now)
+	if kindred.ErrorKind(err) == kindred.NotFound {
+		msg, err := s.textMessage(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		return &kindred.InboundResult{Message: msg}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &kindred.InboundResult{SurveyAnswer: true}, s.surveyReply(ctx, sv, cust, m, now)
+}
+
+// textMessage stores a text that is not a survey answer in the customer's
+// conversation.
+func (s *Service) textMessage(ctx context.Context, m kindred.InboundSMS) (*kindred.Message, error) {
+	if strings.TrimSpace(m.Text) == "" {
+		return nil, kindred.Errorf(kindred.NotFound, "an empty text")
+	}
+	conv, cust, err := s.TextConversation(ctx, m.From)
+	if err != nil {
+		return nil, err
+	}
+	msg := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: m.Text, AuthorName: cust.AddressAs()}
+	an := s.Analyzer
+	if an == nil {
+		an = compassion.DeskAnalyzer{}
+	}
+	msg.Analysis = an.Analyze(msg, nil, cust)
+	if err := s.AddMessage(ctx, msg); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
+
+func (s *Service) surveyReply(ctx context.Context, sv *kindred.Survey, cust *kindred.Customer, m kindred.InboundSMS, now time.Time) error {
+	lang := LangOf(cust)
+	reply := func(body string) *kindred.OutboundMessage {
+		return &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: cust.Phone, Body: body, Purpose: "survey", CustomerID: &cust.ID}
+	}
+	if sv.Satisfaction == nil {
+		n, ok := ParseSatisfaction(m.Text)
+		if !ok {
+			return s.Enqueue(ctx, reply(askNumberAgain(lang)))
+		}
+		return s.AnswerSurveyBySMS(ctx, sv.ID, &n, nil, "", reply(askHeard(lang)), now)
+	}
+	f, words, ok := ParseFeltHeard(m.Text)
+	if !ok {
+		return s.Enqueue(ctx, reply(askHeardAgain(lang)))
+	}
+	if utf8.RuneCountInString(words) > 2000 {
+		words = string([]rune(words)[:2000])
+	}
+	return s.AnswerSurveyBySMS(ctx, sv.ID, nil, &f, words, reply(thanks(lang)), now)
+}

@@ -1,0 +1,170 @@
+package care
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// AtRiskWithin is how near a promised date must be for the agent to be
+// reminded to give a heads-up: two days leaves time to tell the customer.
+const AtRiskWithin = 48 * time.Hour
+
+// Worker is the care loop: every Interval it sends surveys for newly
+// resolved conversations, reminds agents of promised dates at risk, and
+// suggests gestures. Its state is the database's, so several kindred
+// processes may run it side by side and a restart loses nothing.
+type Worker struct {
+	Care     *Service
+	Interval time.Duration // 0: a minute
+	// SurveyWindow is how long after resolution a survey is still sent;
+	// older resolutions (say, from before care was turned on) are left
+	// alone. 0: 3 days.
+	SurveyWindow time.Duration
+}
+
+// Run runs the loop until ctx ends.
+func (w *Worker) Run(ctx context.Context) error {
+	every := w.Interval
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		w.RunOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Pass counts what one pass of the loop did.
+type Pass struct {
+	Surveys, Reminders, Gestures int
+}
+
+// RunOnce makes one pass; each step's failure is logged and the others
+// still run.
+func (w *Worker) RunOnce(ctx context.Context) Pass {
+	ctx = kindred.WithActor(ctx, kindred.Actor{Name: "care"})
+	log := w.Care.log()
+	var p Pass
+	var err error
+	if p.Surveys, err = w.surveys(ctx); err != nil && ctx.Err() == nil {
+		log.ErrorContext(ctx, "care: send surveys", slog.String("err", err.Error()))
+	}
+	if p.Reminders, err = w.reminders(ctx); err != nil && ctx.Err() == nil {
+		log.ErrorContext(ctx, "care: remind due dates", slog.String("err", err.Error()))
+	}
+	if p.Gestures, err = w.gestures(ctx); err != nil && ctx.Err() == nil {
+		log.ErrorContext(ctx, "care: suggest gestures", slog.String("err", err.Error()))
+	}
+	long, err := w.longWaits(ctx)
+	if err != nil && ctx.Err() == nil {
+		log.ErrorContext(ctx, "care: suggest calls for long waits", slog.String("err", err.Error()))
+	}
+	p.Gestures += long
+	if p != (Pass{}) {
+		log.InfoContext(ctx, "care pass", slog.Int("surveys", p.Surveys), slog.Int("reminders", p.Reminders), slog.Int("gestures", p.Gestures))
+	}
+	return p
+}
+
+func (w *Worker) surveys(ctx context.Context) (int, error) {
+	if w.Care.BaseURL == "" {
+		return 0, nil // no public address: a link would lead nowhere
+	}
+	window := w.SurveyWindow
+	if window <= 0 {
+		window = 3 * 24 * time.Hour
+	}
+	due, err := w.Care.ResolvedWithoutSurvey(ctx, w.Care.now().Add(-window), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range due {
+		_, _, err := w.Care.SendSurvey(ctx, &d.Conversation, &d.Customer)
+		switch kindred.ErrorKind(err) {
+		case kindred.Conflict: // another process sent it first
+			continue
+		case kindred.Invalid: // an address the outbox refuses: say so, go on
+			w.Care.log().WarnContext(ctx, "care: survey not sent", slog.Int64("conversation", d.Conversation.ID), slog.String("err", err.Error()))
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (w *Worker) reminders(ctx context.Context) (int, error) {
+	ids, err := w.Care.RemindDue(ctx, w.Care.now().Add(AtRiskWithin))
+	return len(ids), err
+}
+
+// GestureWindow is how old a customer's message may be and still suggest a
+// gesture.
+const GestureWindow = 14 * 24 * time.Hour
+
+// cueCursor names how far the scan of customer messages has read.
+const cueCursor = "gesture_messages"
+
+func (w *Worker) gestures(ctx context.Context) (int, error) {
+	n := 0
+	after, err := w.Care.CareCursor(ctx, cueCursor)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		// A customer's words from long ago (say, before care was turned
+		// on) call for no gesture now.
+		msgs, err := w.Care.CustomerMessagesAfter(ctx, after, w.Care.now().Add(-GestureWindow), 200)
+		if err != nil || len(msgs) == 0 {
+			return n, err
+		}
+		for _, m := range msgs {
+			for _, g := range GesturesFor(customerReport(m.Analysis)) {
+				added, err := w.Care.SuggestGesture(ctx, m.ConversationID, g.Kind, g.Reason)
+				if err != nil {
+					return n, err
+				}
+				if added {
+					n++
+				}
+			}
+			after = m.ID
+		}
+		if err := w.Care.SetCareCursor(ctx, cueCursor, after); err != nil {
+			return n, err
+		}
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+	}
+}
+
+func (w *Worker) longWaits(ctx context.Context) (int, error) {
+	ids, err := w.Care.LongOpen(ctx, w.Care.now().Add(-LongWait), 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		added, err := w.Care.SuggestGesture(ctx, id, LongWaitGesture.Kind, LongWaitGesture.Reason)
+		if err != nil {
+			return n, err
+		}
+		if added {
+			n++
+		}
+	}
+	return n, nil
+}

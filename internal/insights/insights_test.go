@@ -1,0 +1,189 @@
+package insights
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+func sums(xs, ys []float64) Sums {
+	s := Sums{N: len(xs)}
+	for i := range xs {
+		s.X += xs[i]
+		s.Y += ys[i]
+		s.XX += xs[i] * xs[i]
+		s.YY += ys[i] * ys[i]
+		s.XY += xs[i] * ys[i]
+	}
+	return s
+}
+
+func TestPearsonWithConfidenceInterval(t *testing.T) {
+	// Anscombe's first quartet: r = 0.816, n = 11.
+	xs := []float64{10, 8, 13, 9, 11, 14, 6, 4, 12, 7, 5}
+	ys := []float64{8.04, 6.95, 7.58, 8.81, 8.33, 9.96, 7.24, 4.26, 10.84, 4.82, 5.68}
+	c := Pearson(sums(xs, ys))
+	if c.R == nil || math.Abs(*c.R-0.8164) > 1e-3 || c.N != 11 {
+		t.Fatalf("r = %v, want 0.816", c.R)
+	}
+	// Fisher's z: tanh(atanh(0.8164) ± 1.96/sqrt(8)) = 0.424 .. 0.951.
+	if math.Abs(*c.Low-0.424) > 2e-3 || math.Abs(*c.High-0.951) > 2e-3 {
+		t.Errorf("95%% interval %.3f..%.3f, want 0.424..0.951", *c.Low, *c.High)
+	}
+	if c.Caution == "" {
+		t.Error("11 pairs need a caution")
+	}
+}
+
+func TestPearsonEdges(t *testing.T) {
+	tests := []struct {
+		name     string
+		xs, ys   []float64
+		wantR    bool
+		wantCI   bool
+		cautious bool
+	}{
+		{"none", nil, nil, false, false, true},
+		{"two pairs", []float64{1, 2}, []float64{1, 2}, false, false, true},
+		{"three pairs: r, no interval", []float64{1, 2, 3}, []float64{1, 3, 2}, true, false, true},
+		{"no variation", []float64{50, 50, 50, 50}, []float64{1, 2, 3, 4}, false, false, true},
+		{"perfect", []float64{1, 2, 3, 4, 5}, []float64{2, 4, 6, 8, 10}, true, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Pearson(sums(tt.xs, tt.ys))
+			if (c.R != nil) != tt.wantR || (c.Low != nil) != tt.wantCI || (c.Caution != "") != tt.cautious {
+				t.Errorf("%+v", c)
+			}
+			if c.R != nil && (*c.R < -1 || *c.R > 1) {
+				t.Errorf("r = %v out of range", *c.R)
+			}
+			if c.Low != nil && (math.IsNaN(*c.Low) || math.IsInf(*c.High, 0)) {
+				t.Errorf("interval %v..%v", *c.Low, *c.High)
+			}
+		})
+	}
+	// A large sample with a clear link needs no caution.
+	var xs, ys []float64
+	for i := range 200 {
+		xs = append(xs, float64(i))
+		ys = append(ys, float64(i%7)+float64(i)/10)
+	}
+	if c := Pearson(sums(xs, ys)); c.Caution != "" {
+		t.Errorf("n = 200, r = %.2f: caution %q", *c.R, c.Caution)
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	now := time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, from, to   string
+		wantFrom, wantTo time.Time
+		field            string
+	}{
+		{"default is the last 90 days", "", "", now.Add(-DefaultSpan), now, ""},
+		{"dates: to counts the whole day", "2026-09-01", "2026-09-30",
+			time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"RFC 3339", "2026-09-01T08:00:00+03:00", "2026-09-02T08:00:00+03:00",
+			time.Date(2026, 9, 1, 5, 0, 0, 0, time.UTC), time.Date(2026, 9, 2, 5, 0, 0, 0, time.UTC), ""},
+		{"only to", "", "2026-06-30", time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC).Add(-DefaultSpan), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"bad from", "last week", "", time.Time{}, time.Time{}, "from"},
+		{"bad to", "", "31/12/2026", time.Time{}, time.Time{}, "to"},
+		{"backwards", "2026-10-01", "2026-09-01", time.Time{}, time.Time{}, "to"},
+		{"too long", "2020-01-01", "2026-01-01", time.Time{}, time.Time{}, "from"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ParsePeriod(tt.from, tt.to, now)
+			if tt.field != "" {
+				var ke *kindred.Error
+				if e, ok := err.(*kindred.Error); ok {
+					ke = e
+				}
+				if ke == nil || ke.Fields[0].Field != tt.field {
+					t.Fatalf("error %v, want one naming %s", err, tt.field)
+				}
+				return
+			}
+			if err != nil || !p.From.Equal(tt.wantFrom) || !p.To.Equal(tt.wantTo) {
+				t.Errorf("got %v..%v, %v; want %v..%v", p.From, p.To, err, tt.wantFrom, tt.wantTo)
+			}
+		})
+	}
+}
+
+func TestCSVDefusesFormulas(t *testing.T) {
+	tb := Table{Columns: []string{"Team", "Mean"}, Rows: [][]string{{"=HYPERLINK(\"x\")", "-0.5"}, {"Cards", "71.5"}}}
+	var b bytes.Buffer
+	if err := WriteCSV(&b, tb); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[1][0] != `'=HYPERLINK("x")` || rows[1][1] != "-0.5" || rows[2][0] != "Cards" {
+		t.Errorf("rows %q", rows)
+	}
+}
+
+// TestSVGChartsAreWellFormed draws every chart of a dashboard, with data and
+// without, and parses the SVG.
+func TestSVGChartsAreWellFormed(t *testing.T) {
+	r, lo, hi := 0.4, 0.2, 0.6
+	mean := 70.0
+	week := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	full := &kindred.Dashboard{
+		Satisfaction: [5]int{1, 2, 3, 10, 20}, Answers: 36,
+		FeltHeardCounts:  kindred.HeardCount{Yes: 20, Partly: 10, No: 6},
+		FirstResponseP50: &mean, FirstResponseP90: &mean,
+		HeadsUps:  kindred.HeadsUps{Before: 5, After: 2},
+		FollowUps: kindred.FollowUps{Done: 3, Overdue: 1},
+		Retention: kindred.Retention{Customers: 10, Returning: 3},
+		CompassionByTeam: []kindred.CompassionWeek{{Week: week, Team: "Cards", N: 3, Median: 70},
+			{Week: week.AddDate(0, 0, 7), Team: "Cards", N: 3, Median: 75}, {Week: week, Team: "", N: 1, Median: 40}},
+		CompassionByAgent: []kindred.CompassionWeek{{Week: week, Agent: "Amina", N: 3, Median: 70}},
+		CompassionVsCSAT:  kindred.Correlation{R: &r, Low: &lo, High: &hi, N: 36},
+		BySatisfaction:    []kindred.SatisfactionBin{{Satisfaction: 5, N: 20, MeanCompassion: &mean}},
+	}
+	for _, d := range []*kindred.Dashboard{full, {}} {
+		for _, tb := range Tables(d) {
+			svg := SVG(tb, strings.ToUpper, "Nothing yet.")
+			dec := xml.NewDecoder(bytes.NewReader(svg))
+			for {
+				_, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("%s: %v\n%.300s", tb.ID, err, svg)
+				}
+			}
+			if !bytes.HasPrefix(bytes.TrimSpace(svg), []byte("<svg")) {
+				t.Errorf("%s: not an SVG: %.80s", tb.ID, svg)
+			}
+		}
+	}
+	if svg := SVG(Tables(&kindred.Dashboard{})[0], nil, "Nothing yet."); !bytes.Contains(svg, []byte("Nothing yet.")) {
+		t.Errorf("an empty chart should say so: %s", svg)
+	}
+	if svg := SVG(Tables(full)[0], strings.ToUpper, ""); !bytes.Contains(svg, []byte("ANSWERS")) {
+		t.Error("the axis name is not translated")
+	}
+}
+
+func TestNiceTicks(t *testing.T) {
+	for _, tt := range []struct{ top, last float64 }{{89, 100}, {7, 8}, {151, 200}, {0, 1}, {0.45, 0.5}} {
+		ts, last := niceTicks(tt.top)
+		if last != tt.last || ts[0].Value != 0 || len(ts) > 7 {
+			t.Errorf("niceTicks(%v): %v ticks up to %v, want up to %v", tt.top, len(ts), last, tt.last)
+		}
+	}
+}

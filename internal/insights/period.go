@@ -1,0 +1,61 @@
+package insights
+
+import (
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// DefaultSpan is the period the dashboard shows when none is asked for.
+const DefaultSpan = 90 * 24 * time.Hour
+
+// MaxSpan is the longest period one request may measure.
+const MaxSpan = 3 * 366 * 24 * time.Hour
+
+// ParsePeriod reads the from and to of a request: each an RFC 3339 time or
+// a date (YYYY-MM-DD, UTC; a date in to counts the whole day). Left out, to
+// is now and from is DefaultSpan before to.
+func ParsePeriod(from, to string, now time.Time) (kindred.Period, error) {
+	var v kindred.Validation
+	p := kindred.Period{To: now}
+	if to != "" {
+		t, date, ok := parseTime(to)
+		if !ok {
+			v.Add("to", "must be a date such as 2026-11-30 or an RFC 3339 time such as 2026-11-30T17:00:00+03:00")
+		} else {
+			if date {
+				t = t.Add(24 * time.Hour)
+			}
+			p.To = t
+		}
+	}
+	p.From = p.To.Add(-DefaultSpan)
+	if from != "" {
+		t, _, ok := parseTime(from)
+		if !ok {
+			v.Add("from", "must be a date such as 2026-09-01 or an RFC 3339 time such as 2026-09-01T08:00:00+03:00")
+		} else {
+			p.From = t
+		}
+	}
+	if err := v.Err(); err != nil {
+		return p, err
+	}
+	switch {
+	case !p.From.Before(p.To):
+		v.Add("to", "must be after from")
+	case p.To.Sub(p.From) > MaxSpan:
+		v.Add("from", "the period can be at most 3 years long")
+	}
+	return p, v.Err()
+}
+
+func parseTime(s string) (t time.Time, date, ok bool) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, true, true
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, false, true
+	}
+	return time.Time{}, false, false
+}

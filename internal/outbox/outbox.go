@@ -1,0 +1,322 @@
+// Package outbox delivers the messages kindred writes to its outbox (SMS,
+// email) with retries, and moves those that cannot be delivered to the
+// dead-letter list for a person to look at.
+//
+// Start with Worker: it claims due messages from a kindred.OutboxService
+// with a lease, hands each to the Sender for its channel, and records the
+// outcome. A Sender's error is retried with capped exponential backoff and
+// jitter, unless it is Permanent (a number that does not exist), in which
+// case the message is dead at once. Delivery is at least once; a sender
+// that passes the message id on as an idempotency key (the sms package
+// does) makes it exactly once at the gateway.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// Sender delivers one message on one channel and returns the provider's id
+// for it. An error wrapped by Permanent is not retried.
+type Sender interface {
+	Send(ctx context.Context, m kindred.OutboundMessage) (providerID string, err error)
+}
+
+// SenderFunc adapts a function to Sender.
+type SenderFunc func(ctx context.Context, m kindred.OutboundMessage) (string, error)
+
+// Send calls f.
+func (f SenderFunc) Send(ctx context.Context, m kindred.OutboundMessage) (string, error) {
+	return f(ctx, m)
+}
+
+// Permanent marks err as one retrying cannot cure: the message goes to the
+// dead-letter list at once. The rule the worker applies is duck-typed, so
+// that senders need not import this package: an error whose chain holds a
+// value with a method Permanent() bool that returns true is permanent.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string   { return e.err.Error() }
+func (e permanentError) Unwrap() error   { return e.err }
+func (e permanentError) Permanent() bool { return true }
+
+// IsPermanent reports whether err, or any error in its chain, says it is
+// permanent.
+func IsPermanent(err error) bool {
+	for err != nil {
+		if p, ok := err.(interface{ Permanent() bool }); ok && p.Permanent() {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if IsPermanent(e) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// Config sets up a Worker. Zero durations and counts take the defaults.
+type Config struct {
+	Store   kindred.OutboxService
+	Senders map[kindred.Channel]Sender // a message whose channel has no sender is dead
+
+	Lease       time.Duration // how long a claimed message is held; default 2 minutes
+	SendTimeout time.Duration // per message; default 30 seconds, must be under Lease
+	Batch       int           // messages claimed at once; default 20
+	Poll        time.Duration // how often to look for due messages; default 5 seconds
+	MinBackoff  time.Duration // wait after the first failure; default 15 seconds
+	MaxBackoff  time.Duration // the longest wait between tries; default 30 minutes
+	MaxAttempts int           // tries before a message is dead; default 10 (about 3 hours)
+
+	Logger   *slog.Logger          // nil: slog.Default()
+	Registry prometheus.Registerer // nil: no metrics
+	Now      func() time.Time      // nil: time.Now
+}
+
+// Worker delivers the outbox. Build it with New; run one or several (in
+// one process or many): claims with leases keep them from sending the same
+// message at once.
+type Worker struct {
+	cfg  Config
+	log  *slog.Logger
+	wake chan struct{}
+
+	sent, retried, dead *prometheus.CounterVec
+}
+
+// New returns a worker for cfg.
+func New(cfg Config) *Worker {
+	if cfg.Store == nil {
+		panic("outbox: Config needs a Store")
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 2 * time.Minute
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 30 * time.Second
+	}
+	if cfg.SendTimeout >= cfg.Lease {
+		cfg.SendTimeout = cfg.Lease / 2
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 20
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 5 * time.Second
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 15 * time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Minute
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = cfg.MinBackoff
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 10
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	w := &Worker{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1)}
+	w.sent = counter(cfg.Registry, "kindred_outbox_sent_total", "Outgoing messages delivered, by channel.")
+	w.retried = counter(cfg.Registry, "kindred_outbox_retries_total", "Failed delivery attempts that will be tried again, by channel.")
+	w.dead = counter(cfg.Registry, "kindred_outbox_dead_total", "Outgoing messages moved to the dead-letter list, by channel.")
+	return w
+}
+
+// counter registers a counter by channel, or reuses one already registered
+// (a second worker in the same process).
+func counter(reg prometheus.Registerer, name, help string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"channel"})
+	if reg == nil {
+		return c
+	}
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
+				return existing
+			}
+		}
+		panic("outbox: register " + name + ": " + err.Error())
+	}
+	return c
+}
+
+// Wake asks the worker to look for due messages now rather than at its
+// next poll: call it after enqueueing something urgent. It never blocks.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers due messages until ctx ends, then returns nil. A failure of
+// the store is logged and tried again at the next poll.
+func (w *Worker) Run(ctx context.Context) error {
+	w.log.InfoContext(ctx, "outbox worker started", slog.Duration("poll", w.cfg.Poll), slog.Int("max_attempts", w.cfg.MaxAttempts))
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			w.log.InfoContext(ctx, "outbox worker stopped")
+			return nil
+		case <-t.C:
+		case <-w.wake:
+		}
+		for {
+			n, err := w.RunOnce(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					w.log.ErrorContext(ctx, "outbox: claim failed", slog.String("err", err.Error()))
+				}
+				break
+			}
+			if n < w.cfg.Batch || ctx.Err() != nil {
+				break
+			}
+		}
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(w.cfg.Poll)
+	}
+}
+
+// RunOnce claims one batch of due messages and tries each once; it returns
+// how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	msgs, err := w.cfg.Store.Claim(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range msgs {
+		w.deliver(ctx, m)
+	}
+	return len(msgs), nil
+}
+
+// deliver sends one claimed message and records how it went. The outcome
+// is recorded even when ctx has ended (shutdown during a send), so that a
+// message the gateway took is not sent again for want of a note.
+func (w *Worker) deliver(ctx context.Context, m kindred.OutboundMessage) {
+	attrs := []any{slog.Int64("outbox", m.ID), slog.String("channel", string(m.Channel)),
+		slog.String("purpose", m.Purpose), slog.Int("attempt", m.Attempts)}
+	var providerID string
+	var err error
+	sender, ok := w.cfg.Senders[m.Channel]
+	if !ok || sender == nil {
+		err = Permanent(fmt.Errorf("no sender is configured for %s", m.Channel))
+	} else {
+		sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+		providerID, err = sender.Send(sctx, m)
+		cancel()
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	now := w.cfg.Now()
+	channel := string(m.Channel)
+	if err == nil {
+		if err := w.cfg.Store.MarkSent(rctx, m.ID, providerID, now); err != nil {
+			w.log.ErrorContext(ctx, "outbox: sent, but could not record it", append(attrs, slog.String("err", err.Error()))...)
+			return
+		}
+		w.sent.WithLabelValues(channel).Inc()
+		w.log.InfoContext(ctx, "outbox: sent", append(attrs, slog.String("provider_id", providerID))...)
+		return
+	}
+	dead := IsPermanent(err) || m.Attempts >= w.cfg.MaxAttempts
+	retryAt := now.Add(w.Backoff(m.Attempts))
+	if merr := w.cfg.Store.MarkFailed(rctx, m.ID, err.Error(), retryAt, dead); merr != nil {
+		w.log.ErrorContext(ctx, "outbox: failed, and could not record it", append(attrs, slog.String("err", err.Error()), slog.String("record_err", merr.Error()))...)
+		return
+	}
+	if dead {
+		w.dead.WithLabelValues(channel).Inc()
+		w.log.WarnContext(ctx, "outbox: dead", append(attrs, slog.String("err", err.Error()), slog.Bool("permanent", IsPermanent(err)))...)
+		return
+	}
+	w.retried.WithLabelValues(channel).Inc()
+	w.log.WarnContext(ctx, "outbox: will retry", append(attrs, slog.String("err", err.Error()), slog.Time("retry_at", retryAt))...)
+}
+
+// Backoff is the wait after failed attempt number attempt (1 for the
+// first): MinBackoff doubled each time, capped at MaxBackoff, then jittered
+// to between half and all of it, so that messages that failed together
+// (the gateway went down) do not all come back at the same instant.
+func (w *Worker) Backoff(attempt int) time.Duration {
+	d := w.cfg.MinBackoff
+	for i := 1; i < attempt && d < w.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, w.cfg.MaxBackoff)
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// Log is a Sender that only logs that a message would have been sent, for a
+// desk with no gateway configured. It never logs the body: it may hold a
+// one-time code.
+type Log struct {
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+// Send logs m and reports it sent.
+func (l Log) Send(ctx context.Context, m kindred.OutboundMessage) (string, error) {
+	log := l.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log.InfoContext(ctx, "outbox: no gateway configured; message logged, not sent",
+		slog.Int64("outbox", m.ID), slog.String("channel", string(m.Channel)), slog.String("purpose", m.Purpose),
+		slog.String("to", Mask(m.To)))
+	return fmt.Sprintf("log-%d", m.ID), nil
+}
+
+// Mask hides all but the last three characters of a phone number or the
+// domain of an email address, for logs.
+func Mask(to string) string {
+	for i := len(to) - 1; i >= 0; i-- {
+		if to[i] == '@' {
+			return "…" + to[i:]
+		}
+	}
+	if len(to) <= 3 {
+		return to
+	}
+	return "…" + to[len(to)-3:]
+}

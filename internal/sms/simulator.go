@@ -1,0 +1,172 @@
+package sms
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Delivery is one SMS the simulator took.
+type Delivery struct {
+	MessageID string    `json:"message_id"`
+	To        string    `json:"to"`
+	From      string    `json:"from"`
+	Message   string    `json:"message"`
+	Key       string    `json:"key"` // the idempotency key sent with it, if any
+	At        time.Time `json:"at"`
+}
+
+// Simulator answers like the SMS gateway, for tests and demos. It records
+// each delivery, answers 503 while down, refuses numbers that are not in
+// international form (403 InvalidPhoneNumber), and delivers a message sent
+// again with the same idempotency key only once, answering as the first
+// time. The zero value accepts any username and key.
+type Simulator struct {
+	Username string // when set, requests must carry it
+	APIKey   string // when set, requests must carry it in the apiKey header
+	// OnDeliver, when set, is called with each new delivery (kindred smsgw prints them).
+	OnDeliver func(Delivery)
+
+	mu          sync.Mutex
+	down        bool
+	loseReplies int
+	requests    int
+	seq         int
+	deliveries  []Delivery
+	byKey       map[string]string // idempotency key to the first reply's body
+}
+
+// SetDown switches the gateway off (every request answers 503) or on.
+func (s *Simulator) SetDown(down bool) {
+	s.mu.Lock()
+	s.down = down
+	s.mu.Unlock()
+}
+
+// LoseReplies makes the next n accepted messages be delivered but their
+// replies lost: the connection is cut before the answer is written, as when
+// a network fails after the gateway has done its work.
+func (s *Simulator) LoseReplies(n int) {
+	s.mu.Lock()
+	s.loseReplies = n
+	s.mu.Unlock()
+}
+
+// Deliveries returns what was delivered, oldest first.
+func (s *Simulator) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliveries...)
+}
+
+// Requests counts the send requests received, answered or not.
+func (s *Simulator) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// ServeHTTP answers a send request.
+func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	s.mu.Lock()
+	s.requests++
+	down := s.down
+	s.mu.Unlock()
+	if down {
+		http.Error(w, "gateway unavailable (simulated)", http.StatusServiceUnavailable)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	if s.APIKey != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("apiKey")), []byte(s.APIKey)) != 1 ||
+		s.Username != "" && r.PostForm.Get("username") != s.Username {
+		http.Error(w, "The supplied authentication is invalid", http.StatusUnauthorized)
+		return
+	}
+	to, msg, from := r.PostForm.Get("to"), r.PostForm.Get("message"), r.PostForm.Get("from")
+	if to == "" || msg == "" {
+		http.Error(w, "to and message are required", http.StatusBadRequest)
+		return
+	}
+	key := r.Header.Get(IdempotencyHeader)
+
+	s.mu.Lock()
+	if key != "" {
+		if body, ok := s.byKey[key]; ok {
+			s.mu.Unlock()
+			writeReply(w, body)
+			return
+		}
+	}
+	var resp Response
+	rc := Recipient{Number: to}
+	if !validNumber(to) {
+		rc.StatusCode, rc.Status, rc.Cost = StatusInvalidPhoneNumber, "InvalidPhoneNumber", "0"
+		resp.SMSMessageData.Message = "Sent to 0/1 Total Cost: 0"
+	} else {
+		s.seq++
+		rc.StatusCode, rc.Status, rc.Cost = simSuccess()
+		rc.MessageID = fmt.Sprintf("ATPid_sim%06d", s.seq)
+		resp.SMSMessageData.Message = "Sent to 1/1 Total Cost: KES 0.8000"
+	}
+	resp.SMSMessageData.Recipients = []Recipient{rc}
+	b, _ := json.Marshal(resp)
+	body := string(b)
+	var delivered *Delivery
+	if rc.MessageID != "" {
+		d := Delivery{MessageID: rc.MessageID, To: to, From: from, Message: msg, Key: key, At: time.Now()}
+		s.deliveries = append(s.deliveries, d)
+		delivered = &d
+		if key != "" {
+			if s.byKey == nil {
+				s.byKey = map[string]string{}
+			}
+			s.byKey[key] = body
+		}
+	}
+	lose := delivered != nil && s.loseReplies > 0
+	if lose {
+		s.loseReplies--
+	}
+	onDeliver := s.OnDeliver
+	s.mu.Unlock()
+
+	if delivered != nil && onDeliver != nil {
+		onDeliver(*delivered)
+	}
+	if lose {
+		panic(http.ErrAbortHandler) // the reply is lost on the way back
+	}
+	writeReply(w, body)
+}
+
+// simSuccess is the simulator's verdict on a good number: 101 Success.
+func simSuccess() (code int, status, cost string) { return StatusSent, "Success", "KES 0.8000" }
+
+func writeReply(w http.ResponseWriter, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	w.Write([]byte(body))
+}
+
+// validNumber accepts numbers in international form that could be dialled.
+func validNumber(s string) bool {
+	if !strings.HasPrefix(s, "+") {
+		return false
+	}
+	n, err := phonenumbers.Parse(s, "")
+	return err == nil && phonenumbers.IsValidNumber(n)
+}

@@ -1,0 +1,518 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/insights"
+)
+
+// The insights are computed in SQL, the same text on SQLite and PostgreSQL
+// except where JSON is read (the coaching view's signals): the database adds
+// up, counts and ranks, and only a few rows per chart come back. Percentiles
+// are the nearest rank, ceil(p·n), picked with ROW_NUMBER() over the sorted
+// rows; weeks start on Monday, UTC, and are whole-number divisions of the
+// stored unix milliseconds.
+
+const (
+	weekMS = 7 * 24 * 60 * 60 * 1000
+	// mondayMS is the first Monday after the unix epoch (a Thursday).
+	mondayMS = 4 * 24 * 60 * 60 * 1000
+	day90MS  = 90 * 24 * 60 * 60 * 1000
+)
+
+// weekExpr is the week number of a stored time column.
+func weekExpr(col string) string {
+	return fmt.Sprintf("((%s - %d) / %d)", col, mondayMS, weekMS)
+}
+
+func weekStart(wk int64) time.Time { return fromMS(wk*weekMS + mondayMS) }
+
+var _ kindred.Insights = (*DB)(nil)
+
+// checkPeriod refuses a period that is empty or backwards.
+func checkPeriod(f kindred.Period) error {
+	if f.From.IsZero() || f.To.IsZero() {
+		return invalid("from", "give both ends of the period")
+	}
+	if !f.From.Before(f.To) {
+		return invalid("to", "must be after from")
+	}
+	return nil
+}
+
+// Dashboard measures the period [f.From, f.To) in one read snapshot.
+func (db *DB) Dashboard(ctx context.Context, f kindred.Period) (*kindred.Dashboard, error) {
+	if err := checkPeriod(f); err != nil {
+		return nil, err
+	}
+	from, to := ms(f.From), ms(f.To)
+	d := &kindred.Dashboard{Period: kindred.Period{From: roundMS(f.From), To: roundMS(f.To)}}
+	now := ms(db.clock())
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		steps := []func() error{
+			func() error { return tx.surveyCounts(ctx, d, from, to) },
+			func() error {
+				_, p50, p90, err := tx.percentiles(ctx, "first_response_at - created_at",
+					"created_at >= ? AND created_at < ? AND first_response_at IS NOT NULL", from, to)
+				d.FirstResponseP50, d.FirstResponseP90 = seconds(p50), seconds(p90)
+				return err
+			},
+			func() error {
+				n, p50, p90, err := tx.percentiles(ctx, "resolved_at - created_at",
+					"created_at >= ? AND created_at < ? AND resolved_at IS NOT NULL", from, to)
+				d.Resolved = n
+				d.ResolutionP50, d.ResolutionP90 = seconds(p50), seconds(p90)
+				return err
+			},
+			func() error { return tx.retention(ctx, d, from, to) },
+			func() error { return tx.headsUps(ctx, d, from, to) },
+			func() error { return tx.followUps(ctx, d, from, to, now) },
+			func() error {
+				var err error
+				d.CompassionByTeam, err = tx.compassionWeeks(ctx, "a.team", from, to, 0)
+				return err
+			},
+			func() error {
+				var err error
+				d.CompassionByAgent, err = tx.compassionWeeks(ctx, "m.author_id", from, to, 0)
+				return err
+			},
+			func() error { return tx.compassionVsCSAT(ctx, d, from, to) },
+		}
+		for _, step := range steps {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("insights: %w", err)
+	}
+	return d, nil
+}
+
+func seconds(msv *int64) *float64 {
+	if msv == nil {
+		return nil
+	}
+	s := float64(*msv) / 1000
+	return &s
+}
+
+func (tx *Tx) surveyCounts(ctx context.Context, d *kindred.Dashboard, from, to int64) error {
+	var s [5]int
+	var yes, partly, no int
+	err := tx.QueryRow(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN satisfaction = 1 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN satisfaction = 2 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN satisfaction = 3 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN satisfaction = 4 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN satisfaction = 5 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN felt_heard = 'yes' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN felt_heard = 'partly' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN felt_heard = 'no' THEN 1 ELSE 0 END), 0)
+		FROM surveys WHERE answered_at >= ? AND answered_at < ?`, from, to).
+		Scan(&s[0], &s[1], &s[2], &s[3], &s[4], &yes, &partly, &no)
+	if err != nil {
+		return fmt.Errorf("surveys: %w", err)
+	}
+	d.Satisfaction = s
+	total, sum := 0, 0
+	for i, n := range s {
+		total += n
+		sum += (i + 1) * n
+	}
+	d.Answers = total
+	d.CSAT = insights.Share(s[3]+s[4], total)
+	if total > 0 {
+		m := float64(sum) / float64(total)
+		d.CSATMean = &m
+	}
+	d.FeltHeardCounts = kindred.HeardCount{Yes: yes, Partly: partly, No: no}
+	d.FeltHeard = insights.Share(yes, yes+partly+no)
+	return nil
+}
+
+// percentiles returns how many conversations match where, and the median
+// and 90th percentile of expr over them (nil when none).
+func (tx *Tx) percentiles(ctx context.Context, expr, where string, args ...any) (n int, p50, p90 *int64, err error) {
+	rows, err := tx.Query(ctx, `SELECT rn, n, d FROM (
+			SELECT `+expr+` AS d, ROW_NUMBER() OVER (ORDER BY `+expr+`) AS rn, COUNT(*) OVER () AS n
+			FROM conversations WHERE `+where+`) t
+		WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100`, args...)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("percentiles of %s: %w", expr, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rn, total, v int64
+		if err := rows.Scan(&rn, &total, &v); err != nil {
+			return 0, nil, nil, fmt.Errorf("percentiles of %s: %w", expr, err)
+		}
+		n = int(total)
+		x := v
+		if rn == (total*50+99)/100 {
+			p50 = &x
+		}
+		if rn == (total*90+99)/100 {
+			p90 = &x
+		}
+	}
+	return n, p50, p90, rows.Err()
+}
+
+func (tx *Tx) retention(ctx context.Context, d *kindred.Dashboard, from, to int64) error {
+	r := &d.Retention
+	err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(k), 0), COALESCE(SUM(CASE WHEN k > 1 THEN 1 ELSE 0 END), 0)
+		FROM (SELECT customer_id, COUNT(*) AS k FROM conversations
+			WHERE created_at >= ? AND created_at < ? GROUP BY customer_id) t`, from, to).
+		Scan(&r.Customers, &d.Conversations, &r.Returning)
+	if err != nil {
+		return fmt.Errorf("returning customers: %w", err)
+	}
+	err = tx.QueryRow(ctx, `SELECT COUNT(DISTINCT c.customer_id) FROM conversations c
+		WHERE c.created_at >= ? AND c.created_at < ? AND EXISTS (
+			SELECT 1 FROM conversations p WHERE p.customer_id = c.customer_id
+			AND p.created_at < c.created_at AND p.created_at >= c.created_at - `+fmt.Sprint(day90MS)+`)`, from, to).
+		Scan(&r.CameBack90)
+	if err != nil {
+		return fmt.Errorf("customers who came back: %w", err)
+	}
+	d.ReturningCustomers = r.Returning
+	r.ReturningShare = insights.Share(r.Returning, r.Customers)
+	r.CameBack90Share = insights.Share(r.CameBack90, r.Customers)
+	return nil
+}
+
+func (tx *Tx) headsUps(ctx context.Context, d *kindred.Dashboard, from, to int64) error {
+	h := &d.HeadsUps
+	err := tx.QueryRow(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN promised_at IS NOT NULL AND sent_at <= promised_at THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN promised_at IS NOT NULL AND sent_at > promised_at THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN promised_at IS NULL THEN 1 ELSE 0 END), 0)
+		FROM delays WHERE sent_at >= ? AND sent_at < ?`, from, to).Scan(&h.Before, &h.After, &h.NoPromise)
+	if err != nil {
+		return fmt.Errorf("heads-ups: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) followUps(ctx context.Context, d *kindred.Dashboard, from, to, now int64) error {
+	f := &d.FollowUps
+	err := tx.QueryRow(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status = 'pending' AND due_at < ? THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status = 'pending' AND due_at >= ? THEN 1 ELSE 0 END), 0)
+		FROM follow_ups WHERE due_at >= ? AND due_at < ?`, now, now, from, to).
+		Scan(&f.Done, &f.Skipped, &f.Overdue, &f.Pending)
+	if err != nil {
+		return fmt.Errorf("follow-ups: %w", err)
+	}
+	return nil
+}
+
+// compassionWeeks is the weekly distribution of reply compassion scores,
+// per group (a.team or m.author_id), of one agent's replies when agentID is
+// set. Each group's week comes back as at most five rows: its lowest, 25th,
+// median, 75th and highest ranks, each carrying the group's count and mean.
+// One window, over the whole partition in score order, serves the rank, the
+// count and the mean, so the rows are sorted once.
+func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agentID int64) ([]kindred.CompassionWeek, error) {
+	wk := weekExpr("m.created_at")
+	part := "PARTITION BY " + wk + ", " + group
+	where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= ? AND m.created_at < ?"
+	args := []any{from, to}
+	if agentID != 0 {
+		where += " AND m.author_id = ?"
+		args = append(args, agentID)
+	}
+	byTeam := group == "a.team"
+	order := "wk, name, author_id, rn"
+	if byTeam {
+		order = "wk, team, rn"
+	}
+	rows, err := tx.Query(ctx, `SELECT wk, team, author_id, name, rn, n, mean, c FROM (
+			SELECT `+wk+` AS wk, a.team AS team, m.author_id AS author_id, a.name AS name, m.compassion AS c,
+				ROW_NUMBER() OVER w AS rn, COUNT(*) OVER w AS n, AVG(m.compassion) OVER w AS mean
+			FROM messages m JOIN agents a ON a.id = m.author_id
+			WHERE `+where+`
+			WINDOW w AS (`+part+` ORDER BY m.compassion ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) t
+		WHERE rn = 1 OR rn = n OR rn = (n * 25 + 99) / 100 OR rn = (n * 50 + 99) / 100 OR rn = (n * 75 + 99) / 100
+		ORDER BY `+order, args...)
+	if err != nil {
+		return nil, fmt.Errorf("compassion by week: %w", err)
+	}
+	defer rows.Close()
+	out := []kindred.CompassionWeek{}
+	for rows.Next() {
+		var (
+			week, author, rn, n int64
+			team, name          string
+			mean, c             float64
+		)
+		if err := rows.Scan(&week, &team, &author, &name, &rn, &n, &mean, &c); err != nil {
+			return nil, fmt.Errorf("compassion by week: %w", err)
+		}
+		start := weekStart(week)
+		last := len(out) - 1
+		same := last >= 0 && out[last].Week.Equal(start) && out[last].Team == team
+		if !byTeam {
+			same = same && out[last].AgentID == author
+		}
+		if !same {
+			w := kindred.CompassionWeek{Week: start, Team: team, N: int(n), Mean: mean}
+			if !byTeam {
+				w.AgentID, w.Agent = author, name
+			}
+			out = append(out, w)
+			last++
+		}
+		w := &out[last]
+		if rn == 1 {
+			w.Min = c
+		}
+		if rn == n {
+			w.Max = c
+		}
+		if rn == (n*25+99)/100 {
+			w.P25 = c
+		}
+		if rn == (n*50+99)/100 {
+			w.Median = c
+		}
+		if rn == (n*75+99)/100 {
+			w.P75 = c
+		}
+	}
+	return out, rows.Err()
+}
+
+// compassionVsCSAT relates each answered survey's satisfaction to the mean
+// compassion of its conversation's replies. The database groups the pairs by
+// answer; their sums give both the chart and Pearson's r.
+func (tx *Tx) compassionVsCSAT(ctx context.Context, d *kindred.Dashboard, from, to int64) error {
+	// The inner GROUP BY gives each survey its conversation's mean once; a
+	// scalar subquery in its place would be run again for every use of x.
+	rows, err := tx.Query(ctx, `SELECT y, COUNT(*), SUM(x), SUM(x * x) FROM (
+			SELECT s.id AS id, s.satisfaction AS y, AVG(m.compassion) AS x
+			FROM surveys s JOIN messages m ON m.conversation_id = s.conversation_id
+				AND m.direction = 'out' AND m.compassion IS NOT NULL
+			WHERE s.answered_at >= ? AND s.answered_at < ? AND s.satisfaction IS NOT NULL
+			GROUP BY s.id, s.satisfaction) t
+		GROUP BY y ORDER BY y`, from, to)
+	if err != nil {
+		return fmt.Errorf("compassion and satisfaction: %w", err)
+	}
+	defer rows.Close()
+	var s insights.Sums
+	bins := map[int]kindred.SatisfactionBin{}
+	for rows.Next() {
+		var y, n int
+		var sx, sxx float64
+		if err := rows.Scan(&y, &n, &sx, &sxx); err != nil {
+			return fmt.Errorf("compassion and satisfaction: %w", err)
+		}
+		fy := float64(y)
+		s.N += n
+		s.X += sx
+		s.XX += sxx
+		s.Y += fy * float64(n)
+		s.YY += fy * fy * float64(n)
+		s.XY += fy * sx
+		mean := sx / float64(n)
+		bins[y] = kindred.SatisfactionBin{Satisfaction: y, N: n, MeanCompassion: &mean}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compassion and satisfaction: %w", err)
+	}
+	for y := 1; y <= 5; y++ {
+		b, ok := bins[y]
+		if !ok {
+			b = kindred.SatisfactionBin{Satisfaction: y}
+		}
+		d.BySatisfaction = append(d.BySatisfaction, b)
+	}
+	d.CompassionVsCSAT = insights.Pearson(s)
+	return nil
+}
+
+// Coaching is one agent's coaching view for the period: their weekly trend,
+// the three signals that added most to their replies' scores and the one
+// that cost most, each with an example from their own replies.
+func (db *DB) Coaching(ctx context.Context, agentID int64, f kindred.Period) (*kindred.Coaching, error) {
+	if err := checkPeriod(f); err != nil {
+		return nil, err
+	}
+	a, err := db.Agent(ctx, agentID)
+	if err != nil {
+		return nil, err
+	}
+	from, to := ms(f.From), ms(f.To)
+	c := &kindred.Coaching{Agent: *a, Period: kindred.Period{From: roundMS(f.From), To: roundMS(f.To)}, Habits: []kindred.Habit{}}
+	err = db.ReadTx(ctx, func(tx *Tx) error {
+		var mean *float64
+		var n int
+		var m sql.NullFloat64
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*), AVG(compassion) FROM messages
+			WHERE author_id = ? AND direction = 'out' AND compassion IS NOT NULL AND created_at >= ? AND created_at < ?`,
+			agentID, from, to).Scan(&n, &m); err != nil {
+			return fmt.Errorf("replies: %w", err)
+		}
+		if m.Valid {
+			mean = &m.Float64
+		}
+		c.Replies, c.Mean = n, mean
+		if c.Trend, err = tx.compassionWeeks(ctx, "m.author_id", from, to, agentID); err != nil {
+			return err
+		}
+		habits, err := tx.signals(ctx, agentID, from, to)
+		if err != nil {
+			return err
+		}
+		for _, h := range habits {
+			if h.total > 0 && len(c.Habits) < 3 {
+				c.Habits = append(c.Habits, h.Habit)
+			}
+		}
+		if last := len(habits) - 1; last >= 0 && habits[last].total < 0 {
+			p := habits[last].Habit
+			c.Practise = &p
+		}
+		for i := range c.Habits {
+			if c.Habits[i].Example, err = tx.example(ctx, agentID, from, to, c.Habits[i].Signal, true); err != nil {
+				return err
+			}
+		}
+		if c.Practise != nil {
+			if c.Practise.Example, err = tx.example(ctx, agentID, from, to, c.Practise.Signal, false); err != nil {
+				return err
+			}
+		}
+		c.Kindness, err = tx.kindness(ctx, "WHERE k.agent_id = ? AND k.created_at >= ? AND k.created_at < ?",
+			[]any{agentID, from, to}, 10, 0)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("coaching for agent %d: %w", agentID, err)
+	}
+	return c, nil
+}
+
+// habit is a signal's tally, with its total effect for ranking.
+type habit struct {
+	kindred.Habit
+	total float64
+}
+
+// signalRows is the FROM clause that gives each signal the engine recorded
+// on an agent's replies as a row s(v): JSON is where the dialects differ.
+func (tx *Tx) signalRows() (from, name, effect string) {
+	if tx.db.dialect == Postgres {
+		return `messages m CROSS JOIN LATERAL jsonb_array_elements(CASE
+				WHEN jsonb_typeof(m.analysis::jsonb -> 'reply' -> 'signals') = 'array'
+				THEN m.analysis::jsonb -> 'reply' -> 'signals' ELSE '[]'::jsonb END) AS s(v)`,
+			"(s.v ->> 'name')", "((s.v ->> 'effect')::double precision)"
+	}
+	return "messages m, json_each(m.analysis, '$.reply.signals') s",
+		"json_extract(s.value, '$.name')", "json_extract(s.value, '$.effect')"
+}
+
+// signals tallies the signals on the agent's replies in the period, most
+// helpful first (by total effect).
+func (tx *Tx) signals(ctx context.Context, agentID, from, to int64) ([]habit, error) {
+	src, name, effect := tx.signalRows()
+	rows, err := tx.Query(ctx, `SELECT `+name+`, COUNT(*), SUM(`+effect+`) FROM `+src+`
+		WHERE m.author_id = ? AND m.direction = 'out' AND m.analysis IS NOT NULL AND m.created_at >= ? AND m.created_at < ?
+		GROUP BY `+name, agentID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("signals: %w", err)
+	}
+	defer rows.Close()
+	var out []habit
+	for rows.Next() {
+		var h habit
+		if err := rows.Scan(&h.Signal, &h.Replies, &h.total); err != nil {
+			return nil, fmt.Errorf("signals: %w", err)
+		}
+		h.MeanEffect = h.total / float64(h.Replies)
+		out = append(out, h)
+	}
+	slices.SortStableFunc(out, func(a, b habit) int {
+		switch {
+		case a.total > b.total:
+			return -1
+		case a.total < b.total:
+			return 1
+		}
+		return 0
+	})
+	return out, rows.Err()
+}
+
+// example finds the agent's reply in the period that best shows signal:
+// the kindest reply where it counted (best), or the one where it cost most
+// (!best), newest first among equals, with the words that showed it and the
+// engine's first suggestion on it.
+func (tx *Tx) example(ctx context.Context, agentID, from, to int64, signal string, best bool) (*kindred.Example, error) {
+	src, name, effect := tx.signalRows()
+	// A habit is best shown by a reply where it counted and the reply as a
+	// whole was kind; the thing to practise, where it cost most.
+	order, sign := "m.compassion DESC, "+effect+" DESC", " > 0"
+	if !best {
+		order, sign = effect+" ASC", " < 0"
+	}
+	var e kindred.Example
+	var created int64
+	var comp sql.NullFloat64
+	var report string
+	err := tx.QueryRow(ctx, `SELECT m.id, m.conversation_id, m.body, m.compassion, m.created_at, m.analysis FROM `+src+`
+		WHERE m.author_id = ? AND m.direction = 'out' AND m.analysis IS NOT NULL AND m.created_at >= ? AND m.created_at < ?
+			AND `+name+` = ? AND `+effect+sign+`
+		ORDER BY `+order+`, m.id DESC LIMIT 1`, agentID, from, to, signal).
+		Scan(&e.MessageID, &e.ConversationID, &e.Body, &comp, &created, &report)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("example of %s: %w", signal, err)
+	}
+	e.At = fromMS(created)
+	if comp.Valid {
+		e.Compassion = &comp.Float64
+	}
+	var r struct {
+		Reply *struct {
+			Signals []struct {
+				Name     string `json:"name"`
+				Evidence []struct {
+					Text string `json:"text"`
+				} `json:"evidence"`
+			} `json:"signals"`
+			Suggestions []struct {
+				Text string `json:"text"`
+			} `json:"suggestions"`
+		} `json:"reply"`
+	}
+	if err := json.Unmarshal([]byte(report), &r); err != nil || r.Reply == nil {
+		return &e, nil // an unreadable report still has its reply
+	}
+	for _, s := range r.Reply.Signals {
+		if s.Name == signal && len(s.Evidence) > 0 {
+			e.Evidence = s.Evidence[0].Text
+			break
+		}
+	}
+	if !best && len(r.Reply.Suggestions) > 0 {
+		e.Suggestion = r.Reply.Suggestions[0].Text
+	}
+	return &e, nil
+}

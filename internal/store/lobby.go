@@ -1,0 +1,1076 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/queue"
+)
+
+// The lobby: services (lobby_queues), desks and walk-in tickets. The order
+// of calling and the wait estimates are internal/queue's; this file reads
+// what they need, applies what they decide, and sends the SMS (through the
+// outbox, in the same transaction) when a ticket is near and when called.
+
+// nearPlaces is how many people ahead a ticket holder is told by SMS that
+// their turn is near.
+const nearPlaces = 3
+
+// lobbyDay is the office's day of t, which ticket numbers restart with.
+func lobbyDay(t time.Time) string { return t.In(time.Local).Format("2006-01-02") }
+
+// validQueueCode checks a service code: one to three letters, upper-cased.
+func validQueueCode(code string, v *kindred.Validation, field string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	ok := len(code) >= 1 && len(code) <= 3
+	for _, r := range code {
+		if r < 'A' || r > 'Z' {
+			ok = false
+		}
+	}
+	if !ok {
+		v.Add(field, "must be one to three letters, like A or REG")
+	}
+	return code
+}
+
+// CreateQueue stores a new service.
+func (db *DB) CreateQueue(ctx context.Context, q *kindred.Queue) error {
+	var v kindred.Validation
+	q.Name = strings.TrimSpace(q.Name)
+	if q.Name == "" {
+		v.Add("name", "give the service a name")
+	}
+	q.Code = validQueueCode(q.Code, &v, "code")
+	if err := v.Err(); err != nil {
+		return err
+	}
+	q.CreatedAt = db.clock()
+	err := db.Tx(ctx, func(tx *Tx) error {
+		id, err := tx.Insert(ctx, `INSERT INTO lobby_queues (code, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+			q.Code, q.Name, ms(q.CreatedAt))
+		if isUnique(err) {
+			return &kindred.Error{Kind: kindred.Conflict, Message: "a service with code " + q.Code + " exists",
+				Fields: []kindred.FieldError{{Field: "code", Reason: "is taken by another service"}}}
+		}
+		if err != nil {
+			return err
+		}
+		q.ID = id
+		return tx.Audit(ctx, "lobby.service.create", "lobby_queue", id, q.Code+" "+q.Name)
+	})
+	if err != nil {
+		return fmt.Errorf("create service: %w", err)
+	}
+	return nil
+}
+
+// Queues lists the services by code.
+func (db *DB) Queues(ctx context.Context) ([]kindred.Queue, error) {
+	out := []kindred.Queue{}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.queues(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", err)
+	}
+	return out, nil
+}
+
+func (tx *Tx) queues(ctx context.Context) ([]kindred.Queue, error) {
+	rows, err := tx.Query(ctx, "SELECT id, code, name, created_at FROM lobby_queues ORDER BY code")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []kindred.Queue{}
+	for rows.Next() {
+		var q kindred.Queue
+		var created int64
+		if err := rows.Scan(&q.ID, &q.Code, &q.Name, &created); err != nil {
+			return nil, err
+		}
+		q.CreatedAt = fromMS(created)
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// queueID returns the id of the service with code, or an Invalid error on field.
+func (tx *Tx) queueID(ctx context.Context, code, field string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, "SELECT id FROM lobby_queues WHERE code = ?", strings.ToUpper(strings.TrimSpace(code))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, invalid(field, fmt.Sprintf("there is no service with code %q", code))
+	}
+	return id, err
+}
+
+// Desks.
+
+// CreateDesk stores a new, closed desk.
+func (db *DB) CreateDesk(ctx context.Context, d *kindred.Desk) error {
+	d.Name = strings.TrimSpace(d.Name)
+	if d.Name == "" {
+		return invalid("name", "give the desk a name, as the board will show it")
+	}
+	d.CreatedAt = db.clock()
+	d.Open, d.AgentID, d.AgentName, d.OpenedAt, d.Current = false, nil, "", nil, nil
+	d.Services = []string{}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		id, err := tx.Insert(ctx, `INSERT INTO lobby_desks (name, seated, is_open, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			d.Name, d.Seated, false, ms(d.CreatedAt))
+		if isUnique(err) {
+			return &kindred.Error{Kind: kindred.Conflict, Message: "a desk named " + d.Name + " exists",
+				Fields: []kindred.FieldError{{Field: "name", Reason: "is taken by another desk"}}}
+		}
+		if err != nil {
+			return err
+		}
+		d.ID = id
+		detail := d.Name
+		if d.Seated {
+			detail += ", seated"
+		}
+		return tx.Audit(ctx, "lobby.desk.create", "lobby_desk", id, detail)
+	})
+	if err != nil {
+		return fmt.Errorf("create desk: %w", err)
+	}
+	return nil
+}
+
+// Desks lists the desks by name, each with its services and current ticket.
+func (db *DB) Desks(ctx context.Context) ([]kindred.Desk, error) {
+	var out []kindred.Desk
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.desks(ctx, 0)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list desks: %w", err)
+	}
+	return out, nil
+}
+
+// Desk returns one desk.
+func (db *DB) Desk(ctx context.Context, id int64) (*kindred.Desk, error) {
+	var d *kindred.Desk
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		var err error
+		d, err = tx.desk(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read desk %d: %w", id, err)
+	}
+	return d, nil
+}
+
+func (tx *Tx) desk(ctx context.Context, id int64) (*kindred.Desk, error) {
+	ds, err := tx.desks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, notFound("desk", id)
+	}
+	return &ds[0], nil
+}
+
+// desks reads one desk (id > 0) or all.
+func (tx *Tx) desks(ctx context.Context, id int64) ([]kindred.Desk, error) {
+	q := `SELECT d.id, d.name, d.seated, d.is_open, d.agent_id, COALESCE(a.name, ''), d.opened_at, d.created_at
+		FROM lobby_desks d LEFT JOIN agents a ON a.id = d.agent_id`
+	var args []any
+	if id > 0 {
+		q += " WHERE d.id = ?"
+		args = append(args, id)
+	}
+	rows, err := tx.Query(ctx, q+" ORDER BY d.name", args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []kindred.Desk{}
+	for rows.Next() {
+		var d kindred.Desk
+		var agent, opened sql.NullInt64
+		var created int64
+		if err := rows.Scan(&d.ID, &d.Name, &d.Seated, &d.Open, &agent, &d.AgentName, &opened, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		d.AgentID, d.OpenedAt, d.CreatedAt = fromNullInt(agent), fromNullMS(opened), fromMS(created)
+		d.Services = []string{}
+		out = append(out, d)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		d := &out[i]
+		if d.Services, err = tx.deskServices(ctx, d.ID); err != nil {
+			return nil, err
+		}
+		if d.Open {
+			var tid int64
+			err := tx.QueryRow(ctx, "SELECT id FROM lobby_tickets WHERE desk_id = ? AND status = 'called' ORDER BY called_at DESC LIMIT 1", d.ID).Scan(&tid)
+			if err == nil {
+				if d.Current, err = tx.ticket(ctx, tid, nil); err != nil {
+					return nil, err
+				}
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func (tx *Tx) deskServices(ctx context.Context, deskID int64) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT q.code FROM lobby_desk_queues dq JOIN lobby_queues q ON q.id = dq.queue_id
+		WHERE dq.desk_id = ? ORDER BY q.code`, deskID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// OpenDesk opens a desk for services, by the agent acting.
+func (db *DB) OpenDesk(ctx context.Context, id int64, services []string) (*kindred.Desk, error) {
+	if len(services) == 0 {
+		return nil, invalid("services", "choose at least one service for the desk")
+	}
+	var d *kindred.Desk
+	err := db.Tx(ctx, func(tx *Tx) error {
+		if err := tx.mustExist(ctx, "lobby_desks", "", id); err != nil {
+			return notFound("desk", id)
+		}
+		var ids []int64
+		for _, code := range services {
+			qid, err := tx.queueID(ctx, code, "services")
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(ids, qid) {
+				ids = append(ids, qid)
+			}
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM lobby_desk_queues WHERE desk_id = ?", id); err != nil {
+			return err
+		}
+		for _, qid := range ids {
+			if _, err := tx.Exec(ctx, "INSERT INTO lobby_desk_queues (desk_id, queue_id) VALUES (?, ?)", id, qid); err != nil {
+				return err
+			}
+		}
+		agentID, _ := actor(ctx)
+		var agent any
+		if agentID != 0 {
+			agent = agentID
+		}
+		if _, err := tx.Exec(ctx, "UPDATE lobby_desks SET is_open = ?, agent_id = ?, opened_at = ? WHERE id = ?",
+			true, agent, ms(db.clock()), id); err != nil {
+			return err
+		}
+		var err error
+		if d, err = tx.desk(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, "lobby.desk.open", "lobby_desk", id, strings.Join(d.Services, ", ")); err != nil {
+			return err
+		}
+		// A new desk moves the line along for nobody yet, but a seated desk
+		// opening changes who a standing desk may call: nothing to send.
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open desk %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// CloseDesk closes a desk; the ticket it was serving is marked served.
+func (db *DB) CloseDesk(ctx context.Context, id int64) (*kindred.Desk, error) {
+	var d *kindred.Desk
+	err := db.Tx(ctx, func(tx *Tx) error {
+		if err := tx.mustExist(ctx, "lobby_desks", "", id); err != nil {
+			return notFound("desk", id)
+		}
+		if err := tx.finishCurrent(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE lobby_desks SET is_open = ? WHERE id = ?", false, id); err != nil {
+			return err
+		}
+		var err error
+		if d, err = tx.desk(ctx, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "lobby.desk.close", "lobby_desk", id, "")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("close desk %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// finishCurrent marks the ticket desk deskID is serving as served.
+func (tx *Tx) finishCurrent(ctx context.Context, deskID int64) error {
+	rows, err := tx.Query(ctx, "SELECT id, number FROM lobby_tickets WHERE desk_id = ? AND status = 'called'", deskID)
+	if err != nil {
+		return err
+	}
+	type open struct {
+		id     int64
+		number string
+	}
+	var cur []open
+	for rows.Next() {
+		var o open
+		if err := rows.Scan(&o.id, &o.number); err != nil {
+			rows.Close()
+			return err
+		}
+		cur = append(cur, o)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, o := range cur {
+		if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET status = 'served', closed_at = ? WHERE id = ?", ms(tx.db.clock()), o.id); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, "lobby.ticket.serve", "lobby_ticket", o.id, o.number); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tickets.
+
+const ticketColumns = `t.id, q.code, q.name, t.number, t.status, t.priority, t.seated, t.phone, t.language,
+	t.customer_id, t.desk_id, COALESCE(d.name, ''), t.day, t.rank_at, t.created_at, t.called_at, t.closed_at`
+
+const ticketFrom = ` FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id LEFT JOIN lobby_desks d ON d.id = t.desk_id`
+
+// ticketRow is a ticket with what the store needs beside it.
+type ticketRow struct {
+	kindred.Ticket
+	day  string
+	rank time.Time
+}
+
+func scanTicket(row interface{ Scan(...any) error }, t *ticketRow) error {
+	var status string
+	var customer, desk, called, closed sql.NullInt64
+	var rank, created int64
+	err := row.Scan(&t.ID, &t.QueueCode, &t.QueueName, &t.Number, &status, &t.Priority, &t.Seated, &t.Phone, &t.Language,
+		&customer, &desk, &t.DeskName, &t.day, &rank, &created, &called, &closed)
+	if err != nil {
+		return err
+	}
+	t.Status = kindred.TicketStatus(status)
+	t.CustomerID, t.DeskID = fromNullInt(customer), fromNullInt(desk)
+	t.rank, t.CreatedAt, t.CalledAt, t.ClosedAt = fromMS(rank), fromMS(created), fromNullMS(called), fromNullMS(closed)
+	return nil
+}
+
+// ticket reads one ticket with its position and wait, worked out from now
+// (read when nil).
+func (tx *Tx) ticket(ctx context.Context, id int64, now *lobbyNow) (*kindred.Ticket, error) {
+	var t ticketRow
+	err := scanTicket(tx.QueryRow(ctx, "SELECT "+ticketColumns+ticketFrom+" WHERE t.id = ?", id), &t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("ticket", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == kindred.TicketWaiting {
+		if now == nil {
+			if now, err = tx.lobbyNow(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if err := now.place(ctx, tx, &t); err != nil {
+			return nil, err
+		}
+	}
+	return &t.Ticket, nil
+}
+
+// IssueTicket gives t the next number of its service today.
+func (db *DB) IssueTicket(ctx context.Context, t *kindred.Ticket) error {
+	var v kindred.Validation
+	t.QueueCode = validQueueCode(t.QueueCode, &v, "service")
+	if t.Phone != "" && (!strings.HasPrefix(t.Phone, "+") || len(t.Phone) < 8) {
+		v.Add("phone", "must be a phone number in international form (+254…)")
+	}
+	switch t.Language {
+	case "", "en", "sw":
+	default:
+		v.Add("language", "must be en or sw")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var qid int64
+		err := tx.QueryRow(ctx, "SELECT id, name FROM lobby_queues WHERE code = ?"+tx.ForUpdate(), t.QueueCode).Scan(&qid, &t.QueueName)
+		if errors.Is(err, sql.ErrNoRows) {
+			return invalid("service", fmt.Sprintf("there is no service with code %q", t.QueueCode))
+		}
+		if err != nil {
+			return err
+		}
+		if t.CustomerID != nil {
+			var accs, lang string
+			err := tx.QueryRow(ctx, "SELECT accommodations, language FROM customers WHERE id = ?", *t.CustomerID).Scan(&accs, &lang)
+			if errors.Is(err, sql.ErrNoRows) {
+				return invalid("customer_id", fmt.Sprintf("no customer %d", *t.CustomerID))
+			}
+			if err != nil {
+				return err
+			}
+			as, err := decodeList[kindred.Accommodation](accs)
+			if err != nil {
+				return err
+			}
+			// Someone who cannot stand for long is called sooner, to a
+			// chair. The ticket keeps the two flags, never the reason.
+			if slices.Contains(as, kindred.Seating) || slices.Contains(as, kindred.Wheelchair) {
+				t.Priority, t.Seated = true, true
+			}
+			if t.Language == "" && (lang == "en" || lang == "sw") {
+				t.Language = lang
+			}
+		}
+		if t.Language == "" {
+			t.Language = "en"
+		}
+		now := db.clock()
+		day := lobbyDay(now)
+		var seq int
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM lobby_tickets WHERE issued_by = ? AND day = ?", qid, day).Scan(&seq); err != nil {
+			return err
+		}
+		t.Number = fmt.Sprintf("%s-%03d", t.QueueCode, seq)
+		t.Status, t.CreatedAt, t.CalledAt, t.ClosedAt, t.DeskID, t.DeskName = kindred.TicketWaiting, now, nil, nil, nil, ""
+		rank := queue.Rank(now, t.Priority)
+		id, err := tx.Insert(ctx, `INSERT INTO lobby_tickets (queue_id, issued_by, day, seq, number, status, priority, seated, phone, language,
+			customer_id, rank_at, created_at) VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			qid, qid, day, seq, t.Number, t.Priority, t.Seated, t.Phone, t.Language, nullInt(t.CustomerID), ms(rank), ms(now))
+		if err != nil {
+			return err
+		}
+		t.ID = id
+		ln, err := tx.lobbyNow(ctx)
+		if err != nil {
+			return err
+		}
+		row := ticketRow{Ticket: *t, day: day, rank: rank}
+		if err := ln.place(ctx, tx, &row); err != nil {
+			return err
+		}
+		*t = row.Ticket
+		// Within three places already: the ticket in hand says so; the
+		// near SMS is for those who stepped out.
+		if t.Position-1 <= nearPlaces {
+			if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET notified_near = ? WHERE id = ?", true, id); err != nil {
+				return err
+			}
+		}
+		detail := t.Number
+		if t.Phone != "" {
+			detail += ", SMS when near"
+		}
+		return tx.Audit(ctx, "lobby.ticket.issue", "lobby_ticket", id, detail)
+	})
+	if err != nil {
+		return fmt.Errorf("issue ticket: %w", err)
+	}
+	return nil
+}
+
+// Ticket returns one ticket with its current position and wait.
+func (db *DB) Ticket(ctx context.Context, id int64) (*kindred.Ticket, error) {
+	var t *kindred.Ticket
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		var err error
+		t, err = tx.ticket(ctx, id, nil)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// TicketByPhone returns today's newest live ticket for phone.
+func (db *DB) TicketByPhone(ctx context.Context, phone string) (*kindred.Ticket, error) {
+	var t *kindred.Ticket
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM lobby_tickets WHERE phone = ? AND day = ? AND status IN ('waiting', 'called')
+			ORDER BY id DESC LIMIT 1`, phone, lobbyDay(db.clock())).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kindred.Errorf(kindred.NotFound, "no ticket waiting today for this phone")
+		}
+		if err != nil {
+			return err
+		}
+		t, err = tx.ticket(ctx, id, nil)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticket by phone: %w", err)
+	}
+	return t, nil
+}
+
+// WaitingTickets lists today's waiting tickets, in calling order.
+func (db *DB) WaitingTickets(ctx context.Context, code string) ([]kindred.Ticket, error) {
+	out := []kindred.Ticket{}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		ln, err := tx.lobbyNow(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range ln.waiting {
+			if code != "" && e.Service != strings.ToUpper(code) {
+				continue
+			}
+			t, err := tx.ticket(ctx, e.ID, ln)
+			if err != nil {
+				return err
+			}
+			out = append(out, *t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list waiting tickets: %w", err)
+	}
+	return out, nil
+}
+
+// QueueStatuses lists each service with its queue and the wait for someone
+// joining now.
+func (db *DB) QueueStatuses(ctx context.Context) ([]kindred.QueueStatus, error) {
+	var out []kindred.QueueStatus
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.queueStatuses(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("service statuses: %w", err)
+	}
+	return out, nil
+}
+
+func (tx *Tx) queueStatuses(ctx context.Context) ([]kindred.QueueStatus, error) {
+	qs, err := tx.queues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := tx.lobbyNow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []kindred.QueueStatus{}
+	for _, q := range qs {
+		n := 0
+		for _, e := range ln.waiting {
+			if e.Service == q.Code {
+				n++
+			}
+		}
+		w, err := ln.wait(ctx, tx, q.Code, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, kindred.QueueStatus{Queue: q, Waiting: n, Wait: w})
+	}
+	return out, nil
+}
+
+// Board is the public screen: tickets called now, newest first, and the
+// services' queues. It carries no names, phones or accommodations.
+func (db *DB) Board(ctx context.Context) (*kindred.Board, error) {
+	b := &kindred.Board{Called: []kindred.BoardCall{}}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT t.number, d.name, t.called_at FROM lobby_tickets t JOIN lobby_desks d ON d.id = t.desk_id
+			WHERE t.status = 'called' AND t.day = ? ORDER BY t.called_at DESC, t.id DESC LIMIT 8`, lobbyDay(db.clock()))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c kindred.BoardCall
+			var at int64
+			if err := rows.Scan(&c.Number, &c.Desk, &at); err != nil {
+				rows.Close()
+				return err
+			}
+			c.CalledAt = fromMS(at)
+			b.Called = append(b.Called, c)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		b.Services, err = tx.queueStatuses(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read board: %w", err)
+	}
+	return b, nil
+}
+
+// CallNext finishes the desk's current ticket and calls the next one for it.
+func (db *DB) CallNext(ctx context.Context, deskID int64) (*kindred.Ticket, error) {
+	var called *kindred.Ticket
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var name string
+		var open, seated bool
+		err := tx.QueryRow(ctx, "SELECT name, is_open, seated FROM lobby_desks WHERE id = ?"+tx.ForUpdate(), deskID).Scan(&name, &open, &seated)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("desk", deskID)
+		}
+		if err != nil {
+			return err
+		}
+		if !open {
+			return kindred.Errorf(kindred.Conflict, "desk %s is closed: open it before calling", name)
+		}
+		if err := tx.finishCurrent(ctx, deskID); err != nil {
+			return err
+		}
+		services, err := tx.deskServices(ctx, deskID)
+		if err != nil {
+			return err
+		}
+		// Another desk may call the same person at the same moment: on
+		// PostgreSQL the loser's UPDATE finds the ticket called already
+		// and picks again.
+		var id int64
+		for id == 0 {
+			ln, err := tx.lobbyNow(ctx)
+			if err != nil {
+				return err
+			}
+			i := queue.Pick(ln.waiting, queue.Desk{Services: services, Seated: seated}, ln.seatedOpen)
+			if i < 0 {
+				return nil
+			}
+			res, err := tx.Exec(ctx, "UPDATE lobby_tickets SET status = 'called', desk_id = ?, called_at = ? WHERE id = ? AND status = 'waiting'",
+				deskID, ms(db.clock()), ln.waiting[i].ID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				id = ln.waiting[i].ID
+			}
+		}
+		if called, err = tx.ticket(ctx, id, nil); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, "lobby.ticket.call", "lobby_ticket", id, called.Number+" to desk "+name); err != nil {
+			return err
+		}
+		if called.Phone != "" {
+			if err := tx.Enqueue(ctx, &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: called.Phone,
+				Body: calledSMS(called.Language, called.Number, name), Purpose: "ticket_called", CustomerID: called.CustomerID}); err != nil {
+				return err
+			}
+		}
+		return tx.notifyNear(ctx, called.QueueCode)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("call next at desk %d: %w", deskID, err)
+	}
+	return called, nil
+}
+
+// ServeTicket marks a called ticket served.
+func (db *DB) ServeTicket(ctx context.Context, id int64) (*kindred.Ticket, error) {
+	return db.closeTicket(ctx, id, kindred.TicketServed, "lobby.ticket.serve")
+}
+
+// NoShow marks a called ticket whose holder did not come.
+func (db *DB) NoShow(ctx context.Context, id int64) (*kindred.Ticket, error) {
+	return db.closeTicket(ctx, id, kindred.TicketNoShow, "lobby.ticket.no_show")
+}
+
+func (db *DB) closeTicket(ctx context.Context, id int64, status kindred.TicketStatus, action string) (*kindred.Ticket, error) {
+	var t *kindred.Ticket
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var err error
+		if t, err = tx.lockTicket(ctx, id); err != nil {
+			return err
+		}
+		switch t.Status {
+		case status:
+			return nil // done already: the same answer again
+		case kindred.TicketWaiting:
+			return kindred.Errorf(kindred.Conflict, "ticket %s has not been called yet", t.Number)
+		case kindred.TicketServed, kindred.TicketNoShow:
+			return kindred.Errorf(kindred.Conflict, "ticket %s is closed already (%s)", t.Number, t.Status)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET status = ?, closed_at = ? WHERE id = ?", string(status), ms(db.clock()), id); err != nil {
+			return err
+		}
+		if t, err = tx.ticket(ctx, id, nil); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, action, "lobby_ticket", id, t.Number)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("close ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// lockTicket reads a ticket the transaction will change.
+func (tx *Tx) lockTicket(ctx context.Context, id int64) (*kindred.Ticket, error) {
+	var status, number, code string
+	err := tx.QueryRow(ctx, `SELECT t.status, t.number, q.code FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
+		WHERE t.id = ?`+tx.ForUpdate(), id).Scan(&status, &number, &code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("ticket", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &kindred.Ticket{ID: id, Status: kindred.TicketStatus(status), Number: number, QueueCode: code}, nil
+}
+
+// TransferTicket moves a live ticket to another service. It keeps its
+// number and its rank, so it keeps its place by the time it arrived.
+func (db *DB) TransferTicket(ctx context.Context, id int64, code string) (*kindred.Ticket, error) {
+	var t *kindred.Ticket
+	err := db.Tx(ctx, func(tx *Tx) error {
+		cur, err := tx.lockTicket(ctx, id)
+		if err != nil {
+			return err
+		}
+		qid, err := tx.queueID(ctx, code, "service")
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur.Status == kindred.TicketServed || cur.Status == kindred.TicketNoShow:
+			return kindred.Errorf(kindred.Conflict, "ticket %s is closed already (%s)", cur.Number, cur.Status)
+		case cur.Status == kindred.TicketWaiting && cur.QueueCode == strings.ToUpper(strings.TrimSpace(code)):
+			t, err = tx.ticket(ctx, id, nil) // there already
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE lobby_tickets SET queue_id = ?, status = 'waiting', desk_id = NULL, called_at = NULL,
+			notified_near = ? WHERE id = ?`, qid, false, id); err != nil {
+			return err
+		}
+		if t, err = tx.ticket(ctx, id, nil); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, "lobby.ticket.transfer", "lobby_ticket", id, cur.Number+" from "+cur.QueueCode+" to "+t.QueueCode); err != nil {
+			return err
+		}
+		if err := tx.notifyNear(ctx, cur.QueueCode); err != nil {
+			return err
+		}
+		return tx.notifyNear(ctx, t.QueueCode)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("transfer ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// SetTicketNeeds records a staff decision on a live ticket: call sooner,
+// or at a seated desk.
+func (db *DB) SetTicketNeeds(ctx context.Context, id int64, priority, seated bool) (*kindred.Ticket, error) {
+	var t *kindred.Ticket
+	err := db.Tx(ctx, func(tx *Tx) error {
+		cur, err := tx.lockTicket(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status == kindred.TicketServed || cur.Status == kindred.TicketNoShow {
+			return kindred.Errorf(kindred.Conflict, "ticket %s is closed already (%s)", cur.Number, cur.Status)
+		}
+		var created int64
+		if err := tx.QueryRow(ctx, "SELECT created_at FROM lobby_tickets WHERE id = ?", id).Scan(&created); err != nil {
+			return err
+		}
+		rank := queue.Rank(fromMS(created), priority)
+		if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET priority = ?, seated = ?, rank_at = ? WHERE id = ?",
+			priority, seated, ms(rank), id); err != nil {
+			return err
+		}
+		if t, err = tx.ticket(ctx, id, nil); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s: priority %s, seated %s", t.Number, onOff(priority), onOff(seated))
+		if err := tx.Audit(ctx, "lobby.ticket.needs", "lobby_ticket", id, detail); err != nil {
+			return err
+		}
+		return tx.notifyNear(ctx, t.QueueCode)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set ticket %d needs: %w", id, err)
+	}
+	return t, nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// notifyNear tells each waiting ticket holder of service code who is now
+// within nearPlaces of the front, once, by SMS.
+func (tx *Tx) notifyNear(ctx context.Context, code string) error {
+	ln, err := tx.lobbyNow(ctx)
+	if err != nil {
+		return err
+	}
+	ahead := 0
+	for _, e := range ln.waiting {
+		if e.Service != code {
+			continue
+		}
+		if ahead > nearPlaces {
+			break
+		}
+		var number, phone, lang string
+		var told bool
+		var customer sql.NullInt64
+		err := tx.QueryRow(ctx, "SELECT number, phone, language, notified_near, customer_id FROM lobby_tickets WHERE id = ?", e.ID).
+			Scan(&number, &phone, &lang, &told, &customer)
+		if err != nil {
+			return err
+		}
+		if !told && phone != "" && ahead > 0 {
+			err := tx.Enqueue(ctx, &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: phone,
+				Body: nearSMS(lang, number, ahead), Purpose: "ticket_near", CustomerID: fromNullInt(customer)})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET notified_near = ? WHERE id = ?", true, e.ID); err != nil {
+				return err
+			}
+		}
+		ahead++
+	}
+	return nil
+}
+
+// The SMS, in the ticket's language, in plain words.
+
+func nearSMS(lang, number string, ahead int) string {
+	if lang == "sw" {
+		return fmt.Sprintf("Tiketi yako %s: watu %d wako mbele yako. Tafadhali rudi eneo la kusubiri sasa.", number, ahead)
+	}
+	people := "people are"
+	if ahead == 1 {
+		people = "person is"
+	}
+	return fmt.Sprintf("Your ticket %s: %d %s ahead of you. Please come back to the waiting area now.", number, ahead, people)
+}
+
+func calledSMS(lang, number, desk string) string {
+	if lang == "sw" {
+		return fmt.Sprintf("Tiketi yako %s imeitwa. Tafadhali nenda meza %s sasa.", number, desk)
+	}
+	return fmt.Sprintf("Your ticket %s is called. Please go to desk %s now.", number, desk)
+}
+
+// lobbyNow is the lobby at one moment, as the ordering and the estimate
+// need it: today's waiting tickets in calling order and the open desks.
+type lobbyNow struct {
+	now     time.Time
+	day     string
+	waiting []queue.Entry
+	desks   []openDesk
+	history map[string][]time.Duration // by service code, read when first needed
+}
+
+type openDesk struct {
+	services  []string
+	seated    bool
+	busySince *time.Time
+}
+
+func (tx *Tx) lobbyNow(ctx context.Context) (*lobbyNow, error) {
+	now := tx.db.clock()
+	ln := &lobbyNow{now: now, day: lobbyDay(now), history: map[string][]time.Duration{}}
+	rows, err := tx.Query(ctx, `SELECT t.id, q.code, t.rank_at, t.seated FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
+		WHERE t.day = ? AND t.status = 'waiting'`, ln.day)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var e queue.Entry
+		var rank int64
+		if err := rows.Scan(&e.ID, &e.Service, &rank, &e.Seated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.Rank = fromMS(rank)
+		ln.waiting = append(ln.waiting, e)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	queue.Sort(ln.waiting)
+
+	rows, err = tx.Query(ctx, `SELECT d.id, d.seated, (SELECT MAX(t.called_at) FROM lobby_tickets t WHERE t.desk_id = d.id AND t.status = 'called')
+		FROM lobby_desks d WHERE d.is_open = ?`, true)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var d openDesk
+		var busy sql.NullInt64
+		if err := rows.Scan(&id, &d.seated, &busy); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		d.busySince = fromNullMS(busy)
+		ids = append(ids, id)
+		ln.desks = append(ln.desks, d)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if ln.desks[i].services, err = tx.deskServices(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return ln, nil
+}
+
+// seatedOpen reports whether a seated desk is open for service.
+func (ln *lobbyNow) seatedOpen(service string) bool {
+	for _, d := range ln.desks {
+		if d.seated && slices.Contains(d.services, service) {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceHistory returns the recent service times of a service.
+func (ln *lobbyNow) serviceHistory(ctx context.Context, tx *Tx, code string) ([]time.Duration, error) {
+	if h, ok := ln.history[code]; ok {
+		return h, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT t.called_at, t.closed_at FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
+		WHERE q.code = ? AND t.status = 'served' AND t.called_at IS NOT NULL AND t.closed_at IS NOT NULL
+		ORDER BY t.closed_at DESC LIMIT ?`, code, queue.HistorySize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	h := []time.Duration{}
+	for rows.Next() {
+		var called, closed int64
+		if err := rows.Scan(&called, &closed); err != nil {
+			return nil, err
+		}
+		h = append(h, time.Duration(closed-called)*time.Millisecond)
+	}
+	ln.history[code] = h
+	return h, rows.Err()
+}
+
+// place fills in a waiting ticket's position and wait.
+func (ln *lobbyNow) place(ctx context.Context, tx *Tx, t *ticketRow) error {
+	if t.day != ln.day {
+		return nil // yesterday's ticket: no longer in any line
+	}
+	ahead := queue.Ahead(ln.waiting, queue.Entry{ID: t.ID, Service: t.QueueCode, Rank: t.rank})
+	t.Position = ahead + 1
+	w, err := ln.wait(ctx, tx, t.QueueCode, ahead)
+	t.Wait = w
+	return err
+}
+
+// wait estimates the wait of someone with ahead people before them in
+// service code.
+func (ln *lobbyNow) wait(ctx context.Context, tx *Tx, code string, ahead int) (kindred.WaitEstimate, error) {
+	hist, err := ln.serviceHistory(ctx, tx, code)
+	if err != nil {
+		return kindred.WaitEstimate{}, err
+	}
+	st := queue.State{Ahead: ahead, History: hist}
+	counts := map[string]int{}
+	for _, e := range ln.waiting {
+		counts[e.Service]++
+	}
+	means := map[string]time.Duration{}
+	var loads []queue.DeskLoad
+	for _, d := range ln.desks {
+		if !slices.Contains(d.services, code) {
+			continue
+		}
+		st.Desks++
+		if d.busySince != nil {
+			st.Busy = append(st.Busy, ln.now.Sub(*d.busySince))
+		}
+		loads = append(loads, queue.DeskLoad{Services: d.services})
+		for _, s := range d.services {
+			if _, ok := means[s]; ok {
+				continue
+			}
+			h, err := ln.serviceHistory(ctx, tx, s)
+			if err != nil {
+				return kindred.WaitEstimate{}, err
+			}
+			if len(h) >= queue.MinHistory {
+				var sum time.Duration
+				for _, x := range h {
+					sum += x
+				}
+				means[s] = sum / time.Duration(len(h))
+			} else {
+				means[s] = 0
+			}
+		}
+	}
+	if st.Desks > 0 {
+		st.Capacity = queue.Capacity(code, loads, counts, means)
+	}
+	r := queue.Estimate(st)
+	lo, hi := r.Minutes()
+	return kindred.WaitEstimate{LowMinutes: lo, HighMinutes: hi, Method: r.Method, DesksOpen: st.Desks}, nil
+}
+
+var _ kindred.Lobby = (*DB)(nil)

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/api"
+	"github.com/kindred-desk/kindred/internal/insights"
+	"github.com/kindred-desk/kindred/internal/store"
+)
+
+func init() {
+	featureWiring = append(featureWiring, func(cfg *Config, apiCfg *api.Config, db *store.DB) {
+		cfg.Insights = db
+		apiCfg.Insights = db
+	})
+}
+
+func TestInsightsDashboardIsForLeads(t *testing.T) {
+	d := newTestDesk(t)
+	b := d.browser()
+	b.signIn("admin@example.org")
+	r := b.get("/insights")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, `<h1>Insights</h1>`, `id="key-csat"`, `id="key-correlation"`,
+		`src="/insights/charts/csat?`, `href="/insights/csv/compassion_teams?`, `id="table-compassion_agents"`,
+		`/coaching/`+strconv.FormatInt(d.seed.agent.ID, 10))
+	// Every chart has its image, a text alternative and its table.
+	for _, id := range insights.IDs() {
+		wantContains(t, r, `id="chart-`+id+`"`, `id="table-`+id+`"`)
+	}
+	if strings.Contains(r.body, `alt=""`) {
+		t.Error("a chart has an empty text alternative")
+	}
+
+	a := d.browser()
+	a.signIn("amina@example.org")
+	wantStatus(t, a.get("/insights"), http.StatusForbidden)
+	wantStatus(t, a.get("/insights/charts/csat"), http.StatusForbidden)
+	wantStatus(t, a.get("/insights/csv/csat"), http.StatusForbidden)
+}
+
+func TestInsightsChartsAreSVGAndCSV(t *testing.T) {
+	d := newTestDesk(t)
+	b := d.browser()
+	b.signIn("admin@example.org")
+	for _, id := range insights.IDs() {
+		r := b.get("/insights/charts/" + id)
+		wantStatus(t, r, http.StatusOK)
+		if ct := r.Header.Get("Content-Type"); ct != "image/svg+xml" || !strings.Contains(r.body, "<svg") {
+			t.Errorf("%s: %s %.80s", id, ct, r.body)
+		}
+	}
+	// The seeded reply was scored by the engine: it is in the weekly chart.
+	r := b.get("/insights/csv/compassion_agents")
+	wantStatus(t, r, http.StatusOK)
+	rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][1] != "Amina Wanjiru" {
+		t.Fatalf("csv %q: %v", r.body, err)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="kindred-compassion_agents-`) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	wantStatus(t, b.get("/insights/charts/pie"), http.StatusNotFound)
+	r = b.get("/insights?from=not-a-date")
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r, "From: must be a date")
+}
+
+func TestCoachingShowsAnAgentTheirOwn(t *testing.T) {
+	d := newTestDesk(t)
+	a := d.browser()
+	a.signIn("amina@example.org")
+	r := a.get("/coaching")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, "Your three most helpful habits", "One thing to practise", `id="table-trend"`,
+		// The seeded reply, "Your payment is being processed. Please wait.", is cold.
+		"Your payment is being processed")
+	wantStatus(t, a.get("/coaching/"+strconv.FormatInt(d.seed.admin.ID, 10)), http.StatusForbidden)
+	wantStatus(t, a.get("/coaching/"+strconv.FormatInt(d.seed.agent.ID, 10)+"/chart"), http.StatusOK)
+
+	b := d.browser()
+	b.signIn("admin@example.org")
+	r = b.get("/coaching/" + strconv.FormatInt(d.seed.agent.ID, 10))
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, "Coaching for Amina Wanjiru", "The three most helpful habits")
+	wantStatus(t, b.get("/coaching/999999"), http.StatusNotFound)
+}
+
+func TestKindnessIsRecordedFromTheConsole(t *testing.T) {
+	d := newTestDesk(t)
+	a := d.browser()
+	a.signIn("amina@example.org")
+	wantStatus(t, a.get("/kindness"), http.StatusOK)
+	r := a.post("/kindness", url.Values{"agent": {strconv.FormatInt(d.seed.admin.ID, 10)}, "what": {"Grace stayed late to call Baba Otieno back."}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/kindness?saved=1" {
+		t.Errorf("redirect to %q", loc)
+	}
+	r = a.get("/kindness?saved=1")
+	wantContains(t, r, "Thank you. It is in the log.", "Grace stayed late to call Baba Otieno back.", "Grace Admin, seen by Amina Wanjiru")
+
+	r = a.post("/kindness", url.Values{"agent": {strconv.FormatInt(d.seed.agent.ID, 10)}, "what": {"I was kind."}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r, "Who did it: record what a colleague did, not yourself", "I was kind.")
+	r = a.post("/kindness", url.Values{"agent": {""}, "what": {""}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+
+	b := d.browser()
+	b.signIn("admin@example.org")
+	wantContains(t, b.get("/insights"), "Grace stayed late to call Baba Otieno back.")
+	if n := len(mustLog(t, d.db)); n != 1 {
+		t.Errorf("%d entries, want 1", n)
+	}
+}
+
+func mustLog(t *testing.T, db *store.DB) []kindred.Kindness {
+	t.Helper()
+	p, err := insights.ParsePeriod("", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := db.KindnessLog(context.Background(), p, kindred.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestInsightsWordsHaveSwahili checks the words the insights pages take
+// from the insights package and the habit names, which the scan of T("…")
+// in TestEveryStringHasSwahili cannot see.
+func TestInsightsWordsHaveSwahili(t *testing.T) {
+	sw := swahiliAll()
+	var words []string
+	for _, tb := range insights.Tables(&kindred.Dashboard{BySatisfaction: make([]kindred.SatisfactionBin, 5)}) {
+		words = append(words, tb.Title, tb.Unit)
+		words = append(words, tb.Columns...)
+		if tb.Kind == insights.Bars && tb.ID != "csat" && tb.ID != "compassion_vs_csat" {
+			for _, row := range tb.Rows {
+				words = append(words, row[0])
+			}
+		}
+	}
+	tr := insights.TrendTable(&kindred.Coaching{})
+	words = append(words, tr.Title, tr.Unit, insights.TeamName(""))
+	words = append(words, tr.Columns...)
+	for _, l := range habitLabels {
+		words = append(words, l)
+	}
+	for _, l := range insightFields {
+		words = append(words, l)
+	}
+	for _, w := range words {
+		if _, ok := sw[w]; !ok {
+			t.Errorf("no Swahili for %q", w)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package web
+
+// The lobby's Swahili: the kiosk, the board and the desk page. "Meza" is
+// the desk (as on office signs), "tiketi" the ticket, "huduma" a service.
+func init() {
+	swahiliByFeature = append(swahiliByFeature, map[string]string{
+		// Kiosk and ticket.
+		"Take a ticket":                "Chukua tiketi",
+		"Choose a service":             "Chagua huduma",
+		"Your phone number (optional)": "Namba yako ya simu (si lazima)",
+		"We send an SMS when 3 people are ahead of you, and when it is your turn.": "Tunakutumia SMS watu 3 wakiwa mbele yako, na zamu yako ikifika.",
+		"Get my ticket": "Nipe tiketi yangu",
+		"No services yet. Ask a team lead to add one.": "Bado hakuna huduma. Muombe kiongozi wa timu aongeze moja.",
+		"Your ticket":                     "Tiketi yako",
+		"A minute or less":                "Dakika moja au chini",
+		"About %d–%d minutes":             "Takriban dakika %d–%d",
+		"No desk is serving %s right now": "Hakuna meza inayohudumia %s sasa hivi",
+		"1 desk is serving %s":            "Meza 1 inahudumia %s",
+		"%d desks are serving %s":         "Meza %d zinahudumia %s",
+		"You are next":                    "Wewe ndiye unayefuata",
+		"1 person is ahead of you":        "Mtu 1 yuko mbele yako",
+		"%d people are ahead of you":      "Watu %d wako mbele yako",
+		"%d waiting":                      "%d wanasubiri",
+		"How we work this out: from how long recent visits took, and the desks open now.": "Tunavyokadiria: kutokana na muda wa ziara za karibuni, na meza zilizo wazi sasa.",
+		"We will send an SMS when your turn is near.":                                     "Tutakutumia SMS zamu yako ikikaribia.",
+		"Done":    "Nimemaliza",
+		"Service": "Huduma",
+		"Code":    "Herufi",
+
+		// Board.
+		"Now serving":                 "Wanaohudumiwa sasa",
+		"Ticket %s, desk %s":          "Tiketi %s, meza %s",
+		"Turn on announcements":       "Washa matangazo ya sauti",
+		"Nobody has been called yet.": "Bado hakuna aliyeitwa.",
+		"Waiting now":                 "Wanaosubiri sasa",
+		"Desk":                        "Meza",
+
+		// Desk page.
+		"Desk %s":                 "Meza %s",
+		"Open for:":               "Iko wazi kwa:",
+		"Seated desk":             "Meza yenye kiti",
+		"At this desk now":        "Kwenye meza hii sasa",
+		"Call sooner":             "Mwite mapema",
+		"Served":                  "Amehudumiwa",
+		"Did not come":            "Hakuja",
+		"Send to another service": "Mpeleke huduma nyingine",
+		"Send":                    "Peleka",
+		"Nobody is at this desk. Press Call next.":    "Hakuna mtu kwenye meza hii. Bonyeza Mwite anayefuata.",
+		"Nobody is waiting for this desk's services.": "Hakuna anayesubiri huduma za meza hii.",
+		"Call next":                          "Mwite anayefuata",
+		"Ticket":                             "Tiketi",
+		"Place":                              "Nafasi",
+		"Needs":                              "Mahitaji",
+		"Change":                             "Badilisha",
+		"Nobody is waiting.":                 "Hakuna anayesubiri.",
+		"Close desk":                         "Funga meza",
+		"Services this desk will serve":      "Huduma ambazo meza hii itatoa",
+		"Open desk":                          "Fungua meza",
+		"Choose another desk":                "Chagua meza nyingine",
+		"Choose your desk":                   "Chagua meza yako",
+		"Closed":                             "Imefungwa",
+		"No desks yet.":                      "Bado hakuna meza.",
+		"Set up the lobby":                   "Andaa ukumbi wa mapokezi",
+		"New service":                        "Huduma mpya",
+		"Letter for its tickets":             "Herufi ya tiketi zake",
+		"Add service":                        "Ongeza huduma",
+		"New desk":                           "Meza mpya",
+		"Has a seat for the customer":        "Ina kiti cha mteja",
+		"Add desk":                           "Ongeza meza",
+		"Were you sent a code? Type it here": "Umetumiwa nambari? Iandike hapa",
+	})
+}
