@@ -104,6 +104,9 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 	} else {
 		logger.Warn("no SMS gateway configured (--sms-url): SMS are logged, not sent")
 	}
+	if cfg.GatewayKey == "" {
+		logger.Warn("no --gateway-key: anyone who can reach /ussd or /api/v1/sms/inbound can speak as any phone; set one before exposing kindred to a gateway")
+	}
 	if cfg.SMTPAddr != "" {
 		emailSender = &mail.Sender{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
 	} else {
@@ -177,6 +180,7 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger) http.Handle
 		Lobby:         d,
 		Verify:        d,
 		OfficeHours:   cfg.OfficeHours,
+		GatewayKey:    cfg.GatewayKey,
 		Care:          careSvc,
 		Insights:      d,
 		Analyzer:      compassion.DeskAnalyzer{},

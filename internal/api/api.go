@@ -38,6 +38,13 @@ type Config struct {
 	Care     kindred.Care
 	Insights kindred.Insights
 
+	// GatewayKey, when set, must come with every request from the SMS and
+	// USSD gateways (POST /ussd, POST /api/v1/sms/inbound), as ?key= in the
+	// callback URL or an X-Gateway-Key header. Those requests carry no token
+	// and name the caller's phone themselves; without a key anyone who can
+	// reach the port could speak as any phone.
+	GatewayKey string
+
 	// OfficeHours is what the USSD menu tells callers about opening hours;
 	// "": ask at the desk.
 	OfficeHours string

@@ -28,7 +28,7 @@ func (s *server) careRoutes() []route {
 		{method: "GET", path: "/api/v1/conversations/{id}/gestures", roles: staff, handler: s.listGestures},
 		{method: "POST", path: "/api/v1/gestures/{id}/close", roles: staff, handler: s.closeGesture},
 		{method: "GET", path: "/api/v1/surveys", roles: staff, handler: s.listSurveys},
-		{method: "POST", path: "/api/v1/sms/inbound", public: true, handler: s.inboundSMS},
+		{method: "POST", path: "/api/v1/sms/inbound", public: true, gateway: true, handler: s.inboundSMS},
 	}
 }
 

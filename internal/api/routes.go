@@ -17,6 +17,7 @@ type route struct {
 	method  string
 	path    string         // a net/http.ServeMux path pattern, e.g. /api/v1/customers/{id}
 	public  bool           // served without a token
+	gateway bool           // called by the SMS/USSD gateway: needs Config.GatewayKey when one is set
 	roles   []kindred.Role // the roles allowed, when not public
 	handler handlerFunc
 }

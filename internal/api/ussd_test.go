@@ -241,3 +241,44 @@ func FuzzUSSDText(f *testing.F) {
 		}
 	})
 }
+
+// TestGatewayKey: with a key set, the gateway endpoints refuse requests that
+// do not carry it (they name the caller's phone themselves, so a stranger
+// could otherwise speak as anyone's phone), and accept it in the callback
+// URL or a header.
+func TestGatewayKey(t *testing.T) {
+	d := lobbyDesk(t)
+	cfg := d.srv.cfg
+	cfg.GatewayKey = "s3cret-callback-key"
+	cfg.Registry = prometheus.NewRegistry()
+	d.srv = newServer(cfg)
+	post := func(path string, header string) *httptest.ResponseRecorder {
+		form := url.Values{"sessionId": {"g1"}, "serviceCode": {"*384#"}, "phoneNumber": {"+254711000777"}, "text": {""},
+			"from": {"+254711000777"}, "to": {"12345"}, "date": {"2026-11-23 10:00:00"}, "id": {"x1"}}
+		req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if header != "" {
+			req.Header.Set("X-Gateway-Key", header)
+		}
+		rec := httptest.NewRecorder()
+		d.srv.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, path := range []string{"/ussd", "/api/v1/sms/inbound"} {
+		if rec := post(path, ""); rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s without the key: %d %s", path, rec.Code, rec.Body)
+		}
+		if rec := post(path+"?key=wrong", ""); rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s with a wrong key: %d", path, rec.Code)
+		}
+	}
+	if rec := post("/ussd?key=s3cret-callback-key", ""); rec.Code != 200 || !strings.HasPrefix(rec.Body.String(), "CON ") {
+		t.Errorf("ussd with the key in the URL: %d %s", rec.Code, rec.Body)
+	}
+	if rec := post("/ussd", "s3cret-callback-key"); rec.Code != 200 {
+		t.Errorf("ussd with the key in a header: %d %s", rec.Code, rec.Body)
+	}
+	if n := countTickets(t, d, "+254711000777"); n != 0 {
+		t.Errorf("refused requests made %d tickets", n)
+	}
+}

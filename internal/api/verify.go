@@ -17,7 +17,7 @@ func (s *server) verifyRoutes() []route {
 		{method: "GET", path: "/api/v1/codes/{id}", roles: staff, handler: s.getCode},
 		{method: "POST", path: "/api/v1/codes/{id}/check", roles: anyone, handler: s.checkCode},
 		{method: "POST", path: "/api/v1/codes/{id}/extend", roles: staff, handler: s.extendCode},
-		{method: "POST", path: "/ussd", public: true, handler: u.serve},
+		{method: "POST", path: "/ussd", public: true, gateway: true, handler: u.serve},
 	}
 }
 

@@ -50,6 +50,7 @@ type Config struct {
 	SMTPUsername string // SMTP AUTH PLAIN user; "" sends without authenticating
 	SMTPPassword string
 	OfficeHours  string // opening hours told to USSD callers and shown on the kiosk
+	GatewayKey   string // required on USSD and inbound-SMS callbacks when set
 }
 
 // Default returns the settings used when neither a flag nor the environment
@@ -126,7 +127,7 @@ func (fs *FlagSet) Serve() {
 // Outbound binds how kindred reaches customers: --base-url, the SMS gateway
 // (--sms-url, --sms-username, --sms-key, --sms-from), the SMTP relay
 // (--smtp-addr, --smtp-from, --smtp-username, --smtp-password) and
-// --office-hours.
+// --gateway-key and --office-hours.
 func (fs *FlagSet) Outbound() {
 	c := fs.cfg
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the desk's public address, for links in SMS and email (default: the listening address)"+fs.bind("base-url"))
@@ -138,6 +139,7 @@ func (fs *FlagSet) Outbound() {
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "From address of kindred's email"+fs.bind("smtp-from"))
 	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP username (AUTH PLAIN); empty sends without authenticating"+fs.bind("smtp-username"))
 	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the environment variable to the flag"+fs.bind("smtp-password"))
+	fs.StringVar(&c.GatewayKey, "gateway-key", c.GatewayKey, "a secret the SMS/USSD gateway's callback URLs carry (?key=…) or send as X-Gateway-Key; without it anyone who reaches /ussd can speak as any phone"+fs.bind("gateway-key"))
 	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "opening hours, as told to USSD callers and shown on the kiosk"+fs.bind("office-hours"))
 }
 
