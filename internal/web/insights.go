@@ -37,39 +37,42 @@ func (c *Console) insightRoutes() []route {
 
 // dashboardCache keeps each period's dashboard for a minute: the page and its
 // nine chart images ask for the same numbers within a second of each other.
-var dashboardCache = struct {
+type dashboardCache struct {
 	sync.Mutex
 	m map[kindred.Period]dashboardEntry
-}{m: map[kindred.Period]dashboardEntry{}}
+}
 
 type dashboardEntry struct {
-	d   *kindred.Dashboard
-	at  time.Time
-	svc kindred.Insights
+	d  *kindred.Dashboard
+	at time.Time
 }
 
 const dashboardTTL = time.Minute
 
 func (c *Console) cachedDashboard(r *http.Request, p kindred.Period) (*kindred.Dashboard, error) {
 	now := c.cfg.Now()
-	dashboardCache.Lock()
-	e, ok := dashboardCache.m[p]
-	dashboardCache.Unlock()
-	if ok && e.svc == c.cfg.Insights && now.Sub(e.at) < dashboardTTL {
+	cache := &c.dashboards
+	cache.Lock()
+	e, ok := cache.m[p]
+	cache.Unlock()
+	if ok && now.Sub(e.at) < dashboardTTL {
 		return e.d, nil
 	}
 	d, err := c.cfg.Insights.Dashboard(r.Context(), p)
 	if err != nil {
 		return nil, err
 	}
-	dashboardCache.Lock()
-	defer dashboardCache.Unlock()
-	for k, v := range dashboardCache.m {
-		if now.Sub(v.at) >= dashboardTTL || len(dashboardCache.m) > 32 {
-			delete(dashboardCache.m, k)
+	cache.Lock()
+	defer cache.Unlock()
+	for k, v := range cache.m {
+		if now.Sub(v.at) >= dashboardTTL || len(cache.m) > 32 {
+			delete(cache.m, k)
 		}
 	}
-	dashboardCache.m[p] = dashboardEntry{d: d, at: now, svc: c.cfg.Insights}
+	if cache.m == nil {
+		cache.m = map[kindred.Period]dashboardEntry{}
+	}
+	cache.m[p] = dashboardEntry{d: d, at: now}
 	return d, nil
 }
 

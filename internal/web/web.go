@@ -64,6 +64,8 @@ type Console struct {
 	pages  *pages
 	static *assets
 	limit  *limiter
+
+	dashboards dashboardCache // the insights dashboard, kept for a minute
 }
 
 // Who may use what. A kiosk is a shared walk-in terminal: it may sign in
