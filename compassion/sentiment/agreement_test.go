@@ -23,7 +23,7 @@ func TestAgreementWithGovader(t *testing.T) {
 	stock := govader.NewSentimentIntensityAnalyzer()
 	aligned := govader.NewSentimentIntensityAnalyzer()
 	loadOnce.Do(load) // the tables are read directly below
-	for w, i := range words {
+	for w, i := range words.All() {
 		if table[i].flags&inLexicon != 0 {
 			aligned.Lexicon[w] = table[i].valence
 		}

@@ -213,7 +213,7 @@ func (s *scratch) add(t string, a, b int, src []int32) {
 	s.lower, upper = appendLower(s.lower, t[l:r])
 	spelling := s.lower[lo:]
 	tok := token{start: l, end: r, lo: int32(lo), hi: int32(len(s.lower)), upper: upper}
-	tok.w = table[words[string(spelling)]]
+	tok.w = table[index(spelling)]
 	tok.negated = tok.w.flags&isNegation != 0 || containsNT(spelling)
 	if src != nil {
 		tok.start, tok.end = int(src[2*l]), int(src[2*(r-1)+1])
@@ -521,6 +521,20 @@ func (s *scratch) score() Scores {
 // round rounds x to prec decimals as Python's round does: correctly, ties to
 // even on the exact binary value. -0 becomes 0.
 func round(x float64, prec int) float64 {
+	// Fast path: unless x·10^prec lies within a hair of a half, rounding it
+	// to an integer and dividing (one correctly rounded IEEE division of two
+	// exact numbers) gives the very double that parsing the decimal would.
+	if prec >= 0 && prec < len(pow10) {
+		p := pow10[prec]
+		y := x * p
+		if f := y - math.Floor(y); math.Abs(f-0.5) > 1e-6 && math.Abs(y) < 1e12 {
+			r := math.Round(y)
+			if r == 0 {
+				return 0
+			}
+			return r / p
+		}
+	}
 	var buf [32]byte
 	b := strconv.AppendFloat(buf[:0], x, 'f', prec, 64)
 	r, err := strconv.ParseFloat(string(b), 64)
@@ -529,6 +543,8 @@ func round(x float64, prec int) float64 {
 	}
 	return r
 }
+
+var pow10 = [...]float64{1, 10, 100, 1000, 10000, 100000}
 
 // evidence lists the tokens whose final valence is not zero.
 func (s *scratch) evidence(text string) []Evidence {

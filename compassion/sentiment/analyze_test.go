@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -216,4 +218,30 @@ func FuzzAnalyze(f *testing.F) {
 			t.Errorf("%q: evidence without sentiment", text)
 		}
 	})
+}
+
+// TestRoundMatchesDecimalRounding holds round's fast path to the exact one
+// (format to prec decimals, parse back) on random values and on values a
+// hair from a tie.
+func TestRoundMatchesDecimalRounding(t *testing.T) {
+	exact := func(x float64, prec int) float64 {
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', prec, 64), 64)
+		if r == 0 {
+			return 0
+		}
+		return r
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 1_000_000 {
+		x := rng.Float64()*2 - 1
+		if i%4 == 0 { // near a tie at 4 decimals
+			x = (math.Round(x*1e4) + 0.5) / 1e4
+			x = math.Nextafter(x, float64(i%3-1))
+		}
+		for _, prec := range []int{3, 4} {
+			if got, want := round(x, prec), exact(x, prec); got != want || math.Signbit(got) != math.Signbit(want) {
+				t.Fatalf("round(%v, %d) = %v, want %v", x, prec, got, want)
+			}
+		}
+	}
 }

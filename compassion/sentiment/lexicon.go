@@ -7,6 +7,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kindred-desk/kindred/compassion/internal/wordtab"
 )
 
 // The lexicons are VADER's own (github.com/cjhutto/vaderSentiment, MIT
@@ -183,10 +185,16 @@ type emoji struct {
 
 // The tables, built once at start-up and read-only afterwards.
 var (
-	words  = map[string]int32{} // lower-cased token -> index in table
+	words  wordtab.Table[int32] // lower-cased token -> index in table
 	table  = []word{{}}         // table[0] is the unknown word
 	emojis = map[rune]emoji{}
 )
+
+// index returns the table index of a lower-cased token; 0 when unknown.
+func index(lower []byte) int32 {
+	i, _ := words.GetBytes(lower)
+	return i
+}
 
 // loadOnce builds the tables on first use rather than at program start, so
 // that kindred commands that never read text (token, migrate, backup) do not
@@ -195,10 +203,10 @@ var loadOnce sync.Once
 
 func load() {
 	entry := func(w string) *word {
-		if i, ok := words[w]; ok {
+		if i, ok := words.Get(w); ok {
 			return &table[i]
 		}
-		words[w] = int32(len(table))
+		words.Set(w, int32(len(table)))
 		table = append(table, word{})
 		return &table[len(table)-1]
 	}
@@ -269,14 +277,14 @@ func IsNegation(w string) bool {
 	loadOnce.Do(load)
 	var buf [64]byte
 	lower, _ := appendLower(buf[:0], w)
-	return table[words[string(lower)]].flags&isNegation != 0 || strings.Contains(string(lower), "n't")
+	return table[index(lower)].flags&isNegation != 0 || strings.Contains(string(lower), "n't")
 }
 
 func lookup(w string) word {
 	loadOnce.Do(load)
 	var buf [64]byte
 	lower, _ := appendLower(buf[:0], w)
-	return table[words[string(lower)]]
+	return table[index(lower)]
 }
 
 // appendLower appends s lower-cased as Python's str.lower does wherever that
