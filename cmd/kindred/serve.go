@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/compassion"
 	"github.com/kindred-desk/kindred/internal/api"
@@ -78,10 +80,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	// The outbox worker delivers SMS and email; it stops before the
 	// database closes (defers run last in, first out).
-	stopWorkers := startWorkers(ctx, db, cfg, logger)
+	reg := api.NewRegistry()
+	stopWorkers := startWorkers(ctx, db, cfg, logger, reg)
 	defer stopWorkers()
 
-	h := newHandler(db, cfg, logger)
+	h := newHandler(db, cfg, logger, reg)
 	srv := newServer(h, logger)
 	if dh, ok := h.(*deskHandler); ok {
 		// Live-update streams stay open as long as a page is; end them so
@@ -97,7 +100,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // which sends SMS through the configured gateway and email through the
 // configured relay, or logs them when none is configured. The returned func
 // stops them and waits.
-func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *slog.Logger) (stop func()) {
+func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *slog.Logger, reg prometheus.Registerer) (stop func()) {
 	var smsSender, emailSender outbox.Sender = outbox.Log{Logger: logger}, outbox.Log{Logger: logger}
 	if cfg.SMSURL != "" {
 		smsSender = &sms.Gateway{URL: cfg.SMSURL, Username: cfg.SMSUsername, APIKey: cfg.SMSKey, From: cfg.SMSFrom}
@@ -113,9 +116,10 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 		logger.Warn("no SMTP relay configured (--smtp-addr): email is logged, not sent")
 	}
 	worker := outbox.New(outbox.Config{
-		Store:   db,
-		Logger:  logger,
-		Senders: map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: smsSender, kindred.ChannelEmail: emailSender},
+		Store:    db,
+		Logger:   logger,
+		Registry: reg,
+		Senders:  map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: smsSender, kindred.ChannelEmail: emailSender},
 	})
 	// The care worker sends surveys after resolution, notices promised dates
 	// at risk, and suggests gestures.
@@ -153,7 +157,7 @@ type deskHandler struct {
 // every other path. Both analyse messages with the compassion engine, and
 // both publish new messages to one hub, so that a message posted through
 // the API appears at once in the consoles showing its conversation.
-func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger) http.Handler {
+func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *prometheus.Registry) http.Handler {
 	careSvc := newCare(d, cfg, logger)
 	console := web.New(web.Config{
 		Agents:        d,
@@ -186,6 +190,7 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger) http.Handle
 		Analyzer:      compassion.DeskAnalyzer{},
 		Ready:         d.Ping,
 		Logger:        logger,
+		Registry:      reg,
 		MaxBodyBytes:  cfg.MaxBody,
 		DefaultRegion: cfg.Region,
 		MetricsPublic: cfg.MetricsPublic,

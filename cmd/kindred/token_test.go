@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/auth"
 	"github.com/kindred-desk/kindred/internal/config"
 	"github.com/kindred-desk/kindred/internal/store"
@@ -33,7 +34,7 @@ func apiOver(t *testing.T, db string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(newHandler(d, config.Default(), slog.New(slog.DiscardHandler)))
+	ts := httptest.NewServer(newHandler(d, config.Default(), slog.New(slog.DiscardHandler), api.NewRegistry()))
 	t.Cleanup(func() {
 		ts.Close()
 		d.Close()

@@ -59,6 +59,15 @@ func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
 	return c
 }
 
+// NewRegistry returns a Prometheus registry with the Go and process
+// collectors, for the API's metrics and anything else the binary measures
+// (the outbox worker), served together at /metrics.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	registerRuntimeCollectors(reg)
+	return reg
+}
+
 func registerRuntimeCollectors(reg *prometheus.Registry) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
