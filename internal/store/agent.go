@@ -53,7 +53,7 @@ func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash st
 
 const agentColumns = "a.id, a.name, COALESCE(a.email, ''), a.role, a.team, a.disabled, a.created_at"
 
-func scanAgent(row interface{ Scan(...any) error }, a *kindred.Agent, extra ...any) error {
+func scanAgent(row scanner, a *kindred.Agent, extra ...any) error {
 	var created int64
 	var role string
 	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.Team, &a.Disabled, &created}, extra...)

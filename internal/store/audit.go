@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/kindred-desk/kindred"
 )
@@ -49,46 +48,23 @@ func (tx *Tx) appendAudit(ctx context.Context, e *kindred.AuditEntry) error {
 
 // Audit returns audit entries matching f, newest first.
 func (db *DB) Audit(ctx context.Context, f kindred.AuditFilter) ([]kindred.AuditEntry, error) {
-	var where []string
-	var args []any
+	var w where
 	if f.Subject != "" {
-		where = append(where, "subject = ?")
-		args = append(args, f.Subject)
+		w.add("subject = ?", f.Subject)
 	}
 	if f.SubjectID != 0 {
-		where = append(where, "subject_id = ?")
-		args = append(args, f.SubjectID)
+		w.add("subject_id = ?", f.SubjectID)
 	}
 	if f.ActorID != 0 {
-		where = append(where, "actor_id = ?")
-		args = append(args, f.ActorID)
+		w.add("actor_id = ?", f.ActorID)
 	}
-	q := "SELECT id, at, actor_id, actor_name, action, subject, subject_id, detail FROM audit"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit, offset := limits(f.Page)
-	q += " ORDER BY id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
-
-	entries := []kindred.AuditEntry{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e kindred.AuditEntry
+	entries, err := listPage(ctx, db, "SELECT id, at, actor_id, actor_name, action, subject, subject_id, detail FROM audit",
+		w, "id DESC", f.Page, func(row scanner, e *kindred.AuditEntry) error {
 			var at int64
-			if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Subject, &e.SubjectID, &e.Detail); err != nil {
-				return err
-			}
+			err := row.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Subject, &e.SubjectID, &e.Detail)
 			e.At = fromMS(at)
-			entries = append(entries, e)
-		}
-		return rows.Err()
-	})
+			return err
+		})
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}

@@ -210,7 +210,7 @@ const delayColumns = `d.id, d.conversation_id, c.customer_id, d.batch, d.reason,
 	d.subject, d.suggestions, d.compassion, d.status, d.channel, d.created_by, d.approved_by, d.created_at, d.approved_at,
 	d.sent_at, d.outbox_id`
 
-func scanDelay(row interface{ Scan(...any) error }, d *kindred.Delay) error {
+func scanDelay(row scanner, d *kindred.Delay) error {
 	var promised, approvedAt, sent, createdBy, approvedBy, outbox sql.NullInt64
 	var newDate, created int64
 	var suggestions, status, channel string
@@ -264,40 +264,17 @@ func (db *DB) Delay(ctx context.Context, id int64) (*kindred.Delay, error) {
 
 // Delays lists delays matching f, newest first.
 func (db *DB) Delays(ctx context.Context, f kindred.DelayFilter) ([]kindred.Delay, error) {
-	var where []string
-	var args []any
+	var w where
 	if f.ConversationID != 0 {
-		where, args = append(where, "d.conversation_id = ?"), append(args, f.ConversationID)
+		w.add("d.conversation_id = ?", f.ConversationID)
 	}
 	if f.Batch != "" {
-		where, args = append(where, "d.batch = ?"), append(args, f.Batch)
+		w.add("d.batch = ?", f.Batch)
 	}
 	if f.Status != "" {
-		where, args = append(where, "d.status = ?"), append(args, string(f.Status))
+		w.add("d.status = ?", string(f.Status))
 	}
-	q := "SELECT " + delayColumns + " FROM delays d JOIN conversations c ON c.id = d.conversation_id"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit, offset := limits(f.Page)
-	q += " ORDER BY d.id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
-	out := []kindred.Delay{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d kindred.Delay
-			if err := scanDelay(rows, &d); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
-	})
+	out, err := listPage(ctx, db, "SELECT "+delayColumns+" FROM delays d JOIN conversations c ON c.id = d.conversation_id", w, "d.id DESC", f.Page, scanDelay)
 	if err != nil {
 		return nil, fmt.Errorf("list heads-ups: %w", err)
 	}
@@ -528,7 +505,7 @@ func (db *DB) ScheduleFollowUp(ctx context.Context, f *kindred.FollowUp) error {
 
 const followUpColumns = "id, conversation_id, agent_id, what, due_at, status, outcome, created_at, closed_at"
 
-func scanFollowUp(row interface{ Scan(...any) error }, f *kindred.FollowUp) error {
+func scanFollowUp(row scanner, f *kindred.FollowUp) error {
 	var due, created int64
 	var closed sql.NullInt64
 	var status string
@@ -556,43 +533,20 @@ func (db *DB) FollowUp(ctx context.Context, id int64) (*kindred.FollowUp, error)
 
 // FollowUps lists follow-ups matching f, soonest due first.
 func (db *DB) FollowUps(ctx context.Context, f kindred.FollowUpFilter) ([]kindred.FollowUp, error) {
-	var where []string
-	var args []any
+	var w where
 	if f.AgentID != 0 {
-		where, args = append(where, "agent_id = ?"), append(args, f.AgentID)
+		w.add("agent_id = ?", f.AgentID)
 	}
 	if f.ConversationID != 0 {
-		where, args = append(where, "conversation_id = ?"), append(args, f.ConversationID)
+		w.add("conversation_id = ?", f.ConversationID)
 	}
 	if f.Status != "" {
-		where, args = append(where, "status = ?"), append(args, string(f.Status))
+		w.add("status = ?", string(f.Status))
 	}
 	if f.DueBefore != nil {
-		where, args = append(where, "due_at < ?"), append(args, ms(*f.DueBefore))
+		w.add("due_at < ?", ms(*f.DueBefore))
 	}
-	q := "SELECT " + followUpColumns + " FROM follow_ups"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit, offset := limits(f.Page)
-	q += " ORDER BY due_at, id LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
-	out := []kindred.FollowUp{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var x kindred.FollowUp
-			if err := scanFollowUp(rows, &x); err != nil {
-				return err
-			}
-			out = append(out, x)
-		}
-		return rows.Err()
-	})
+	out, err := listPage(ctx, db, "SELECT "+followUpColumns+" FROM follow_ups", w, "due_at, id", f.Page, scanFollowUp)
 	if err != nil {
 		return nil, fmt.Errorf("list follow-ups: %w", err)
 	}
@@ -669,7 +623,7 @@ func (db *DB) SuggestGesture(ctx context.Context, conversationID int64, kind, re
 
 const gestureColumns = "id, conversation_id, kind, reason, status, done_by, created_at, done_at"
 
-func scanGesture(row interface{ Scan(...any) error }, g *kindred.Gesture) error {
+func scanGesture(row scanner, g *kindred.Gesture) error {
 	var status string
 	var by, done sql.NullInt64
 	var created int64
@@ -918,7 +872,7 @@ func (db *DB) CreateSurvey(ctx context.Context, s *kindred.Survey, tokenHash []b
 const surveyColumns = `id, conversation_id, customer_id, agent_id, channel, created_at, expires_at, answered_at,
 	satisfaction, felt_heard, comment, outbox_id`
 
-func scanSurvey(row interface{ Scan(...any) error }, s *kindred.Survey) error {
+func scanSurvey(row scanner, s *kindred.Survey) error {
 	var agent, answered, sat, outbox sql.NullInt64
 	var created, expires int64
 	var channel string
@@ -942,44 +896,21 @@ func scanSurvey(row interface{ Scan(...any) error }, s *kindred.Survey) error {
 
 // Surveys lists surveys matching f, newest first.
 func (db *DB) Surveys(ctx context.Context, f kindred.SurveyFilter) ([]kindred.Survey, error) {
-	var where []string
-	var args []any
+	var w where
 	if f.ConversationID != 0 {
-		where, args = append(where, "conversation_id = ?"), append(args, f.ConversationID)
+		w.add("conversation_id = ?", f.ConversationID)
 	}
 	if f.AgentID != 0 {
-		where, args = append(where, "agent_id = ?"), append(args, f.AgentID)
+		w.add("agent_id = ?", f.AgentID)
 	}
 	if f.Answered != nil {
 		if *f.Answered {
-			where = append(where, "answered_at IS NOT NULL")
+			w.add("answered_at IS NOT NULL")
 		} else {
-			where = append(where, "answered_at IS NULL")
+			w.add("answered_at IS NULL")
 		}
 	}
-	q := "SELECT " + surveyColumns + " FROM surveys"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit, offset := limits(f.Page)
-	q += " ORDER BY id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
-	out := []kindred.Survey{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s kindred.Survey
-			if err := scanSurvey(rows, &s); err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		return rows.Err()
-	})
+	out, err := listPage(ctx, db, "SELECT "+surveyColumns+" FROM surveys", w, "id DESC", f.Page, scanSurvey)
 	if err != nil {
 		return nil, fmt.Errorf("list surveys: %w", err)
 	}

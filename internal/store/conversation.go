@@ -133,7 +133,7 @@ func (tx *Tx) tags(ctx context.Context, ids []int64) (map[int64][]string, error)
 const conversationColumns = `id, customer_id, channel, subject, status, priority, assignee_id,
 	created_at, updated_at, first_response_at, resolved_at, due_at`
 
-func scanConversation(row interface{ Scan(...any) error }, c *kindred.Conversation) error {
+func scanConversation(row scanner, c *kindred.Conversation) error {
 	var channel, status, priority string
 	var assignee, firstResponse, resolved, due sql.NullInt64
 	var created, updated int64

@@ -80,7 +80,7 @@ func (db *DB) CreateCustomer(ctx context.Context, c *kindred.Customer) error {
 const customerColumns = `id, name, preferred_name, pronunciation, language, phone, email,
 	accommodations, accommodation_notes, created_at, updated_at`
 
-func scanCustomer(row interface{ Scan(...any) error }, c *kindred.Customer) error {
+func scanCustomer(row scanner, c *kindred.Customer) error {
 	var acc string
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.Name, &c.PreferredName, &c.Pronunciation, &c.Language, &c.Phone, &c.Email,
@@ -152,8 +152,7 @@ func phoneDigits(q string) string {
 // preferred name or email as a case-insensitive substring, or the digits of
 // the phone number.
 func (db *DB) Customers(ctx context.Context, f kindred.CustomerFilter) ([]kindred.Customer, error) {
-	q := "SELECT " + customerColumns + " FROM customers"
-	var args []any
+	var w where
 	if query := strings.TrimSpace(f.Query); query != "" {
 		// Control characters become spaces, so no query matches across the
 		// newlines that separate the fields of the search text.
@@ -163,34 +162,15 @@ func (db *DB) Customers(ctx context.Context, f kindred.CustomerFilter) ([]kindre
 			}
 			return r
 		}, strings.ToLower(query))
-		conds := []string{`search LIKE ? ESCAPE '\'`}
-		args = append(args, likePattern(text))
+		match := `search LIKE ? ESCAPE '\'`
+		args := []any{likePattern(text)}
 		if digits := phoneDigits(query); digits != "" {
-			conds = append(conds, `replace(replace(phone, '+', ''), ' ', '') LIKE ?`)
+			match = "(" + match + ` OR replace(replace(phone, '+', ''), ' ', '') LIKE ?)`
 			args = append(args, "%"+digits+"%")
 		}
-		q += " WHERE " + strings.Join(conds, " OR ")
+		w.add(match, args...)
 	}
-	limit, offset := limits(f.Page)
-	q += " ORDER BY name, id LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
-
-	customers := []kindred.Customer{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c kindred.Customer
-			if err := scanCustomer(rows, &c); err != nil {
-				return err
-			}
-			customers = append(customers, c)
-		}
-		return rows.Err()
-	})
+	customers, err := listPage(ctx, db, "SELECT "+customerColumns+" FROM customers", w, "name, id", f.Page, scanCustomer)
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}
@@ -409,7 +389,7 @@ func (db *DB) AddHelper(ctx context.Context, h *kindred.Helper) error {
 const helperColumns = `id, customer_id, name, relation, phone, scopes, consent, consent_at,
 	expires_at, revoked_at, created_by, created_at`
 
-func scanHelper(row interface{ Scan(...any) error }, h *kindred.Helper) error {
+func scanHelper(row scanner, h *kindred.Helper) error {
 	var scopes string
 	var consent, created int64
 	var expires, revoked sql.NullInt64

@@ -380,7 +380,7 @@ type ticketRow struct {
 	rank time.Time
 }
 
-func scanTicket(row interface{ Scan(...any) error }, t *ticketRow) error {
+func scanTicket(row scanner, t *ticketRow) error {
 	var status string
 	var customer, desk, called, closed sql.NullInt64
 	var rank, created int64

@@ -15,7 +15,7 @@ import (
 const outboxColumns = `id, channel, recipient, subject, body, purpose, customer_id, status, attempts,
 	next_attempt_at, last_error, provider_id, created_at, sent_at`
 
-func scanOutbound(row interface{ Scan(...any) error }, m *kindred.OutboundMessage) error {
+func scanOutbound(row scanner, m *kindred.OutboundMessage) error {
 	var channel, status string
 	var customer sql.NullInt64
 	var next, created int64
@@ -235,43 +235,20 @@ func (db *DB) OutboundMessage(ctx context.Context, id int64) (*kindred.OutboundM
 
 // Outbox lists outgoing messages matching f, newest first.
 func (db *DB) Outbox(ctx context.Context, f kindred.OutboxFilter) ([]kindred.OutboundMessage, error) {
-	var where []string
-	var args []any
+	var w where
 	if f.Status != "" {
-		where, args = append(where, "status = ?"), append(args, string(f.Status))
+		w.add("status = ?", string(f.Status))
 	}
 	if f.Channel != "" {
-		where, args = append(where, "channel = ?"), append(args, string(f.Channel))
+		w.add("channel = ?", string(f.Channel))
 	}
 	if f.CustomerID != 0 {
-		where, args = append(where, "customer_id = ?"), append(args, f.CustomerID)
+		w.add("customer_id = ?", f.CustomerID)
 	}
 	if f.Purpose != "" {
-		where, args = append(where, "purpose = ?"), append(args, f.Purpose)
+		w.add("purpose = ?", f.Purpose)
 	}
-	q := "SELECT " + outboxColumns + " FROM outbox"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit, offset := limits(f.Page)
-	q += " ORDER BY id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
-	out := []kindred.OutboundMessage{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m kindred.OutboundMessage
-			if err := scanOutbound(rows, &m); err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
-	})
+	out, err := listPage(ctx, db, "SELECT "+outboxColumns+" FROM outbox", w, "id DESC", f.Page, scanOutbound)
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}

@@ -522,3 +522,53 @@ var (
 	_ kindred.ConversationService = (*DB)(nil)
 	_ kindred.AuditService        = (*DB)(nil)
 )
+
+// scanner is one row to read: an *sql.Row or the current row of *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// where gathers the conditions of a listing, joined with AND, and their
+// arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add adds a condition with its ? arguments.
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// sql is the WHERE clause, or "" when there is no condition.
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// listPage reads one page of a listing in a read transaction: query (a
+// SELECT … FROM … without WHERE) with w's conditions, in the given order,
+// each row read by scan. It returns an empty slice, never nil, for JSON.
+func listPage[T any](ctx context.Context, db *DB, query string, w where, order string, p kindred.Page, scan func(scanner, *T) error) ([]T, error) {
+	limit, offset := limits(p)
+	query += w.sql() + " ORDER BY " + order + " LIMIT ? OFFSET ?"
+	args := append(w.args, limit, offset)
+	out := []T{}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var x T
+			if err := scan(rows, &x); err != nil {
+				return err
+			}
+			out = append(out, x)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -28,7 +28,7 @@ type storedCode struct {
 	salt, hash []byte
 }
 
-func scanCode(row interface{ Scan(...any) error }, c *kindred.Code, extra ...any) error {
+func scanCode(row scanner, c *kindred.Code, extra ...any) error {
 	var channel, status string
 	var helper, used, outbox sql.NullInt64
 	var expires, created int64
