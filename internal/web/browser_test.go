@@ -77,9 +77,13 @@ func newDesk(t *testing.T) *desk {
 	return d
 }
 
+// feature wires one of kindred's features into a test desk, as kindred
+// serve wires it: db is the desk's store, base its address.
+type feature func(db *store.DB, base string, console *web.Config, api *api.Config)
+
 // emptyDesk starts the console and the JSON API, mounted as `kindred serve`
 // mounts them, over a new, empty SQLite store: a desk on its first run.
-func emptyDesk(t *testing.T) *desk {
+func emptyDesk(t *testing.T, features ...feature) *desk {
 	t.Helper()
 	ctx := kindred.WithActor(context.Background(), seedActor)
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kindred.db"))
@@ -88,32 +92,42 @@ func emptyDesk(t *testing.T) *desk {
 	}
 	t.Cleanup(func() { db.Close() })
 
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	analyzer := compassion.DeskAnalyzer{}
-	console := web.New(web.Config{
+	consoleCfg := web.Config{
 		Agents:        db,
 		Customers:     db,
 		Conversations: db,
 		Sessions:      db,
+		Outbox:        db,
 		Analyzer:      analyzer,
 		Logger:        logger,
-	})
-	apiHandler := api.New(api.Config{
+	}
+	apiCfg := api.Config{
 		Agents:        db,
 		Customers:     db,
 		Conversations: db,
 		Audit:         db,
+		Outbox:        db,
 		Analyzer:      analyzer,
 		Ready:         db.Ping,
 		Logger:        logger,
-		OnMessage:     console.Hub().Publish,
-	})
+	}
+	for _, f := range features {
+		f(db, base, &consoleCfg, &apiCfg)
+	}
+	console := web.New(consoleCfg)
+	apiCfg.OnMessage = console.Hub().Publish
+	apiHandler := api.New(apiCfg)
 	mux := http.NewServeMux()
-	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics", "/ussd"} {
 		mux.Handle(p, apiHandler)
 	}
 	mux.Handle("/", console)
-	srv := httptest.NewServer(mux)
+	srv.Config.Handler = mux
+	srv.Start()
 	t.Cleanup(srv.Close)
 	// Live-update streams stay open as long as a page is: end them first,
 	// as serve does on shutdown, so that closing the server need not wait.

@@ -3,11 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/kindred-desk/kindred"
-	"github.com/kindred-desk/kindred/compassion"
+	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/care"
 	"github.com/kindred-desk/kindred/internal/store"
 	"github.com/kindred-desk/kindred/internal/web"
@@ -24,39 +20,12 @@ import (
 // careDesk is a console with care turned on, over a new SQLite store.
 func careDesk(t *testing.T) (*desk, *care.Service) {
 	t.Helper()
-	ctx := kindred.WithActor(context.Background(), seedActor)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kindred.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := httptest.NewUnstartedServer(nil)
-	svc := &care.Service{DB: db, BaseURL: "http://" + srv.Listener.Addr().String(), Logger: logger}
-	console := web.New(web.Config{Agents: db, Customers: db, Conversations: db, Sessions: db,
-		Analyzer: compassion.DeskAnalyzer{}, Care: svc, Logger: logger})
-	srv.Config.Handler = console
-	srv.Start()
-	t.Cleanup(srv.Close)
-	t.Cleanup(console.Hub().Close)
-	return &desk{url: srv.URL, db: db}, svc
-}
-
-// saveScreenshot keeps a PNG of the page in /screenshots as well, where
-// the care feature's pictures are looked for.
-func saveScreenshot(tb *tab, name string) {
-	tb.t.Helper()
-	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.MkdirAll("/screenshots", 0o755); err != nil {
-		tb.t.Logf("no /screenshots: %v", err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join("/screenshots", name+".png"), png, 0o644); err != nil {
-		tb.t.Logf("write /screenshots/%s.png: %v", name, err)
-	}
+	var svc *care.Service
+	d := emptyDesk(t, func(db *store.DB, base string, c *web.Config, a *api.Config) {
+		svc = &care.Service{DB: db, BaseURL: base, Logger: c.Logger}
+		c.Care, a.Care = svc, svc
+	})
+	return d, svc
 }
 
 // TestBrowserSurveyIsAccessibleInBothLanguages: the survey a customer
@@ -89,13 +58,13 @@ func TestBrowserSurveyIsAccessibleInBothLanguages(t *testing.T) {
 		}
 		checkAxe(tb, "survey "+lang)
 		tb.screenshot("survey-" + lang)
-		saveScreenshot(tb, "survey-"+lang)
+		tb.screenshot("survey-" + lang)
 	}
 	// Large text, for customers who need it, without signing in.
 	tb.submit("#toggle-large-text", http.StatusOK)
 	tb.assertMode(true)
 	checkAxe(tb, "survey large text")
-	saveScreenshot(tb, "survey-large-text")
+	tb.screenshot("survey-large-text")
 	tb.submit("#toggle-large-text", http.StatusOK)
 	tb.open(path+"?lang=sw", http.StatusOK)
 	// The customer answers in Kiswahili, choosing with the keyboard.
@@ -111,7 +80,7 @@ func TestBrowserSurveyIsAccessibleInBothLanguages(t *testing.T) {
 	}
 	tb.mustExist("#survey-thanks")
 	checkAxe(tb, "survey thanks sw")
-	saveScreenshot(tb, "survey-thanks-sw")
+	tb.screenshot("survey-thanks-sw")
 	answered := true
 	got, _ := d.db.Surveys(context.Background(), kindred.SurveyFilter{Answered: &answered})
 	if len(got) != 1 || *got[0].Satisfaction != 4 || *got[0].FeltHeard != kindred.HeardPartly {
@@ -157,6 +126,6 @@ func TestBrowserCarePageIsAccessible(t *testing.T) {
 	}
 	tb.open(fmt.Sprintf("/conversations/%d/care", conv.ID), http.StatusOK)
 	tb.mustExist("#due-warning")
-	saveScreenshot(tb, "care-conversation")
+	tb.screenshot("care-conversation")
 	tb.noPageErrors()
 }

@@ -323,7 +323,8 @@ func (tb *tab) noPageErrors() {
 }
 
 // screenshot writes a PNG of the whole page to the repository's screenshots/
-// folder (ignored by git), for a person to look at.
+// folder (ignored by git), and to /screenshots when it can, for a person to
+// look at.
 func (tb *tab) screenshot(name string) string {
 	tb.t.Helper()
 	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
@@ -337,6 +338,11 @@ func (tb *tab) screenshot(name string) string {
 	path := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		tb.t.Fatal(err)
+	}
+	if err := os.MkdirAll("/screenshots", 0o755); err == nil {
+		if err := os.WriteFile(filepath.Join("/screenshots", name+".png"), png, 0o644); err != nil {
+			tb.t.Logf("screenshot %s: %v", name, err)
+		}
 	}
 	abs, _ := filepath.Abs(path)
 	tb.t.Logf("screenshot: %s", abs)

@@ -3,16 +3,12 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/kindred-desk/kindred"
-	"github.com/kindred-desk/kindred/compassion"
 	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/demo"
 	"github.com/kindred-desk/kindred/internal/store"
@@ -23,28 +19,11 @@ import (
 // generator with two months of history, and a lead who can sign in.
 func insightsDesk(t *testing.T) (*desk, person) {
 	t.Helper()
+	d := emptyDesk(t, func(db *store.DB, _ string, c *web.Config, a *api.Config) { c.Insights, a.Insights = db, db })
 	ctx := kindred.WithActor(context.Background(), seedActor)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kindred.db"))
-	if err != nil {
+	if _, err := demo.Fill(ctx, d.db, demo.Options{Months: 2, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := demo.Fill(ctx, db, demo.Options{Months: 2, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	analyzer := compassion.DeskAnalyzer{}
-	console := web.New(web.Config{Agents: db, Customers: db, Conversations: db, Sessions: db, Analyzer: analyzer,
-		Insights: db, Logger: logger})
-	apiHandler := api.New(api.Config{Agents: db, Customers: db, Conversations: db, Audit: db, Analyzer: analyzer,
-		Insights: db, Logger: logger, OnMessage: console.Hub().Publish})
-	mux := http.NewServeMux()
-	mux.Handle("/api/", apiHandler)
-	mux.Handle("/", console)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(console.Hub().Close)
-	d := &desk{url: srv.URL, db: db}
 	lead := d.addAgent(t, ctx, "Neema Lead", "neema@desk.example", kindred.RoleLead)
 	return d, lead
 }

@@ -7,11 +7,7 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/kindred-desk/kindred"
-	"github.com/kindred-desk/kindred/compassion"
 	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/store"
 	"github.com/kindred-desk/kindred/internal/web"
@@ -36,24 +31,8 @@ type lobbyDesk struct {
 func newLobbyDesk(t *testing.T) *lobbyDesk {
 	t.Helper()
 	ctx := kindred.WithActor(context.Background(), seedActor)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kindred.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	console := web.New(web.Config{Agents: db, Customers: db, Conversations: db, Sessions: db, Outbox: db, Lobby: db,
-		Analyzer: compassion.DeskAnalyzer{}, Logger: logger})
-	apiHandler := api.New(api.Config{Agents: db, Customers: db, Conversations: db, Audit: db, Outbox: db, Lobby: db,
-		Logger: logger, OnMessage: console.Hub().Publish})
-	mux := http.NewServeMux()
-	mux.Handle("/api/", apiHandler)
-	mux.Handle("/", console)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(console.Hub().Close)
-
-	d := &lobbyDesk{desk: &desk{url: srv.URL, db: db}}
+	d := &lobbyDesk{desk: emptyDesk(t, func(db *store.DB, _ string, c *web.Config, a *api.Config) { c.Lobby, a.Lobby = db, db })}
+	db := d.db
 	d.agent = d.addAgent(t, ctx, "Grace Achieng", "grace@desk.example", kindred.RoleAgent)
 	d.kiosk = d.addAgent(t, ctx, "Lobby kiosk", "kiosk@desk.example", kindred.RoleKiosk)
 	for _, q := range []kindred.Queue{{Code: "A", Name: "Registration"}, {Code: "B", Name: "Payments"}} {
@@ -98,23 +77,6 @@ func (tb *tab) lobbySignIn(p person, path string) {
 	}
 }
 
-// lobbyShot saves a screenshot to /screenshots/lobby-<name>.png.
-func (tb *tab) lobbyShot(name string) {
-	tb.t.Helper()
-	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.MkdirAll("/screenshots", 0o755); err != nil {
-		tb.t.Fatal(err)
-	}
-	path := "/screenshots/lobby-" + name + ".png"
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		tb.t.Fatal(err)
-	}
-	tb.t.Logf("screenshot: %s", path)
-}
-
 func TestBrowserKioskIssuesATicket(t *testing.T) {
 	requireBrowser(t)
 	d := newLobbyDesk(t)
@@ -128,7 +90,7 @@ func TestBrowserKioskIssuesATicket(t *testing.T) {
 		t.Errorf("service tile is %.0fpx tall, want at least 44", h)
 	}
 	checkAxe(tb, "lobby kiosk")
-	tb.lobbyShot("kiosk")
+	tb.screenshot("lobby-kiosk")
 
 	tb.do("choose Registration and give a phone",
 		chromedp.Click(chromedp.CSS(`label[for="service-A"]`), chromedp.NodeVisible),
@@ -149,7 +111,7 @@ func TestBrowserKioskIssuesATicket(t *testing.T) {
 	}
 	tb.mustExist("#sms-promise")
 	checkAxe(tb, "lobby ticket")
-	tb.lobbyShot("ticket")
+	tb.screenshot("lobby-ticket")
 
 	// Kiswahili, then large text, on the kiosk and the ticket.
 	tb.submit(`a#done`, http.StatusOK)
@@ -158,17 +120,17 @@ func TestBrowserKioskIssuesATicket(t *testing.T) {
 		t.Errorf("Swahili kiosk heading %q", got)
 	}
 	checkAxe(tb, "lobby kiosk, Kiswahili")
-	tb.lobbyShot("kiosk-sw")
+	tb.screenshot("lobby-kiosk-sw")
 	tb.setLargeText(true)
 	checkAxe(tb, "lobby kiosk, Kiswahili, large text")
-	tb.lobbyShot("kiosk-sw-large")
+	tb.screenshot("lobby-kiosk-sw-large")
 	tb.do("choose Payments", chromedp.Click(chromedp.CSS(`label[for="service-B"]`), chromedp.NodeVisible))
 	tb.submit("button#get-ticket", http.StatusOK)
 	if got := tb.text("#ticket-place"); got != "Wewe ndiye unayefuata" {
 		t.Errorf("Swahili place %q", got)
 	}
 	checkAxe(tb, "lobby ticket, Kiswahili, large text")
-	tb.lobbyShot("ticket-sw-large")
+	tb.screenshot("lobby-ticket-sw-large")
 	tb.noPageErrors()
 }
 
@@ -214,7 +176,7 @@ func TestBrowserBoardCallsAndAnnounces(t *testing.T) {
 		}
 	}
 	checkAxe(tb, "lobby board")
-	tb.lobbyShot("board")
+	tb.screenshot("lobby-board")
 
 	tb.submit(`form#language button[name="lang"][value="sw"]`, http.StatusOK)
 	if hasSpeech {
@@ -235,13 +197,13 @@ func TestBrowserBoardCallsAndAnnounces(t *testing.T) {
 		}
 	}
 	checkAxe(tb, "lobby board, Kiswahili")
-	tb.lobbyShot("board-sw")
+	tb.screenshot("lobby-board-sw")
 	tb.setLargeText(true)
 	checkAxe(tb, "lobby board, Kiswahili, large text")
-	tb.lobbyShot("board-sw-large")
+	tb.screenshot("lobby-board-sw-large")
 	tb.submit(`form#language button[name="lang"][value="en"]`, http.StatusOK)
 	checkAxe(tb, "lobby board, large text")
-	tb.lobbyShot("board-large")
+	tb.screenshot("lobby-board-large")
 	tb.noPageErrors()
 }
 
@@ -258,7 +220,7 @@ func TestBrowserAgentWorksTheDesk(t *testing.T) {
 		t.Fatalf("called %q", got)
 	}
 	checkAxe(tb, "lobby desk")
-	tb.lobbyShot("desk")
+	tb.screenshot("lobby-desk")
 	tb.submit("button#served", http.StatusOK)
 	tb.noPageErrors()
 }

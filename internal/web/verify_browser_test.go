@@ -3,11 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/kindred-desk/kindred"
-	"github.com/kindred-desk/kindred/compassion"
 	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/store"
 	"github.com/kindred-desk/kindred/internal/web"
@@ -25,46 +20,15 @@ import (
 // serve wires them, and a kiosk account.
 func verifyDesk(t *testing.T) (*desk, person) {
 	t.Helper()
+	d := emptyDesk(t, func(db *store.DB, _ string, c *web.Config, a *api.Config) {
+		c.Verify, a.Verify, a.OfficeHours = db, db, "Monday to Friday, 8:00 to 17:00"
+	})
 	ctx := kindred.WithActor(context.Background(), seedActor)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kindred.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	console := web.New(web.Config{Agents: db, Customers: db, Conversations: db, Sessions: db,
-		Analyzer: compassion.DeskAnalyzer{}, Verify: db, Logger: logger})
-	apiHandler := api.New(api.Config{Agents: db, Customers: db, Conversations: db, Audit: db,
-		Verify: db, OfficeHours: "Monday to Friday, 8:00 to 17:00", Logger: logger})
-	mux := http.NewServeMux()
-	mux.Handle("/api/", apiHandler)
-	mux.Handle("/ussd", apiHandler)
-	mux.Handle("/", console)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(console.Hub().Close)
-	d := &desk{url: srv.URL, db: db}
 	d.admin = d.addAgent(t, ctx, "Amina Wanjiru", "amina@desk.example", kindred.RoleAdmin)
 	d.agent = d.addAgent(t, ctx, "Grace Achieng", "grace@desk.example", kindred.RoleAgent)
 	d.seed(t, ctx)
 	kiosk := d.addAgent(t, ctx, "Lobby kiosk", "kiosk@desk.example", kindred.RoleKiosk)
 	return d, kiosk
-}
-
-// shoot saves the page to /screenshots/<name>.png for a person to look at.
-func shoot(tb *tab, name string) {
-	tb.t.Helper()
-	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.MkdirAll("/screenshots", 0o755); err != nil {
-		tb.t.Logf("no /screenshots: %v", err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join("/screenshots", name+".png"), png, 0o644); err != nil {
-		tb.t.Logf("screenshot %s: %v", name, err)
-	}
 }
 
 // codeCustomer adds a customer with a phone and a daughter who may receive
@@ -122,7 +86,7 @@ func TestBrowserVerificationScreensPassAxe(t *testing.T) {
 				tb.open(custPath+"/verify", http.StatusOK)
 				tb.assertMode(large)
 				checkAxe(tb, "verify send ("+mode+")")
-				shoot(tb, "verify-send-"+mode)
+				tb.screenshot("verify-send-" + mode)
 				tb.do("send to the daughter", chromedp.Click(chromedp.CSS(`input[name="channel"][value^="helper-"]`), chromedp.NodeVisible))
 				tb.submit("button#send-code-button", http.StatusOK)
 				if !strings.HasPrefix(tb.path(), "/codes/") {
@@ -140,7 +104,7 @@ func TestBrowserVerificationScreensPassAxe(t *testing.T) {
 					t.Error("the code field does not have the focus")
 				}
 				checkAxe(tb, "verify code ("+mode+")")
-				shoot(tb, "verify-code-"+mode)
+				tb.screenshot("verify-code-" + mode)
 
 				// A wrong code: the screen says so, keeps what was typed.
 				wrong := "000 000"
@@ -154,7 +118,7 @@ func TestBrowserVerificationScreensPassAxe(t *testing.T) {
 					t.Errorf("the field lost what was typed: %q", got)
 				}
 				checkAxe(tb, "verify wrong code ("+mode+")")
-				shoot(tb, "verify-wrong-"+mode)
+				tb.screenshot("verify-wrong-" + mode)
 
 				// More time, then the right code, pasted without its space.
 				tb.submit("button#more-time-button", http.StatusOK)
@@ -164,7 +128,7 @@ func TestBrowserVerificationScreensPassAxe(t *testing.T) {
 				tb.submit("button#check-code-button", http.StatusOK)
 				tb.mustExist(".code-ok")
 				checkAxe(tb, "verify right code ("+mode+")")
-				shoot(tb, "verify-right-"+mode)
+				tb.screenshot("verify-right-" + mode)
 				tb.noPageErrors()
 			})
 		}
@@ -189,7 +153,7 @@ func TestBrowserVerificationScreensPassAxe(t *testing.T) {
 		tb.open("/verify", http.StatusOK)
 		tb.setLargeText(true)
 		checkAxe(tb, "verify kiosk phone (large)")
-		shoot(tb, "verify-kiosk-large")
+		tb.screenshot("verify-kiosk-large")
 		tb.do("type the phone", chromedp.SendKeys(chromedp.CSS("input#phone"), cust.Phone))
 		tb.submit("button#find-code-button", http.StatusOK)
 		if strings.Contains(eval[string](tb, `document.body.innerText`), "Kamau") {
@@ -200,6 +164,6 @@ func TestBrowserVerificationScreensPassAxe(t *testing.T) {
 		tb.submit("button#check-code-button", http.StatusOK)
 		tb.mustExist(".code-ok")
 		checkAxe(tb, "verify kiosk right (large)")
-		shoot(tb, "verify-kiosk-right-large")
+		tb.screenshot("verify-kiosk-right-large")
 	})
 }
