@@ -262,7 +262,10 @@ func (db *DB) OpenDesk(ctx context.Context, id int64, services []string) (*kindr
 	var d *kindred.Desk
 	err := db.Tx(ctx, func(tx *Tx) error {
 		if err := tx.mustExist(ctx, "lobby_desks", "", id); err != nil {
-			return notFound("desk", id)
+			if kindred.ErrorKind(err) == kindred.NotFound {
+				return notFound("desk", id)
+			}
+			return err
 		}
 		var ids []int64
 		for _, code := range services {
@@ -313,7 +316,10 @@ func (db *DB) CloseDesk(ctx context.Context, id int64) (*kindred.Desk, error) {
 	var d *kindred.Desk
 	err := db.Tx(ctx, func(tx *Tx) error {
 		if err := tx.mustExist(ctx, "lobby_desks", "", id); err != nil {
-			return notFound("desk", id)
+			if kindred.ErrorKind(err) == kindred.NotFound {
+				return notFound("desk", id)
+			}
+			return err
 		}
 		if err := tx.finishCurrent(ctx, id); err != nil {
 			return err
@@ -356,8 +362,19 @@ func (tx *Tx) finishCurrent(ctx context.Context, deskID int64) error {
 		return err
 	}
 	for _, o := range cur {
-		if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET status = 'served', closed_at = ? WHERE id = ?", ms(tx.db.clock()), o.id); err != nil {
+		// Only if it is still this desk's called ticket: a no-show or a
+		// transfer committed meanwhile (on PostgreSQL this waited for its
+		// row lock) stands.
+		res, err := tx.Exec(ctx, "UPDATE lobby_tickets SET status = 'served', closed_at = ? WHERE id = ? AND status = 'called' AND desk_id = ?",
+			ms(tx.db.clock()), o.id, deskID)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		if err := tx.Audit(ctx, "lobby.ticket.serve", "lobby_ticket", o.id, o.number); err != nil {
 			return err
@@ -733,7 +750,9 @@ func (db *DB) closeTicket(ctx context.Context, id int64, status kindred.TicketSt
 		}
 		switch t.Status {
 		case status:
-			return nil // done already: the same answer again
+			// Done already: the same answer again, read in full.
+			t, err = tx.ticket(ctx, id, nil)
+			return err
 		case kindred.TicketWaiting:
 			return kindred.Errorf(kindred.Conflict, "ticket %s has not been called yet", t.Number)
 		case kindred.TicketServed, kindred.TicketNoShow:
@@ -867,20 +886,20 @@ func (tx *Tx) notifyNear(ctx context.Context, code string) error {
 			break
 		}
 		var number, phone, lang string
-		var told bool
 		var customer sql.NullInt64
-		err := tx.QueryRow(ctx, "SELECT number, phone, language, notified_near, customer_id FROM lobby_tickets WHERE id = ?", e.ID).
-			Scan(&number, &phone, &lang, &told, &customer)
-		if err != nil {
+		// Claim the one "near" SMS with the update itself, so that two
+		// desks calling at once cannot both send it.
+		err := tx.QueryRow(ctx, `UPDATE lobby_tickets SET notified_near = ? WHERE id = ? AND notified_near = ? AND phone <> ''
+			RETURNING number, phone, language, customer_id`, true, e.ID, false).Scan(&number, &phone, &lang, &customer)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// told already, or no phone to tell
+		case err != nil:
 			return err
-		}
-		if !told && phone != "" && ahead > 0 {
+		case ahead > 0:
 			err := tx.Enqueue(ctx, &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: phone,
 				Body: nearSMS(lang, number, ahead), Purpose: "ticket_near", CustomerID: fromNullInt(customer)})
 			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET notified_near = ? WHERE id = ?", true, e.ID); err != nil {
 				return err
 			}
 		}

@@ -195,8 +195,9 @@ func testLobbyQueue(t *testing.T, s suite) {
 	if got, err := db.NoShow(ctx, a3.ID); err != nil || got.Status != kindred.TicketNoShow || got.ClosedAt == nil {
 		t.Fatalf("no-show: %+v %v", got, err)
 	}
-	if again, err := db.NoShow(ctx, a3.ID); err != nil || again.Status != kindred.TicketNoShow {
-		t.Fatalf("no-show again: %+v %v", again, err)
+	if again, err := db.NoShow(ctx, a3.ID); err != nil || again.Status != kindred.TicketNoShow ||
+		again.QueueName == "" || again.DeskID == nil || again.CreatedAt.IsZero() || again.ClosedAt == nil {
+		t.Fatalf("no-show again, not the whole ticket: %+v %v", again, err)
 	}
 	_, err = db.ServeTicket(ctx, a3.ID)
 	wantKind(t, err, kindred.Conflict)
