@@ -37,6 +37,13 @@ type OutboundMessage struct {
 	SentAt        *time.Time   `json:"sent_at"`
 }
 
+// HoldsSecret reports whether the message carries a secret meant for its
+// recipient alone: a one-time code, or a one-use survey link. Such a body
+// is never shown to staff, and is wiped once delivered.
+func (m *OutboundMessage) HoldsSecret() bool {
+	return m.Purpose == "code" || m.Purpose == "survey"
+}
+
 // OutboxFilter selects outgoing messages, newest first; zero fields do not filter.
 type OutboxFilter struct {
 	Status     OutboxStatus

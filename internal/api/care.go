@@ -336,6 +336,10 @@ func (s *server) closeGesture(w http.ResponseWriter, r *http.Request) error {
 func (s *server) listSurveys(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r, "conversation_id", "agent_id", "answered", "limit", "offset")
 	f := kindred.SurveyFilter{ConversationID: q.id("conversation_id"), AgentID: q.id("agent_id"), Page: q.page()}
+	if a, _ := kindred.ActorFrom(r.Context()); a.Role == kindred.RoleAgent {
+		// Agents see the answers about their own work; leads see the team's.
+		f.AgentID = a.AgentID
+	}
 	switch q.str("answered") {
 	case "":
 	case "true":

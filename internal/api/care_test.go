@@ -291,9 +291,20 @@ func TestInboundSMSAnswersTheSurvey(t *testing.T) {
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"survey_answer":`+map[bool]string{true: "true", false: "false"}[answer]) {
 			t.Fatalf("inbound: %d %s", rec.Code, rec.Body)
 		}
-		last := d.mustList(kindred.RoleLead, 200, "GET", "/api/v1/outbox?purpose=survey&limit=1", nil)
+		last := d.mustList(kindred.RoleLead, 200, "GET", "/api/v1/outbox?purpose=survey_reply&limit=1", nil)
 		if !strings.Contains(last[0]["body"].(string), says) {
 			t.Fatalf("the reply says %q, want %q", last[0]["body"], says)
+		}
+	}
+	// The invitation holds the one-use link: a lead reading the outbox sees
+	// that it went, not the link.
+	invites := d.mustList(kindred.RoleLead, 200, "GET", "/api/v1/outbox?purpose=survey", nil)
+	if len(invites) == 0 {
+		t.Fatal("no survey invitation in the outbox")
+	}
+	for _, m := range invites {
+		if strings.Contains(m["body"].(string), "/survey/") {
+			t.Fatalf("the outbox shows a survey link: %v", m["body"])
 		}
 	}
 	reply(d.inboundForm("+254711000111", "7"), true, "one number from 1 to 5")

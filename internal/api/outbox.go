@@ -44,6 +44,9 @@ func (s *server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("Outbox", err)
 	}
+	for i := range msgs {
+		hideSecret(&msgs[i])
+	}
 	return writeList(w, r, msgs, f.Page)
 }
 
@@ -59,5 +62,15 @@ func (s *server) retryOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("OutboundMessage", err)
 	}
+	hideSecret(m)
 	return writeJSON(w, http.StatusOK, m)
+}
+
+// hideSecret blanks the body of a message that carries a one-time code or a
+// survey link: a lead reading the outbox must not be able to verify as the
+// customer, or answer their survey.
+func hideSecret(m *kindred.OutboundMessage) {
+	if m.HoldsSecret() && m.Body != "" {
+		m.Body = "(hidden: it holds a secret for the customer alone)"
+	}
 }

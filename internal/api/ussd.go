@@ -70,7 +70,13 @@ func (u *ussd) serve(w http.ResponseWriter, r *http.Request) error {
 		phone = phonenumbers.Format(num, phonenumbers.E164)
 	}
 	key := session + "\x00" + phone + "\x00" + text
-	answer := u.memo.do(key, func() string { return fitScreen(u.answer(r.Context(), phone, text)) })
+	// The answer is worked out to the end even if the gateway gives up
+	// waiting: its retry is then answered from the memo.
+	ctx := context.WithoutCancel(r.Context())
+	answer := u.memo.do(key, func() (string, bool) {
+		a := u.answer(ctx, phone, text)
+		return fitScreen(a), !isFailure(a)
+	})
 	_, err := w.Write([]byte(answer))
 	return err
 }
@@ -95,7 +101,7 @@ func clipTo(s string, n int) string {
 type ussdWords struct {
 	main, again, queues, noQueues, noLobby, back, hours, noHours string
 	ticket, already, place, called, noTicket                     string
-	code, helperCode, noCode, failed                             string
+	code, helperCode, noCode, noKey, failed                      string
 	waitRange, waitOne, waitSoon                                 string
 }
 
@@ -121,6 +127,7 @@ var ussdText = map[string]ussdWords{
 		code:       "END Your one-time code is %s. It works until %s. Do not share it.",
 		helperCode: "END The code for %s is %s. It works until %s. Give it only to the desk officer.",
 		noCode:     "END There is no code waiting for this phone. Ask the desk officer to send one.",
+		noKey:      "END Codes cannot be read out on this line yet. Please ask the desk officer to send yours by SMS.",
 		failed:     "END Sorry, something went wrong on our side. Please try again in a few minutes.",
 		waitRange:  "about %d-%d minutes",
 		waitOne:    "about %d minutes",
@@ -143,6 +150,7 @@ var ussdText = map[string]ussdWords{
 		code:       "END Nambari yako ya siri ni %s. Inatumika hadi saa %s. Usimpe mtu mwingine.",
 		helperCode: "END Nambari ya siri ya %s ni %s. Inatumika hadi saa %s. Mpe afisa wa dawati pekee.",
 		noCode:     "END Hakuna nambari ya siri inayosubiri simu hii. Mwombe afisa wa dawati akutumie.",
+		noKey:      "END Nambari za siri haziwezi kusomwa kwenye laini hii bado. Tafadhali mwombe afisa wa dawati akutumie kwa SMS.",
 		failed:     "END Samahani, kuna hitilafu upande wetu. Tafadhali jaribu tena baada ya dakika chache.",
 		waitRange:  "takriban dakika %d-%d",
 		waitOne:    "takriban dakika %d",
@@ -344,6 +352,11 @@ func (u *ussd) place(ctx context.Context, lang, phone string) string {
 
 func (u *ussd) readCode(ctx context.Context, lang, phone string) string {
 	words := ussdText[lang]
+	if u.s.cfg.GatewayKey == "" {
+		// Without a gateway key anyone who reaches /ussd can name any
+		// phone: reading codes out would hand them to a stranger.
+		return words.noKey
+	}
 	r, err := u.s.cfg.Verify.ReadCode(ctx, phone, u.s.cfg.Now())
 	if kindred.ErrorKind(err) == kindred.NotFound {
 		return words.noCode
@@ -396,7 +409,19 @@ func newUSSDMemo(ttl time.Duration, max int) *ussdMemo {
 	return &ussdMemo{ttl: ttl, max: max, entries: map[string]*memoEntry{}}
 }
 
-func (m *ussdMemo) do(key string, answer func() string) string {
+// isFailure reports whether a is the "something went wrong" screen.
+func isFailure(a string) bool {
+	for _, w := range ussdText {
+		if a == w.failed {
+			return true
+		}
+	}
+	return false
+}
+
+// do answers key once: a repeat gets the same answer, except that a failure
+// is not remembered, so that a retry tries again.
+func (m *ussdMemo) do(key string, answer func() (string, bool)) string {
 	now := time.Now()
 	m.mu.Lock()
 	if e, ok := m.entries[key]; ok && now.Sub(e.at) < m.ttl {
@@ -420,6 +445,14 @@ func (m *ussdMemo) do(key string, answer func() string) string {
 	m.entries[key] = e
 	m.mu.Unlock()
 	defer close(e.done)
-	e.answer = answer()
+	var ok bool
+	e.answer, ok = answer()
+	if !ok {
+		m.mu.Lock()
+		if m.entries[key] == e {
+			delete(m.entries, key)
+		}
+		m.mu.Unlock()
+	}
 	return e.answer
 }

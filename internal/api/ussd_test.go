@@ -39,6 +39,9 @@ func (d *desk) ussd(session, phone, text string) (int, string) {
 	form := url.Values{"sessionId": {session}, "serviceCode": {"*384*1234#"}, "phoneNumber": {phone}, "text": {text}, "networkCode": {"63902"}}
 	req := httptest.NewRequest("POST", "/ussd", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if key := d.srv.cfg.GatewayKey; key != "" {
+		req.Header.Set("X-Gateway-Key", key)
+	}
 	rec := httptest.NewRecorder()
 	d.srv.ServeHTTP(rec, req)
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
@@ -148,6 +151,12 @@ func TestUSSDUsesTheCustomersSavedLanguage(t *testing.T) {
 func TestUSSDReadsTheCodeToTheRightPhonesOnly(t *testing.T) {
 	d := lobbyDesk(t)
 	cust := d.phoneCustomer("Otieno Odhiambo", "+254711000507", "en")
+	// Without a gateway key, anyone could name this phone: no code is read.
+	d.screen("k0", "+254711000507", "3", "END Codes cannot be read out on this line yet")
+	cfg := d.srv.cfg
+	cfg.GatewayKey = "callback-secret"
+	cfg.Registry = prometheus.NewRegistry()
+	d.srv = newServer(cfg)
 	d.must(kindred.RoleAgent, 200, "PATCH", "/api/v1/customers/"+cust, map[string]any{"preferred_name": "Baba Otieno"})
 	add := func(phone, scope string) {
 		d.must(kindred.RoleAgent, 201, "POST", "/api/v1/customers/"+cust+"/helpers", map[string]any{

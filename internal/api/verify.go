@@ -8,15 +8,15 @@ import (
 
 // verifyRoutes lists the one-time code endpoints, and the USSD menu that
 // basic phones reach through the gateway (public: a gateway sends no token).
-// Staff issue codes and give more time; the kiosk may check a code typed at
-// it, which tells it nothing about the customer.
+// Staff issue codes; the kiosk may check a code typed at it and give more
+// time (a slow reader stands there), and learns nothing about the customer.
 func (s *server) verifyRoutes() []route {
 	u := newUSSD(s)
 	return []route{
 		{method: "POST", path: "/api/v1/customers/{id}/codes", roles: staff, handler: s.issueCode},
 		{method: "GET", path: "/api/v1/codes/{id}", roles: staff, handler: s.getCode},
 		{method: "POST", path: "/api/v1/codes/{id}/check", roles: anyone, handler: s.checkCode},
-		{method: "POST", path: "/api/v1/codes/{id}/extend", roles: staff, handler: s.extendCode},
+		{method: "POST", path: "/api/v1/codes/{id}/extend", roles: anyone, handler: s.extendCode},
 		{method: "POST", path: "/ussd", public: true, gateway: true, handler: u.serve},
 	}
 }
@@ -96,7 +96,18 @@ func (s *server) checkCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("CheckCode", err)
 	}
-	return writeJSON(w, http.StatusOK, code)
+	return s.writeCode(w, r, code)
+}
+
+// writeCode answers with the code's record; a kiosk gets only what its
+// screen needs, not whose code it is or where it was sent.
+func (s *server) writeCode(w http.ResponseWriter, r *http.Request, c *kindred.Code) error {
+	if a, _ := kindred.ActorFrom(r.Context()); a.Role == kindred.RoleKiosk {
+		return writeJSON(w, http.StatusOK, map[string]any{
+			"id": c.ID, "status": c.Status, "tries_left": c.TriesLeft, "expires_at": c.ExpiresAt,
+		})
+	}
+	return writeJSON(w, http.StatusOK, c)
 }
 
 func (s *server) extendCode(w http.ResponseWriter, r *http.Request) error {
@@ -111,5 +122,5 @@ func (s *server) extendCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.storeFailed("ExtendCode", err)
 	}
-	return writeJSON(w, http.StatusOK, code)
+	return s.writeCode(w, r, code)
 }

@@ -273,6 +273,13 @@ func TestWorkerSendsSurveysRemindsAndSuggests(t *testing.T) {
 		t.Fatalf("the link does not open the survey: %+v %v", form, err)
 	}
 
+	// A longer text that is no answer is the customer speaking about
+	// something else: it reaches the conversation, and the survey waits.
+	other, err := d.svc.InboundSMS(context.Background(), kindred.InboundSMS{From: cust.Phone, Text: "Why is my other card late? I need it by Friday."})
+	if err != nil || other.SurveyAnswer || other.Message == nil || other.Message.ConversationID != sad.ID {
+		t.Fatalf("a question while the survey is open: %+v %v", other, err)
+	}
+
 	// Replies by SMS: a muddle, the number, a muddle, the letter.
 	steps := []struct{ text, reply string }{
 		{"hello?", "one number from 1 to 5"},
@@ -284,7 +291,7 @@ func TestWorkerSendsSurveysRemindsAndSuggests(t *testing.T) {
 		if res, err := d.svc.InboundSMS(context.Background(), kindred.InboundSMS{From: cust.Phone, Text: s.text}); err != nil || !res.SurveyAnswer {
 			t.Fatalf("sms %q: %+v %v", s.text, res, err)
 		}
-		last, _ := d.db.Outbox(context.Background(), kindred.OutboxFilter{Purpose: "survey", Page: kindred.Page{Limit: 1}})
+		last, _ := d.db.Outbox(context.Background(), kindred.OutboxFilter{Purpose: "survey_reply", Page: kindred.Page{Limit: 1}})
 		if !strings.Contains(last[0].Body, s.reply) {
 			t.Errorf("after %q the reply is %q, want it to say %q", s.text, last[0].Body, s.reply)
 		}

@@ -276,7 +276,17 @@ func (s *Service) InboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindre
 	if err != nil {
 		return nil, err
 	}
-	return &kindred.InboundResult{SurveyAnswer: true}, s.surveyReply(ctx, sv, cust, m, now)
+	answered, err := s.surveyReply(ctx, sv, cust, m, now)
+	if err != nil || answered {
+		return &kindred.InboundResult{SurveyAnswer: answered}, err
+	}
+	// Not an answer: it may be a question about something else entirely
+	// ("why the delay?"). It reaches an agent like any other text.
+	msg, err := s.textMessage(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return &kindred.InboundResult{Message: msg}, nil
 }
 
 // textMessage stores a text that is not a survey answer in the customer's
@@ -301,24 +311,34 @@ func (s *Service) textMessage(ctx context.Context, m kindred.InboundSMS) (*kindr
 	return msg, nil
 }
 
-func (s *Service) surveyReply(ctx context.Context, sv *kindred.Survey, cust *kindred.Customer, m kindred.InboundSMS, now time.Time) error {
+// surveyReply records m as the next answer of the open SMS survey and
+// reports whether it was one. A short text that cannot be read is asked
+// again; a longer one is not taken for an answer at all.
+func (s *Service) surveyReply(ctx context.Context, sv *kindred.Survey, cust *kindred.Customer, m kindred.InboundSMS, now time.Time) (bool, error) {
 	lang := LangOf(cust)
 	reply := func(body string) *kindred.OutboundMessage {
-		return &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: cust.Phone, Body: body, Purpose: "survey", CustomerID: &cust.ID}
+		return &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: cust.Phone, Body: body, Purpose: "survey_reply", CustomerID: &cust.ID}
 	}
+	short := len(strings.Fields(m.Text)) <= 3
 	if sv.Satisfaction == nil {
 		n, ok := ParseSatisfaction(m.Text)
-		if !ok {
-			return s.Enqueue(ctx, reply(askNumberAgain(lang)))
+		switch {
+		case ok:
+			return true, s.AnswerSurveyBySMS(ctx, sv.ID, &n, nil, "", reply(askHeard(lang)), now)
+		case short:
+			return true, s.Enqueue(ctx, reply(askNumberAgain(lang)))
 		}
-		return s.AnswerSurveyBySMS(ctx, sv.ID, &n, nil, "", reply(askHeard(lang)), now)
+		return false, nil
 	}
 	f, words, ok := ParseFeltHeard(m.Text)
-	if !ok {
-		return s.Enqueue(ctx, reply(askHeardAgain(lang)))
+	switch {
+	case ok:
+		if utf8.RuneCountInString(words) > 2000 {
+			words = string([]rune(words)[:2000])
+		}
+		return true, s.AnswerSurveyBySMS(ctx, sv.ID, nil, &f, words, reply(thanks(lang)), now)
+	case short:
+		return true, s.Enqueue(ctx, reply(askHeardAgain(lang)))
 	}
-	if utf8.RuneCountInString(words) > 2000 {
-		words = string([]rune(words)[:2000])
-	}
-	return s.AnswerSurveyBySMS(ctx, sv.ID, nil, &f, words, reply(thanks(lang)), now)
+	return false, nil
 }

@@ -93,8 +93,15 @@ func (w *Worker) surveys(ctx context.Context) (int, error) {
 		switch kindred.ErrorKind(err) {
 		case kindred.Conflict: // another process sent it first
 			continue
-		case kindred.Invalid: // an address the outbox refuses: say so, go on
+		case kindred.Invalid:
+			// No address the outbox takes: say so, and record a survey
+			// that was never sent, so that the next pass does not pick the
+			// same conversations again and newer ones still get theirs.
 			w.Care.log().WarnContext(ctx, "care: survey not sent", slog.Int64("conversation", d.Conversation.ID), slog.String("err", err.Error()))
+			unsent := &kindred.Survey{ConversationID: d.Conversation.ID, Channel: d.Conversation.Channel, ExpiresAt: w.Care.now()}
+			if err := w.Care.CreateSurvey(ctx, unsent, HashSecret(newSecret()), nil); err != nil && kindred.ErrorKind(err) != kindred.Conflict {
+				return n, err
+			}
 			continue
 		}
 		if err != nil {

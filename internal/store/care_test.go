@@ -340,7 +340,7 @@ func testCareSurveys(t *testing.T, s suite) {
 		t.Fatalf("pending: %+v %v", pending, err)
 	}
 	four := 4
-	reply := &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: cust.Phone, Body: "Did you feel heard?", Purpose: "survey"}
+	reply := &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: cust.Phone, Body: "Did you feel heard?", Purpose: "survey_reply"}
 	if err := db.AnswerSurveyBySMS(ctx, sv.ID, &four, nil, "", reply, now); err != nil {
 		t.Fatal(err)
 	}

@@ -141,8 +141,10 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 // MarkSent records that a claimed message was delivered.
 func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
 	err := db.Tx(ctx, func(tx *Tx) error {
+		// A delivered code or survey link is wiped: nobody needs it again.
 		res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?, lease_until = NULL,
-			last_error = '' WHERE id = ? AND status = 'pending'`, ms(at), providerID, id)
+			last_error = '', body = CASE WHEN purpose IN ('code', 'survey') THEN '' ELSE body END
+			WHERE id = ? AND status = 'pending'`, ms(at), providerID, id)
 		if err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func (c *Console) unrouted(w http.ResponseWriter, r *http.Request) {
 // crossOrigin answers a form posted from another site: refused, plainly.
 func (c *Console) crossOrigin(w http.ResponseWriter, r *http.Request) {
 	q := c.load(r)
-	c.log.WarnContext(r.Context(), "cross-origin request refused", slog.String("path", r.URL.Path),
+	c.log.WarnContext(r.Context(), "cross-origin request refused", slog.String("path", logPath(r)),
 		slog.String("origin", r.Header.Get("Origin")), slog.String("sec_fetch_site", r.Header.Get("Sec-Fetch-Site")))
 	c.errorPage(w, r, q, http.StatusForbidden,
 		"This form was sent from another website, so it was not accepted. Open kindred directly and try again.")
@@ -149,7 +149,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, q *request, err e
 		if errors.Is(err, context.Canceled) {
 			level = slog.LevelInfo
 		}
-		c.log.Log(r.Context(), level, "console request failed", slog.String("path", r.URL.Path), slog.String("err", err.Error()))
+		c.log.Log(r.Context(), level, "console request failed", slog.String("path", logPath(r)), slog.String("err", err.Error()))
 		msg = "Something went wrong on our side. It has been logged. Please try again in a moment."
 	default:
 		var ke *kindred.Error
@@ -220,4 +220,16 @@ func localPath(p, fallback string) string {
 		return fallback
 	}
 	return p
+}
+
+// logPath is the request's path for the log: its route pattern when it has
+// one, so that secrets in paths (a survey link's) stay out of the log.
+func logPath(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	if strings.HasPrefix(r.URL.Path, "/survey/") {
+		return "/survey/…"
+	}
+	return r.URL.Path
 }
