@@ -337,8 +337,12 @@ func (db *DB) SendBatch(ctx context.Context, batch string) (*kindred.BatchResult
 		for _, id := range ids {
 			d, err := tx.sendHeadsUp(ctx, id, nil)
 			var ke *kindred.Error
-			if errors.As(err, &ke) && ke.Kind == kindred.Invalid {
-				res.Skipped = append(res.Skipped, kindred.SkippedDelay{DelayID: id, ConversationID: delayConversation(ctx, tx, id), Reason: ke.Fields[0].Reason})
+			if errors.As(err, &ke) && (ke.Kind == kindred.Invalid || ke.Kind == kindred.Conflict) {
+				reason := ke.Message
+				if len(ke.Fields) > 0 {
+					reason = ke.Fields[0].Reason
+				}
+				res.Skipped = append(res.Skipped, kindred.SkippedDelay{DelayID: id, ConversationID: delayConversation(ctx, tx, id), Reason: reason})
 				continue
 			}
 			if err != nil {
@@ -377,6 +381,12 @@ func (tx *Tx) sendHeadsUp(ctx context.Context, id int64, edited *kindred.Delay) 
 	conv, err := tx.conversation(ctx, d.ConversationID, true)
 	if err != nil {
 		return nil, err
+	}
+	if !sameTime(d.PromisedAt, conv.DueAt) {
+		// Another heads-up went out, or someone changed the promised date,
+		// since this one was drafted: sending it would tell the customer
+		// twice, or undo the newer date.
+		return nil, kindred.Errorf(kindred.Conflict, "the promised date of conversation %d changed after heads-up %d was drafted: draft it again", conv.ID, id)
 	}
 	cust, err := tx.customer(ctx, conv.CustomerID, false)
 	if err != nil {

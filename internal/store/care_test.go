@@ -86,6 +86,12 @@ func testCareHeadsUp(t *testing.T, s suite) {
 	if err := db.CreateDelays(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
+	// A second draft for the same promise (a lead's batch, say): once the
+	// first is sent, this one must not tell the customer again.
+	twin := []kindred.Delay{{ConversationID: conv.ID, Reason: "the printer broke", NewDate: newDate.AddDate(0, 0, -2), Draft: "Hello Grace, again...", Subject: "A delay"}}
+	if err := db.CreateDelays(ctx, twin); err != nil {
+		t.Fatal(err)
+	}
 	d, err := db.Delay(context.Background(), ds[0].ID)
 	if err != nil || d.Status != kindred.DelayDraft || d.PromisedAt == nil || !d.PromisedAt.Equal(promised) || *d.Compassion != 81.5 ||
 		!slices.Equal(d.Suggestions, []string{"Say when."}) || d.CustomerID != cust.ID || *d.CreatedBy != agent.ID {
@@ -127,6 +133,10 @@ func testCareHeadsUp(t *testing.T, s suite) {
 		t.Fatalf("the new date is never at risk: %+v", due)
 	}
 	wantKind(t, func() error { _, err := db.SendHeadsUp(ctx, d.ID, nil); return err }(), kindred.Conflict)
+	wantKind(t, func() error { _, err := db.SendHeadsUp(ctx, twin[0].ID, nil); return err }(), kindred.Conflict)
+	if c, _ := db.Conversation(context.Background(), conv.ID, false); !c.DueAt.Equal(newDate) {
+		t.Fatalf("the older draft moved the promise: %v", c.DueAt)
+	}
 	wantKind(t, func() error { _, err := db.CancelDelay(ctx, d.ID); return err }(), kindred.Conflict)
 	if n := count(t, db, "SELECT COUNT(*) FROM outbox"); n != 1 {
 		t.Fatalf("sent twice: %d", n)
