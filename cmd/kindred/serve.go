@@ -164,7 +164,6 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		Customers:     d,
 		Conversations: d,
 		Sessions:      d,
-		Outbox:        d,
 		Lobby:         d,
 		Verify:        d,
 		Care:          careSvc,

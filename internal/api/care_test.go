@@ -57,8 +57,11 @@ func careAuthz(t *testing.T, d *desk) []authzCase {
 	}
 	gs, _ := d.db.Gestures(system, conv.ID)
 	future := time.Now().Add(96 * time.Hour).Format(time.DateOnly)
+	// draftAgain puts the heads-up back as it was drafted: a draft, against
+	// the promised date it was drafted for.
 	draftAgain := func() string {
 		exec(t, d, "UPDATE delays SET status = 'draft' WHERE id = ?", ds[0].ID)
+		exec(t, d, "UPDATE conversations SET due_at = (SELECT promised_at FROM delays WHERE id = ?) WHERE id = ?", ds[0].ID, conv.ID)
 		return `{}`
 	}
 	const staff, leads, public = "admin lead agent", "admin lead", "public"

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/internal/insights"
@@ -86,9 +87,11 @@ func (s *server) insightsCSV(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// CSVName is the file name a chart's CSV export is saved under.
+// CSVName is the file name a chart's CSV export is saved under: the first
+// and the last day the period includes (its To is excluded).
 func CSVName(chart string, p kindred.Period) string {
-	return fmt.Sprintf("kindred-%s-%s-to-%s.csv", chart, p.From.UTC().Format("2006-01-02"), p.To.UTC().Format("2006-01-02"))
+	last := p.To.Add(-time.Millisecond)
+	return fmt.Sprintf("kindred-%s-%s-to-%s.csv", chart, p.From.UTC().Format("2006-01-02"), last.UTC().Format("2006-01-02"))
 }
 
 func (s *server) getCoaching(w http.ResponseWriter, r *http.Request) error {

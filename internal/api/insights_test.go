@@ -121,7 +121,7 @@ func TestInsightsCSVExportsEachChart(t *testing.T) {
 		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
 			t.Fatalf("%s: %d %s", chart, rec.Code, rec.Header().Get("Content-Type"))
 		}
-		if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "kindred-"+chart+"-2026-01-01-to-2026-04-01.csv") {
+		if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "kindred-"+chart+"-2026-01-01-to-2026-03-31.csv") {
 			t.Errorf("%s: Content-Disposition %q", chart, cd)
 		}
 		rows, err := csv.NewReader(rec.Body).ReadAll()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
 
 	"github.com/kindred-desk/kindred"
@@ -104,7 +105,7 @@ func (s *server) issueTicket(w http.ResponseWriter, r *http.Request) error {
 	t := &kindred.Ticket{
 		QueueCode:  c.line("service", in.Service, true, 3),
 		Phone:      c.phone("phone", in.Phone, s.cfg.DefaultRegion),
-		Language:   oneOf(&c, "language", orDefault(in.Language, "en"), []string{"en", "sw"}),
+		Language:   oneOf(&c, "language", cmp.Or(in.Language, "en"), []string{"en", "sw"}),
 		CustomerID: in.CustomerID,
 		Priority:   in.Priority,
 		Seated:     in.Seated,
@@ -123,13 +124,6 @@ func (s *server) issueTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/lobby/tickets/"+itoa(t.ID))
 	return writeJSON(w, http.StatusCreated, t)
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (s *server) listWaitingTickets(w http.ResponseWriter, r *http.Request) error {

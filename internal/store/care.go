@@ -104,8 +104,17 @@ func (db *DB) RemindDue(ctx context.Context, before time.Time) ([]int64, error) 
 		}
 		now := ms(db.clock())
 		for _, h := range hits {
-			if _, err := tx.Exec(ctx, "UPDATE conversations SET due_reminded_at = ? WHERE id = ?", now, h.id); err != nil {
+			// Claimed by the update, so that two processes running the care
+			// worker remind once.
+			res, err := tx.Exec(ctx, "UPDATE conversations SET due_reminded_at = ? WHERE id = ? AND due_reminded_at IS NULL", now, h.id)
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				if err != nil {
+					return err
+				}
+				continue
 			}
 			if err := tx.Audit(ctx, "conversation.due_at_risk", "conversation", h.id, fromMS(h.due).Format(time.RFC3339)); err != nil {
 				return err

@@ -101,7 +101,6 @@ func emptyDesk(t *testing.T, features ...feature) *desk {
 		Customers:     db,
 		Conversations: db,
 		Sessions:      db,
-		Outbox:        db,
 		Analyzer:      analyzer,
 		Logger:        logger,
 	}

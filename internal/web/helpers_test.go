@@ -61,7 +61,7 @@ func newEmptyDesk(t *testing.T, tweak ...func(*Config)) *testDesk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	cfg := Config{Agents: db, Customers: db, Conversations: db, Sessions: db, Analyzer: compassion.DeskAnalyzer{}, Outbox: db}
+	cfg := Config{Agents: db, Customers: db, Conversations: db, Sessions: db, Analyzer: compassion.DeskAnalyzer{}}
 	apiCfg := api.Config{Agents: db, Customers: db, Conversations: db, Audit: db, Outbox: db,
 		Analyzer: compassion.DeskAnalyzer{}}
 	for _, wire := range featureWiring {

@@ -16,8 +16,6 @@ import (
 // name or a need; only the desk page shows, to staff, who should be called
 // sooner or to a seat.
 
-var leadsOnly = []kindred.Role{kindred.RoleAdmin, kindred.RoleLead}
-
 // lobbyRoutes lists the lobby pages.
 func (c *Console) lobbyRoutes() []route {
 	return []route{
@@ -27,8 +25,8 @@ func (c *Console) lobbyRoutes() []route {
 		{"GET /lobby/board", signedIn, c.board},
 		{"GET /lobby/board/live", signedIn, c.boardLive},
 		{"GET /lobby/desk", staff, c.deskPage},
-		{"POST /lobby/desks", leadsOnly, c.addDesk},
-		{"POST /lobby/services", leadsOnly, c.addService},
+		{"POST /lobby/desks", leads, c.addDesk},
+		{"POST /lobby/services", leads, c.addService},
 		{"POST /lobby/desks/{id}/open", staff, c.openDesk},
 		{"POST /lobby/desks/{id}/close", staff, c.closeDesk},
 		{"POST /lobby/desks/{id}/call", staff, c.callNext},
