@@ -224,6 +224,9 @@ type InboundSMS struct {
 type InboundResult struct {
 	SurveyAnswer bool     `json:"survey_answer"`
 	Message      *Message `json:"message,omitempty"`
+	// Repeat is set when the gateway sent a text it had sent before (same
+	// id): it was handled the first time, and nothing was done again.
+	Repeat bool `json:"repeat,omitempty"`
 }
 
 // Care keeps heads-ups, due dates, follow-ups, gestures and surveys.

@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,7 +98,16 @@ func careAuthz(t *testing.T, d *desk) []authzCase {
 // inboundForm posts a text as Africa's Talking does.
 func (d *desk) inboundForm(from, text string) *httptest.ResponseRecorder {
 	d.t.Helper()
-	form := url.Values{"from": {from}, "to": {"22384"}, "text": {text}, "date": {"2026-11-23 10:00:00"}, "id": {"ATXid_1"}}
+	return d.inboundFormID(from, text, fmt.Sprintf("ATXid_%d", inboundSeq.Add(1)))
+}
+
+// inboundSeq numbers the gateway's texts: each has its own id.
+var inboundSeq atomic.Int64
+
+// inboundFormID posts a text as the gateway does, with the gateway's id.
+func (d *desk) inboundFormID(from, text, gatewayID string) *httptest.ResponseRecorder {
+	d.t.Helper()
+	form := url.Values{"from": {from}, "to": {"22384"}, "text": {text}, "date": {"2026-11-23 10:00:00"}, "id": {gatewayID}}
 	req := httptest.NewRequest("POST", "/api/v1/sms/inbound", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
@@ -311,7 +322,11 @@ func TestInboundSMSAnswersTheSurvey(t *testing.T) {
 		}
 	}
 	reply(d.inboundForm("+254711000111", "7"), true, "one number from 1 to 5")
-	reply(d.inboundForm("0711 000111", "5"), true, "Did you feel heard?") // a national number is the same phone
+	reply(d.inboundFormID("0711 000111", "5", "ATXid_resent"), true, "Did you feel heard?") // a national number is the same phone
+	// The gateway sends it again (it timed out waiting for us): handled once.
+	if rec := d.inboundFormID("0711 000111", "5", "ATXid_resent"); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"repeat":true`) {
+		t.Fatalf("a resent text: %d %s", rec.Code, rec.Body)
+	}
 	reply(d.inboundForm("+254711000111", "Y asante sana"), true, "Thank you for your answers")
 	// Nothing waits now: a text is the customer speaking, kept in a new
 	// SMS conversation (theirs was resolved), where the inbox shows it.

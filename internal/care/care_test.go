@@ -306,6 +306,21 @@ func TestWorkerSendsSurveysRemindsAndSuggests(t *testing.T) {
 	if err != nil || res.SurveyAnswer || res.Message == nil || res.Message.ConversationID != sad.ID || res.Message.Analysis == nil {
 		t.Fatalf("a text after the survey: %+v %v", res, err)
 	}
+	// The gateway sends a text again when it timed out waiting for us: the
+	// same id is handled once.
+	before, _ := d.db.Conversation(context.Background(), sad.ID, true)
+	resend := kindred.InboundSMS{From: cust.Phone, Text: "Thank you, I will wait for Friday.", ProviderID: "ATXid_77"}
+	first, err := d.svc.InboundSMS(context.Background(), resend)
+	if err != nil || first.Repeat || first.Message == nil {
+		t.Fatalf("first delivery: %+v %v", first, err)
+	}
+	again, err := d.svc.InboundSMS(context.Background(), resend)
+	if err != nil || !again.Repeat || again.Message != nil {
+		t.Fatalf("the same text again: %+v %v", again, err)
+	}
+	if after, _ := d.db.Conversation(context.Background(), sad.ID, true); len(after.Messages) != len(before.Messages)+1 {
+		t.Fatalf("a resent text was stored %d times", len(after.Messages)-len(before.Messages))
+	}
 	if _, err := d.svc.InboundSMS(context.Background(), kindred.InboundSMS{From: "+254799999999", Text: "hello"}); kindred.ErrorKind(err) != kindred.NotFound {
 		t.Fatalf("a stranger's text: %v", err)
 	}

@@ -264,6 +264,23 @@ func (s *Service) AnswerSurvey(ctx context.Context, secret string, a kindred.Sur
 // (a reply to a heads-up, which invites one) is a message from the customer
 // in their open SMS conversation, read by the engine like any other.
 func (s *Service) InboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindred.InboundResult, error) {
+	if m.ProviderID == "" {
+		return s.inboundSMS(ctx, m)
+	}
+	// A gateway that timed out waiting for our answer sends the text again,
+	// with the same id: handle it once.
+	seen, err := s.InboundHandled(ctx, m.ProviderID)
+	if err != nil || seen {
+		return &kindred.InboundResult{Repeat: seen}, err
+	}
+	res, err := s.inboundSMS(ctx, m)
+	if err != nil {
+		return res, err
+	}
+	return res, s.MarkInboundHandled(ctx, m.ProviderID, s.now())
+}
+
+func (s *Service) inboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindred.InboundResult, error) {
 	now := s.now()
 	sv, cust, err := s.PendingSMSSurvey(ctx, m.From, now)
 	if kindred.ErrorKind(err) == kindred.NotFound {

@@ -1142,3 +1142,32 @@ func (db *DB) AnswerSurveyBySMS(ctx context.Context, id int64, sat *int, felt *k
 	}
 	return nil
 }
+
+// InboundHandled reports whether the gateway's text with this id was handled
+// already.
+func (db *DB) InboundHandled(ctx context.Context, providerID string) (bool, error) {
+	var seen bool
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		seen, err = tx.Exists(ctx, "SELECT 1 FROM inbound_sms WHERE provider_id = ?", providerID)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("inbound text %q: %w", providerID, err)
+	}
+	return seen, nil
+}
+
+// MarkInboundHandled records the gateway's text with this id as handled.
+// It is written after the text was handled, so that a crash in between
+// handles it again rather than never.
+func (db *DB) MarkInboundHandled(ctx context.Context, providerID string, at time.Time) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO inbound_sms (provider_id, handled_at) VALUES (?, ?) ON CONFLICT (provider_id) DO NOTHING",
+			providerID, ms(at))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark inbound text %q: %w", providerID, err)
+	}
+	return nil
+}

@@ -93,3 +93,11 @@ CREATE TABLE care_cursors (
     name  TEXT    PRIMARY KEY,
     value BIGINT NOT NULL
 );
+
+-- Texts from the SMS gateway already handled, by the gateway's id, so that
+-- a gateway sending one again (it timed out waiting for our answer) does
+-- not answer a survey twice or add the words to a conversation twice.
+CREATE TABLE inbound_sms (
+    provider_id TEXT    PRIMARY KEY,
+    handled_at  BIGINT  NOT NULL
+);
