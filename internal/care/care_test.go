@@ -338,3 +338,27 @@ func TestWorkerSendsSurveysRemindsAndSuggests(t *testing.T) {
 		t.Fatalf("long wait: %+v", gs)
 	}
 }
+
+// TestGestureScanLooksBackAtLateCommits: ids are handed out before commit,
+// so a message can land behind the scan's cursor (on PostgreSQL, when a
+// later id commits first). The worker looks at the last minutes again.
+func TestGestureScanLooksBackAtLateCommits(t *testing.T) {
+	d := newDesk(t)
+	w := &Worker{Care: d.svc}
+	cust := d.customer(t, kindred.Customer{Name: "Joseph Otieno", Phone: "+254711000222"})
+	conv := d.conversation(t, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS})
+	m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: "My wife died last week and I cannot manage the forms."}
+	m.Analysis = compassion.DeskAnalyzer{}.Analyze(m, nil, cust)
+	if err := d.db.AddMessage(bg, m); err != nil {
+		t.Fatal(err)
+	}
+	// As if a message with a higher id had been read first, a minute ago.
+	if err := d.svc.SetCareCursor(bg, cueCursor, m.ID+1); err != nil {
+		t.Fatal(err)
+	}
+	d.now = time.Now().Add(time.Minute)
+	w.RunOnce(context.Background())
+	if gs, _ := d.db.Gestures(context.Background(), conv.ID); len(gs) == 0 {
+		t.Fatal("a message behind the cursor got no gesture")
+	}
+}

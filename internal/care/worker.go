@@ -124,11 +124,38 @@ const GestureWindow = 14 * 24 * time.Hour
 // cueCursor names how far the scan of customer messages has read.
 const cueCursor = "gesture_messages"
 
+// recentOverlap is how far back each pass looks again, whatever the cursor
+// says: ids are handed out before commit, so on PostgreSQL a message can
+// commit after one with a higher id that the cursor has already passed.
+// Suggesting a gesture twice is harmless (one of each kind per conversation).
+const recentOverlap = 5 * time.Minute
+
 func (w *Worker) gestures(ctx context.Context) (int, error) {
 	n := 0
-	after, err := w.Care.CareCursor(ctx, cueCursor)
+	suggest := func(msgs []kindred.Message) error {
+		for _, m := range msgs {
+			for _, g := range GesturesFor(customerReport(m.Analysis)) {
+				added, err := w.Care.SuggestGesture(ctx, m.ConversationID, g.Kind, g.Reason)
+				if err != nil {
+					return err
+				}
+				if added {
+					n++
+				}
+			}
+		}
+		return nil
+	}
+	recent, err := w.Care.CustomerMessagesAfter(ctx, 0, w.Care.now().Add(-recentOverlap), 500)
 	if err != nil {
 		return 0, err
+	}
+	if err := suggest(recent); err != nil {
+		return n, err
+	}
+	after, err := w.Care.CareCursor(ctx, cueCursor)
+	if err != nil {
+		return n, err
 	}
 	for {
 		// A customer's words from long ago (say, before care was turned
@@ -137,18 +164,10 @@ func (w *Worker) gestures(ctx context.Context) (int, error) {
 		if err != nil || len(msgs) == 0 {
 			return n, err
 		}
-		for _, m := range msgs {
-			for _, g := range GesturesFor(customerReport(m.Analysis)) {
-				added, err := w.Care.SuggestGesture(ctx, m.ConversationID, g.Kind, g.Reason)
-				if err != nil {
-					return n, err
-				}
-				if added {
-					n++
-				}
-			}
-			after = m.ID
+		if err := suggest(msgs); err != nil {
+			return n, err
 		}
+		after = msgs[len(msgs)-1].ID
 		if err := w.Care.SetCareCursor(ctx, cueCursor, after); err != nil {
 			return n, err
 		}
