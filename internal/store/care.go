@@ -243,19 +243,7 @@ func scanDelay(row scanner, d *kindred.Delay) error {
 }
 
 func (tx *Tx) delay(ctx context.Context, id int64, lock bool) (*kindred.Delay, error) {
-	q := "SELECT " + delayColumns + " FROM delays d JOIN conversations c ON c.id = d.conversation_id WHERE d.id = ?"
-	if lock {
-		q += tx.ForUpdate()
-	}
-	var d kindred.Delay
-	err := scanDelay(tx.QueryRow(ctx, q, id), &d)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("heads-up", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return byID(ctx, tx, "SELECT "+delayColumns+" FROM delays d JOIN conversations c ON c.id = d.conversation_id WHERE d.id = ?", id, lock, "heads-up", scanDelay)
 }
 
 // Delay returns one delay and its heads-up.
@@ -537,17 +525,15 @@ func scanFollowUp(row scanner, f *kindred.FollowUp) error {
 
 // FollowUp returns one follow-up.
 func (db *DB) FollowUp(ctx context.Context, id int64) (*kindred.FollowUp, error) {
-	var f kindred.FollowUp
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		return scanFollowUp(tx.QueryRow(ctx, "SELECT "+followUpColumns+" FROM follow_ups WHERE id = ?", id), &f)
+	var f *kindred.FollowUp
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		f, err = byID(ctx, tx, "SELECT "+followUpColumns+" FROM follow_ups WHERE id = ?", id, false, "follow-up", scanFollowUp)
+		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		err = notFound("follow-up", id)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read follow-up %d: %w", id, err)
 	}
-	return &f, nil
+	return f, nil
 }
 
 // FollowUps lists follow-ups matching f, soonest due first.
@@ -588,13 +574,9 @@ func (db *DB) CloseFollowUp(ctx context.Context, id int64, status kindred.Follow
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var f kindred.FollowUp
-	err := db.Tx(ctx, func(tx *Tx) error {
-		err := scanFollowUp(tx.QueryRow(ctx, "SELECT "+followUpColumns+" FROM follow_ups WHERE id = ?"+tx.ForUpdate(), id), &f)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("follow-up", id)
-		}
-		if err != nil {
+	var f *kindred.FollowUp
+	err := db.Tx(ctx, func(tx *Tx) (err error) {
+		if f, err = byID(ctx, tx, "SELECT "+followUpColumns+" FROM follow_ups WHERE id = ?", id, true, "follow-up", scanFollowUp); err != nil {
 			return err
 		}
 		if f.Status != kindred.FollowUpPending {
@@ -611,7 +593,7 @@ func (db *DB) CloseFollowUp(ctx context.Context, id int64, status kindred.Follow
 	if err != nil {
 		return nil, fmt.Errorf("close follow-up %d: %w", id, err)
 	}
-	return &f, nil
+	return f, nil
 }
 
 // Gestures.
@@ -685,13 +667,9 @@ func (db *DB) CloseGesture(ctx context.Context, id int64, status kindred.Gesture
 	if status != kindred.GestureDone && status != kindred.GestureDismissed {
 		return nil, invalid("status", "must be done or dismissed")
 	}
-	var g kindred.Gesture
-	err := db.Tx(ctx, func(tx *Tx) error {
-		err := scanGesture(tx.QueryRow(ctx, "SELECT "+gestureColumns+" FROM gestures WHERE id = ?"+tx.ForUpdate(), id), &g)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("gesture", id)
-		}
-		if err != nil {
+	var g *kindred.Gesture
+	err := db.Tx(ctx, func(tx *Tx) (err error) {
+		if g, err = byID(ctx, tx, "SELECT "+gestureColumns+" FROM gestures WHERE id = ?", id, true, "gesture", scanGesture); err != nil {
 			return err
 		}
 		if g.Status != kindred.GestureSuggested {
@@ -712,7 +690,7 @@ func (db *DB) CloseGesture(ctx context.Context, id int64, status kindred.Gesture
 	if err != nil {
 		return nil, fmt.Errorf("close gesture %d: %w", id, err)
 	}
-	return &g, nil
+	return g, nil
 }
 
 // CareCursor returns where the care worker's scan name has reached (0 at first).

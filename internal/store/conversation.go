@@ -153,19 +153,7 @@ func scanConversation(row scanner, c *kindred.Conversation) error {
 // conversation reads one conversation without its tags or messages; lock
 // makes a write transaction hold its row until it ends.
 func (tx *Tx) conversation(ctx context.Context, id int64, lock bool) (*kindred.Conversation, error) {
-	q := "SELECT " + conversationColumns + " FROM conversations WHERE id = ?"
-	if lock {
-		q += tx.ForUpdate()
-	}
-	var c kindred.Conversation
-	err := scanConversation(tx.QueryRow(ctx, q, id), &c)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("conversation", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return byID(ctx, tx, "SELECT "+conversationColumns+" FROM conversations WHERE id = ?", id, lock, "conversation", scanConversation)
 }
 
 // fullConversation reads a conversation with its tags and, when asked, its

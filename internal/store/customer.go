@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,19 +95,7 @@ func scanCustomer(row scanner, c *kindred.Customer) error {
 }
 
 func (tx *Tx) customer(ctx context.Context, id int64, lock bool) (*kindred.Customer, error) {
-	q := "SELECT " + customerColumns + " FROM customers WHERE id = ?"
-	if lock {
-		q += tx.ForUpdate()
-	}
-	var c kindred.Customer
-	err := scanCustomer(tx.QueryRow(ctx, q, id), &c)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("customer", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return byID(ctx, tx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", id, lock, "customer", scanCustomer)
 }
 
 // Customer returns the customer with this id.
@@ -407,19 +394,7 @@ func scanHelper(row scanner, h *kindred.Helper) error {
 }
 
 func (tx *Tx) helper(ctx context.Context, id int64, lock bool) (*kindred.Helper, error) {
-	q := "SELECT " + helperColumns + " FROM helpers WHERE id = ?"
-	if lock {
-		q += tx.ForUpdate()
-	}
-	var h kindred.Helper
-	err := scanHelper(tx.QueryRow(ctx, q, id), &h)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("helper", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &h, nil
+	return byID(ctx, tx, "SELECT "+helperColumns+" FROM helpers WHERE id = ?", id, lock, "helper", scanHelper)
 }
 
 // Helper returns the helper with this id, active or not.

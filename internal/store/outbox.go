@@ -222,17 +222,15 @@ func conflictOrMissing(ctx context.Context, tx *Tx, id int64) error {
 
 // OutboundMessage returns one outgoing message.
 func (db *DB) OutboundMessage(ctx context.Context, id int64) (*kindred.OutboundMessage, error) {
-	var m kindred.OutboundMessage
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		return scanOutbound(tx.QueryRow(ctx, "SELECT "+outboxColumns+" FROM outbox WHERE id = ?", id), &m)
+	var m *kindred.OutboundMessage
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		m, err = byID(ctx, tx, "SELECT "+outboxColumns+" FROM outbox WHERE id = ?", id, false, "outgoing message", scanOutbound)
+		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		err = notFound("outgoing message", id)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read outbox %d: %w", id, err)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // Outbox lists outgoing messages matching f, newest first.

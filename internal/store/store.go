@@ -572,3 +572,21 @@ func listPage[T any](ctx context.Context, db *DB, query string, w where, order s
 	})
 	return out, err
 }
+
+// byID reads the one row that query (ending "WHERE … id = ?") returns for
+// id, locked until the transaction ends when lock is set; NotFound, naming
+// what, when there is none.
+func byID[T any](ctx context.Context, tx *Tx, query string, id int64, lock bool, what string, scan func(scanner, *T) error) (*T, error) {
+	if lock {
+		query += tx.ForUpdate()
+	}
+	var x T
+	err := scan(tx.QueryRow(ctx, query, id), &x)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(what, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &x, nil
+}
