@@ -122,19 +122,21 @@ func Analyze(in Input) Report {
 	// One learn tokenisation of each text serves both models.
 	sc.ltoks = learn.Tokenize(sc.ltoks[:0], in.Reply)
 	sc.lctoks = learn.Tokenize(sc.lctoks[:0], in.CustomerMessage)
-	emp := empathy.PredictTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
+	emp := empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
 	pol := politeness.AnalyzeTokens(in.Reply, sc.ltoks)
 	sent := sentiment.Analyze(in.Reply)
 
-	// The reply's report, its score, its signals and its suggestions, in
-	// one allocation.
+	// The reply's report, its score and its suggestions in one allocation,
+	// its signals in another of their own size: room for every possible
+	// signal made this the largest allocation of a short reply's analysis.
 	both := &struct {
 		rep   ReplyReport
 		score float64
-		sig   [maxSignals]Signal
 		sug   [MaxSuggestions]Suggestion
 	}{}
-	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict}, both.sig[:0])
+	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict}, sc.signals[:0])
+	signals = append([]Signal(nil), signals...)
+	clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
 	both.score = score
 	rep := &both.rep
 	*rep = ReplyReport{

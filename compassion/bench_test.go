@@ -2,6 +2,7 @@ package compassion
 
 import (
 	"bufio"
+	"cmp"
 	"os"
 	"strings"
 	"sync"
@@ -123,10 +124,10 @@ func BenchmarkGovaderReply(b *testing.B) {
 	}
 }
 
-// BenchmarkParts times each stage of Analyze on the EPITOME pairs, to show
-// where the time goes.
+// BenchmarkParts times each stage of Analyze on the EPITOME pairs (PARTS=tweets:
+// on the tweets), to show where the time goes.
 func BenchmarkParts(b *testing.B) {
-	data := loadBench(b)["epitome"]
+	data := loadBench(b)[cmp.Or(os.Getenv("PARTS"), "epitome")]
 	lx := loadLexicons()
 	parts := []struct {
 		name string

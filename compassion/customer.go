@@ -76,6 +76,7 @@ const (
 type customerScratch struct {
 	toks    []text.Token
 	matches []text.Match
+	first   []int32 // each word's customerLexicon.first
 }
 
 var customerPool = sync.Pool{New: func() any {
@@ -126,7 +127,13 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 		Urgency:   UrgencyNormal,
 	}
 	c := customerText{msg: msg, toks: toks}
-	s.matches = customerLex().phrases.Find(toks, s.matches[:0])
+	lex := customerLex()
+	s.first = s.first[:0]
+	for _, t := range toks {
+		f, _ := lex.first.Get(t.Lower)
+		s.first = append(s.first, f)
+	}
+	s.matches = lex.phrases.FindFirst(toks, s.first, s.matches[:0])
 
 	var emo [6]emotionAcc
 	for i := range emo {

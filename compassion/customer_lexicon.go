@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/kindred-desk/kindred/compassion/internal/text"
+	"github.com/kindred-desk/kindred/compassion/internal/wordtab"
 )
 
 // The customer lexicons are plain text so that a desk lead can read and
@@ -58,6 +59,10 @@ type role struct {
 type customerLexicon struct {
 	phrases *text.Phrases
 	roles   map[string][]role // by normalised phrase (the match label)
+	// first maps each word a phrase starts with to its phrases.First
+	// number: a wordtab lookup per word of the message is cheaper than the
+	// matcher's own map.
+	first wordtab.Table[int32]
 }
 
 // customerLex is built on first use, not at program start: commands that
@@ -155,7 +160,7 @@ func loadCustomerLexicon() (*customerLexicon, error) {
 			if line == "" || line[0] == '#' {
 				continue
 			}
-			where := fmt.Sprintf("%s:%d", name, n+1)
+			where := lineRef{name, n + 1}
 			if line[0] == '[' {
 				sec := strings.Trim(line, "[]")
 				r, ok := sectionRole(sec)
@@ -192,8 +197,19 @@ func loadCustomerLexicon() (*customerLexicon, error) {
 			}
 		}
 	}
-	return &customerLexicon{phrases: text.NewPhrases(keys, nil), roles: roles}, nil
+	lex := &customerLexicon{phrases: text.NewPhrases(keys, nil), roles: roles}
+	lex.phrases.FirstWords(func(w string, first int32) { lex.first.Set(w, first) })
+	return lex, nil
 }
+
+// lineRef names a line of a lexicon file in an error; it is formatted only
+// when there is an error to report.
+type lineRef struct {
+	file string
+	line int
+}
+
+func (l lineRef) String() string { return fmt.Sprintf("%s:%d", l.file, l.line) }
 
 // phraseKey is a phrase as the matcher sees it: its lower-cased words joined
 // by single spaces, "*" kept. It is also the phrase's label in matches.

@@ -1,7 +1,6 @@
 package compassion
 
 import (
-	"bufio"
 	"embed"
 	"strconv"
 	"strings"
@@ -60,7 +59,9 @@ type lexicons struct {
 	cueWords map[string]map[string]bool // cue kind → words that acknowledge it
 }
 
-var loadLexicons = sync.OnceValue(func() *lexicons {
+var loadLexicons = sync.OnceValue(buildLexicons)
+
+func buildLexicons() *lexicons {
 	lx := &lexicons{info: map[string]phraseInfo{}}
 	var phrases, labels []string
 	add := func(kind phraseKind, file string) {
@@ -100,7 +101,9 @@ var loadLexicons = sync.OnceValue(func() *lexicons {
 	}
 	lx.plain = text.NewPhrases(phrases, labels)
 
-	for _, line := range lines("lexicon/concreteness.tsv") {
+	conc := lines("lexicon/concreteness.tsv")
+	lx.words.Reserve(len(conc))
+	for _, line := range conc {
 		word, rating, _ := strings.Cut(line, "\t")
 		f, err := strconv.ParseFloat(rating, 64)
 		if err != nil {
@@ -150,7 +153,7 @@ var loadLexicons = sync.OnceValue(func() *lexicons {
 		lx.cueWords[kind] = set
 	}
 	return lx
-})
+}
 
 // word returns what the lexicon knows of w: the zero wordInfo when nothing.
 func (lx *lexicons) word(w string) wordInfo {
@@ -165,10 +168,12 @@ func lines(name string) []string {
 	if err != nil {
 		panic("compassion: missing embedded lexicon " + name)
 	}
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	// One string for the file, which every line shares: the concreteness
+	// norms alone are 40,000 lines, read at start-up.
+	all := string(data)
+	out := make([]string, 0, strings.Count(all, "\n")+1)
+	for line := range strings.Lines(all) {
+		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
 			continue
 		}

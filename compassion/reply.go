@@ -52,6 +52,7 @@ type scratch struct {
 	stem      []byte
 	ltoks     []learn.Token // the reply's, for the models
 	lctoks    []learn.Token // the customer message's, for the models
+	signals   [maxSignals]Signal
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

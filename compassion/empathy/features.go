@@ -49,6 +49,7 @@ type scratch struct {
 	stoks  []learn.Token
 	feats  []feat
 	scores []float32
+	ev     []Evidence
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

@@ -31,6 +31,9 @@ func TestPredictionsMatchGolden(t *testing.T) {
 			if fromTokens.Levels != got.Levels || fromTokens.Probabilities != got.Probabilities || !slices.Equal(fromTokens.Evidence, got.Evidence) {
 				t.Fatalf("pair %d: PredictTokens %+v, Predict %+v", i, fromTokens, got)
 			}
+			if lv := LevelsTokens(in[0], in[1], stoks, toks); lv.Levels != got.Levels || !slices.Equal(lv.Evidence, got.Evidence) {
+				t.Fatalf("pair %d: LevelsTokens %+v, Predict %+v", i, lv, got)
+			}
 			names = append(names, fmt.Sprintf("pair %d (%s), variant %d", i, p.ResponseID, v))
 			lines = append(lines, formatResult(got))
 		}

@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	_ "embed"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -210,20 +211,27 @@ func load() {
 		table = append(table, word{})
 		return &table[len(table)-1]
 	}
+	// Sized once: the tables are built at the start of every process that
+	// reads text, and rehashing them as they grow was a third of that.
+	n := strings.Count(lexiconFile, "\n") + len(boosters) + len(negations) + len(ruleWords) + 1
+	words.Reserve(n)
+	table = slices.Grow(table, n)
 	// The reference keeps the last of duplicate lines (":-p", "lol", "ok"…).
-	for _, line := range strings.Split(strings.TrimRight(lexiconFile, "\n"), "\n") {
+	for line := range strings.Lines(lexiconFile) {
+		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
-		fields := strings.Split(strings.TrimSpace(line), "\t")
-		if len(fields) < 2 {
+		word, rest, ok := strings.Cut(line, "\t")
+		rating, _, _ := strings.Cut(rest, "\t")
+		if !ok {
 			panic("sentiment: bad embedded lexicon line " + strconv.Quote(line))
 		}
-		v, err := strconv.ParseFloat(fields[1], 64)
+		v, err := strconv.ParseFloat(rating, 64)
 		if err != nil {
 			panic("sentiment: bad embedded lexicon line " + strconv.Quote(line))
 		}
-		e := entry(fields[0])
+		e := entry(word)
 		e.valence = v
 		e.flags |= inLexicon
 	}
@@ -238,19 +246,20 @@ func load() {
 	for w, id := range ruleWords {
 		entry(w).id = id
 	}
-	for _, line := range strings.Split(strings.TrimRight(emojiFile, "\n"), "\n") {
-		fields := strings.Split(strings.TrimSpace(line), "\t")
-		if len(fields) < 2 {
+	for line := range strings.Lines(strings.TrimRight(emojiFile, "\n")) {
+		char, desc, ok := strings.Cut(strings.TrimSpace(line), "\t")
+		desc, _, _ = strings.Cut(desc, "\t")
+		if !ok {
 			panic("sentiment: bad embedded emoji line " + strconv.Quote(line))
 		}
-		r, size := utf8.DecodeRuneInString(fields[0])
-		if size != len(fields[0]) || r < utf8.RuneSelf {
+		r, size := utf8.DecodeRuneInString(char)
+		if size != len(char) || r < utf8.RuneSelf {
 			continue // several code points: never matched, as in the reference
 		}
 		emojis[r] = emoji{
-			description: fields[1],
-			marks:       strings.Count(fields[1], "!"),
-			questions:   strings.Count(fields[1], "?"),
+			description: desc,
+			marks:       strings.Count(desc, "!"),
+			questions:   strings.Count(desc, "?"),
 		}
 	}
 }

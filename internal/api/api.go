@@ -91,6 +91,7 @@ func newServer(cfg Config) *server {
 	if cfg.Agents == nil || cfg.Customers == nil || cfg.Conversations == nil || cfg.Audit == nil {
 		panic("api: Config needs Agents, Customers, Conversations and Audit")
 	}
+	openAPISpec() // a bad description fails the server's start, not its first reader
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"sort"
+	"sync"
 )
 
 // The API is described for clients in openapi.json, with each feature's
@@ -17,7 +18,10 @@ import (
 //go:embed openapi.json openapi
 var openAPIFiles embed.FS
 
-var openAPISpec = mustMergeOpenAPI(openAPIFiles)
+// openAPISpec is merged when the first server is built, not at program
+// start: every kindred command runs this package's initialisation, and the
+// merge was a tenth of `kindred analyze`'s start-up.
+var openAPISpec = sync.OnceValue(func() []byte { return mustMergeOpenAPI(openAPIFiles) })
 
 // mustMergeOpenAPI merges the paths and components of every openapi/*.json
 // into openapi.json. A path or component defined twice is a programming
@@ -84,6 +88,6 @@ func mergeInto(dst, src map[string]any, file, key string) {
 
 func (s *server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
-	_, err := w.Write(openAPISpec)
+	_, err := w.Write(openAPISpec())
 	return err
 }

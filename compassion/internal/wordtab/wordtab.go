@@ -125,9 +125,22 @@ func (t *Table[V]) Set(w string, v V) {
 	}
 }
 
-func (t *Table[V]) grow() {
+// Reserve makes room for n keys in all, so that building a large table
+// does not rehash it again and again as it grows.
+func (t *Table[V]) Reserve(n int) {
+	size := max(64, len(t.slots))
+	for 4*n > 3*size {
+		size *= 2
+	}
+	if size > len(t.slots) {
+		t.resize(size)
+	}
+}
+
+func (t *Table[V]) grow() { t.resize(max(64, 2*len(t.slots))) }
+
+func (t *Table[V]) resize(size int) {
 	old := t.slots
-	size := max(64, 2*len(old))
 	t.slots = make([]slot[V], size)
 	t.mask = uint64(size - 1)
 	for _, s := range old {

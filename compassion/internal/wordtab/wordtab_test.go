@@ -1,6 +1,7 @@
 package wordtab
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -70,5 +71,36 @@ func TestZeroTable(t *testing.T) {
 	}
 	if v, ok := tab.Get(""); ok || v != "" {
 		t.Fatalf("empty table: Get(\"\") = %q, %v", v, ok)
+	}
+}
+
+// TestReserve checks that a table sized up front holds its keys without
+// growing, and answers as one built by growing does.
+func TestReserve(t *testing.T) {
+	const n = 5000
+	var grown, reserved Table[int]
+	reserved.Reserve(n)
+	size := len(reserved.slots)
+	if 4*n > 3*size {
+		t.Fatalf("Reserve(%d) made %d slots: more than three in four would be full", n, size)
+	}
+	for i := range n {
+		w := fmt.Sprintf("w%d", i)
+		grown.Set(w, i)
+		reserved.Set(w, i)
+	}
+	if len(reserved.slots) != size {
+		t.Errorf("the reserved table grew from %d to %d slots", size, len(reserved.slots))
+	}
+	if len(reserved.slots) != len(grown.slots) {
+		t.Errorf("reserved %d slots, growing made %d", len(reserved.slots), len(grown.slots))
+	}
+	for i := range n + 10 {
+		w := fmt.Sprintf("w%d", i)
+		a, aok := grown.Get(w)
+		b, bok := reserved.Get(w)
+		if a != b || aok != bok {
+			t.Fatalf("Get(%q): grown %d %v, reserved %d %v", w, a, aok, b, bok)
+		}
 	}
 }

@@ -1,0 +1,462 @@
+package compassion
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/kindred-desk/kindred/compassion/empathy"
+	"github.com/kindred-desk/kindred/compassion/politeness"
+	"github.com/kindred-desk/kindred/compassion/sentiment"
+)
+
+// AppendJSON appends the report as compact JSON to dst and returns the
+// extended slice. Its output is byte for byte what a json.Encoder with
+// SetEscapeHTML(false) writes for r, less the final newline: the same field
+// order, omitempty fields, null for nil pointers and nil slices, [] for
+// empty ones, numbers and string escapes as encoding/json writes them. It
+// exists because a bulk caller (kindred analyze --jsonl) spent more time in
+// encoding/json's reflection than in many parts of the analysis; it
+// allocates nothing beyond growing dst.
+//
+// encoding/json fails where AppendJSON cannot, and there AppendJSON writes
+// null instead: for a NaN or infinite number (Analyze never produces one;
+// its tests check), and for an ID that is not valid JSON (Report.ID must
+// hold valid JSON; an empty non-nil ID counts as invalid). Any other ID is
+// written with its insignificant white space removed, as encoding/json
+// compacts a json.RawMessage.
+func (r *Report) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = appendRawJSON(dst, r.ID)
+	dst = append(dst, `,"compassion":`...)
+	if r.Compassion == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendFloat(dst, *r.Compassion)
+	}
+	dst = append(dst, `,"customer":`...)
+	if r.Customer == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = r.Customer.appendJSON(dst)
+	}
+	dst = append(dst, `,"reply":`...)
+	if r.Reply == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = r.Reply.appendJSON(dst)
+	}
+	if r.Truncated { // omitempty
+		dst = append(dst, `,"truncated":true`...)
+	}
+	return append(dst, '}')
+}
+
+func (c *CustomerReport) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"sentiment":`...)
+	dst = appendScores(dst, &c.Sentiment)
+	dst = append(dst, `,"emotions":`...)
+	dst = appendList(dst, c.Emotions, appendEmotion)
+	dst = append(dst, `,"distress":`...)
+	dst = appendFloat(dst, c.Distress)
+	dst = append(dst, `,"urgency":`...)
+	dst = appendString(dst, c.Urgency)
+	if len(c.UrgencyEvidence) > 0 { // omitempty: nil and [] are both left out
+		dst = append(dst, `,"urgency_evidence":`...)
+		dst = appendList(dst, c.UrgencyEvidence, appendEvidence)
+	}
+	dst = append(dst, `,"cues":`...)
+	dst = appendList(dst, c.Cues, appendCue)
+	dst = append(dst, `,"wants_to_be_heard":`...)
+	dst = strconv.AppendBool(dst, c.WantsToBeHeard)
+	if len(c.HeardEvidence) > 0 {
+		dst = append(dst, `,"heard_evidence":`...)
+		dst = appendList(dst, c.HeardEvidence, appendEvidence)
+	}
+	return append(dst, '}')
+}
+
+func (rep *ReplyReport) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"sentiment":`...)
+	dst = appendScores(dst, &rep.Sentiment)
+	dst = append(dst, `,"empathy":{"emotional_reactions":`...)
+	// empathy.Level is a plain int type with no MarshalJSON or String
+	// method used by encoding/json: it is written as a number.
+	dst = strconv.AppendInt(dst, int64(rep.Empathy.EmotionalReactions), 10)
+	dst = append(dst, `,"interpretations":`...)
+	dst = strconv.AppendInt(dst, int64(rep.Empathy.Interpretations), 10)
+	dst = append(dst, `,"explorations":`...)
+	dst = strconv.AppendInt(dst, int64(rep.Empathy.Explorations), 10)
+	dst = append(dst, `},"empathy_evidence":`...)
+	dst = appendList(dst, rep.EmpathyEvidence, appendEmpathyEvidence)
+	dst = append(dst, `,"politeness":`...)
+	dst = appendFloat(dst, rep.Politeness)
+	dst = append(dst, `,"politeness_strategies":`...)
+	dst = appendList(dst, rep.PolitenessStrategies, appendStrategy)
+	dst = append(dst, `,"concreteness":`...)
+	dst = appendFloat(dst, rep.Concreteness)
+	dst = append(dst, `,"rated_words":`...)
+	dst = strconv.AppendInt(dst, int64(rep.RatedWords), 10)
+	dst = append(dst, `,"vague_words":`...)
+	dst = appendList(dst, rep.VagueWords, appendAlternative)
+
+	p := &rep.PlainLanguage
+	dst = append(dst, `,"plain_language":{"grade":`...)
+	dst = appendFloat(dst, p.Grade)
+	dst = append(dst, `,"target_grade":`...)
+	dst = appendFloat(dst, p.TargetGrade)
+	dst = append(dst, `,"words":`...)
+	dst = strconv.AppendInt(dst, int64(p.Words), 10)
+	dst = append(dst, `,"sentences":`...)
+	dst = strconv.AppendInt(dst, int64(p.Sentences), 10)
+	dst = append(dst, `,"mean_sentence_words":`...)
+	dst = appendFloat(dst, p.MeanSentenceWords)
+	dst = append(dst, `,"longest_sentence_words":`...)
+	dst = strconv.AppendInt(dst, int64(p.LongestSentenceWords), 10)
+	dst = append(dst, `,"max_sentence_words":`...)
+	dst = strconv.AppendInt(dst, int64(p.MaxSentenceWords), 10)
+	dst = append(dst, `,"long_sentences":`...)
+	dst = appendList(dst, p.LongSentences, appendEvidence)
+	dst = append(dst, `,"jargon":`...)
+	dst = appendList(dst, p.Jargon, appendAlternative)
+
+	n := &rep.NextStep
+	dst = append(dst, `},"next_step":{"what":`...)
+	dst = strconv.AppendBool(dst, n.What)
+	dst = append(dst, `,"who":`...)
+	dst = strconv.AppendBool(dst, n.Who)
+	dst = append(dst, `,"when":`...)
+	dst = strconv.AppendBool(dst, n.When)
+	dst = append(dst, `,"what_evidence":`...)
+	dst = appendList(dst, n.WhatEvidence, appendEvidence)
+	dst = append(dst, `,"who_evidence":`...)
+	dst = appendList(dst, n.WhoEvidence, appendEvidence)
+	dst = append(dst, `,"when_evidence":`...)
+	dst = appendList(dst, n.WhenEvidence, appendEvidence)
+
+	dst = append(dst, `},"signals":`...)
+	dst = appendList(dst, rep.Signals, appendSignal)
+	dst = append(dst, `,"suggestions":`...)
+	dst = appendList(dst, rep.Suggestions, appendSuggestion)
+	return append(dst, '}')
+}
+
+func appendScores(dst []byte, s *sentiment.Scores) []byte {
+	dst = append(dst, `{"neg":`...)
+	dst = appendFloat(dst, s.Negative)
+	dst = append(dst, `,"neu":`...)
+	dst = appendFloat(dst, s.Neutral)
+	dst = append(dst, `,"pos":`...)
+	dst = appendFloat(dst, s.Positive)
+	dst = append(dst, `,"compound":`...)
+	dst = appendFloat(dst, s.Compound)
+	if len(s.Evidence) > 0 { // omitempty
+		dst = append(dst, `,"evidence":`...)
+		dst = appendList(dst, s.Evidence, appendSentimentEvidence)
+	}
+	return append(dst, '}')
+}
+
+func appendSentimentEvidence(dst []byte, e *sentiment.Evidence) []byte {
+	dst = append(dst, `{"text":`...)
+	dst = appendString(dst, e.Text)
+	dst = appendSpan(dst, e.Start, e.End)
+	dst = append(dst, `,"valence":`...)
+	dst = appendFloat(dst, e.Valence)
+	return append(dst, '}')
+}
+
+func appendEmotion(dst []byte, e *Emotion) []byte {
+	dst = append(dst, `{"name":`...)
+	dst = appendString(dst, e.Name)
+	dst = append(dst, `,"score":`...)
+	dst = appendFloat(dst, e.Score)
+	dst = append(dst, `,"evidence":`...)
+	dst = appendList(dst, e.Evidence, appendEvidence)
+	return append(dst, '}')
+}
+
+func appendEvidence(dst []byte, e *Evidence) []byte {
+	dst = append(dst, `{"text":`...)
+	dst = appendString(dst, e.Text)
+	dst = appendSpan(dst, e.Start, e.End)
+	return append(dst, '}')
+}
+
+// appendCue writes a Cue, whose embedded Evidence has its fields inlined
+// between kind and care, as encoding/json does with an embedded struct.
+func appendCue(dst []byte, c *Cue) []byte {
+	dst = append(dst, `{"kind":`...)
+	dst = appendString(dst, c.Kind)
+	dst = append(dst, `,"text":`...)
+	dst = appendString(dst, c.Text)
+	dst = appendSpan(dst, c.Start, c.End)
+	dst = append(dst, `,"care":`...)
+	dst = appendString(dst, c.Care)
+	return append(dst, '}')
+}
+
+// appendAlternative writes an Alternative: its embedded Evidence inlined,
+// then instead.
+func appendAlternative(dst []byte, a *Alternative) []byte {
+	dst = append(dst, `{"text":`...)
+	dst = appendString(dst, a.Text)
+	dst = appendSpan(dst, a.Start, a.End)
+	dst = append(dst, `,"instead":`...)
+	dst = appendString(dst, a.Instead)
+	return append(dst, '}')
+}
+
+func appendEmpathyEvidence(dst []byte, e *empathy.Evidence) []byte {
+	dst = append(dst, `{"dimension":`...)
+	dst = appendString(dst, e.Dimension)
+	dst = append(dst, `,"text":`...)
+	dst = appendString(dst, e.Text)
+	dst = appendSpan(dst, e.Start, e.End)
+	dst = append(dst, `,"weight":`...)
+	dst = appendFloat(dst, e.Weight)
+	return append(dst, '}')
+}
+
+func appendStrategy(dst []byte, s *politeness.Strategy) []byte {
+	dst = append(dst, `{"name":`...)
+	dst = appendString(dst, s.Name)
+	dst = append(dst, `,"text":`...)
+	dst = appendString(dst, s.Text)
+	dst = appendSpan(dst, s.Start, s.End)
+	dst = append(dst, `,"polite":`...)
+	dst = strconv.AppendBool(dst, s.Polite)
+	return append(dst, '}')
+}
+
+func appendSignal(dst []byte, s *Signal) []byte {
+	dst = append(dst, `{"name":`...)
+	dst = appendString(dst, s.Name)
+	dst = append(dst, `,"effect":`...)
+	dst = appendFloat(dst, s.Effect)
+	dst = append(dst, `,"evidence":`...)
+	dst = appendList(dst, s.Evidence, appendEvidence)
+	dst = append(dst, `,"detail":`...)
+	dst = appendString(dst, s.Detail)
+	return append(dst, '}')
+}
+
+func appendSuggestion(dst []byte, s *Suggestion) []byte {
+	dst = append(dst, `{"text":`...)
+	dst = appendString(dst, s.Text)
+	dst = append(dst, `,"why":`...)
+	dst = appendString(dst, s.Why)
+	if len(s.Evidence) > 0 { // omitempty
+		dst = append(dst, `,"evidence":`...)
+		dst = appendList(dst, s.Evidence, appendEvidence)
+	}
+	return append(dst, '}')
+}
+
+// appendSpan writes the start and end fields that every kind of evidence
+// has after its text.
+func appendSpan(dst []byte, start, end int) []byte {
+	dst = append(dst, `,"start":`...)
+	dst = strconv.AppendInt(dst, int64(start), 10)
+	dst = append(dst, `,"end":`...)
+	return strconv.AppendInt(dst, int64(end), 10)
+}
+
+// appendList writes a slice as a JSON array: null when it is nil, [] when it
+// is empty but not nil, as encoding/json does.
+func appendList[T any](dst []byte, list []T, elem func([]byte, *T) []byte) []byte {
+	if list == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = elem(dst, &list[i])
+	}
+	return append(dst, ']')
+}
+
+// appendFloat writes f as encoding/json's float64 encoder does (ES6 number
+// formatting): the shortest decimal that reads back as f, in exponent form
+// only below 1e-6 or from 1e21 up, with a one-digit negative exponent
+// unpadded (1e-7, not 1e-07). encoding/json refuses NaN and ±Inf; they are
+// written as null here.
+func appendFloat(dst []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	// Fast path: nearly every number of a report is rounded to at most four
+	// decimals (0.319, 68.3, -0.5106). If k/10^d == f for the fewest such
+	// decimals d, that decimal reads back as f, and no shorter one does;
+	// within this range a double's spacing is far below 10^-4, so it is the
+	// only d-decimal number that does, which is the one strconv's shortest
+	// formatting finds. Formatting it directly skips the general algorithm.
+	if abs >= 1e-4 && abs < 1e9 {
+		for d, p := range pow10 {
+			if k := math.Round(f * p); k/p == f {
+				return appendDecimal(dst, int64(k), d)
+			}
+		}
+	}
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// Clean up e-09 to e-9.
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+var pow10 = [...]float64{1, 10, 100, 1000, 10000}
+
+// appendDecimal writes k/10^d in plain notation with no trailing zeros,
+// as strconv's 'f' format writes the shortest digits.
+func appendDecimal(dst []byte, k int64, d int) []byte {
+	if k < 0 {
+		dst = append(dst, '-')
+		k = -k
+	}
+	if d == 0 {
+		return strconv.AppendInt(dst, k, 10)
+	}
+	p := int64(pow10[d])
+	dst = strconv.AppendInt(dst, k/p, 10)
+	frac := k % p
+	if frac > 0 {
+		dst = append(dst, '.')
+	}
+	for p /= 10; p > 0 && frac > 0; p /= 10 {
+		dst = append(dst, byte('0'+frac/p))
+		frac %= p
+	}
+	return dst
+}
+
+const hexDigits = "0123456789abcdef"
+
+const (
+	lsb = 0x0101010101010101 // the low bit of each byte of a word
+	msb = 0x8080808080808080 // the high bit of each byte
+)
+
+// plainByte[b] reports whether the ASCII byte b is written as it is in a
+// JSON string: a table lookup is the cheapest test on the hot path.
+var plainByte = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
+// appendString writes s as a JSON string as encoding/json does with HTML
+// escaping off: " and \ and the control characters \b \f \n \r \t get their
+// short escapes, other bytes below 0x20 \u00XX, each byte of invalid UTF-8
+// becomes \ufffd, and U+2028 and U+2029 are escaped (\u2028, \u2029) for
+// the sake of JavaScript readers. Everything else, <, > and & included, is
+// copied as it is.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0 // s[start:i] is pending, to be copied in one go
+	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time while there are: SWAR tests of
+		// one 64-bit word for a byte below 0x20, a '"', a '\\' or a byte
+		// from 0x80 up (each test exact as to whether any byte matches).
+		for i+8 <= len(s) {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			quote, backslash := w^(lsb*'"'), w^(lsb*'\\')
+			if (w|(w-lsb*0x20)|(quote-lsb)&^quote|(backslash-lsb)&^backslash)&msb != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		b := s[i]
+		if plainByte[b] {
+			i++
+			continue
+		}
+		if b < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendRawJSON writes a json.RawMessage as encoding/json does: null when it
+// is nil, else the JSON with the white space between tokens removed. Where
+// encoding/json would fail (raw is not valid JSON), it writes null.
+func appendRawJSON(dst []byte, raw json.RawMessage) []byte {
+	if raw == nil || !json.Valid(raw) {
+		return append(dst, "null"...)
+	}
+	inString := false
+	start := 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString:
+			switch c {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			dst = append(dst, raw[start:i]...)
+			start = i + 1
+		}
+	}
+	return append(dst, raw[start:]...)
+}
