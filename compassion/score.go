@@ -212,11 +212,11 @@ func scoreReply(in scoreInput, sig []Signal) (float64, []Signal) {
 		e := math.Max(-4, math.Min(4, wConcreteness*(round2(f.concreteness)-concretenessRef)))
 		from := len(buf)
 		buf = append(buf, "mean concreteness "...)
-		buf = strconv.AppendFloat(buf, round2(f.concreteness), 'f', 2, 64)
+		buf = appendFixed(buf, round2(f.concreteness), 2)
 		buf = append(buf, " of "...)
 		buf = strconv.AppendInt(buf, int64(f.rated), 10)
 		buf = append(buf, " rated words (typical reply "...)
-		buf = strconv.AppendFloat(buf, concretenessRef, 'f', 1, 64)
+		buf = appendFixed(buf, concretenessRef, 1)
 		buf = append(buf, ")"...)
 		addBuf("concreteness", e, from)
 	}
@@ -228,9 +228,9 @@ func scoreReply(in scoreInput, sig []Signal) (float64, []Signal) {
 	if over := f.plain.Grade - f.plain.TargetGrade; over > 0 {
 		from := len(buf)
 		buf = append(buf, "reading grade "...)
-		buf = strconv.AppendFloat(buf, f.plain.Grade, 'f', 1, 64)
+		buf = appendFixed(buf, f.plain.Grade, 1)
 		buf = append(buf, " is over the target of "...)
-		buf = strconv.AppendFloat(buf, f.plain.TargetGrade, 'f', 0, 64)
+		buf = appendFixed(buf, f.plain.TargetGrade, 0)
 		addBuf("reading_grade", wGrade*math.Min(over, 6)*factor, from)
 	}
 	if n := len(f.plain.LongSentences); n > 0 {
@@ -246,12 +246,12 @@ func scoreReply(in scoreInput, sig []Signal) (float64, []Signal) {
 
 	from := len(buf)
 	buf = append(buf, "politeness model probability "...)
-	buf = strconv.AppendFloat(buf, round2(in.politeness), 'f', 2, 64)
+	buf = appendFixed(buf, round2(in.politeness), 2)
 	addBuf("politeness", wPoliteness*(round2(in.politeness)-0.5), from)
 	if c := round2(in.compound); c != 0 {
 		from := len(buf)
 		buf = append(buf, "tone of the reply (compound "...)
-		buf = strconv.AppendFloat(buf, c, 'f', 2, 64)
+		buf = appendFixed(buf, c, 2)
 		buf = append(buf, ")"...)
 		addBuf("sentiment", wSentiment*c, from)
 	}
@@ -287,4 +287,31 @@ func levelDetail(cache *[3]string, prefix string, l empathy.Level) string {
 		return prefix + strconv.Itoa(int(l)) + " of 2)"
 	}
 	return cache[l]
+}
+
+// appendFixed writes x with exactly d decimals (d <= 4), the bytes
+// strconv.AppendFloat(dst, x, 'f', d, 64) writes. For a number already
+// rounded to d decimals, as every detail's number is, those bytes are the
+// integer k = x·10^d with a decimal point put in, which is several times
+// cheaper to write; anything else goes to strconv.
+func appendFixed(dst []byte, x float64, d int) []byte {
+	p := pow10[d]
+	k := math.Round(x * p)
+	if k/p != x || math.Abs(k) >= 1<<53 || k == 0 && math.Signbit(x) {
+		return strconv.AppendFloat(dst, x, 'f', d, 64)
+	}
+	n := int64(k)
+	if n < 0 {
+		dst = append(dst, '-')
+		n = -n
+	}
+	q := int64(p)
+	dst = strconv.AppendInt(dst, n/q, 10)
+	if d > 0 {
+		dst = append(dst, '.')
+		for q /= 10; q > 0; q /= 10 {
+			dst = append(dst, byte('0'+n/q%10))
+		}
+	}
+	return dst
 }
