@@ -48,6 +48,9 @@ var benchData = sync.OnceValues(func() (map[string][]benchPair, error) {
 			out["tweets"] = append(out["tweets"], benchPair{"", cols[2]})
 		}
 	}
+	// The whole corpus the issue names, as `kindred analyze --jsonl` is
+	// timed on it: the EPITOME pairs, then the tweets.
+	out["all"] = append(append([]benchPair(nil), out["epitome"]...), out["tweets"]...)
 	return out, sc.Err()
 })
 
@@ -60,13 +63,14 @@ func loadBench(b *testing.B) map[string][]benchPair {
 }
 
 // BenchmarkAnalyze runs the full analysis (customer message and reply) on
-// real texts, one exchange per op. Compare with govader on the same texts
-// (BenchmarkGovader) and on the replies alone (BenchmarkGovaderReply), in
-// the same run, with -cpu 1:
+// real texts, one exchange per op: the EPITOME pairs, the tweets (replies
+// alone) and both together ("all", the corpus `kindred analyze --jsonl` is
+// timed on). Compare with govader on the same texts (BenchmarkGovader) and
+// on the replies alone (BenchmarkGovaderReply), in the same run, with -cpu 1:
 //
 //	go test -run '^$' -bench 'Analyze$|Govader' -cpu 1 -benchtime 2s -count 3 ./compassion/
 func BenchmarkAnalyze(b *testing.B) {
-	for _, name := range []string{"epitome", "tweets"} {
+	for _, name := range []string{"epitome", "tweets", "all"} {
 		data := loadBench(b)[name]
 		b.Run(name, func(b *testing.B) {
 			Analyze(data[0].toInput()) // load the lexicons and models outside the timing
@@ -88,7 +92,7 @@ func BenchmarkAnalyze(b *testing.B) {
 // outrun, one core each.
 func BenchmarkGovader(b *testing.B) {
 	an := govader.NewSentimentIntensityAnalyzer()
-	for _, name := range []string{"epitome", "tweets"} {
+	for _, name := range []string{"epitome", "tweets", "all"} {
 		data := loadBench(b)[name]
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
