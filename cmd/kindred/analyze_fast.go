@@ -281,26 +281,11 @@ func scanString(data []byte, i int, s *string) (int, bool) {
 			if j+1 >= len(data) {
 				return j, false
 			}
-			switch e := data[j+1]; e {
-			case '"', '\\', '/':
-				b.WriteByte(e)
+			switch e := data[j+1]; {
+			case shortEscapes[e] != 0:
+				b.WriteByte(shortEscapes[e])
 				j += 2
-			case 'b':
-				b.WriteByte('\b')
-				j += 2
-			case 'f':
-				b.WriteByte('\f')
-				j += 2
-			case 'n':
-				b.WriteByte('\n')
-				j += 2
-			case 'r':
-				b.WriteByte('\r')
-				j += 2
-			case 't':
-				b.WriteByte('\t')
-				j += 2
-			case 'u':
+			case e == 'u':
 				r := hex4(data, j)
 				if r < 0 {
 					return j, false
@@ -332,6 +317,10 @@ func scanString(data []byte, i int, s *string) (int, bool) {
 	}
 	return j, false // unterminated
 }
+
+// shortEscapes maps the letter of each two-byte JSON escape (\n, \", …)
+// to the byte it stands for; 0 for the rest.
+var shortEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // skipPlain returns the index of the first byte from data[i] on that a JSON
 // string cannot carry as it is: a quote, a backslash, a control character
