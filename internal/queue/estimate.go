@@ -62,9 +62,40 @@ var DefaultServiceTimes = []time.Duration{
 // desks open now stay open; when desks close the truth runs late, and the
 // range widens only through the history (see the simulation's report).
 //
-// The random draws are seeded by the state, so the same situation always
-// gives the same range and a page that refreshes does not flicker.
+// The random draws are seeded by the state without Ahead, so the same
+// situation always gives the same range, a page that refreshes does not
+// flicker, and Estimate(s) is exactly EstimateQueue(s, s.Ahead+1)[s.Ahead]:
+// a ticket's own page and a listing of its whole queue never disagree. An
+// Ahead below zero counts as zero.
 func Estimate(s State) Range {
+	ahead := max(s.Ahead, 0)
+	return replay(s, ahead, ahead+1)[0]
+}
+
+// EstimateQueue works out the waits of the first n people in line for one
+// service at once: element k is the range for someone with k people ahead,
+// exactly what Estimate gives for that State with Ahead k (s.Ahead itself
+// is ignored). It returns nil when n is not positive.
+//
+// It is Estimate's method with the replays shared: each replay plays the
+// first n calls once, and the k-th call of every replay is a draw of when
+// position k+1 is called. Each replay draws from its own random stream,
+// seeded by the state and the replay's number, and the k-th call uses only
+// the draws before it, so what a replay says of position k does not depend
+// on how far it went on. Listing a queue of n people therefore costs one
+// replay of n calls, rather than n replays of up to n calls each: the
+// estimate stays linear in the length of the queue, where estimating each
+// ticket on its own grows with its square.
+func EstimateQueue(s State, n int) []Range {
+	if n <= 0 {
+		return nil
+	}
+	return replay(s, 0, n)
+}
+
+// replay plays runs replays of the first n calls of the state's service and
+// returns the ranges of positions from..n-1 (counted as people ahead).
+func replay(s State, from, n int) []Range {
 	hist := s.History
 	var method string
 	if len(hist) < MinHistory {
@@ -89,38 +120,61 @@ func Estimate(s State) Range {
 	if len(busy) > desks {
 		busy = busy[:desks]
 	}
-	rng := rand.New(rand.NewPCG(seedOf(s), 0x6b696e64))
+	seed := seedOf(s)
+	src := rand.NewPCG(0, 0)
+	rng := rand.New(src)
 	free := make([]time.Duration, desks)
-	waits := make([]time.Duration, runs)
-	for r := range waits {
+	// starts[(k-from)*runs+r] is when replay r calls the person with k
+	// ahead: each position's draws side by side, for its quantiles.
+	starts := make([]time.Duration, (n-from)*runs)
+	for r := range runs {
+		src.Seed(splitMix(seed, r), 0x6b696e64)
 		for i := range free {
 			free[i] = 0
 			if i < len(busy) {
 				free[i] = residual(sorted, busy[i], mean, rng)
 			}
 		}
-		var start time.Duration
-		for k := 0; k <= s.Ahead; k++ {
+		for k := range n {
 			j := 0
 			for i := range free {
 				if free[i] < free[j] {
 					j = i
 				}
 			}
-			start = free[j]
-			free[j] += sorted[rng.IntN(len(sorted))]
+			if k >= from {
+				starts[(k-from)*runs+r] = free[j]
+			}
+			if k < n-1 {
+				free[j] += sorted[rng.IntN(len(sorted))]
+			}
 		}
-		waits[r] = start
 	}
-	slices.Sort(waits)
+	// Shared desks: the same calls, spread over more time. Scaling is
+	// monotone, so it can be applied to the quantiles alone.
+	scale := 1.0
 	if s.Capacity > 0 && s.Capacity < float64(desks) {
-		// Shared desks: the same calls, spread over more time.
-		f := float64(desks) / s.Capacity
-		for i := range waits {
-			waits[i] = time.Duration(float64(waits[i]) * f)
+		scale = float64(desks) / s.Capacity
+	}
+	out := make([]Range, n-from)
+	for k := range out {
+		waits := starts[k*runs : (k+1)*runs]
+		slices.Sort(waits)
+		out[k] = Range{
+			Low:    scaled(waits[quantileIndex(runs, lowQ)], scale),
+			High:   scaled(waits[quantileIndex(runs, highQ)], scale),
+			Mean:   mean,
+			Method: method,
 		}
 	}
-	return Range{Low: quantile(waits, lowQ), High: quantile(waits, highQ), Mean: mean, Method: method}
+	return out
+}
+
+func scaled(d time.Duration, f float64) time.Duration {
+	if f == 1 {
+		return d
+	}
+	return time.Duration(float64(d) * f)
 }
 
 // residual draws how much longer a desk busy for elapsed will take: a
@@ -135,11 +189,9 @@ func residual(sorted []time.Duration, elapsed, mean time.Duration, rng *rand.Ran
 	return sorted[i+rng.IntN(len(sorted)-i)] - elapsed
 }
 
-func quantile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[int(q*float64(len(sorted)-1)+0.5)]
+// quantileIndex is the index of quantile q in a sorted sample of n.
+func quantileIndex(n int, q float64) int {
+	return int(q*float64(n-1) + 0.5)
 }
 
 func meanOf(ds []time.Duration) time.Duration {
@@ -153,14 +205,15 @@ func meanOf(ds []time.Duration) time.Duration {
 	return sum / time.Duration(len(ds))
 }
 
-// seedOf folds the state into a seed (FNV-1a over its numbers).
+// seedOf folds the state into a seed (FNV-1a over its numbers). Ahead is
+// left out on purpose: one set of replays serves the whole queue (see
+// EstimateQueue), so every place in it must draw the same numbers.
 func seedOf(s State) uint64 {
 	h := uint64(14695981039346656037)
 	mix := func(v int64) {
 		h ^= uint64(v)
 		h *= 1099511628211
 	}
-	mix(int64(s.Ahead))
 	mix(int64(s.Desks))
 	mix(int64(s.Capacity * 1000))
 	for _, d := range s.Busy {
@@ -170,6 +223,16 @@ func seedOf(s State) uint64 {
 		mix(int64(d / time.Second))
 	}
 	return h
+}
+
+// splitMix is the r-th output of SplitMix64 started at seed: the seed of
+// replay r's own stream, unrelated to its neighbours' though their numbers
+// differ by one.
+func splitMix(seed uint64, r int) uint64 {
+	z := seed + uint64(r+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 // Naive is the estimate people make by hand and the baseline the honest

@@ -5,7 +5,8 @@
 // measure both.
 //
 // Start with Pick (who a desk calls next) and Estimate (how long a person
-// will wait). The store calls them with what it reads; the simulator calls
+// will wait; EstimateQueue gives the same for a whole line at once, for
+// pages that list it). The store calls them with what it reads; the simulator calls
 // them with what it invents, so the tests measure the code that runs.
 package queue
 

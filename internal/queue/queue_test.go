@@ -100,6 +100,61 @@ func TestEstimateGrowsWithQueueAndShrinksWithDesks(t *testing.T) {
 	}
 }
 
+func TestEstimateAgreesWithTheWholeQueue(t *testing.T) {
+	hist := make([]time.Duration, HistorySize)
+	for i := range hist {
+		hist[i] = time.Duration(2+i%7)*time.Minute + time.Duration(i*13)*time.Second
+	}
+	long := make([]time.Duration, 30)
+	for i := range long {
+		long[i] = time.Duration(5+i%11) * time.Minute
+	}
+	tests := []struct {
+		name string
+		s    State
+		n    int
+	}{
+		{"busy desks", State{Desks: 3, Busy: []time.Duration{time.Minute, 4 * time.Minute, 30 * time.Minute}, History: hist}, 40},
+		{"busy desks shared with another service", State{Desks: 2, Capacity: 0.8, Busy: []time.Duration{2 * time.Minute}, History: hist}, 25},
+		{"no history yet", State{Desks: 2, Busy: []time.Duration{3 * time.Minute}, History: hist[:MinHistory-1]}, 20},
+		{"no desk open", State{History: long}, 15},
+		{"no desk open, no history", State{}, 12},
+		{"many desks", State{Desks: 12, Busy: []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute, 9 * time.Minute, 14 * time.Minute}, History: long}, 60},
+		{"more busy than open", State{Desks: 1, Busy: []time.Duration{time.Minute, time.Minute}, History: long}, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			all := EstimateQueue(tt.s, tt.n)
+			if len(all) != tt.n {
+				t.Fatalf("%d ranges for %d people", len(all), tt.n)
+			}
+			for k, want := range all {
+				s := tt.s
+				s.Ahead = k
+				if got := Estimate(s); got != want {
+					t.Fatalf("%d ahead: Estimate %+v, EstimateQueue %+v", k, got, want)
+				}
+				if k > 0 && (want.Low < all[k-1].Low || want.High < all[k-1].High) {
+					t.Errorf("%d ahead waits less than %d ahead: %+v vs %+v", k, k-1, want, all[k-1])
+				}
+			}
+			// A shorter listing is the same queue cut short, whatever
+			// Ahead the state carries.
+			s := tt.s
+			s.Ahead = tt.n + 5
+			if short := EstimateQueue(s, tt.n/2); fmt.Sprint(short) != fmt.Sprint(all[:tt.n/2]) {
+				t.Fatalf("the first %d of the queue differ when listed alone", tt.n/2)
+			}
+		})
+	}
+	if got := EstimateQueue(State{Desks: 1, History: hist}, 0); got != nil {
+		t.Errorf("an empty queue has ranges: %v", got)
+	}
+	if got, want := Estimate(State{Ahead: -1, Desks: 2, History: hist}), Estimate(State{Desks: 2, History: hist}); got != want {
+		t.Errorf("a negative Ahead is not the next in line: %+v vs %+v", got, want)
+	}
+}
+
 // officeDay is a public office on a weekday: Registration (long visits)
 // and Payments (short ones), a morning rush, lunch breaks, and a seated
 // desk that serves both for the middle of the day.
@@ -267,4 +322,32 @@ func BenchmarkEstimate(b *testing.B) {
 	for b.Loop() {
 		Estimate(s)
 	}
+}
+
+// BenchmarkQueueEstimates estimates every place of a 60-person queue at
+// three desks, two of them busy: the old way, one Estimate per ticket, and
+// the new, one EstimateQueue for the service.
+func BenchmarkQueueEstimates(b *testing.B) {
+	const waiting = 60
+	hist := make([]time.Duration, HistorySize)
+	for i := range hist {
+		hist[i] = time.Duration(3+i%9) * time.Minute
+	}
+	s := State{Desks: 3, Busy: []time.Duration{time.Minute, 4 * time.Minute}, History: hist}
+	b.Run("Estimate each ticket", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for k := range waiting {
+				s := s
+				s.Ahead = k
+				Estimate(s)
+			}
+		}
+	})
+	b.Run("EstimateQueue once", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			EstimateQueue(s, waiting)
+		}
+	})
 }

@@ -566,22 +566,65 @@ func (db *DB) TicketByPhone(ctx context.Context, phone string) (*kindred.Ticket,
 }
 
 // WaitingTickets lists today's waiting tickets, in calling order.
+//
+// The waits of a service's tickets come from one queue.EstimateQueue, so
+// listing a queue of n costs one replay of n calls rather than n replays, and
+// each ticket shows the range its own page shows.
 func (db *DB) WaitingTickets(ctx context.Context, code string) ([]kindred.Ticket, error) {
+	code = strings.ToUpper(code)
 	out := []kindred.Ticket{}
 	err := db.ReadTx(ctx, func(tx *Tx) error {
 		ln, err := tx.lobbyNow(ctx)
 		if err != nil {
 			return err
 		}
-		for _, e := range ln.waiting {
-			if code != "" && e.Service != strings.ToUpper(code) {
-				continue
-			}
-			t, err := tx.ticket(ctx, e.ID, ln)
-			if err != nil {
+		q, args := "SELECT "+ticketColumns+ticketFrom+" WHERE t.day = ? AND t.status = 'waiting'", []any{ln.day}
+		if code != "" {
+			q, args = q+" AND q.code = ?", append(args, code)
+		}
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		byID := map[int64]ticketRow{}
+		for rows.Next() {
+			var t ticketRow
+			if err := scanTicket(rows, &t); err != nil {
+				rows.Close()
 				return err
 			}
-			out = append(out, *t)
+			byID[t.ID] = t
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		counts := map[string]int{}
+		for _, e := range ln.waiting {
+			counts[e.Service]++
+		}
+		ahead := map[string]int{}
+		waits := map[string][]kindred.WaitEstimate{}
+		for _, e := range ln.waiting {
+			if code != "" && e.Service != code {
+				continue
+			}
+			k := ahead[e.Service]
+			ahead[e.Service]++
+			// On PostgreSQL a ticket issued or called between the two
+			// reads is in one and not the other: list only what both saw.
+			t, ok := byID[e.ID]
+			if !ok {
+				continue
+			}
+			ws, ok := waits[e.Service]
+			if !ok {
+				if ws, err = ln.waits(ctx, tx, e.Service, counts[e.Service]); err != nil {
+					return err
+				}
+				waits[e.Service] = ws
+			}
+			t.Position, t.Wait = k+1, ws[k]
+			out = append(out, t.Ticket)
 		}
 		return nil
 	})
@@ -1045,11 +1088,42 @@ func (ln *lobbyNow) place(ctx context.Context, tx *Tx, t *ticketRow) error {
 // wait estimates the wait of someone with ahead people before them in
 // service code.
 func (ln *lobbyNow) wait(ctx context.Context, tx *Tx, code string, ahead int) (kindred.WaitEstimate, error) {
-	hist, err := ln.serviceHistory(ctx, tx, code)
+	st, err := ln.state(ctx, tx, code)
 	if err != nil {
 		return kindred.WaitEstimate{}, err
 	}
-	st := queue.State{Ahead: ahead, History: hist}
+	st.Ahead = ahead
+	return waitOf(queue.Estimate(st), st.Desks), nil
+}
+
+// waits estimates the waits of the first n in line for service code at
+// once: element k is what wait gives for k ahead.
+func (ln *lobbyNow) waits(ctx context.Context, tx *Tx, code string, n int) ([]kindred.WaitEstimate, error) {
+	st, err := ln.state(ctx, tx, code)
+	if err != nil {
+		return nil, err
+	}
+	rs := queue.EstimateQueue(st, n)
+	out := make([]kindred.WaitEstimate, len(rs))
+	for i, r := range rs {
+		out[i] = waitOf(r, st.Desks)
+	}
+	return out, nil
+}
+
+func waitOf(r queue.Range, desks int) kindred.WaitEstimate {
+	lo, hi := r.Minutes()
+	return kindred.WaitEstimate{LowMinutes: lo, HighMinutes: hi, Method: r.Method, DesksOpen: desks}
+}
+
+// state is what the estimate needs to know of service code now, for
+// anyone in its line: everything but Ahead.
+func (ln *lobbyNow) state(ctx context.Context, tx *Tx, code string) (queue.State, error) {
+	hist, err := ln.serviceHistory(ctx, tx, code)
+	if err != nil {
+		return queue.State{}, err
+	}
+	st := queue.State{History: hist}
 	counts := map[string]int{}
 	for _, e := range ln.waiting {
 		counts[e.Service]++
@@ -1071,7 +1145,7 @@ func (ln *lobbyNow) wait(ctx context.Context, tx *Tx, code string, ahead int) (k
 			}
 			h, err := ln.serviceHistory(ctx, tx, s)
 			if err != nil {
-				return kindred.WaitEstimate{}, err
+				return queue.State{}, err
 			}
 			if len(h) >= queue.MinHistory {
 				var sum time.Duration
@@ -1087,9 +1161,7 @@ func (ln *lobbyNow) wait(ctx context.Context, tx *Tx, code string, ahead int) (k
 	if st.Desks > 0 {
 		st.Capacity = queue.Capacity(code, loads, counts, means)
 	}
-	r := queue.Estimate(st)
-	lo, hi := r.Minutes()
-	return kindred.WaitEstimate{LowMinutes: lo, HighMinutes: hi, Method: r.Method, DesksOpen: st.Desks}, nil
+	return st, nil
 }
 
 var _ kindred.Lobby = (*DB)(nil)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ func init() {
 		suiteTest{"LobbyTicketKeepsPlaceWhenTransferred", testLobbyTransfer},
 		suiteTest{"LobbyNumbersRestartEachDay", testLobbyNewDay},
 		suiteTest{"LobbyDesksCallingAtOnceNeverShareATicket", testLobbyConcurrentCalls},
+		suiteTest{"LobbyListingShowsEachTicketItsOwnWait", testLobbyListingWaits},
 	)
 }
 
@@ -303,6 +305,83 @@ func testLobbyNewDay(t *testing.T, s suite) {
 	}
 	_, err := db.TicketByPhone(ctx, "+254711000009")
 	wantKind(t, err, kindred.NotFound)
+}
+
+// testLobbyListingWaits checks that the desk's listing of the queue, which
+// estimates a whole service at once, shows each ticket the position and the
+// range its own page shows, with busy desks, shared desks and a history.
+func testLobbyListingWaits(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx, standing, seated := lobbyFixture(t, db)
+	var offset atomic.Int64 // the clock, moved on by hand as well as by each reading
+	tick := db.now
+	db.now = func() time.Time { return tick().Add(time.Duration(offset.Load())) }
+	third := &kindred.Desk{Name: "3"}
+	if err := db.CreateDesk(ctx, third); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		mustTicket(t, db, ctx, kindred.Ticket{QueueCode: "A"})
+	}
+	for range 6 {
+		mustTicket(t, db, ctx, kindred.Ticket{QueueCode: "B"})
+	}
+	for _, o := range []struct {
+		desk     int64
+		services []string
+	}{{standing.ID, []string{"A"}}, {seated.ID, []string{"A", "B"}}, {third.ID, []string{"A"}}} {
+		if _, err := db.OpenDesk(ctx, o.desk, o.services); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Six visits of a few minutes each at the standing desk, and a
+	// seventh going on: enough history for the estimate to use its own.
+	for _, minutes := range []int{4, 7, 3, 9, 5, 6, 8} {
+		if _, err := db.CallNext(ctx, standing.ID); err != nil {
+			t.Fatal(err)
+		}
+		offset.Add(int64(time.Duration(minutes) * time.Minute))
+	}
+	for _, d := range []int64{seated.ID, third.ID} {
+		if _, err := db.CallNext(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offset.Add(int64(2 * time.Minute))
+	frozen := db.now()
+	db.now = func() time.Time { return frozen }
+
+	all, err := db.WaitingTickets(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const waitingA = 20 - 7 - 2 // the seated desk called an A too: they came first
+	if len(all) != waitingA+6 {
+		t.Fatalf("%d waiting, want %d", len(all), waitingA+6)
+	}
+	places := map[string]int{}
+	for _, tk := range all {
+		places[tk.QueueCode]++
+		own, err := db.Ticket(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.Position != places[tk.QueueCode] || own.Position != tk.Position || own.Wait != tk.Wait {
+			t.Fatalf("%s listed at %d with %+v; its own page says %d with %+v", tk.Number, tk.Position, tk.Wait, own.Position, own.Wait)
+		}
+	}
+	if a := all[0]; a.QueueCode != "A" || a.Wait.DesksOpen != 3 || !strings.Contains(a.Wait.Method, "the last 6 service times") {
+		t.Fatalf("first in line for A: %+v", a)
+	}
+	onlyA, err := db.WaitingTickets(ctx, "a")
+	if err != nil || len(onlyA) != waitingA {
+		t.Fatalf("waiting for A: %d %v", len(onlyA), err)
+	}
+	for i, tk := range onlyA {
+		if tk.ID != all[i].ID || tk.Wait != all[i].Wait || tk.Position != i+1 {
+			t.Fatalf("A listed alone, %d: %+v vs %+v", i, tk, all[i])
+		}
+	}
 }
 
 func smsTo(t *testing.T, db *DB, purpose, phone string) []kindred.OutboundMessage {
