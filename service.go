@@ -61,6 +61,15 @@ type ConversationUpdate struct {
 	ClearDue   bool       // clear the promised date
 }
 
+// AgentUpdate changes the non-nil fields of an agent. Email and password
+// are not changed here: they are how the agent signs in.
+type AgentUpdate struct {
+	Name     *string
+	Role     *Role
+	Team     *string // "" for no team
+	Disabled *bool   // a disabled agent can neither sign in nor use its tokens
+}
+
 // AgentService keeps the people who serve and their API tokens.
 type AgentService interface {
 	// CreateAgent stores a new agent; passwordHash may be empty for API-only accounts.
@@ -69,6 +78,10 @@ type AgentService interface {
 	// AgentByEmail returns the agent and its password hash, for signing in.
 	AgentByEmail(ctx context.Context, email string) (*Agent, string, error)
 	Agents(ctx context.Context) ([]Agent, error)
+	// UpdateAgent changes the non-nil fields of u and returns the agent as it
+	// now is. It refuses (Conflict) a change that would leave the desk with
+	// no enabled admin who can sign in.
+	UpdateAgent(ctx context.Context, id int64, u AgentUpdate) (*Agent, error)
 	// CountAdmins counts the enabled admins who can sign in (an email and a
 	// password), so that an API-only admin does not hide a desk nobody can open.
 	CountAdmins(ctx context.Context) (int, error)

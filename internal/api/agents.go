@@ -80,6 +80,55 @@ func (s *server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, a)
 }
 
+// agentPatch is a partial update of an agent: absent fields stay as they
+// are; team null clears the team.
+type agentPatch struct {
+	Name     optional[string] `json:"name"`
+	Role     optional[string] `json:"role"`
+	Team     optional[string] `json:"team"`
+	Disabled optional[bool]   `json:"disabled"`
+}
+
+// updateAgent renames, promotes or demotes, moves or disables an agent.
+// Disabling takes effect on the agent's next request: every request checks.
+func (s *server) updateAgent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "agent")
+	if err != nil {
+		return err
+	}
+	var in agentPatch
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var c checker
+	var u kindred.AgentUpdate
+	if in.Name.Set {
+		v := c.line("name", in.Name.Value, true, maxNameLen) // null is "": required
+		u.Name = &v
+	}
+	if in.Role.Set {
+		v := oneOf(&c, "role", in.Role.Value, kindred.Roles)
+		u.Role = &v
+	}
+	if in.Team.Set {
+		v := c.line("team", in.Team.Value, false, maxNameLen)
+		u.Team = &v
+	}
+	if in.Disabled.Null {
+		c.Add("disabled", "must be true or false")
+	} else if in.Disabled.Set {
+		u.Disabled = &in.Disabled.Value
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	a, err := s.cfg.Agents.UpdateAgent(r.Context(), id, u)
+	if err != nil {
+		return s.storeFailed("UpdateAgent", err)
+	}
+	return writeJSON(w, http.StatusOK, a)
+}
+
 type tokenInput struct {
 	Name string `json:"name"`
 }

@@ -52,6 +52,7 @@ func TestEveryRouteEnforcesRoles(t *testing.T) {
 		{"GET /api/v1/me", all, "/api/v1/me", nil},
 		{"GET /api/v1/agents", leads, "/api/v1/agents", nil},
 		{"POST /api/v1/agents", admin, "/api/v1/agents", func() string { return `{"name": "New Agent", "role": "agent"}` }},
+		{"PATCH /api/v1/agents/{id}", admin, "/api/v1/agents/" + itoa(target.ID), func() string { return `{"team": "Walk"}` }},
 		{"POST /api/v1/agents/{id}/tokens", admin, "/api/v1/agents/" + itoa(target.ID) + "/tokens", func() string { return `{"name": "walk"}` }},
 		{"DELETE /api/v1/tokens/{id}", admin, "", nil}, // path minted per request
 		{"GET /api/v1/customers", staff, "/api/v1/customers", nil},

@@ -52,6 +52,7 @@ func (s *server) routeTable() []route {
 		{method: "GET", path: "/api/v1/me", roles: anyone, handler: s.me},
 		{method: "GET", path: "/api/v1/agents", roles: leads, handler: s.listAgents},
 		{method: "POST", path: "/api/v1/agents", roles: adminOnly, handler: s.createAgent},
+		{method: "PATCH", path: "/api/v1/agents/{id}", roles: adminOnly, handler: s.updateAgent},
 		{method: "POST", path: "/api/v1/agents/{id}/tokens", roles: adminOnly, handler: s.createToken},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", roles: adminOnly, handler: s.revokeToken},
 

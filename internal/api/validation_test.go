@@ -52,6 +52,7 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 	customers := "/api/v1/customers"
 	conversations := "/api/v1/conversations"
 	messages := "/api/v1/conversations/" + conv + "/messages"
+	agent := "/api/v1/agents/" + itoa(d.agents[kindred.RoleAgent].ID)
 	tests := []struct {
 		name        string
 		method      string
@@ -134,6 +135,12 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"unknown role", "POST", "/api/v1/agents", "", `{"name": "Baraka", "role": "superuser"}`, 422, "role"},
 		{"short password", "POST", "/api/v1/agents", "", `{"name": "Baraka", "email": "baraka@example.org", "role": "agent", "password": "short"}`, 422, "password"},
 		{"password without email", "POST", "/api/v1/agents", "", `{"name": "Baraka", "role": "agent", "password": "long enough password"}`, 422, "email"},
+		{"unknown field in agent patch", "PATCH", agent, "", `{"team": "Cards", "email": "new@example.org"}`, 400, "email"},
+		{"disabled that is not true or false", "PATCH", agent, "", `{"disabled": "yes"}`, 400, "disabled"},
+		{"disabled null", "PATCH", agent, "", `{"disabled": null}`, 422, "disabled"},
+		{"agent patch with unknown role", "PATCH", agent, "", `{"role": "superuser", "team": "Cards"}`, 422, "role"},
+		{"clearing an agent's name", "PATCH", agent, "", `{"name": "  "}`, 422, "name"},
+		{"patch missing agent", "PATCH", "/api/v1/agents/999999", "", `{"team": "Cards"}`, 404, ""},
 		{"token for missing agent", "POST", "/api/v1/agents/999999/tokens", "", `{"name": "x"}`, 404, ""},
 		{"revoke missing token", "DELETE", "/api/v1/tokens/999999", "", ``, 404, ""},
 		{"bad audit filter", "GET", "/api/v1/audit?subject_id=abc", "", ``, 422, "subject_id"},

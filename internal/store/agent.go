@@ -5,10 +5,24 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kindred-desk/kindred"
 )
+
+// validAgentName and validRole are the rules CreateAgent and UpdateAgent share.
+func validAgentName(name string, v *kindred.Validation) {
+	if name == "" {
+		v.Add("name", "give the agent's name")
+	}
+}
+
+func validRole(r kindred.Role, v *kindred.Validation) {
+	if !r.Valid() {
+		v.Add("role", "must be one of admin, lead, agent, kiosk")
+	}
+}
 
 // CreateAgent stores a new agent; passwordHash may be empty for API-only
 // accounts. An email already in use, in any letter case, is a Conflict.
@@ -17,12 +31,8 @@ func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash st
 	a.Email = strings.TrimSpace(a.Email)
 	a.Team = strings.TrimSpace(a.Team)
 	var v kindred.Validation
-	if a.Name == "" {
-		v.Add("name", "give the agent's name")
-	}
-	if !a.Role.Valid() {
-		v.Add("role", "must be one of admin, lead, agent, kiosk")
-	}
+	validAgentName(a.Name, &v)
+	validRole(a.Role, &v)
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -122,18 +132,122 @@ func (db *DB) Agents(ctx context.Context) ([]kindred.Agent, error) {
 	return agents, nil
 }
 
-// CountAdmins returns how many enabled admins there are, so that the last one
+// signInAdmin selects, from agents a, the enabled admins who can sign in (an
+// email and a password): the ones a desk must never run out of. Its
+// arguments are signInAdminArgs.
+const signInAdmin = "a.role = ? AND a.disabled = ? AND a.email IS NOT NULL AND a.password_hash <> ''"
+
+var signInAdminArgs = []any{string(kindred.RoleAdmin), false}
+
+// CountAdmins returns how many enabled admins can sign in, so that the last one
 // cannot be removed.
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
 	err := db.ReadTx(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM agents
-			WHERE role = ? AND disabled = ? AND email IS NOT NULL AND password_hash <> ''`, string(kindred.RoleAdmin), false).Scan(&n)
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM agents a WHERE "+signInAdmin, signInAdminArgs...).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count admins: %w", err)
 	}
 	return n, nil
+}
+
+// UpdateAgent changes the non-nil fields of u and returns the agent as it now
+// is. Disabling or demoting the last enabled admin who can sign in is a
+// Conflict: nobody could then open the admin page to undo it. The audit
+// entry says what changed.
+func (db *DB) UpdateAgent(ctx context.Context, id int64, u kindred.AgentUpdate) (*kindred.Agent, error) {
+	var v kindred.Validation
+	var name, team string
+	if u.Name != nil {
+		name = strings.TrimSpace(*u.Name)
+		validAgentName(name, &v)
+	}
+	if u.Role != nil {
+		validRole(*u.Role, &v)
+	}
+	if u.Team != nil {
+		team = strings.TrimSpace(*u.Team)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var a *kindred.Agent
+	err := db.Tx(ctx, func(tx *Tx) (err error) {
+		// Lock the admins who can sign in before the agent, in one order for
+		// every update: two admins demoting each other at once then queue,
+		// and the second counts after the first has committed. (PostgreSQL
+		// re-reads a locked row once its locker commits, and drops it here
+		// when it no longer matches; SQLite has a single writer already.)
+		admins, err := tx.signInAdmins(ctx)
+		if err != nil {
+			return err
+		}
+		a, err = byID(ctx, tx, "SELECT "+agentColumns+" FROM agents a WHERE a.id = ?", id, true, "agent", func(row scanner, a *kindred.Agent) error {
+			return scanAgent(row, a)
+		})
+		if err != nil {
+			return err
+		}
+		var changed []string
+		if u.Name != nil && name != a.Name {
+			changed = append(changed, fmt.Sprintf("name %q to %q", a.Name, name))
+			a.Name = name
+		}
+		if u.Role != nil && *u.Role != a.Role {
+			changed = append(changed, fmt.Sprintf("role %s to %s", a.Role, *u.Role))
+			a.Role = *u.Role
+		}
+		if u.Team != nil && team != a.Team {
+			changed = append(changed, fmt.Sprintf("team %q to %q", a.Team, team))
+			a.Team = team
+		}
+		if u.Disabled != nil && *u.Disabled != a.Disabled {
+			a.Disabled = *u.Disabled
+			if a.Disabled {
+				changed = append(changed, "disabled")
+			} else {
+				changed = append(changed, "enabled")
+			}
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		// The agent is the last admin who can sign in when they alone are in admins.
+		stillAdmin := a.Role == kindred.RoleAdmin && !a.Disabled
+		if !stillAdmin && slices.Equal(admins, []int64{id}) {
+			return kindred.Errorf(kindred.Conflict,
+				"%s is the only administrator who can sign in; make someone else an administrator first, so that the desk can still be managed", a.Name)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE agents SET name = ?, role = ?, team = ?, disabled = ? WHERE id = ?",
+			a.Name, string(a.Role), a.Team, a.Disabled, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "agent.update", "agent", id, strings.Join(changed, "; "))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update agent %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// signInAdmins returns the ids of the enabled admins who can sign in, in
+// order, locked until the transaction ends.
+func (tx *Tx) signInAdmins(ctx context.Context) ([]int64, error) {
+	rows, err := tx.Query(ctx, "SELECT a.id FROM agents a WHERE "+signInAdmin+" ORDER BY a.id"+tx.ForUpdate(), signInAdminArgs...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // CreateToken stores t, whose Hash the caller has set. The audit entry names

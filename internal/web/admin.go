@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -20,6 +21,7 @@ type adminPage struct {
 	Form      map[string]string
 	NewSecret string // a token just made: shown this once
 	NewName   string
+	Saved     string // the agent whose changes were just saved, by name
 	names     map[int64]string
 }
 
@@ -48,6 +50,9 @@ func (c *Console) admin(w http.ResponseWriter, r *http.Request, q *request) erro
 	p, err := c.loadAdmin(r, q)
 	if err != nil {
 		return err
+	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("saved"), 10, 64); err == nil {
+		p.Saved = p.names[id]
 	}
 	c.pages.render(w, r, c.log, http.StatusOK, "admin", p)
 	return nil
@@ -149,5 +154,99 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, q *request
 		return err
 	}
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
+}
+
+// agentForm is what the edit form shows: the agent as stored, or what was
+// posted when the form comes back with problems.
+type agentForm struct {
+	Name, Role, Team string
+	Disabled         bool
+}
+
+// agentEditPage changes one agent's name, role, team, and whether they may
+// sign in.
+type agentEditPage struct {
+	*view
+	Edited   *kindred.Agent // as stored; view.Agent is who is signed in
+	Roles    []kindred.Role
+	Form     agentForm
+	Problems []string
+	Errors   map[string]string // by field, shown beside it and linked with aria-describedby
+}
+
+func (c *Console) agentEditView(r *http.Request, q *request, a *kindred.Agent) *agentEditPage {
+	v := c.view(r, q, "Edit agent")
+	v.Nav = "admin"
+	return &agentEditPage{view: v, Edited: a, Roles: kindred.Roles, Errors: map[string]string{},
+		Form: agentForm{Name: a.Name, Role: string(a.Role), Team: a.Team, Disabled: a.Disabled}}
+}
+
+// editAgent shows the form that changes an agent.
+func (c *Console) editAgent(w http.ResponseWriter, r *http.Request, q *request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := c.cfg.Agents.Agent(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.pages.render(w, r, c.log, http.StatusOK, "admin_agent", c.agentEditView(r, q, a))
+	return nil
+}
+
+// updateAgent saves the edit form, by the API's rules. Disabling takes
+// effect on the agent's next request: the session and token checks read the
+// agent every time.
+func (c *Console) updateAgent(w http.ResponseWriter, r *http.Request, q *request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	f := r.PostForm
+	var k api.Check
+	name := k.Name("name", f.Get("name"), true)
+	role := k.Role("role", f.Get("role"))
+	team := k.Name("team", f.Get("team"), false)
+	disabled := f.Get("disabled") != "" // a checkbox: sent only when ticked
+	err = k.Err()
+	var a *kindred.Agent
+	if err == nil {
+		a, err = c.cfg.Agents.UpdateAgent(r.Context(), id, kindred.AgentUpdate{Name: &name, Role: &role, Team: &team, Disabled: &disabled})
+	}
+	if err != nil {
+		if kind := kindred.ErrorKind(err); kind != kindred.Invalid && kind != kindred.Conflict {
+			return err // not found, or ours: the error page
+		}
+		stored, lerr := c.cfg.Agents.Agent(r.Context(), id)
+		if lerr != nil {
+			return lerr
+		}
+		p := c.agentEditView(r, q, stored)
+		p.Form = agentForm{Name: f.Get("name"), Role: f.Get("role"), Team: f.Get("team"), Disabled: disabled}
+		if kindred.ErrorKind(err) == kindred.Conflict {
+			// The store's only refusal here: the last admin who can sign in.
+			p.Problems = []string{p.T("This is the only administrator who can sign in. Make someone else an administrator first, so that the desk can still be managed.")}
+		} else {
+			p.Problems = problems(p.view, err)
+			var ke *kindred.Error
+			errors.As(err, &ke)
+			for _, fe := range ke.Fields {
+				p.Errors[fe.Field] = p.T(fieldLabel(fe.Field)) + ": " + fe.Reason
+			}
+		}
+		c.pages.render(w, r, c.log, api.Status(err), "admin_agent", p)
+		return nil
+	}
+	if a.ID == q.agent.ID && (a.Role != kindred.RoleAdmin || a.Disabled) {
+		// They stepped down: the admin page is no longer theirs.
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/admin?saved="+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
 	return nil
 }

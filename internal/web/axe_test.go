@@ -271,6 +271,17 @@ func TestAxeEveryPageHasNoViolations(t *testing.T) {
 			tb.assertMode(large)
 			checkAxe(tb, page("admin"))
 
+			// An agent's edit form, reached from the admin page, then the
+			// same form sent back with a problem beside a field.
+			tb.submit(fmt.Sprintf(`a.edit-agent[href="/admin/agents/%d"]`, d.agent.ID), http.StatusOK)
+			tb.assertMode(large)
+			checkAxe(tb, page("edit agent"))
+			tb.do("clear the agent's name", chromedp.SetValue(chromedp.CSS("input#edit-name"), " "))
+			tb.submit("button#save-agent", http.StatusUnprocessableEntity)
+			tb.mustExist("#edit-name-error")
+			tb.assertMode(large)
+			checkAxe(tb, page("edit agent with a problem"))
+
 			if got := tb.openStatus("/conversations/999999"); got != http.StatusNotFound {
 				t.Errorf("a conversation that does not exist: status %d, want 404", got)
 			}

@@ -174,6 +174,8 @@ func fieldLabel(field string) string {
 		return "Accommodations"
 	case "accommodation_notes":
 		return "Other needs"
+	case "team":
+		return "Team"
 	}
 	return base
 }

@@ -248,4 +248,20 @@ var swahiliMessages = map[string]string{
 	"For":             "Kwa ajili ya",
 	"What it is for":  "Ni ya kazi gani",
 	"Make token":      "Tengeneza tokeni",
+
+	// Admin: editing an agent.
+	"Change":                       "Badilisha",
+	"Edit":                         "Hariri",
+	"Edit agent":                   "Hariri mhudumu",
+	"Edit %s":                      "Hariri %s",
+	"Back to the admin page":       "Rudi kwenye ukurasa wa usimamizi",
+	"Signs in as %s.":              "Anaingia kama %s.",
+	"Uses API tokens only.":        "Anatumia tokeni za API pekee.",
+	"Team":                         "Timu",
+	"Save changes":                 "Hifadhi mabadiliko",
+	"Cancel":                       "Ghairi",
+	"The changes to %s are saved.": "Mabadiliko ya %s yamehifadhiwa.",
+	"Disabled: cannot sign in or use API tokens":                                                                                       "Imezimwa: hawezi kuingia wala kutumia tokeni za API",
+	"This works at once: their next click or API request is refused. What they did stays on record.":                                   "Inafanya kazi mara moja: kubofya kwake kunakofuata au ombi lake la API linakataliwa. Alichofanya kinabaki kwenye kumbukumbu.",
+	"This is the only administrator who can sign in. Make someone else an administrator first, so that the desk can still be managed.": "Huyu ndiye msimamizi pekee anayeweza kuingia. Mfanye mtu mwingine kuwa msimamizi kwanza, ili dawati liweze kusimamiwa bado.",
 }

@@ -176,6 +176,8 @@ func (c *Console) routes() []route {
 
 		{"GET /admin", admins, c.admin},
 		{"POST /admin/agents", admins, c.createAgent},
+		{"GET /admin/agents/{id}", admins, c.editAgent},
+		{"POST /admin/agents/{id}", admins, c.updateAgent},
 		{"POST /admin/tokens", admins, c.createToken},
 		{"POST /admin/tokens/{id}/revoke", admins, c.revokeToken},
 	}

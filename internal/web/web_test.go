@@ -198,6 +198,7 @@ func TestEveryPageHasSecurityHeadersLandmarksAndNoInlineCode(t *testing.T) {
 		{admin, "/customers", 200},
 		{admin, fmt.Sprintf("/customers/%d", d.seed.customer.ID), 200},
 		{admin, "/admin", 200},
+		{admin, fmt.Sprintf("/admin/agents/%d", d.seed.agent.ID), 200},
 		{admin, "/no/such/page", 404},
 		{admin, "/conversations/999999", 404},
 	}
