@@ -205,10 +205,17 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request, q *request) error
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return nil
 	}
-	if q.agent.Role == kindred.RoleKiosk && c.cfg.Lobby != nil {
-		// A kiosk's work is the walk-in screen; the inbox would refuse it.
-		http.Redirect(w, r, "/lobby/kiosk", http.StatusSeeOther)
-		return nil
+	if q.agent.Role == kindred.RoleKiosk {
+		// A kiosk's work is the walk-in screen, or else typing in codes;
+		// the inbox would refuse it.
+		switch {
+		case c.cfg.Lobby != nil:
+			http.Redirect(w, r, "/lobby/kiosk", http.StatusSeeOther)
+			return nil
+		case c.cfg.Verify != nil:
+			http.Redirect(w, r, "/verify", http.StatusSeeOther)
+			return nil
+		}
 	}
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 	return nil
