@@ -98,6 +98,9 @@ type AgentService interface {
 type CustomerService interface {
 	CreateCustomer(ctx context.Context, c *Customer) error
 	Customer(ctx context.Context, id int64) (*Customer, error)
+	// CustomersByID returns the customers with these ids, keyed by id, each
+	// as Customer returns it; an id with no customer is left out.
+	CustomersByID(ctx context.Context, ids []int64) (map[int64]*Customer, error)
 	Customers(ctx context.Context, f CustomerFilter) ([]Customer, error)
 	UpdateCustomer(ctx context.Context, id int64, u CustomerUpdate) (*Customer, error)
 	AddNote(ctx context.Context, n *Note) error
@@ -124,6 +127,10 @@ type ConversationService interface {
 	// LatestInbound returns the newest message from the customer before
 	// message id beforeID (0 for the newest overall), or nil when there is none.
 	LatestInbound(ctx context.Context, conversationID, beforeID int64) (*Message, error)
+	// LatestInbounds returns, keyed by conversation id, what LatestInbound
+	// returns with beforeID 0 for each of these conversations; one with no
+	// message from the customer, or that does not exist, is left out.
+	LatestInbounds(ctx context.Context, conversationIDs []int64) (map[int64]*Message, error)
 }
 
 // AuditService reads and appends the audit log. Changes made through the other

@@ -130,6 +130,34 @@ func (tx *Tx) tags(ctx context.Context, ids []int64) (map[int64][]string, error)
 	return tags, rows.Err()
 }
 
+// maxInList is the most ids one IN (…) list holds: far under what either
+// database accepts, and a full page of the inbox (500) takes two statements.
+const maxInList = 256
+
+// inLists calls fn with the distinct ids in lists of at most maxInList, each
+// given as its "?, ?…" placeholders and arguments. A list is padded with its
+// last id up to a power of two, so that the statements DB.bind remembers stay
+// a handful of shapes however many ids the callers ask for.
+func inLists(ids []int64, fn func(placeholders string, args []any) error) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for list := range slices.Chunk(ids, maxInList) {
+		n := 1
+		for n < len(list) {
+			n *= 2
+		}
+		args := make([]any, n)
+		for i := range args {
+			args[i] = list[min(i, len(list)-1)]
+		}
+		if err := fn(placeholders(n), args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 const conversationColumns = `id, customer_id, channel, subject, status, priority, assignee_id,
 	created_at, updated_at, first_response_at, resolved_at, due_at`
 
@@ -516,4 +544,37 @@ func (db *DB) LatestInbound(ctx context.Context, conversationID, beforeID int64)
 		return nil, nil
 	}
 	return &msgs[0], nil
+}
+
+// LatestInbounds returns, keyed by conversation id, what LatestInbound(ctx,
+// id, 0) returns for each of these conversations: the customer's message with
+// the highest id. A conversation with no message from the customer, or that
+// does not exist, is left out. It reads them in one statement (per
+// maxInList conversations), where the inbox used to read one per row.
+func (db *DB) LatestInbounds(ctx context.Context, conversationIDs []int64) (map[int64]*kindred.Message, error) {
+	latest := make(map[int64]*kindred.Message, len(conversationIDs))
+	if len(conversationIDs) == 0 {
+		return latest, nil
+	}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		return inLists(conversationIDs, func(list string, ids []any) error {
+			// For each conversation, the same probe LatestInbound makes: the
+			// highest id on the (conversation_id, direction, id) index. Ties in
+			// created_at are thus broken as there, by id.
+			msgs, err := tx.messages(ctx, `WHERE id IN (SELECT (SELECT m.id FROM messages m
+				WHERE m.conversation_id = c.id AND m.direction = ? ORDER BY m.id DESC LIMIT 1)
+				FROM conversations c WHERE c.id IN (`+list+`))`, append([]any{string(kindred.Inbound)}, ids...)...)
+			if err != nil {
+				return err
+			}
+			for i := range msgs {
+				latest[msgs[i].ConversationID] = &msgs[i]
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("latest customer messages of %d conversations: %w", len(conversationIDs), err)
+	}
+	return latest, nil
 }

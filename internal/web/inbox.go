@@ -69,27 +69,34 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 	if err != nil {
 		return err
 	}
+	convs = slices.DeleteFunc(convs, func(conv kindred.Conversation) bool {
+		return (conv.Status == kindred.StatusResolved && !f.Resolved) ||
+			(f.Priority != "" && string(conv.Priority) != f.Priority)
+	})
+	// The people and their last words for the whole page in one read each,
+	// not two per row.
+	custIDs, convIDs := make([]int64, len(convs)), make([]int64, len(convs))
+	for i, conv := range convs {
+		custIDs[i], convIDs[i] = conv.CustomerID, conv.ID
+	}
+	customers, err := c.cfg.Customers.CustomersByID(ctx, custIDs)
+	if err != nil {
+		return err
+	}
+	lasts, err := c.cfg.Conversations.LatestInbounds(ctx, convIDs)
+	if err != nil {
+		return err
+	}
 	now := c.cfg.Now()
-	customers := map[int64]*kindred.Customer{}
-	var rows []inboxRow
+	rows := make([]inboxRow, 0, len(convs))
 	for _, conv := range convs {
-		if conv.Status == kindred.StatusResolved && !f.Resolved {
-			continue
+		cust := customers[conv.CustomerID]
+		if cust == nil {
+			// A conversation's customer cannot be deleted; should one be
+			// missing, fail as reading it alone would, not show a blank row.
+			return kindred.Errorf(kindred.NotFound, "customer %d of conversation %d not found", conv.CustomerID, conv.ID)
 		}
-		if f.Priority != "" && string(conv.Priority) != f.Priority {
-			continue
-		}
-		cust, ok := customers[conv.CustomerID]
-		if !ok {
-			if cust, err = c.cfg.Customers.Customer(ctx, conv.CustomerID); err != nil {
-				return err
-			}
-			customers[conv.CustomerID] = cust
-		}
-		last, err := c.cfg.Conversations.LatestInbound(ctx, conv.ID, 0)
-		if err != nil {
-			return err
-		}
+		last := lasts[conv.ID]
 		row := inboxRow{Conv: conv, Customer: cust, Waiting: conv.Status == kindred.StatusWaitingOnUs}
 		var report *compassion.CustomerReport
 		if last != nil {
