@@ -77,17 +77,22 @@ func scanAgent(row scanner, a *kindred.Agent, extra ...any) error {
 
 // Agent returns the agent with this id.
 func (db *DB) Agent(ctx context.Context, id int64) (*kindred.Agent, error) {
-	var a kindred.Agent
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		return scanAgent(tx.QueryRow(ctx, "SELECT "+agentColumns+" FROM agents a WHERE a.id = ?", id), &a)
+	var a *kindred.Agent
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		a, err = tx.agent(ctx, id, false)
+		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("agent", id)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read agent %d: %w", id, err)
 	}
-	return &a, nil
+	return a, nil
+}
+
+// agent reads agent id, locking its row for update when lock is set.
+func (tx *Tx) agent(ctx context.Context, id int64, lock bool) (*kindred.Agent, error) {
+	return byID(ctx, tx, "SELECT "+agentColumns+" FROM agents a WHERE a.id = ?", id, lock, "agent", func(row scanner, a *kindred.Agent) error {
+		return scanAgent(row, a)
+	})
 }
 
 // AgentByEmail returns the agent with this email, in any letter case, and its
@@ -183,10 +188,7 @@ func (db *DB) UpdateAgent(ctx context.Context, id int64, u kindred.AgentUpdate) 
 		if err != nil {
 			return err
 		}
-		a, err = byID(ctx, tx, "SELECT "+agentColumns+" FROM agents a WHERE a.id = ?", id, true, "agent", func(row scanner, a *kindred.Agent) error {
-			return scanAgent(row, a)
-		})
-		if err != nil {
+		if a, err = tx.agent(ctx, id, true); err != nil {
 			return err
 		}
 		var changed []string
