@@ -44,9 +44,14 @@ func Tokens(s string, buf []Token) []Token {
 		start := i
 		i += size
 		for i < len(s) {
-			if c := s[i]; c < utf8.RuneSelf && asciiWord[c] {
-				i++ // the common case of an ASCII letter or digit
-				continue
+			if c := s[i]; c < utf8.RuneSelf {
+				if asciiWord[c] {
+					i++ // the common case of an ASCII letter or digit
+					continue
+				}
+				if c != '\'' && c != '-' {
+					break // the common end of a word: a space or a mark
+				}
 			}
 			r, size := decode(s, i)
 			if isWordRune(r) {

@@ -38,15 +38,40 @@ type slot[V any] struct {
 	val    V
 }
 
-// pack returns the first 16 bytes of w as two little-endian words.
+// pack returns the first 16 bytes of w as two little-endian words. It
+// loads whole words, overlapping where w is shorter than they are, instead
+// of a byte at a time: every word of every message passes through here.
 func pack[S string | []byte](w S) (k0, k1 uint64) {
-	for i := 0; i < len(w) && i < 8; i++ {
-		k0 |= uint64(w[i]) << (8 * i)
+	switch n := len(w); {
+	case n >= 16:
+		return le64(w, 0), le64(w, 8)
+	case n > 8:
+		// w[n-8:] overlaps the first word; shifting drops the overlap.
+		return le64(w, 0), le64(w, n-8) >> (8 * (16 - n))
+	case n == 8:
+		return le64(w, 0), 0
+	case n >= 4:
+		// Two 4-byte loads that overlap in the middle: ORing a byte with
+		// itself changes nothing.
+		return uint64(le32(w, 0)) | uint64(le32(w, n-4))<<(8*(n-4)), 0
+	case n > 0:
+		// One to three bytes: the first, the middle and the last.
+		return uint64(w[0]) | uint64(w[n/2])<<(8*(n/2)) | uint64(w[n-1])<<(8*(n-1)), 0
 	}
-	for i := 8; i < len(w) && i < 16; i++ {
-		k1 |= uint64(w[i]) << (8 * (i - 8))
-	}
-	return k0, k1
+	return 0, 0
+}
+
+// le64 and le32 read w[i:] little-endian; the compiler turns the byte
+// loads into one load.
+func le64[S string | []byte](w S, i int) uint64 {
+	_ = w[i+7]
+	return uint64(w[i]) | uint64(w[i+1])<<8 | uint64(w[i+2])<<16 | uint64(w[i+3])<<24 |
+		uint64(w[i+4])<<32 | uint64(w[i+5])<<40 | uint64(w[i+6])<<48 | uint64(w[i+7])<<56
+}
+
+func le32[S string | []byte](w S, i int) uint32 {
+	_ = w[i+3]
+	return uint32(w[i]) | uint32(w[i+1])<<8 | uint32(w[i+2])<<16 | uint32(w[i+3])<<24
 }
 
 func hash(k0, k1 uint64, n int) uint64 {

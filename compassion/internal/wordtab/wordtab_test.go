@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -101,6 +102,47 @@ func TestReserve(t *testing.T) {
 		b, bok := reserved.Get(w)
 		if a != b || aok != bok {
 			t.Fatalf("Get(%q): grown %d %v, reserved %d %v", w, a, aok, b, bok)
+		}
+	}
+}
+
+// packBytes is pack as a byte loop: the definition pack must keep.
+func packBytes(w string) (k0, k1 uint64) {
+	for i := 0; i < len(w) && i < 16; i++ {
+		if i < 8 {
+			k0 |= uint64(w[i]) << (8 * i)
+		} else {
+			k1 |= uint64(w[i]) << (8 * (i - 8))
+		}
+	}
+	return k0, k1
+}
+
+func TestPackMatchesByteLoop(t *testing.T) {
+	src := "abcdefghijklmnopqrstuvwxyz\x00\xff\x80é’"
+	for n := 0; n <= 20; n++ {
+		for off := 0; off+n <= len(src); off++ {
+			w := src[off : off+n]
+			a0, a1 := pack(w)
+			b0, b1 := pack([]byte(w))
+			e0, e1 := packBytes(w)
+			if a0 != e0 || a1 != e1 || b0 != e0 || b1 != e1 {
+				t.Fatalf("pack(%q) = %x %x (bytes: %x %x), want %x %x", w, a0, a1, b0, b1, e0, e1)
+			}
+		}
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	var tab Table[int32]
+	words := strings.Fields("i am so sorry to hear about your father we will post the form today and it reaches you by friday unbelievable customer-service representative")
+	for i, w := range words {
+		tab.Set(w, int32(i))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, w := range words {
+			tab.Get(w)
 		}
 	}
 }
