@@ -2,9 +2,11 @@ package care
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -360,5 +362,49 @@ func TestGestureScanLooksBackAtLateCommits(t *testing.T) {
 	w.RunOnce(context.Background())
 	if gs, _ := d.db.Gestures(context.Background(), conv.ID); len(gs) == 0 {
 		t.Fatal("a message behind the cursor got no gesture")
+	}
+}
+
+// TestInboundResendsWhileHandled: a gateway that gives up waiting sends the
+// text again while the first delivery is still being read; however the
+// deliveries overlap, the text is stored once.
+func TestInboundResendsWhileHandled(t *testing.T) {
+	d := newDesk(t)
+	cust := d.customer(t, kindred.Customer{Name: "Grace Wanjiru", Phone: "+254711000111"})
+	conv := d.conversation(t, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Subject: "Card"})
+	for round := range 4 {
+		text := kindred.InboundSMS{From: cust.Phone, Text: "My card has still not come and I am worried.", ProviderID: fmt.Sprintf("ATXid_%d", round)}
+		const copies = 6
+		results := make([]*kindred.InboundResult, copies)
+		errs := make([]error, copies)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range copies {
+			wg.Go(func() {
+				<-start
+				results[i], errs[i] = d.svc.InboundSMS(bg, text)
+			})
+		}
+		close(start)
+		wg.Wait()
+		stored := 0
+		for i, r := range results {
+			switch {
+			case errs[i] != nil:
+				t.Fatalf("round %d, delivery %d: %v", round, i, errs[i])
+			case r.Message != nil && !r.Repeat:
+				stored++
+			case r.Message == nil && r.Repeat:
+			default:
+				t.Fatalf("round %d, delivery %d: %+v", round, i, r)
+			}
+		}
+		if stored != 1 {
+			t.Fatalf("round %d: %d of %d deliveries stored the text, want 1", round, stored, copies)
+		}
+	}
+	c, err := d.db.Conversation(bg, conv.ID, true)
+	if err != nil || len(c.Messages) != 4 {
+		t.Fatalf("%d messages stored for 4 texts (%v)", len(c.Messages), err)
 	}
 }

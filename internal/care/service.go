@@ -264,27 +264,35 @@ func (s *Service) AnswerSurvey(ctx context.Context, secret string, a kindred.Sur
 // (a reply to a heads-up, which invites one) is a message from the customer
 // in their open SMS conversation, read by the engine like any other.
 func (s *Service) InboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindred.InboundResult, error) {
-	if m.ProviderID == "" {
-		return s.inboundSMS(ctx, m)
+	write := writeFunc(func(fn func(tx *store.Tx) error) error { return s.DB.Tx(ctx, fn) })
+	if m.ProviderID != "" {
+		// A gateway that timed out waiting for our answer sends the text
+		// again, with the same id. A repeat of a text handled long ago is
+		// answered here, without reading it again; one that arrives while
+		// the first is being handled is stopped by HandleInbound, which
+		// writes the text's effect and the record of its id together.
+		seen, err := s.InboundHandled(ctx, m.ProviderID)
+		if err != nil || seen {
+			return &kindred.InboundResult{Repeat: seen}, err
+		}
+		write = func(fn func(tx *store.Tx) error) error { return s.HandleInbound(ctx, m.ProviderID, s.now(), fn) }
 	}
-	// A gateway that timed out waiting for our answer sends the text again,
-	// with the same id: handle it once.
-	seen, err := s.InboundHandled(ctx, m.ProviderID)
-	if err != nil || seen {
-		return &kindred.InboundResult{Repeat: seen}, err
+	res, err := s.inboundSMS(ctx, m, write)
+	if errors.Is(err, store.ErrInboundHandled) {
+		return &kindred.InboundResult{Repeat: true}, nil
 	}
-	res, err := s.inboundSMS(ctx, m)
-	if err != nil {
-		return res, err
-	}
-	return res, s.MarkInboundHandled(ctx, m.ProviderID, s.now())
+	return res, err
 }
 
-func (s *Service) inboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindred.InboundResult, error) {
+// writeFunc runs fn in the write transaction that applies a text's effect.
+type writeFunc func(fn func(tx *store.Tx) error) error
+
+// inboundSMS handles a text, writing its one effect through write.
+func (s *Service) inboundSMS(ctx context.Context, m kindred.InboundSMS, write writeFunc) (*kindred.InboundResult, error) {
 	now := s.now()
 	sv, cust, err := s.PendingSMSSurvey(ctx, m.From, now)
 	if kindred.ErrorKind(err) == kindred.NotFound {
-		msg, err := s.textMessage(ctx, m)
+		msg, err := s.textMessage(ctx, m, write)
 		if err != nil {
 			return nil, err
 		}
@@ -293,13 +301,13 @@ func (s *Service) inboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindre
 	if err != nil {
 		return nil, err
 	}
-	answered, err := s.surveyReply(ctx, sv, cust, m, now)
+	answered, err := s.surveyReply(ctx, sv, cust, m, now, write)
 	if err != nil || answered {
 		return &kindred.InboundResult{SurveyAnswer: answered}, err
 	}
 	// Not an answer: it may be a question about something else entirely
 	// ("why the delay?"). It reaches an agent like any other text.
-	msg, err := s.textMessage(ctx, m)
+	msg, err := s.textMessage(ctx, m, write)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +316,7 @@ func (s *Service) inboundSMS(ctx context.Context, m kindred.InboundSMS) (*kindre
 
 // textMessage stores a text that is not a survey answer in the customer's
 // conversation.
-func (s *Service) textMessage(ctx context.Context, m kindred.InboundSMS) (*kindred.Message, error) {
+func (s *Service) textMessage(ctx context.Context, m kindred.InboundSMS, write writeFunc) (*kindred.Message, error) {
 	if strings.TrimSpace(m.Text) == "" {
 		return nil, kindred.Errorf(kindred.NotFound, "an empty text")
 	}
@@ -322,7 +330,7 @@ func (s *Service) textMessage(ctx context.Context, m kindred.InboundSMS) (*kindr
 		an = compassion.DeskAnalyzer{}
 	}
 	msg.Analysis = an.Analyze(msg, nil, cust)
-	if err := s.AddMessage(ctx, msg); err != nil {
+	if err := write(func(tx *store.Tx) error { return tx.AddMessage(ctx, msg) }); err != nil {
 		return nil, err
 	}
 	return msg, nil
@@ -331,7 +339,7 @@ func (s *Service) textMessage(ctx context.Context, m kindred.InboundSMS) (*kindr
 // surveyReply records m as the next answer of the open SMS survey and
 // reports whether it was one. A short text that cannot be read is asked
 // again; a longer one is not taken for an answer at all.
-func (s *Service) surveyReply(ctx context.Context, sv *kindred.Survey, cust *kindred.Customer, m kindred.InboundSMS, now time.Time) (bool, error) {
+func (s *Service) surveyReply(ctx context.Context, sv *kindred.Survey, cust *kindred.Customer, m kindred.InboundSMS, now time.Time, write writeFunc) (bool, error) {
 	lang := LangOf(cust)
 	reply := func(body string) *kindred.OutboundMessage {
 		return &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: cust.Phone, Body: body, Purpose: "survey_reply", CustomerID: &cust.ID}
@@ -341,9 +349,11 @@ func (s *Service) surveyReply(ctx context.Context, sv *kindred.Survey, cust *kin
 		n, ok := ParseSatisfaction(m.Text)
 		switch {
 		case ok:
-			return true, s.AnswerSurveyBySMS(ctx, sv.ID, &n, nil, "", reply(askHeard(lang)), now)
+			return true, write(func(tx *store.Tx) error {
+				return tx.AnswerSurveyBySMS(ctx, sv.ID, &n, nil, "", reply(askHeard(lang)), now)
+			})
 		case short:
-			return true, s.Enqueue(ctx, reply(askNumberAgain(lang)))
+			return true, write(func(tx *store.Tx) error { return tx.Enqueue(ctx, reply(askNumberAgain(lang))) })
 		}
 		return false, nil
 	}
@@ -353,9 +363,11 @@ func (s *Service) surveyReply(ctx context.Context, sv *kindred.Survey, cust *kin
 		if utf8.RuneCountInString(words) > 2000 {
 			words = string([]rune(words)[:2000])
 		}
-		return true, s.AnswerSurveyBySMS(ctx, sv.ID, nil, &f, words, reply(thanks(lang)), now)
+		return true, write(func(tx *store.Tx) error {
+			return tx.AnswerSurveyBySMS(ctx, sv.ID, nil, &f, words, reply(thanks(lang)), now)
+		})
 	case short:
-		return true, s.Enqueue(ctx, reply(askHeardAgain(lang)))
+		return true, write(func(tx *store.Tx) error { return tx.Enqueue(ctx, reply(askHeardAgain(lang))) })
 	}
 	return false, nil
 }

@@ -1099,7 +1099,12 @@ func (db *DB) PendingSMSSurvey(ctx context.Context, phone string, now time.Time)
 // outbox, in one transaction. An answer to a question already answered is a
 // Conflict.
 func (db *DB) AnswerSurveyBySMS(ctx context.Context, id int64, sat *int, felt *kindred.FeltHeard, comment string, reply *kindred.OutboundMessage, now time.Time) error {
-	err := db.Tx(ctx, func(tx *Tx) error {
+	return db.Tx(ctx, func(tx *Tx) error { return tx.AnswerSurveyBySMS(ctx, id, sat, felt, comment, reply, now) })
+}
+
+// AnswerSurveyBySMS is DB.AnswerSurveyBySMS in tx.
+func (tx *Tx) AnswerSurveyBySMS(ctx context.Context, id int64, sat *int, felt *kindred.FeltHeard, comment string, reply *kindred.OutboundMessage, now time.Time) error {
+	err := func() error {
 		var s kindred.Survey
 		if err := scanSurvey(tx.QueryRow(ctx, "SELECT "+surveyColumns+" FROM surveys WHERE id = ?"+tx.ForUpdate(), id), &s); err != nil {
 			return err
@@ -1114,7 +1119,7 @@ func (db *DB) AnswerSurveyBySMS(ctx context.Context, id int64, sat *int, felt *k
 			return tx.Enqueue(ctx, reply)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return fmt.Errorf("answer survey %d by SMS: %w", id, err)
 	}
@@ -1135,17 +1140,33 @@ func (db *DB) InboundHandled(ctx context.Context, providerID string) (bool, erro
 	return seen, nil
 }
 
-// MarkInboundHandled records the gateway's text with this id as handled.
-// It is written after the text was handled, so that a crash in between
-// handles it again rather than never.
-func (db *DB) MarkInboundHandled(ctx context.Context, providerID string, at time.Time) error {
-	err := db.Tx(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO inbound_sms (provider_id, handled_at) VALUES (?, ?) ON CONFLICT (provider_id) DO NOTHING",
+// ErrInboundHandled is returned by HandleInbound when the gateway's text was
+// handled before: nothing was written.
+var ErrInboundHandled = errors.New("the gateway's text was handled already")
+
+// HandleInbound runs fn, which applies the effect of the gateway's text
+// providerID (a message stored, a survey answered, a reply queued), in one
+// write transaction with the record that the text was handled. A gateway
+// that timed out waiting for our answer sends the text again, perhaps while
+// the first is still being handled, perhaps after a crash: committing the
+// effect and the record together means that exactly one delivery has an
+// effect, whatever the timing. The others get ErrInboundHandled, having
+// changed nothing.
+func (db *DB) HandleInbound(ctx context.Context, providerID string, at time.Time, fn func(tx *Tx) error) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		// Recorded first: a second delivery inserting the same id waits
+		// here for this transaction (PostgreSQL) or for the write lock
+		// (SQLite), then finds the id taken.
+		res, err := tx.Exec(ctx, "INSERT INTO inbound_sms (provider_id, handled_at) VALUES (?, ?) ON CONFLICT (provider_id) DO NOTHING",
 			providerID, ms(at))
-		return err
+		if err != nil {
+			return fmt.Errorf("inbound text %q: %w", providerID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("inbound text %q: %w", providerID, err)
+		} else if n == 0 {
+			return ErrInboundHandled
+		}
+		return fn(tx)
 	})
-	if err != nil {
-		return fmt.Errorf("mark inbound text %q: %w", providerID, err)
-	}
-	return nil
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +22,7 @@ func init() {
 		suiteTest{"CareFollowUps", testCareFollowUps},
 		suiteTest{"CareGestures", testCareGestures},
 		suiteTest{"CareSurveys", testCareSurveys},
+		suiteTest{"CareInboundTextHandledOnce", testCareInboundOnce},
 	)
 }
 
@@ -390,5 +394,74 @@ func testCareSurveys(t *testing.T, s suite) {
 	got, _ = db.Surveys(context.Background(), kindred.SurveyFilter{AgentID: agent.ID, Answered: &answered})
 	if len(got) != 2 || got[0].ID != sv2.ID || *got[0].Satisfaction != 5 || got[0].Comment != "Asante sana" {
 		t.Fatalf("answered by link: %+v", got)
+	}
+}
+
+// testCareInboundOnce: deliveries of one gateway text, however they overlap,
+// have one effect between them; a delivery whose effect failed leaves the
+// text to the next.
+func testCareInboundOnce(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := ctxAs(0, "gateway")
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Grace Wanjiru", Phone: "+254711000111"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Subject: "Card"})
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	deliver := func(id, body string) error {
+		return db.HandleInbound(ctx, id, at, func(tx *Tx) error {
+			return tx.AddMessage(ctx, &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: body})
+		})
+	}
+	const rounds, copies = 5, 6
+	for round := range rounds {
+		id := fmt.Sprintf("ATXid_%d", round)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, copies)
+		for i := range copies {
+			wg.Go(func() {
+				<-start
+				errs[i] = deliver(id, "Is my card ready? "+id)
+			})
+		}
+		close(start)
+		wg.Wait()
+		handled := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				handled++
+			case !errors.Is(err, ErrInboundHandled):
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if handled != 1 {
+			t.Fatalf("round %d: %d of %d deliveries handled the text, want 1 (%v)", round, handled, copies, errs)
+		}
+		if seen, err := db.InboundHandled(context.Background(), id); !seen || err != nil {
+			t.Fatalf("round %d: handled = %v, %v", round, seen, err)
+		}
+	}
+	c, err := db.Conversation(context.Background(), conv.ID, true)
+	if err != nil || len(c.Messages) != rounds {
+		t.Fatalf("%d messages stored for %d texts (%v)", len(c.Messages), rounds, err)
+	}
+
+	// An effect that fails records nothing: the gateway's next delivery
+	// of the same text is handled.
+	failing := db.HandleInbound(ctx, "ATXid_late", at, func(tx *Tx) error {
+		return tx.AddMessage(ctx, &kindred.Message{ConversationID: conv.ID + 1000, Direction: kindred.Inbound, Body: "lost?"})
+	})
+	wantKind(t, failing, kindred.NotFound)
+	if seen, _ := db.InboundHandled(context.Background(), "ATXid_late"); seen {
+		t.Fatal("a text whose effect failed is recorded as handled")
+	}
+	if err := deliver("ATXid_late", "lost?"); err != nil {
+		t.Fatalf("the next delivery after a failure: %v", err)
+	}
+	if err := deliver("ATXid_late", "lost?"); !errors.Is(err, ErrInboundHandled) {
+		t.Fatalf("a repeat of the late text: %v", err)
+	}
+	if c, _ := db.Conversation(context.Background(), conv.ID, true); len(c.Messages) != rounds+1 {
+		t.Fatalf("%d messages after the late text, want %d", len(c.Messages), rounds+1)
 	}
 }

@@ -395,6 +395,11 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.Conver
 // Conversation.Apply) in one short write transaction. A zero CreatedAt is
 // now; an agent's message without an author is the actor's in ctx.
 func (db *DB) AddMessage(ctx context.Context, m *kindred.Message) error {
+	return db.Tx(ctx, func(tx *Tx) error { return tx.AddMessage(ctx, m) })
+}
+
+// AddMessage is DB.AddMessage in tx.
+func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 	var v kindred.Validation
 	switch m.Direction {
 	case kindred.Inbound, kindred.Outbound, kindred.InternalNote:
@@ -417,7 +422,7 @@ func (db *DB) AddMessage(ctx context.Context, m *kindred.Message) error {
 		}
 	}
 	if m.CreatedAt.IsZero() {
-		m.CreatedAt = db.clock()
+		m.CreatedAt = tx.db.clock()
 	} else {
 		m.CreatedAt = roundMS(m.CreatedAt)
 	}
@@ -430,7 +435,7 @@ func (db *DB) AddMessage(ctx context.Context, m *kindred.Message) error {
 	}
 
 	id := m.ConversationID
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := func() error {
 		c, err := tx.conversation(ctx, id, true)
 		if err != nil {
 			return err
@@ -463,7 +468,7 @@ func (db *DB) AddMessage(ctx context.Context, m *kindred.Message) error {
 			return err
 		}
 		return tx.Audit(ctx, "message.create", "conversation", id, fmt.Sprintf("message %d, %s", m.ID, m.Direction))
-	})
+	}()
 	if err != nil {
 		return fmt.Errorf("add message to conversation %d: %w", id, err)
 	}
