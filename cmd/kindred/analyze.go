@@ -9,7 +9,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -76,6 +78,9 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fmt.Errorf("unexpected argument %q: the input is read from stdin", fs.Arg(0))
 	}
 	if *jsonl {
+		if p, ok := streamGCPercent(os.Getenv("GOGC")); ok {
+			defer debug.SetGCPercent(debug.SetGCPercent(p))
+		}
 		return analyzeLines(ctx, stdin, stdout, *maxLine, runtime.GOMAXPROCS(0))
 	}
 
@@ -108,6 +113,20 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// streamGCPercent is the garbage collector's target for a JSONL stream, and
+// whether to set it: not when the environment sets GOGC. A stream allocates
+// a few kilobytes a line, while most of the live heap is read-only (the
+// engine's tables and the libraries' metadata, about 3 MB that every
+// collection scans again). At the default of 100 a collection came every
+// 10 MB or so: a dozen over 26,380 lines, about 4% of the run. At 400 they
+// come a quarter as often, for about 25 MB more memory.
+func streamGCPercent(gogc string) (int, bool) {
+	if gogc != "" {
+		return 0, false
+	}
+	return 400, true
 }
 
 // decodeLine reads one exchange. It accepts only a JSON object, with an id

@@ -176,3 +176,14 @@ func TestAnalyzeSingleInput(t *testing.T) {
 		})
 	}
 }
+
+func TestStreamGCPercentRespectsGOGC(t *testing.T) {
+	if p, ok := streamGCPercent(""); !ok || p != 400 {
+		t.Errorf(`streamGCPercent("") = %d, %v; want 400, true`, p, ok)
+	}
+	for _, env := range []string{"100", "off", "50"} {
+		if _, ok := streamGCPercent(env); ok {
+			t.Errorf("streamGCPercent(%q) overrides the environment", env)
+		}
+	}
+}
