@@ -47,8 +47,7 @@ func Analyze(text string) Scores {
 // token is one white-space separated word of the text after emoji
 // replacement, with leading and trailing punctuation stripped as VADER does.
 type token struct {
-	start, end int   // byte span in the analysed text
-	lo, hi     int32 // lower-cased spelling in scratch.lower
+	start, end int // byte span in the analysed text
 	w          word
 	upper      bool // Python's str.isupper of the stripped token
 	negated    bool // a negation word, or contains "n't"
@@ -57,7 +56,7 @@ type token struct {
 // scratch is the per-call working memory, pooled so that a call allocates
 // nothing but its result.
 type scratch struct {
-	lower []byte
+	lower []byte // the word being looked up, lower-cased
 	toks  []token
 	sent  []float64
 	virt  []byte  // text with emoji replaced, only when there are emoji
@@ -202,20 +201,35 @@ func (s *scratch) add(t string, a, b int, src []int32) {
 	for r > l && punct[t[r-1]] {
 		r--
 	}
-	if r-l <= 2 || utf8.RuneCountInString(t[l:r]) <= 2 {
+	// More than 2×UTFMax bytes are more than two runes: no need to count.
+	if r-l <= 2 || r-l <= 2*utf8.UTFMax && utf8.RuneCountInString(t[l:r]) <= 2 {
 		l, r = a, b
 	}
-	lo := len(s.lower)
-	var upper bool
-	s.lower, upper = appendLower(s.lower, t[l:r])
-	spelling := s.lower[lo:]
-	tok := token{start: l, end: r, lo: int32(lo), hi: int32(len(s.lower)), upper: upper}
-	tok.w = table[index(spelling)]
-	tok.negated = tok.w.flags&isNegation != 0 || containsNT(spelling)
+	tok := token{start: l, end: r}
+	if w := t[l:r]; plainLowerASCII(w) {
+		// Most words: already lower case, and not upper case in Python's
+		// sense (it needs a capital), so they are looked up as they are.
+		tok.w = table[indexString(w)]
+		tok.negated = tok.w.flags&isNegation != 0 || strings.Contains(w, "n't")
+	} else {
+		s.lower, tok.upper = appendLower(s.lower[:0], w)
+		tok.w = table[index(s.lower)]
+		tok.negated = tok.w.flags&isNegation != 0 || containsNT(s.lower)
+	}
 	if src != nil {
 		tok.start, tok.end = int(src[2*l]), int(src[2*(r-1)+1])
 	}
 	s.toks = append(s.toks, tok)
+}
+
+// plainLowerASCII reports whether w is ASCII without capitals.
+func plainLowerASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func containsNT(b []byte) bool {

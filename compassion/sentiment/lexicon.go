@@ -197,6 +197,12 @@ func index(lower []byte) int32 {
 	return i
 }
 
+// indexString is index for a word held in a string.
+func indexString(lower string) int32 {
+	i, _ := words.Get(lower)
+	return i
+}
+
 // loadOnce builds the tables on first use rather than at program start, so
 // that kindred commands that never read text (token, migrate, backup) do not
 // pay for them; every exported entry point calls it.
