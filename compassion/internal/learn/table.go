@@ -171,8 +171,13 @@ func DecodeTable(b []byte) (*Table, error) {
 		return nil, fmt.Errorf("decode table: %d weight bytes, want %d", len(b), 2*n*width)
 	}
 	t.w = make([]float32, n*width)
-	for i := range t.w {
-		t.w[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) * scales[i%width]
+	for r := 0; r < n; r++ {
+		// Row by row: a division (i%width) per weight was a quarter of
+		// the empathy model's load time.
+		row, q := t.w[r*width:(r+1)*width], b[2*r*width:]
+		for c := range row {
+			row[c] = float32(int16(binary.LittleEndian.Uint16(q[2*c:]))) * scales[c]
+		}
 	}
 	size := 1
 	for size < 2*n {
