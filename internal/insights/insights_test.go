@@ -88,7 +88,7 @@ func TestParsePeriod(t *testing.T) {
 		wantFrom, wantTo time.Time
 		field            string
 	}{
-		{"default is the last 90 days", "", "", now.Add(-DefaultSpan), now, ""},
+		{"default is the last 90 days, this millisecond included", "", "", now.Add(time.Millisecond - DefaultSpan), now.Add(time.Millisecond), ""},
 		{"dates: to counts the whole day", "2026-09-01", "2026-09-30",
 			time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), ""},
 		{"RFC 3339", "2026-09-01T08:00:00+03:00", "2026-09-02T08:00:00+03:00",
@@ -116,6 +116,21 @@ func TestParsePeriod(t *testing.T) {
 				t.Errorf("got %v..%v, %v; want %v..%v", p.From, p.To, err, tt.wantFrom, tt.wantTo)
 			}
 		})
+	}
+}
+
+// TestDefaultPeriodHoldsWhatWasJustRecorded: times are stored to the
+// millisecond, so the default period must hold an entry stored at now,
+// wherever now falls within its millisecond (an act of kindness logged and
+// listed within one millisecond was once left out).
+func TestDefaultPeriodHoldsWhatWasJustRecorded(t *testing.T) {
+	for _, ns := range []int{0, 1, 400_000, 999_999} {
+		now := time.Date(2026, 11, 23, 13, 0, 0, ns, time.UTC)
+		p, err := ParsePeriod("", "", now)
+		stored := now.UnixMilli() // as the store keeps it
+		if err != nil || stored < p.From.UnixMilli() || stored >= p.To.UnixMilli() {
+			t.Errorf("now %v: period %v..%v (%v) leaves out what was stored now", now, p.From, p.To, err)
+		}
 	}
 }
 

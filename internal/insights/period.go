@@ -14,10 +14,13 @@ const MaxSpan = 3 * 366 * 24 * time.Hour
 
 // ParsePeriod reads the from and to of a request: each an RFC 3339 time or
 // a date (YYYY-MM-DD, UTC; a date in to counts the whole day). Left out, to
-// is now and from is DefaultSpan before to.
+// is now, the millisecond under way included (times are stored to the
+// millisecond: an end at now itself would leave out what was recorded in
+// it, such as an act of kindness logged a moment before the list was
+// asked for), and from is DefaultSpan before to.
 func ParsePeriod(from, to string, now time.Time) (kindred.Period, error) {
 	var v kindred.Validation
-	p := kindred.Period{To: now}
+	p := kindred.Period{To: now.Truncate(time.Millisecond).Add(time.Millisecond)}
 	if to != "" {
 		t, date, ok := parseTime(to)
 		if !ok {
