@@ -90,6 +90,8 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		// Live-update streams stay open as long as a page is; end them so
 		// that shutdown need not wait for every open browser tab.
 		srv.RegisterOnShutdown(dh.hub.Close)
+		stopFollowing := followDatabase(ctx, db, dh.hub, logger)
+		defer stopFollowing()
 	}
 	fmt.Fprintf(stdout, "kindred listening on %s\n", url)
 	logger.Info("serving", slog.String("addr", ln.Addr().String()), slog.Bool("postgres", cfg.Postgres()))
@@ -128,6 +130,46 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 	var wg sync.WaitGroup
 	wg.Go(func() { logStopped(logger, "outbox", worker.Run(ctx)) })
 	wg.Go(func() { logStopped(logger, "care", careWorker.Run(ctx)) })
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+// followDatabase feeds hub with the changes the database announces, when
+// it is PostgreSQL, which several kindred processes may share: a message
+// posted through one reaches the consoles open on all. (An SQLite database
+// has one process, whose hub hears its news directly.) The returned func
+// stops listening and waits.
+func followDatabase(ctx context.Context, db *store.DB, hub *web.Hub, logger *slog.Logger) (stop func()) {
+	if db.Dialect() != store.Postgres {
+		return func() {}
+	}
+	hub.Follow()
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		db.Listen(ctx, func(c store.Change) {
+			switch c.Kind {
+			case store.ChangeMessage:
+				m, err := db.Message(ctx, c.MessageID)
+				if err != nil {
+					logger.Warn("live updates: read an announced message", slog.Int64("message", c.MessageID), slog.Any("err", err))
+					hub.ConversationChanged(c.ConversationID)
+					return
+				}
+				hub.MessageAdded(*m)
+			case store.ChangeConversation:
+				hub.ConversationChanged(c.ConversationID)
+			case store.ChangeListening:
+				// First, or again after a lost connection: news may have
+				// been missed, so the inboxes should look again.
+				hub.ConversationChanged(0)
+			}
+		}, func(err error) {
+			logger.Warn("live updates: lost the database's announcements; listening again", slog.Any("err", err))
+		})
+	})
 	return func() {
 		cancel()
 		wg.Wait()

@@ -42,6 +42,8 @@ type DB struct {
 	// backupDSN opens a connection for Backup: the readers are query_only,
 	// which VACUUM INTO counts as writing.
 	backupDSN string
+	// dsn opens PostgreSQL's listening connection (see Listen).
+	dsn string
 }
 
 // Open opens the store named by dsn and brings its schema up to date.
@@ -133,7 +135,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &DB{dialect: Postgres, w: p, r: p, now: time.Now}, nil
+	return &DB{dialect: Postgres, w: p, r: p, now: time.Now, dsn: dsn}, nil
 }
 
 // Close closes the store's connections.

@@ -25,8 +25,9 @@
 //     and the API accept and refuse the same things.
 //   - Words shown to people come from a message catalog (golang.org/x/text/
 //     message) in English and Swahili: see i18n.go.
-//   - Live updates are Server-Sent Events from an in-process Hub that the
-//     API and the console both publish to (hub.go). Several kindred
-//     processes on one PostgreSQL database would each see only their own
-//     messages; they would need PostgreSQL LISTEN/NOTIFY behind the Hub.
+//   - Live updates are Server-Sent Events from an in-process Hub (hub.go).
+//     On SQLite the API and the console publish to it directly; on
+//     PostgreSQL, which several kindred processes may share, the hub follows
+//     the database's announcements (store.Listen) instead, so that news
+//     reaches every process's consoles.
 package web

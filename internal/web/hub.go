@@ -2,6 +2,7 @@ package web
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/kindred-desk/kindred"
 )
@@ -10,14 +11,17 @@ import (
 // added to a conversation, or a change to the inbox. The JSON API and the
 // console both publish to it; each open console listens through /events.
 //
-// It lives in one process. Several kindred processes on one PostgreSQL
-// database would each see only their own news: they would need PostgreSQL
-// LISTEN/NOTIFY behind Publish.
+// It lives in one process. When several kindred processes serve one
+// PostgreSQL database, each hub follows the database instead (Follow): the
+// database announces every change to every process, this one included, and
+// the hub passes on what it hears (MessageAdded, ConversationChanged), so a
+// console sees news whichever process it came through.
 type Hub struct {
-	mu     sync.Mutex
-	subs   map[*subscription]struct{}
-	closed chan struct{}
-	once   sync.Once
+	mu        sync.Mutex
+	subs      map[*subscription]struct{}
+	closed    chan struct{}
+	once      sync.Once
+	following atomic.Bool
 }
 
 // event is one piece of news.
@@ -40,15 +44,38 @@ func NewHub() *Hub {
 
 // Publish tells the open consoles that m was added to its conversation
 // (and so that the inbox changed). It never blocks. Give it to the JSON API
-// as api.Config.OnMessage.
+// as api.Config.OnMessage. A hub that follows the database ignores it: the
+// database announces the message to every process.
 func (h *Hub) Publish(m kindred.Message) {
+	if !h.following.Load() {
+		h.MessageAdded(m)
+	}
+}
+
+// InboxChanged tells the open consoles that a conversation changed (its
+// assignee, status or tags). A hub that follows the database ignores it.
+func (h *Hub) InboxChanged(conversationID int64) {
+	if !h.following.Load() {
+		h.ConversationChanged(conversationID)
+	}
+}
+
+// Follow makes the hub take its news from the database alone, through
+// MessageAdded and ConversationChanged, and ignore Publish and
+// InboxChanged, which would tell this process's consoles a second time.
+func (h *Hub) Follow() { h.following.Store(true) }
+
+// MessageAdded tells the open consoles that m was added to its
+// conversation, whichever process added it. It never blocks.
+func (h *Hub) MessageAdded(m kindred.Message) {
 	h.send(event{kind: "message", conversationID: m.ConversationID, message: &m})
 	h.send(event{kind: "inbox", conversationID: m.ConversationID})
 }
 
-// InboxChanged tells the open consoles that a conversation changed (its
-// assignee, status or tags).
-func (h *Hub) InboxChanged(conversationID int64) {
+// ConversationChanged tells the open consoles that a conversation changed,
+// whichever process changed it; 0 means news may have been missed (the
+// database connection was lost), so every inbox should look again.
+func (h *Hub) ConversationChanged(conversationID int64) {
 	h.send(event{kind: "inbox", conversationID: conversationID})
 }
 
