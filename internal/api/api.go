@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/insights"
 )
 
 // Config wires the API to its services.
@@ -79,6 +80,8 @@ type server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	routes  []route
+
+	dashboards *insights.Cache // the insights dashboard, kept for dashboardTTL
 }
 
 // New returns the API's handler. It panics if cfg lacks a service, or if the
@@ -114,6 +117,9 @@ func newServer(cfg Config) *server {
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(cfg.Registry),
+	}
+	if cfg.Insights != nil {
+		s.dashboards = &insights.Cache{Source: cfg.Insights, TTL: dashboardTTL, Now: cfg.Now}
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {

@@ -26,9 +26,23 @@ func (s *server) insightRoutes() []route {
 	}
 }
 
-// period reads ?from= and ?to= (see insights.ParsePeriod).
+// dashboardTTL is how long a period's dashboard is kept: a client fetching
+// the dashboard and its nine charts' CSV asks for the same numbers nine
+// times in a row, each a read of every conversation of the period.
+const dashboardTTL = time.Minute
+
+// period reads ?from= and ?to=. Left out, to is now rounded up to the
+// second, so that requests within a second share a cached dashboard.
 func (s *server) period(q *query) kindred.Period {
-	p, err := insights.ParsePeriod(q.str("from"), q.str("to"), s.cfg.Now())
+	from, to := q.str("from"), q.str("to")
+	p, err := insights.ParsePeriod(from, to, s.cfg.Now())
+	if to == "" && err == nil {
+		end := insights.CeilSecond(p.To)
+		if from == "" {
+			p.From = p.From.Add(end.Sub(p.To))
+		}
+		p.To = end
+	}
 	var ke *kindred.Error
 	if errors.As(err, &ke) {
 		for _, f := range ke.Fields {
@@ -50,7 +64,7 @@ func (s *server) getInsights(w http.ResponseWriter, r *http.Request) error {
 	if err := q.Err(); err != nil {
 		return err
 	}
-	d, err := s.cfg.Insights.Dashboard(r.Context(), p)
+	d, err := s.dashboards.Dashboard(r.Context(), p)
 	if err != nil {
 		return s.storeFailed("Dashboard", err)
 	}
@@ -71,7 +85,7 @@ func (s *server) insightsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err := q.Err(); err != nil {
 		return err
 	}
-	d, err := s.cfg.Insights.Dashboard(r.Context(), p)
+	d, err := s.dashboards.Dashboard(r.Context(), p)
 	if err != nil {
 		return s.storeFailed("Dashboard", err)
 	}

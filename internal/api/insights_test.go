@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,5 +161,57 @@ func TestKindnessIsRecordedAndListed(t *testing.T) {
 	m := d.must(kindred.RoleLead, http.StatusOK, "GET", "/api/v1/insights", nil)
 	if ks := m["kindness"].([]any); len(ks) != 1 {
 		t.Errorf("the dashboard shows %d acts of kindness, want 1", len(ks))
+	}
+}
+
+// countingInsights counts the dashboards computed.
+type countingInsights struct {
+	kindred.Insights
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingInsights) Dashboard(ctx context.Context, p kindred.Period) (*kindred.Dashboard, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return c.Insights.Dashboard(ctx, p)
+}
+
+func (c *countingInsights) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// TestInsightsDashboardIsComputedOncePerMinute: the dashboard and the CSV of
+// each of its charts, for the default period or a given one, read the
+// conversations once a minute, not once a request.
+func TestInsightsDashboardIsComputedOncePerMinute(t *testing.T) {
+	var counter *countingInsights
+	d := newDesk(t, func(cfg *Config) {
+		counter = &countingInsights{Insights: cfg.Insights}
+		cfg.Insights = counter
+	})
+	for _, query := range []string{"", "?from=2026-01-01&to=2026-03-31"} {
+		before := counter.count()
+		d.must(kindred.RoleLead, http.StatusOK, "GET", "/api/v1/insights"+query, nil)
+		for _, chart := range []string{"csat", "felt_heard", "response_times", "returning_customers", "heads_ups", "follow_ups",
+			"compassion_teams", "compassion_agents", "compassion_vs_csat"} {
+			if rec := d.as(kindred.RoleLead, "GET", "/api/v1/insights/csv/"+chart+query, nil); rec.Code != http.StatusOK {
+				t.Fatalf("%s%s: %d", chart, query, rec.Code)
+			}
+		}
+		// The default period ends now, rounded up to the second: a request
+		// that crosses into the next second may compute it once more.
+		if n := counter.count() - before; n < 1 || n > 2 {
+			t.Errorf("%q: the dashboard was computed %d times for ten requests", query, n)
+		}
+	}
+	before := counter.count()
+	d.clock.advance(2 * time.Minute)
+	d.must(kindred.RoleLead, http.StatusOK, "GET", "/api/v1/insights?from=2026-01-01&to=2026-03-31", nil)
+	if counter.count() != before+1 {
+		t.Error("a dashboard older than a minute was served again")
 	}
 }

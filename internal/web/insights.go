@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kindred-desk/kindred"
@@ -35,46 +34,9 @@ func (c *Console) insightRoutes() []route {
 	}
 }
 
-// dashboardCache keeps each period's dashboard for a minute: the page and its
+// dashboardTTL is how long a period's dashboard is kept: the page and its
 // nine chart images ask for the same numbers within a second of each other.
-type dashboardCache struct {
-	sync.Mutex
-	m map[kindred.Period]dashboardEntry
-}
-
-type dashboardEntry struct {
-	d  *kindred.Dashboard
-	at time.Time
-}
-
 const dashboardTTL = time.Minute
-
-func (c *Console) cachedDashboard(r *http.Request, p kindred.Period) (*kindred.Dashboard, error) {
-	now := c.cfg.Now()
-	cache := &c.dashboards
-	cache.Lock()
-	e, ok := cache.m[p]
-	cache.Unlock()
-	if ok && now.Sub(e.at) < dashboardTTL {
-		return e.d, nil
-	}
-	d, err := c.cfg.Insights.Dashboard(r.Context(), p)
-	if err != nil {
-		return nil, err
-	}
-	cache.Lock()
-	defer cache.Unlock()
-	for k, v := range cache.m {
-		if now.Sub(v.at) >= dashboardTTL || len(cache.m) > 32 {
-			delete(cache.m, k)
-		}
-	}
-	if cache.m == nil {
-		cache.m = map[kindred.Period]dashboardEntry{}
-	}
-	cache.m[p] = dashboardEntry{d: d, at: now}
-	return d, nil
-}
 
 // insightsPeriod reads ?from= and ?to=; problems are shown, and the default period
 // used, when they cannot be read.
@@ -89,17 +51,8 @@ func (c *Console) insightsPeriod(r *http.Request, v *view) (kindred.Period, []st
 		p, _ = insights.ParsePeriod("", "", now)
 		probs = insightProblems(v, err)
 	}
-	p.From, p.To = p.From.UTC().Truncate(time.Second), ceilSecond(p.To.UTC())
+	p.From, p.To = p.From.UTC().Truncate(time.Second), insights.CeilSecond(p.To.UTC())
 	return p, probs
-}
-
-// ceilSecond rounds t up to a whole second: the period's end is excluded,
-// so rounding it down would leave out what happened in its last second.
-func ceilSecond(t time.Time) time.Time {
-	if s := t.Truncate(time.Second); s.Before(t) {
-		return s.Add(time.Second)
-	}
-	return t
 }
 
 // insightPeriod is the period as the date fields show it: to is the last day
@@ -167,7 +120,7 @@ func (c *Console) insightsDashboard(w http.ResponseWriter, r *http.Request, q *r
 	v := c.view(r, q, "Insights")
 	v.Nav = "insights"
 	p, probs := c.insightsPeriod(r, v)
-	d, err := c.cachedDashboard(r, p)
+	d, err := c.dashboards.Dashboard(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -258,7 +211,7 @@ func (v *dashboardPage) Caution(c kindred.Correlation) string {
 func (c *Console) insightsChart(w http.ResponseWriter, r *http.Request, q *request) error {
 	v := c.view(r, q, "Insights")
 	p, _ := c.insightsPeriod(r, v)
-	d, err := c.cachedDashboard(r, p)
+	d, err := c.dashboards.Dashboard(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -282,7 +235,7 @@ func (c *Console) insightsCSV(w http.ResponseWriter, r *http.Request, q *request
 	if probs != nil {
 		return kindred.Errorf(kindred.Invalid, "%s", strings.Join(probs, " "))
 	}
-	d, err := c.cachedDashboard(r, p)
+	d, err := c.dashboards.Dashboard(r.Context(), p)
 	if err != nil {
 		return err
 	}

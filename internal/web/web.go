@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/insights"
 )
 
 // Session lifetimes: a session ends after 12 hours without a request (a
@@ -65,7 +66,7 @@ type Console struct {
 	static *assets
 	limit  *limiter
 
-	dashboards dashboardCache // the insights dashboard, kept for a minute
+	dashboards *insights.Cache // the insights dashboard, kept for dashboardTTL
 }
 
 // Who may use what. A kiosk is a shared walk-in terminal: it may sign in
@@ -125,6 +126,9 @@ func New(cfg Config) *Console {
 		csrf:   http.NewCrossOriginProtection(),
 		static: newAssets(staticFS),
 		limit:  newLimiter(cfg.SignInLimit, cfg.SignInWindow),
+	}
+	if cfg.Insights != nil {
+		c.dashboards = &insights.Cache{Source: cfg.Insights, TTL: dashboardTTL, Now: cfg.Now}
 	}
 	c.pages = mustParsePages(c.static)
 	c.csrf.SetDenyHandler(http.HandlerFunc(c.crossOrigin))
