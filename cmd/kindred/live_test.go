@@ -3,9 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kindred-desk/kindred/internal/store/storetest"
 )
 
 // postgresSchema returns the DSN of an empty schema in KINDRED_TEST_POSTGRES,
@@ -24,24 +23,7 @@ func postgresSchema(t *testing.T) string {
 	if base == "" {
 		t.Skip("KINDRED_TEST_POSTGRES is not set")
 	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "kindred_test_" + hex.EncodeToString([]byte(rand.Text())[:6])
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.Schema(t, base)
 }
 
 // stream is an open console's live-update stream, read event by event.

@@ -3,11 +3,8 @@ package store
 import (
 	"context"
 	crand "crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/store/storetest"
 )
 
 // The dashboard's queries on a desk with 100,000 conversations (about
@@ -39,7 +37,7 @@ func BenchmarkInsights(b *testing.B) {
 		dbs = append(dbs, struct {
 			name string
 			dsn  func(b *testing.B) string
-		}{"postgres", func(b *testing.B) string { return benchPostgresSchema(b, base) }})
+		}{"postgres", func(b *testing.B) string { return storetest.Schema(b, base) }})
 	}
 	for _, d := range dbs {
 		b.Run(d.name, func(b *testing.B) {
@@ -82,30 +80,6 @@ func BenchmarkInsights(b *testing.B) {
 			})
 		})
 	}
-}
-
-// benchPostgresSchema is freshPostgresSchema for a benchmark.
-func benchPostgresSchema(b *testing.B, base string) string {
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { admin.Close() })
-	buf := make([]byte, 6)
-	crand.Read(buf)
-	schema := "kindred_bench_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // batch gathers rows for one multi-row INSERT.

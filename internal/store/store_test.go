@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -14,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/store/storetest"
 )
 
 // The store suite is written once and run on both databases.
@@ -32,35 +29,8 @@ func TestPostgresStore(t *testing.T) {
 	runSuite(t, func(t *testing.T) string { return freshPostgresSchema(t, base) })
 }
 
-// freshPostgresSchema creates an empty schema for one test, dropped when the
-// test ends, and returns a DSN whose search_path points at it.
-func freshPostgresSchema(t *testing.T, base string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "kindred_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// freshPostgresSchema is a schema of the test's own (see storetest.Schema).
+func freshPostgresSchema(t *testing.T, base string) string { return storetest.Schema(t, base) }
 
 // suite is what each test of the suite is given.
 type suite struct {
