@@ -81,7 +81,7 @@ type server struct {
 	metrics *metrics
 	routes  []route
 
-	dashboards *insights.Cache // the insights dashboard, kept for dashboardTTL
+	dashboards *insights.Cache // the insights dashboard: a client fetching it and its nine CSV exports asks for the same numbers ten times
 }
 
 // New returns the API's handler. It panics if cfg lacks a service, or if the
@@ -119,7 +119,7 @@ func newServer(cfg Config) *server {
 		metrics: newMetrics(cfg.Registry),
 	}
 	if cfg.Insights != nil {
-		s.dashboards = &insights.Cache{Source: cfg.Insights, TTL: dashboardTTL, Now: cfg.Now}
+		s.dashboards = &insights.Cache{Source: cfg.Insights, TTL: insights.CacheTTL, Now: cfg.Now}
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {

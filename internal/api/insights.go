@@ -26,11 +26,6 @@ func (s *server) insightRoutes() []route {
 	}
 }
 
-// dashboardTTL is how long a period's dashboard is kept: a client fetching
-// the dashboard and its nine charts' CSV asks for the same numbers nine
-// times in a row, each a read of every conversation of the period.
-const dashboardTTL = time.Minute
-
 // period reads ?from= and ?to=. Left out, to is now rounded up to the
 // second, so that requests within a second share a cached dashboard.
 func (s *server) period(q *query) kindred.Period {

@@ -13,6 +13,9 @@ type Dashboarder interface {
 	Dashboard(ctx context.Context, p kindred.Period) (*kindred.Dashboard, error)
 }
 
+// CacheTTL is how long the console and the API keep a period's dashboard.
+const CacheTTL = time.Minute
+
 // Cache keeps each period's dashboard for TTL. Computing one reads every
 // conversation of the period (about a second for 100,000 of them), while a
 // page, its nine charts and their CSV exports ask for the same numbers

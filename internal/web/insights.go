@@ -34,10 +34,6 @@ func (c *Console) insightRoutes() []route {
 	}
 }
 
-// dashboardTTL is how long a period's dashboard is kept: the page and its
-// nine chart images ask for the same numbers within a second of each other.
-const dashboardTTL = time.Minute
-
 // insightsPeriod reads ?from= and ?to=; problems are shown, and the default period
 // used, when they cannot be read.
 func (c *Console) insightsPeriod(r *http.Request, v *view) (kindred.Period, []string) {

@@ -66,7 +66,7 @@ type Console struct {
 	static *assets
 	limit  *limiter
 
-	dashboards *insights.Cache // the insights dashboard, kept for dashboardTTL
+	dashboards *insights.Cache // the insights dashboard: the page and its nine chart images ask for the same numbers at once
 }
 
 // Who may use what. A kiosk is a shared walk-in terminal: it may sign in
@@ -128,7 +128,7 @@ func New(cfg Config) *Console {
 		limit:  newLimiter(cfg.SignInLimit, cfg.SignInWindow),
 	}
 	if cfg.Insights != nil {
-		c.dashboards = &insights.Cache{Source: cfg.Insights, TTL: dashboardTTL, Now: cfg.Now}
+		c.dashboards = &insights.Cache{Source: cfg.Insights, TTL: insights.CacheTTL, Now: cfg.Now}
 	}
 	c.pages = mustParsePages(c.static)
 	c.csrf.SetDenyHandler(http.HandlerFunc(c.crossOrigin))
