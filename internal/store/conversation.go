@@ -495,34 +495,42 @@ func (tx *Tx) messages(ctx context.Context, clause string, args ...any) ([]kindr
 	msgs := []kindred.Message{}
 	for rows.Next() {
 		var m kindred.Message
-		var direction string
-		var author, helper sql.NullInt64
-		var created int64
-		var compassion, sentiment, distress sql.NullFloat64
-		var report sql.NullString
-		if err := rows.Scan(&m.ID, &m.ConversationID, &direction, &author, &helper, &m.AuthorName, &m.Body, &created,
-			&compassion, &sentiment, &distress, &report); err != nil {
+		if err := scanMessage(rows, &m); err != nil {
 			return nil, fmt.Errorf("read messages: %w", err)
-		}
-		m.Direction = kindred.Direction(direction)
-		m.AuthorID, m.HelperID = fromNullInt(author), fromNullInt(helper)
-		m.CreatedAt = fromMS(created)
-		if sentiment.Valid || report.Valid {
-			a := &kindred.Analysis{Sentiment: sentiment.Float64}
-			if compassion.Valid {
-				a.Compassion = &compassion.Float64
-			}
-			if distress.Valid {
-				a.Distress = &distress.Float64
-			}
-			if report.Valid {
-				a.Report = json.RawMessage(report.String)
-			}
-			m.Analysis = a
 		}
 		msgs = append(msgs, m)
 	}
 	return msgs, rows.Err()
+}
+
+// scanMessage reads one row of messageColumns into m.
+func scanMessage(row scanner, m *kindred.Message) error {
+	var direction string
+	var author, helper sql.NullInt64
+	var created int64
+	var compassion, sentiment, distress sql.NullFloat64
+	var report sql.NullString
+	if err := row.Scan(&m.ID, &m.ConversationID, &direction, &author, &helper, &m.AuthorName, &m.Body, &created,
+		&compassion, &sentiment, &distress, &report); err != nil {
+		return err
+	}
+	m.Direction = kindred.Direction(direction)
+	m.AuthorID, m.HelperID = fromNullInt(author), fromNullInt(helper)
+	m.CreatedAt = fromMS(created)
+	if sentiment.Valid || report.Valid {
+		a := &kindred.Analysis{Sentiment: sentiment.Float64}
+		if compassion.Valid {
+			a.Compassion = &compassion.Float64
+		}
+		if distress.Valid {
+			a.Distress = &distress.Float64
+		}
+		if report.Valid {
+			a.Report = json.RawMessage(report.String)
+		}
+		m.Analysis = a
+	}
+	return nil
 }
 
 // LatestInbound returns the newest message from the customer before message

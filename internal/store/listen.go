@@ -97,16 +97,13 @@ func (db *DB) listen(ctx context.Context, onChange func(Change)) error {
 
 // Message returns one message by its id.
 func (db *DB) Message(ctx context.Context, id int64) (*kindred.Message, error) {
-	var m []kindred.Message
+	var m *kindred.Message
 	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
-		m, err = tx.messages(ctx, "WHERE id = ?", id)
+		m, err = byID(ctx, tx, "SELECT "+messageColumns+" FROM messages WHERE id = ?", id, false, "message", scanMessage)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read message %d: %w", id, err)
 	}
-	if len(m) == 0 {
-		return nil, kindred.Errorf(kindred.NotFound, "no message %d", id)
-	}
-	return &m[0], nil
+	return m, nil
 }

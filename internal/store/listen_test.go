@@ -101,6 +101,9 @@ func TestPostgresListenHearsEveryProcess(t *testing.T) {
 	if got, err := b.Message(ctx, m.ID); err != nil || got.Body != m.Body || got.ConversationID != conv.ID {
 		t.Fatalf("the other process reads %+v, %v", got, err)
 	}
+	if _, err := b.Message(ctx, m.ID+1000); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Fatalf("a message that does not exist: %v", err)
+	}
 
 	// Rolled back: nothing to hear.
 	err := a.Tx(ctx, func(tx *Tx) error {
