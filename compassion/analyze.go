@@ -10,6 +10,7 @@ import (
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/politeness"
 	"github.com/kindred-desk/kindred/compassion/sentiment"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 // Input is one exchange to analyse: the customer's message and the agent's
@@ -25,7 +26,20 @@ type Input struct {
 	// ("plain_language", "low_vision"); the spellings people write ("plain
 	// language", "Low-Vision") are accepted too. Unknown names are ignored.
 	Accommodations []string `json:"accommodations"`
+	// Channel is how the reply reaches the customer: ChannelSMS (160
+	// characters), ChannelPost (a public post, 280) or anything else for
+	// no limit. Suggestions and their examples fit it.
+	Channel string `json:"channel,omitempty"`
+	// Language is the agent's console language, "en" or "sw": the
+	// language suggestions are written in. Empty is English.
+	Language string `json:"language,omitempty"`
 }
+
+// Channels with a length limit.
+const (
+	ChannelSMS  = "sms"
+	ChannelPost = "post"
+)
 
 // Report is the engine's reading of an exchange.
 type Report struct {
@@ -65,6 +79,14 @@ func clip(s string) (string, bool) {
 
 // ReplyReport is what the engine reads in an agent's reply.
 type ReplyReport struct {
+	// Language is the reply's language: "en", "sw" or "mixed". A
+	// Kiswahili or mixed reply is not read by the English politeness,
+	// concreteness and reading-grade models: Politeness is then 0.5 and
+	// Concreteness 2.5 with RatedWords 0 (their neutral values, which add
+	// no points), and PlainLanguage uses the Kiswahili measure. A
+	// Kiswahili reply's empathy levels come from its Kiswahili phrases
+	// (pole, samahani, naelewa…), not from the English empathy model.
+	Language        string             `json:"language"`
 	Sentiment       sentiment.Scores   `json:"sentiment"`
 	Empathy         empathy.Levels     `json:"empathy"`
 	EmpathyEvidence []empathy.Evidence `json:"empathy_evidence"`
@@ -122,8 +144,16 @@ func Analyze(in Input) Report {
 	// One learn tokenisation of each text serves both models.
 	sc.ltoks = learn.Tokenize(sc.ltoks[:0], in.Reply)
 	sc.lctoks = learn.Tokenize(sc.lctoks[:0], in.CustomerMessage)
-	emp := empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
-	pol := politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	var emp empathy.Result
+	if f.lang == swahili.Swahili {
+		emp.Levels = swahiliEmpathy(&f)
+	} else {
+		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
+	}
+	pol := politeness.Result{Probability: 0.5}
+	if f.lang == swahili.English {
+		pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	}
 	sent := sentiment.Analyze(in.Reply)
 
 	// The reply's report, its score and its suggestions in one allocation,
@@ -134,12 +164,13 @@ func Analyze(in Input) Report {
 		score float64
 		sug   [MaxSuggestions]Suggestion
 	}{}
-	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict}, sc.signals[:0])
+	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict, english: f.lang == swahili.English}, sc.signals[:0])
 	signals = append([]Signal(nil), signals...)
 	clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
 	both.score = score
 	rep := &both.rep
 	*rep = ReplyReport{
+		Language:             f.lang,
 		Sentiment:            sent,
 		Empathy:              emp.Levels,
 		EmpathyEvidence:      emp.Evidence,
@@ -151,7 +182,7 @@ func Analyze(in Input) Report {
 		PlainLanguage:        f.plain,
 		NextStep:             f.next,
 		Signals:              signals,
-		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict}, both.sug[:0]),
+		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict, channel: in.Channel, reply: in.Reply, sw: in.Language == swahili.Swahili}, both.sug[:0]),
 	}
 	if rep.EmpathyEvidence == nil {
 		rep.EmpathyEvidence = []empathy.Evidence{}
@@ -190,4 +221,19 @@ func needsPlainLanguage(accommodations []string) bool {
 func normalizeAccommodation(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+}
+
+// swahiliEmpathy reads a Kiswahili reply's empathy from its phrases, as the
+// English empathy model (trained on English EPITOME posts) cannot:
+// emotional reactions from pole, samahani and care words ("pole sana …,
+// samahani …" is strong), interpretations from acknowledgement ("naelewa
+// jinsi…", a feeling named, the customer's circumstance taken up),
+// explorations from questions about the person ("unaendeleaje?").
+func swahiliEmpathy(f *findings) empathy.Levels {
+	level := func(n int) empathy.Level { return empathy.Level(min(n, 2)) }
+	return empathy.Levels{
+		EmotionalReactions: level(len(f.apology) + len(f.care)),
+		Interpretations:    level(len(f.ack)),
+		Explorations:       level(len(f.explore)),
+	}
 }

@@ -26,7 +26,7 @@ const (
 // swahiliWords are common Kiswahili and Sheng words: function words, time,
 // greetings and the everyday words of a front office. Only words that are
 // not also English words are listed ("a", "me", "to" are not).
-const swahiliWords = `na ya wa la za kwa ni si katika kwenye hii huu hiyo hizi hayo hao huyu yule ile hapa pale huko kule
+const swahiliWords = `na ya wa la za kwa ni si katika kwenye hii huu hiyo hizi hayo hao huyu yule ile hapa huko kule
 sasa leo kesho jana juzi keshokutwa bado tena pia tu sana kabisa lakini ila ama kama kwamba ili ingawa sababu kwani
 je nini gani nani wapi lini vipi namna mimi wewe yeye sisi ninyi nyinyi wao yangu yako yake yetu yenu yao wangu wako
 wake wetu wenu langu lako lake letu lenu lao changu chako chake kwangu kwako kwake zangu zako zake ndiyo ndio hapana
@@ -75,7 +75,7 @@ var verbPrefixes = []string{
 	"nita", "nime", "nili", "nina", "tuta", "tume", "tuli", "tuna", "wata", "wame", "wali", "wana",
 	"uta", "ume", "ata", "ame", "ali", "ita", "ime", "ili", "ina", "kita", "kime",
 	"mta", "mme", "hatu", "haku", "haki", "hawa", "hai", "sija", "sita", "sina", "siwe",
-	"ku", "tafad", "nika", "tuka", "aka", "waka", "hiyo",
+	"ku", "tafad", "nika", "tuka", "aka", "waka",
 }
 
 // Class of one lower-cased word: Kiswahili, English, or neither (a name, a
@@ -84,13 +84,34 @@ func classify(w string) class {
 	if c, ok := table().Get(w); ok {
 		return c
 	}
+	if LooksSwahili(w) {
+		return classSw
+	}
+	return classNone
+}
+
+// KnownWords calls fn with each word the language tables know, and whether
+// it is Kiswahili (else English), so that a caller with a word table of its
+// own can carry the class in it and spare a lookup.
+func KnownWords(fn func(w string, swahili bool)) {
+	for _, w := range strings.Fields(englishWords) {
+		fn(w, false)
+	}
+	for _, w := range strings.Fields(swahiliWords) {
+		fn(w, true)
+	}
+}
+
+// LooksSwahili reports a word the tables don't know that is shaped like a
+// Kiswahili verb: long, vowel-final, with a verb's start.
+func LooksSwahili(w string) bool {
 	n := len(w)
 	if n < 6 || !isVowel(w[n-1]) {
-		return classNone
+		return false
 	}
 	for i := 0; i < n; i++ {
 		if w[i] < 'a' || w[i] > 'z' {
-			return classNone
+			return false
 		}
 	}
 	for _, p := range verbPrefixes {
@@ -98,13 +119,10 @@ func classify(w string) class {
 			// English words ending in a vowel after these starts are few
 			// ("alive", "aware"): a long, vowel-final word with a Bantu
 			// verb start and a consonant-vowel rhythm is Kiswahili.
-			if cvRhythm(w) {
-				return classSw
-			}
-			return classNone
+			return cvRhythm(w)
 		}
 	}
-	return classNone
+	return false
 }
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
@@ -135,10 +153,29 @@ type Counter struct {
 
 // Add counts one lower-cased word.
 func (c *Counter) Add(lower string) {
-	switch classify(lower) {
-	case classSw:
+	if cl, ok := table().Get(lower); ok {
+		c.AddKnown(cl == classSw, cl == classEn)
+	} else {
+		c.AddUnknown(lower)
+	}
+}
+
+// AddUnknown counts a word the tables don't know: a word shaped like a
+// Kiswahili verb counts twice, as no English word is ("nimejaribu",
+// "tumepokea"); anything else not at all.
+func (c *Counter) AddUnknown(lower string) {
+	if LooksSwahili(lower) {
+		c.sw += 2
+	}
+}
+
+// AddKnown counts one word whose class the caller looked up itself (see
+// KnownWords): Kiswahili, English, or neither.
+func (c *Counter) AddKnown(swahili, english bool) {
+	switch {
+	case swahili:
 		c.sw++
-	case classEn:
+	case english:
 		c.en++
 	}
 }
@@ -147,7 +184,8 @@ func (c *Counter) Add(lower string) {
 func (c *Counter) Counts() (sw, en int) { return c.sw, c.en }
 
 // Language is English, Swahili or Mixed: Kiswahili when at least four words
-// in five that tell are Kiswahili, English when at most one in five (a
+// in five that tell are Kiswahili, English when at most one in five or only
+// one (a
 // greeting or a title in an English text, "Pole Mama Wanjiru, I'm sorry",
 // is still English), Mixed between. A text with no telling word (a
 // number, an emoji, ".") is English, the engine's default.
@@ -160,7 +198,9 @@ func (c *Counter) Language() string {
 		return Swahili
 	case 5*c.sw >= 4*total:
 		return Swahili
-	case 5*c.sw <= total:
+	case 5*c.sw <= total || c.sw == 1:
+		// One Kiswahili word among English ones is a greeting, a
+		// title or a word both languages spell alike ("ya").
 		return English
 	}
 	return Mixed

@@ -133,3 +133,9 @@ func FormatClock(hour, minute int) string {
 	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10))
 	return string(b)
 }
+
+// IsNumber reports a Kiswahili number word, one to ten ("siku mbili").
+func IsNumber(w string) bool {
+	_, ok := hourWords[w]
+	return ok
+}

@@ -270,16 +270,26 @@ type Scores struct {
 	NegativeF1 float64
 }
 
-// CrossValidate scores the majority class, the naive-Bayes baseline and
-// the model on k folds of ex: each text is predicted by models that never
-// saw it, and identical texts (retweets) share a fold.
-func CrossValidate(ex []Example, k int, seed uint64, o TrainOptions) []Scores {
+// Labeller labels a text with a model trained without it: the engine's
+// whole reading (model and lexicons) for CrossValidate.
+type Labeller struct {
+	Name  string
+	Label func(m *Model, text string) string
+}
+
+// CrossValidate scores the majority class, the naive-Bayes baseline, the
+// model and any labellers on k folds of ex: each text is predicted by
+// models that never saw it, and identical texts (retweets) share a fold.
+func CrossValidate(ex []Example, k int, seed uint64, o TrainOptions, more ...Labeller) []Scores {
 	groups := make([]string, len(ex))
 	for i, e := range ex {
 		groups[i] = strings.Join(strings.Fields(strings.ToLower(e.Text)), " ")
 	}
 	fold := learn.GroupFolds(groups, k, seed)
-	conf := [3]learn.Confusion{learn.NewConfusion(3), learn.NewConfusion(3), learn.NewConfusion(3)}
+	conf := make([]learn.Confusion, 3+len(more))
+	for i := range conf {
+		conf[i] = learn.NewConfusion(3)
+	}
 	for f := range k {
 		var train, test []Example
 		for i, e := range ex {
@@ -305,10 +315,16 @@ func CrossValidate(ex []Example, k int, seed uint64, o TrainOptions) []Scores {
 			conf[0].Add(e.Label, major)
 			conf[1].Add(e.Label, nb.Predict(e.Text))
 			conf[2].Add(e.Label, m.Predict(e.Text))
+			for j, l := range more {
+				conf[3+j].Add(e.Label, slices.Index(Labels[:], l.Label(m, e.Text)))
+			}
 		}
 	}
-	names := []string{"majority class", "bag of words (naive Bayes)", "kindred (words + tone, logistic regression)"}
-	out := make([]Scores, 3)
+	names := []string{"majority class", "bag of words (naive Bayes)", "Kiswahili model (words + tone, logistic regression)"}
+	for _, l := range more {
+		names = append(names, l.Name)
+	}
+	out := make([]Scores, len(conf))
 	for i, c := range conf {
 		out[i] = Scores{Name: names[i], Accuracy: c.Accuracy(), WeightedF1: weightedF1(c), MacroF1: c.MacroF1(), NegativeF1: c.F1(0)}
 	}
