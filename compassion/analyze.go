@@ -3,6 +3,7 @@ package compassion
 import (
 	"encoding/json"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred/compassion/empathy"
@@ -137,6 +138,11 @@ func Analyze(in Input) Report {
 	if strings.TrimSpace(in.Reply) == "" {
 		return r
 	}
+	if !hasWords(in.Reply) {
+		// ".", "!!!", an emoji: nothing for the customer to read. It must
+		// not score as a neutral, correct answer would.
+		return noWords(r, in.Reply)
+	}
 	strict := needsPlainLanguage(in.Accommodations)
 	name := strings.TrimSpace(in.CustomerName)
 	lx := loadLexicons()
@@ -145,9 +151,14 @@ func Analyze(in Input) Report {
 	sc.ltoks = learn.Tokenize(sc.ltoks[:0], in.Reply)
 	sc.lctoks = learn.Tokenize(sc.lctoks[:0], in.CustomerMessage)
 	var emp empathy.Result
-	if f.lang == swahili.Swahili {
+	switch {
+	case f.lang == swahili.Swahili:
 		emp.Levels = swahiliEmpathy(&f)
-	} else {
+	case f.onlyAsks && len(f.ack)+len(f.apology)+len(f.care) == 0:
+		// "Please DM us your email": a reply that only asks the customer
+		// to do something shows no empathy, whatever the model (trained on
+		// peer support, not brand replies) reads in its politeness.
+	default:
 		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
 	}
 	pol := politeness.Result{Probability: 0.5}
@@ -169,6 +180,10 @@ func Analyze(in Input) Report {
 	clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
 	both.score = score
 	rep := &both.rep
+	// The report lists evidence, not every word: a huge reply must give a
+	// report of sensible size.
+	sent.Evidence = sent.Evidence[:min(len(sent.Evidence), maxListed)]
+	pol.Strategies = pol.Strategies[:min(len(pol.Strategies), maxListed)]
 	*rep = ReplyReport{
 		Language:             f.lang,
 		Sentiment:            sent,
@@ -236,4 +251,47 @@ func swahiliEmpathy(f *findings) empathy.Levels {
 		Interpretations:    level(len(f.ack)),
 		Explorations:       level(len(f.explore)),
 	}
+}
+
+// maxListed is how many of the sentiment words and politeness strategies a
+// report lists.
+const maxListed = 2 * maxEvidence
+
+// hasWords reports whether s has a letter or a digit: ".", "!!!" and
+// emoji alone are not an answer.
+func hasWords(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// wNoWords is the score's effect of a reply with no words: it tells the
+// customer nothing, which is below a plain, correct answer.
+const wNoWords = -20
+
+// noWords completes r for a reply with no words in it.
+func noWords(r Report, reply string) Report {
+	score := float64(ScoreBase + wNoWords)
+	r.Compassion = &score
+	r.Reply = &ReplyReport{
+		Language:             swahili.English,
+		Sentiment:            sentiment.Analyze(reply),
+		EmpathyEvidence:      []empathy.Evidence{},
+		Politeness:           0.5,
+		PolitenessStrategies: []politeness.Strategy{},
+		Concreteness:         defaultConcreteness,
+		VagueWords:           []Alternative{},
+		PlainLanguage:        PlainLanguage{Measure: MeasureEnglish, TargetGrade: targetGrade, MaxSentenceWords: maxSentenceWords, LongSentences: []Evidence{}, Jargon: []Alternative{}},
+		NextStep:             NextStep{WhatEvidence: []Evidence{}, WhoEvidence: []Evidence{}, WhenEvidence: []Evidence{}},
+		Signals:              []Signal{{Name: "no_words", Effect: wNoWords, Evidence: []Evidence{}, Detail: "the reply has no words: it tells the customer nothing"}},
+		Suggestions: []Suggestion{{Text: "Write the answer in words: what happens next, who does it and when.",
+			Why: "A reply with no words leaves the customer guessing."}},
+	}
+	if r.Reply.Sentiment.Evidence != nil {
+		r.Reply.Sentiment.Evidence = r.Reply.Sentiment.Evidence[:min(len(r.Reply.Sentiment.Evidence), maxListed)]
+	}
+	return r
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/sentiment"
@@ -165,6 +166,10 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 		lang.Add(t.Lower)
 	}
 	r.Language = lang.Language()
+	// The report lists evidence, not every word of a huge message.
+	if ev := r.Sentiment.Evidence; len(ev) > maxListed {
+		r.Sentiment.Evidence = ev[:maxListed]
+	}
 	r.Sentiment.Label = sentimentLabel(s.model, r.Language, toks, r.Sentiment.Compound)
 	s.matches = lex.phrases.FindFirst(toks, s.first, s.matches[:0])
 
@@ -224,6 +229,7 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 			}
 		}
 	}
+	c.emoji(&emo)
 	r.Cues = c.appendAgeCues(r.Cues)
 	if len(r.Cues) > maxCueList {
 		r.Cues = r.Cues[:maxCueList]
@@ -738,3 +744,32 @@ func (c customerText) sarcasm(emo *[6]emotionAcc, s *CustomerSentiment) {
 
 // sarcasticPraise are the words of praise that open a sarcastic sentence.
 var sarcasticPraise = setOf("great", "fantastic", "brilliant", "wonderful", "lovely", "perfect", "awesome", "amazing", "nice", "super")
+
+// angryEmoji are the emoji of anger and exasperation, by emotion (0 anger,
+// 1 frustration). The tokenizer keeps words only, so they are looked for in
+// the message's bytes, and only when it has a four-byte character at all.
+var angryEmoji = map[rune]struct {
+	emotion int
+	weight  float64
+}{
+	'😡': {0, 0.8}, '😠': {0, 0.7}, '🤬': {0, 0.9}, '💢': {0, 0.6}, '👿': {0, 0.6},
+	'🙄': {1, 0.6}, '😒': {1, 0.5}, '😤': {1, 0.7}, '😑': {1, 0.4}, '🤦': {1, 0.6},
+}
+
+// emoji adds the anger and exasperation of angryEmoji to emo.
+func (c customerText) emoji(emo *[6]emotionAcc) {
+	msg := c.msg
+	at := strings.IndexByte(msg, 0xF0)
+	for at >= 0 && at < len(msg) {
+		r, size := utf8.DecodeRuneInString(msg[at:])
+		if e, ok := angryEmoji[r]; ok {
+			emo[e.emotion].miss *= 1 - e.weight
+			emo[e.emotion].ev = addEv(emo[e.emotion].ev, msg, at, at+size)
+		}
+		next := strings.IndexByte(msg[at+size:], 0xF0)
+		if next < 0 {
+			break
+		}
+		at += size + next
+	}
+}

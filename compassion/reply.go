@@ -29,6 +29,7 @@ type findings struct {
 	ack, apology, ownership, blame, care, dismissive, scripted []Evidence
 	explore                                                    []Evidence
 	asks                                                       []Evidence // sentences that ask the customer to act
+	onlyAsks                                                   bool       // every sentence with words asks the customer to act
 	vague, jargon                                              []Alternative
 	you, name                                                  []Evidence
 	ackFirst                                                   bool // the first acknowledgement comes before the first solution
@@ -474,6 +475,16 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		}
 	}
 	f.ackFirst = ackTok >= 0 && (solTok < 0 || ackTok <= solTok)
+	f.onlyAsks = len(f.asks) > 0 && len(f.asks) < maxEvidence
+	if f.onlyAsks {
+		n := 0
+		for i := range toks {
+			if i == 0 || sentOf[i] != sentOf[i-1] {
+				n++
+			}
+		}
+		f.onlyAsks = n == len(f.asks)
+	}
 	if f.lang == swahili.English {
 		f.plain = plainLanguage(reply, toks, info, sents, sentOf, strict, f.jargon)
 	} else {
@@ -683,8 +694,33 @@ func (r *reading) whatAt(i int) (int, bool) {
 		}
 	case w == "way" && r.lower(i-2) == "on" && (r.lower(i-1) == "its" || r.lower(i-1) == "the"):
 		return i + 1, true
+	case (w == "is" || w == "was" || w == "has" || w == "have") && r.same(i-1, i) && !r.is(i-1, fSubject|fAddress|fOwnSubj):
+		// "Your refund has been processed", "the $13 is back on your
+		// card": done, said of the thing rather than the person.
+		k := 1
+		if r.lower(i+k) == "been" {
+			k++
+		} else if w == "has" || w == "have" {
+			return 0, false
+		}
+		v := r.lower(i + k)
+		if !r.same(i, i+k) || r.is(i+k, fNegation) {
+			return 0, false
+		}
+		if v == "back" || doneWords[v] {
+			return i + k + 1, true
+		}
 	}
 	return 0, false
+}
+
+// doneWords say that a thing has been dealt with: "the charge is
+// refunded", "your card has been sent".
+var doneWords = map[string]bool{
+	"refunded": true, "credited": true, "processed": true, "cancelled": true, "canceled": true, "fixed": true,
+	"sorted": true, "resolved": true, "sent": true, "posted": true, "dispatched": true, "shipped": true,
+	"approved": true, "reversed": true, "restored": true, "reactivated": true, "replaced": true, "booked": true,
+	"paid": true, "updated": true, "corrected": true, "removed": true, "waived": true, "delivered": true,
 }
 
 // whoFor reports who does the action announced at word i: "I", "we", a
