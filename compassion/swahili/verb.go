@@ -28,7 +28,7 @@ var subjects = []struct {
 // notActions are verb stems that think or feel rather than act: "ninaelewa"
 // (I understand), "naomba" (I ask) promise nothing.
 var notActions = []string{"elewa", "omba", "sikia", "ona", "jua", "penda", "taka", "fikiri", "amini", "sikitika",
-	"wa", "wepo", "ja", "kuwa", "kuwepo", "hitaji", "weza", "shukuru", "fahamu", "dhani", "tegemea", "subiri"}
+	"wa", "wepo", "ja", "kuwa", "kuwepo", "hitaji", "weza", "shukuru", "fahamu", "dhani", "tegemea", "subiri", "chelewa"}
 
 // ParseVerb reads the prefixes of a lower-cased word that may be a
 // Kiswahili verb: subject, tense, and a "you" object. It reports false for

@@ -28,13 +28,18 @@ type segment struct {
 }
 
 // coachFor reads draft as a reply to the customer's last message, knowing
-// how to address them and what they need.
-func coachFor(v *view, draft string, lastIn *kindred.Message, cust *kindred.Customer) coachView {
+// how to address them and what they need, on the conversation's channel
+// (an SMS must fit 160 characters); its suggestions are in the console's
+// language.
+func coachFor(v *view, draft string, lastIn *kindred.Message, cust *kindred.Customer, channel kindred.Channel) coachView {
 	cv := coachView{view: v}
 	if strings.TrimSpace(draft) == "" {
 		return cv
 	}
-	in := compassion.Input{Reply: draft}
+	in := compassion.Input{Reply: draft, Language: v.Lang}
+	if channel == kindred.ChannelSMS {
+		in.Channel = compassion.ChannelSMS
+	}
 	if lastIn != nil {
 		in.CustomerMessage = lastIn.Body
 	}
@@ -125,7 +130,7 @@ func (c *Console) coach(w http.ResponseWriter, r *http.Request, q *request) erro
 		return err
 	}
 	v := c.view(r, q, "Conversation")
-	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "conversation", "coach", coachFor(v, r.PostForm.Get("body"), lastIn, cust))
+	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "conversation", "coach", coachFor(v, r.PostForm.Get("body"), lastIn, cust, conv.Channel))
 	return nil
 }
 
