@@ -28,8 +28,9 @@ type NextStep struct {
 type findings struct {
 	ack, apology, ownership, blame, care, dismissive, scripted []Evidence
 	explore                                                    []Evidence
-	asks                                                       []Evidence // sentences that ask the customer to act
-	onlyAsks                                                   bool       // every sentence with words asks the customer to act
+	firstAsk                                                   Evidence // the first sentence that asks the customer to act
+	asks                                                       int      // how many do
+	onlyAsks                                                   bool     // every sentence with words asks the customer to act
 	vague, jargon                                              []Alternative
 	you, name                                                  []Evidence
 	ackFirst                                                   bool // the first acknowledgement comes before the first solution
@@ -365,8 +366,10 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		}
 		if !r.same(i-1, i) && r.isImperative(i) {
 			firstSol(i)
-			sp := sents[sentOf[i]]
-			f.asks = addEv(f.asks, reply, t.Start, sp.End)
+			if f.asks == 0 {
+				f.firstAsk = evidenceAt(reply, t.Start, sents[sentOf[i]].End)
+			}
+			f.asks++
 		}
 		if fl&fStop == 0 && !(w[0] >= '0' && w[0] <= '9') {
 			c := info[i].conc
@@ -475,15 +478,14 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		}
 	}
 	f.ackFirst = ackTok >= 0 && (solTok < 0 || ackTok <= solTok)
-	f.onlyAsks = len(f.asks) > 0 && len(f.asks) < maxEvidence
-	if f.onlyAsks {
+	if f.asks > 0 {
 		n := 0
 		for i := range toks {
 			if i == 0 || sentOf[i] != sentOf[i-1] {
 				n++
 			}
 		}
-		f.onlyAsks = n == len(f.asks)
+		f.onlyAsks = n == f.asks
 	}
 	if f.lang == swahili.English {
 		f.plain = plainLanguage(reply, toks, info, sents, sentOf, strict, f.jargon)

@@ -40,8 +40,8 @@ const (
 	laterNone      later = iota
 	laterLongText        // Text: the longest sentence and the target
 	laterGradeText       // Text: the grade and the target
-	laterWhenWhy         // Why: a time lets who plan
-	laterWhoWhy          // Why: a named person is someone who can hold to the promise
+	laterWhenWhy         // Text and Why: say when the reply's action happens
+	laterWhoWhy          // Text and Why: say who does the reply's action
 )
 
 type suggestInput struct {
@@ -152,17 +152,23 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 		if feel == "" {
 			why = who + " is telling you what they went through: people take in a solution once they feel heard."
 		}
-		text := "Acknowledge how " + who + " feels before the solution"
-		if e := example("I can hear how "+adj+" this has been.", "I hear you."); e != "" {
-			text += ", e.g. “" + e + "”"
-		} else {
-			text += "."
-		}
-		if sw {
+		var text string
+		switch {
+		case sw:
 			why = upperFirst(who) + " ameeleza hisia zake" + quoted + ": mtu hupokea suluhisho akihisi amesikilizwa."
 			text = "Onyesha umeelewa hisia za " + who + " kabla ya suluhisho"
 			if e := example("Pole sana, naelewa jinsi hili "+hardSw(in.cust)+".", "Pole sana."); e != "" {
 				text += ", kwa mfano “" + e + "”"
+			} else {
+				text += "."
+			}
+		case room < 0:
+			// No limit: one string, as most replies need.
+			text = "Acknowledge how " + who + " feels before the solution, e.g. “I can hear how " + adj + " this has been.”"
+		default:
+			text = "Acknowledge how " + who + " feels before the solution"
+			if e := example("I can hear how "+adj+" this has been.", "I hear you."); e != "" {
+				text += ", e.g. “" + e + "”"
 			} else {
 				text += "."
 			}
@@ -222,33 +228,47 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 		case len(f.care) > 0:
 			add(72, t("Back your “"+f.care[0].Text+"” with an action: say what you will do, and when.", "Ongeza kitendo kwenye “"+f.care[0].Text+"”: sema utakachofanya, na lini."),
 				t("Care words with nothing behind them count for little.", "Maneno ya kujali bila kitendo yana uzito mdogo."), f.care[:1])
-		case len(f.asks) > 0:
+		case f.asks > 0:
 			// The reply asks the customer to act ("Please DM us your
 			// email") and promises nothing in return.
-			text := t("You ask "+who+" to “"+quote(f.asks[0].Text)+"”: say what you will do once they have, and when",
-				"Unamwomba "+who+" “"+quote(f.asks[0].Text)+"”: sema utakachofanya akishafanya hivyo, na lini")
-			if e := example(t("I'll check it and reply today.", "Nitaangalia na kukujibu leo."), t("I'll reply today.", "Nitajibu leo.")); e != "" {
-				text += t(", e.g. “", ", kwa mfano “") + e + "”"
+			ask := quote(f.firstAsk.Text)
+			var text, why string
+			if sw {
+				text = "Unamwomba " + who + " “" + ask + "”: sema utakachofanya akishafanya hivyo, na lini"
+				why = "Mtu akiombwa kitu bila ahadi yoyote, huhisi amepuuzwa."
+				if e := example("Nitaangalia na kukujibu leo.", "Nitajibu leo."); e != "" {
+					text += ", kwa mfano “" + e + "”"
+				} else {
+					text += "."
+				}
 			} else {
-				text += "."
+				text = "You ask " + who + " to “" + ask + "”: say what you will do once they have, and when"
+				why = "Asked to do something with nothing promised back, people feel passed on."
+				if e := example("I'll check it and reply today.", "I'll reply today."); e != "" {
+					text += ", e.g. “" + e + "”"
+				} else {
+					text += "."
+				}
 			}
-			add(71, text, t("Asked to do something with nothing promised back, people feel passed on.", "Mtu akiombwa kitu bila ahadi yoyote, huhisi amepuuzwa."), f.asks[:1])
+			add(71, text, why, []Evidence{f.firstAsk})
 		default:
-			text := t("Say what happens next, who does it and when", "Sema kitakachofuata, nani atakifanya na lini")
-			if e := example(t("I'll post the form today; it reaches you by Friday.", "Nitatuma fomu leo; itakufikia Ijumaa."), t("I'll call you today.", "Nitakupigia leo."), t("I'll fix it today.", "Nitarekebisha leo.")); e != "" {
-				text += t(", e.g. “", ", kwa mfano “") + e + "”"
-			} else {
-				text += t(" in the few characters left.", " kwa herufi chache zilizobaki.")
+			text := nextStepText[sw]
+			if room >= 0 {
+				text = t("Say what happens next, who does it and when", "Sema kitakachofuata, nani atakifanya na lini")
+				if e := example(t("I'll post the form today; it reaches you by Friday.", "Nitatuma fomu leo; itakufikia Ijumaa."), t("I'll call you today.", "Nitakupigia leo."), t("I'll fix it today.", "Nitarekebisha leo.")); e != "" {
+					text += t(", e.g. “", ", kwa mfano “") + e + "”"
+				} else {
+					text += t(" in the few characters left.", " kwa herufi chache zilizobaki.")
+				}
 			}
 			add(70, text, t("Knowing the next step ends the worry of waiting.", "Kujua hatua inayofuata huondoa wasiwasi wa kusubiri."), nil)
 		}
 	} else {
-		what := quote(f.next.WhatEvidence[0].Text)
 		if !f.next.When && !urgent && len(f.vague) == 0 {
-			addLater(65, laterWhenWhy, t("Say when “"+what+"” will happen: a day or a time.", "Sema lini “"+what+"” kitafanyika: siku au saa."), "", nil)
+			addLater(65, laterWhenWhy, "", "", nil)
 		}
 		if !f.next.Who {
-			addLater(62, laterWhoWhy, t("Say who will “"+what+"”: “I will…”, or your colleague's name.", "Sema nani ata“"+what+"”: “Nita…”, au jina la mwenzako."), "", nil)
+			addLater(62, laterWhoWhy, "", "", nil)
 		}
 	}
 	if needsHearing && len(f.ack) > 0 && !f.ackFirst {
@@ -283,17 +303,33 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 		out = make([]Suggestion, 0, MaxSuggestions)
 	}
 	for _, x := range c[:min(len(c), MaxSuggestions)] {
-		switch p := f.plain; x.later {
-		case laterLongText:
-			x.Text = t("Use shorter sentences: the longest has "+strconv.Itoa(p.LongestSentenceWords)+" words; aim for "+strconv.Itoa(p.MaxSentenceWords)+" or fewer.",
-				"Tumia sentensi fupi: ndefu zaidi ina maneno "+strconv.Itoa(p.LongestSentenceWords)+"; lenga "+strconv.Itoa(p.MaxSentenceWords)+" au machache.")
-		case laterGradeText:
-			x.Text = t("Use shorter words and sentences: the reply reads at grade "+strconv.FormatFloat(p.Grade, 'f', 1, 64)+"; aim for "+strconv.FormatFloat(p.TargetGrade, 'f', 0, 64)+" or below.",
-				"Tumia maneno na sentensi fupi: jibu linasomeka kwa kiwango cha darasa "+strconv.FormatFloat(p.Grade, 'f', 1, 64)+"; lenga "+strconv.FormatFloat(p.TargetGrade, 'f', 0, 64)+" au chini.")
-		case laterWhenWhy:
-			x.Why = t("A time lets "+who+" plan.", "Saa humsaidia "+who+" kupanga.")
-		case laterWhoWhy:
-			x.Why = t("A named person is someone "+who+" can hold to the promise.", "Mtu mwenye jina ndiye "+who+" anaweza kumkumbusha ahadi.")
+		switch p := f.plain; {
+		case x.later == laterLongText && sw:
+			x.Text = "Tumia sentensi fupi: ndefu zaidi ina maneno " + strconv.Itoa(p.LongestSentenceWords) + "; lenga " + strconv.Itoa(p.MaxSentenceWords) + " au machache."
+		case x.later == laterLongText:
+			x.Text = "Use shorter sentences: the longest has " + strconv.Itoa(p.LongestSentenceWords) + " words; aim for " + strconv.Itoa(p.MaxSentenceWords) + " or fewer."
+		case x.later == laterGradeText:
+			// Only English replies have a grade; a Kiswahili console
+			// still says it in Kiswahili.
+			if sw {
+				x.Text = "Tumia maneno na sentensi fupi: jibu linasomeka kwa kiwango cha darasa " + strconv.FormatFloat(p.Grade, 'f', 1, 64) + "; lenga " + strconv.FormatFloat(p.TargetGrade, 'f', 0, 64) + " au chini."
+			} else {
+				x.Text = "Use shorter words and sentences: the reply reads at grade " + strconv.FormatFloat(p.Grade, 'f', 1, 64) + "; aim for " + strconv.FormatFloat(p.TargetGrade, 'f', 0, 64) + " or below."
+			}
+		case x.later == laterWhenWhy:
+			what := quote(f.next.WhatEvidence[0].Text)
+			if sw {
+				x.Text, x.Why = split2("Sema lini “", what, "” kitafanyika: siku au saa.", "Saa humsaidia ", who, " kupanga.")
+			} else {
+				x.Text, x.Why = split2("Say when “", what, "” will happen: a day or a time.", "A time lets ", who, " plan.")
+			}
+		case x.later == laterWhoWhy:
+			what := quote(f.next.WhatEvidence[0].Text)
+			if sw {
+				x.Text, x.Why = split2("Sema nani ata“", what, "”: “Nita…”, au jina la mwenzako.", "Mtu mwenye jina ndiye ", who, " anaweza kumkumbusha ahadi.")
+			} else {
+				x.Text, x.Why = split2("Say who will “", what, "”: “I will…”, or your colleague's name.", "A named person is someone ", who, " can hold to the promise.")
+			}
 		}
 		out = append(out, x.Suggestion)
 	}
@@ -355,6 +391,9 @@ func dismissiveAdvice(phrase, who string) string {
 // quote shortens s to at most 80 characters on a word boundary.
 func quote(s string) string {
 	const max = 80
+	if len(s) <= max && tidy(s) {
+		return s // the common case: nothing to do, nothing to allocate
+	}
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) <= max {
 		return s
@@ -374,6 +413,13 @@ func upperFirst(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// nextStepText is the usual "say what happens next" suggestion, by
+// language (true: Kiswahili), written once.
+var nextStepText = map[bool]string{
+	false: "Say what happens next, who does it and when, e.g. “I'll post the form today; it reaches you by Friday.”",
+	true:  "Sema kitakachofuata, nani atakifanya na lini, kwa mfano “Nitatuma fomu leo; itakufikia Ijumaa.”",
 }
 
 // channelName names a channel in a sentence.
@@ -443,4 +489,32 @@ func cueCareSw(kind string) string {
 		return "Tumia sentensi fupi na rahisi; jitolee kumsomea au kueleza kwa simu."
 	}
 	return "Watu wanaotueleza hali zao wanahitaji kujua tumewasikia."
+}
+
+// split2 returns a+b+c and d+e+f, written into one string: one allocation
+// for a suggestion's text and its why.
+func split2(a, b, c, d, e, f string) (string, string) {
+	s := a + b + c + d + e + f
+	n := len(a) + len(b) + len(c)
+	return s[:n], s[n:]
+}
+
+// tidy reports text whose white space is single spaces between words.
+func tidy(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\t', '\n', '\r', '\v', '\f':
+			return false
+		case ' ':
+			if s[i+1] == ' ' {
+				return false
+			}
+		case 0xC2, 0xE2, 0xE3, 0xE1, 0xE0:
+			return false // a non-ASCII space may follow: let strings.Fields judge
+		}
+	}
+	return true
 }
