@@ -194,3 +194,26 @@ func TestKiswahiliCustomerSideFindsCuesAndSentiment(t *testing.T) {
 		})
 	}
 }
+
+func TestKiswahiliTitlesAndNames(t *testing.T) {
+	cases := []struct{ name, reply string }{
+		{"Bi. Achieng", "Habari Bi. Achieng, nitakupigia kesho."},
+		{"Mzee Otieno", "Pole Mzee Otieno, nimeshughulikia ombi lako leo."},
+		{"Baba Otieno", "Asante Baba Otieno, tutakutumia barua Ijumaa."},
+		{"Mama Wanjiru", "Samahani Mama Wanjiru, nitampigia simu afisa leo."},
+	}
+	for _, c := range cases {
+		r := Analyze(Input{Reply: c.reply, CustomerName: c.name})
+		if !slices.Contains(signalNames(r), "name") {
+			t.Errorf("%q to %s: no name signal in %v", c.reply, c.name, signalNames(r))
+		}
+		if r.Reply.Language != swahili.Swahili {
+			t.Errorf("%q read as %s", c.reply, r.Reply.Language)
+		}
+	}
+	// The title alone is not the name.
+	r := Analyze(Input{Reply: "Pole mama, nitakupigia kesho.", CustomerName: "Mama Wanjiru"})
+	if slices.Contains(signalNames(r), "name") {
+		t.Errorf("“mama” alone credited as the name %q", "Mama Wanjiru")
+	}
+}

@@ -63,6 +63,13 @@ func ParseVerb(w string) (Verb, bool) {
 	if rest == "" {
 		return Verb{}, false
 	}
+	// A relative verb ("nilivyosema", as I said; "tulipokuja", when we
+	// came) tells how or when, not what will be done.
+	for _, rel := range []string{"vyo", "cho", "poku", "pofika"} {
+		if strings.HasPrefix(rest, rel) {
+			return Verb{}, false
+		}
+	}
 	if r, ok := strings.CutPrefix(rest, "ku"); ok && len(r) >= 3 {
 		v.ToYou, rest = true, r
 	} else if strings.HasPrefix(rest, "m") && len(rest) >= 4 && !isVowel(rest[1]) {

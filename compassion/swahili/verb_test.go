@@ -27,6 +27,8 @@ func TestParseVerbReadsWhoActsAndWhen(t *testing.T) {
 		{"attempts", Verb{}, false},
 		{"update", Verb{}, false},
 		{"kuchelewa", Verb{}, false},
+		{"nilivyosema", Verb{}, false},
+		{"tulipokuja", Verb{}, false},
 	}
 	for _, c := range cases {
 		got, ok := ParseVerb(c.w)
