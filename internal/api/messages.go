@@ -16,6 +16,9 @@ type messageInput struct {
 	Body      string `json:"body"`
 	BodyHTML  string `json:"body_html"`
 	HelperID  *int64 `json:"helper_id"`
+	// SendAnyway sends a reply by text to a customer who has told us that
+	// reading is hard for them (read aloud, low vision).
+	SendAnyway bool `json:"send_anyway"`
 }
 
 var directions = []kindred.Direction{kindred.Inbound, kindred.Outbound, kindred.InternalNote}
@@ -30,7 +33,7 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var c checker
-	m := &kindred.Message{ConversationID: convID, Direction: oneOf(&c, "direction", in.Direction, directions)}
+	m := &kindred.Message{ConversationID: convID, Direction: oneOf(&c, "direction", in.Direction, directions), SendAnyway: in.SendAnyway}
 	switch {
 	case in.Body != "" && in.BodyHTML != "":
 		c.Add("body_html", "send either body or body_html, not both")
