@@ -19,6 +19,7 @@ type coachView struct {
 	Score       int
 	Suggestions []compassion.Suggestion
 	Segments    []segment
+	SMS         *smsLength // the draft's length as a text, when the reply is one
 }
 
 // segment is a stretch of the draft; Class is "helps", "hurts" or "".
@@ -28,7 +29,7 @@ type segment struct {
 }
 
 // coachFor reads draft as a reply to the customer's last message, knowing
-// how to address them and what they need, on the conversation's channel
+// how to address them and what they need, on the channel the reply leaves by
 // (an SMS must fit 160 characters); its suggestions are in the console's
 // language.
 func coachFor(v *view, draft string, lastIn *kindred.Message, cust *kindred.Customer, channel kindred.Channel) coachView {
@@ -130,7 +131,11 @@ func (c *Console) coach(w http.ResponseWriter, r *http.Request, q *request) erro
 		return err
 	}
 	v := c.view(r, q, "Conversation")
-	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "conversation", "coach", coachFor(v, r.PostForm.Get("body"), lastIn, cust, conv.Channel))
+	draft := r.PostForm.Get("body")
+	route := kindred.RouteReply(conv, cust, r.PostForm.Get("send_anyway") == "yes")
+	cv := coachFor(v, draft, lastIn, cust, route.Channel)
+	cv.SMS = smsLengthOf(route, draft)
+	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "conversation", "coach", cv)
 	return nil
 }
 
