@@ -235,7 +235,9 @@ type result struct {
 // the writer puts their reports back in input order. At most 2×workers lines
 // are in flight at once, so memory stays bounded however long the input.
 func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLine, workers int) error {
-	workers = max(workers, 1)
+	if workers <= 1 {
+		return analyzeInOrder(ctx, stdin, stdout, maxLine)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan job, workers)
@@ -339,6 +341,68 @@ func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLin
 		return fmt.Errorf("%d of %d lines could not be analysed (see their \"error\")", failed, total)
 	}
 	return ctx.Err()
+}
+
+// analyzeInOrder is analyzeLines on one core: each line is read, analysed
+// and written by one goroutine, with no hand-offs between a reader, workers
+// and a writer (on one core they only took turns, three switches and a
+// write system call a line). Reports are flushed whenever reading the next
+// line may wait for input, so that a reader at the other end of a pipe sees
+// each report before it sends the next line, and otherwise once per input
+// buffer.
+func analyzeInOrder(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLine int) error {
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	in := &flushingReader{r: stdin, w: w}
+	out := make([]byte, 0, 8<<10) // room for nearly any report
+	failed, total := 0, 0
+	readErr := readLines(ctx, in, maxLine, func(j job) bool {
+		var bad bool
+		out, bad = analyzeOne(j, out[:0])
+		total++
+		if bad {
+			failed++
+		}
+		if _, err := w.Write(out); err != nil {
+			in.err = err
+			return false
+		}
+		if cap(out) > maxRecycled {
+			out = nil // a huge report's buffer is left to the garbage collector
+		}
+		return true
+	})
+	writeErr := in.err
+	if writeErr == nil {
+		writeErr = w.Flush()
+	}
+	switch {
+	case writeErr != nil:
+		return fmt.Errorf("write: %w", writeErr)
+	case readErr != nil:
+		return fmt.Errorf("read stdin after %d lines: %w", total, readErr)
+	case failed > 0:
+		return fmt.Errorf("%d of %d lines could not be analysed (see their \"error\")", failed, total)
+	}
+	return ctx.Err()
+}
+
+// flushingReader flushes w before each read of r, that is, whenever the
+// reader above it has used up what it had and may wait for more. The first
+// write error is kept in err and ends the reading.
+type flushingReader struct {
+	r   io.Reader
+	w   *bufio.Writer
+	err error
+}
+
+func (f *flushingReader) Read(p []byte) (int, error) {
+	if f.err == nil && f.w.Buffered() > 0 {
+		f.err = f.w.Flush()
+	}
+	if f.err != nil {
+		return 0, f.err
+	}
+	return f.r.Read(p)
 }
 
 // readLines calls send with each non-blank line of r, numbered from 0, until

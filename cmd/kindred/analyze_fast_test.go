@@ -300,10 +300,18 @@ func TestAnalyzeJSONLOutputUnchanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got bytes.Buffer
-	if err := analyzeLines(context.Background(), &in, &got, defaultMaxLine, 2); err != nil {
-		t.Fatal(err)
+	for _, workers := range jsonlWorkers {
+		var got bytes.Buffer
+		if err := analyzeLines(context.Background(), bytes.NewReader(in.Bytes()), &got, defaultMaxLine, workers); err != nil {
+			t.Fatal(err)
+		}
+		sameLines(t, got, want, workers)
 	}
+}
+
+// sameLines fails the test at the first line where got and want differ.
+func sameLines(t *testing.T, got, want bytes.Buffer, workers int) {
+	t.Helper()
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		g, w := bufio.NewScanner(&got), bufio.NewScanner(&want)
 		g.Buffer(nil, 1<<24)
@@ -311,7 +319,7 @@ func TestAnalyzeJSONLOutputUnchanged(t *testing.T) {
 		for n := 1; ; n++ {
 			gok, wok := g.Scan(), w.Scan()
 			if !gok || !wok || !bytes.Equal(g.Bytes(), w.Bytes()) {
-				t.Fatalf("output line %d differs:\n got %.300s\nwant %.300s", n, g.Bytes(), w.Bytes())
+				t.Fatalf("%d workers: output line %d differs:\n got %.300s\nwant %.300s", workers, n, g.Bytes(), w.Bytes())
 			}
 		}
 	}
