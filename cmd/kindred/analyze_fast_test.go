@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -374,4 +375,32 @@ func BenchmarkDecodeLine(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAnalyzeJSONL runs the command's whole path on one worker
+// (decode, analyse, encode, write) over the peer's lines, EPITOME pairs
+// then tweets: the Go benchmark closest to what scripts/speed.sh times,
+// less start-up and the system's reading and writing. Profile the command
+// path with
+//
+//	go test -run '^$' -bench AnalyzeJSONL -cpu 1 -cpuprofile cpu.out ./cmd/kindred/
+func BenchmarkAnalyzeJSONL(b *testing.B) {
+	var in []byte
+	n := 0
+	for i, l := range sharedJSONL(b) {
+		if i%3 == 0 { // the peer's own spelling
+			in = append(append(in, l...), '\n')
+			n++
+		}
+	}
+	if n == 0 {
+		b.Skip("shared data not available")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := analyzeLines(context.Background(), bytes.NewReader(in), io.Discard, defaultMaxLine, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/line")
 }

@@ -202,8 +202,8 @@ func TestAnalyzeSingleInput(t *testing.T) {
 }
 
 func TestStreamGCPercentRespectsGOGC(t *testing.T) {
-	if p, ok := streamGCPercent(""); !ok || p != 400 {
-		t.Errorf(`streamGCPercent("") = %d, %v; want 400, true`, p, ok)
+	if p, ok := streamGCPercent(""); !ok || p != 200 {
+		t.Errorf(`streamGCPercent("") = %d, %v; want 200, true`, p, ok)
 	}
 	for _, env := range []string{"100", "off", "50"} {
 		if _, ok := streamGCPercent(env); ok {
