@@ -16,6 +16,14 @@
 # outside check's figure), and the median of the per-round ratios (the
 # figure to trust on a busy machine, where a neighbour can slow one run).
 #
+# With CALLGRIND=1 it instead counts instructions and simulated cache misses
+# under valgrind's callgrind over one copy of the corpus (6,595 lines):
+# slow (a few minutes) but the same from run to run on a busy machine.
+# valgrind does not know the RDTSCP instruction that the Go runtime's
+# cputicks uses when a lock is contended, so both programs are counted in
+# copies where it is replaced by RDTSC (the extra register it sets is not
+# read there).
+#
 # Environment: KINDRED_BIN (a kindred binary to time instead of building
 # this tree), SPEED_DIR (work folder, default /tmp/kindred-speed), CPU (the
 # core to pin to, default 1), REPEAT (corpus repetitions, default 8).
@@ -44,6 +52,31 @@ if [ ! -s "$corpus" ]; then
 		-tweets "$shared/data/vader/tweets_GroundTruth.txt" >"$corpus"
 fi
 echo "corpus: $(wc -l <"$corpus") lines, $(wc -c <"$corpus") bytes ($corpus)"
+
+if [ "${CALLGRIND:-}" = 1 ]; then
+	one=$dir/corpus-x1.jsonl
+	head -n "$(($(wc -l <"$corpus") / repeat))" "$corpus" >"$one"
+	for name in kindred govader; do
+		bin=$kindred
+		[ $name = govader ] && bin=$dir/govader-jsonl
+		python3 - "$bin" "$dir/$name.vg" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+rdtscp = bytes.fromhex('0f01f948c1e220')  # RDTSCP; SHLQ $32, DX
+assert b.count(rdtscp) == 1, 'runtime.cputicks not found'
+i = b.index(rdtscp)
+b[i:i + 3] = bytes.fromhex('0f3190')  # RDTSC; NOP
+open(sys.argv[2], 'wb').write(b)
+PY
+		chmod +x "$dir/$name.vg"
+		args=()
+		[ $name = kindred ] && args=(analyze --jsonl)
+		GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind --cache-sim=yes \
+			--callgrind-out-file="$dir/callgrind.$name" "$dir/$name.vg" "${args[@]}" <"$one" >/dev/null 2>"$dir/callgrind.$name.log"
+		echo "$name: $(grep -E 'I *refs|D1 *misses|LL misses' "$dir/callgrind.$name.log" | sed 's/==[0-9]*== *//; s/ (.*//' | tr -s ' ' | paste -sd ';')"
+	done
+	exit 0
+fi
 
 # run NAME CMD...: one timed run, appended to $dir/NAME.times as
 # "wall cpu rss_kb".
