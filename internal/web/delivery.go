@@ -31,11 +31,11 @@ func smsLengthOf(route kindred.Route, draft string) *smsLength {
 func (p *conversationPage) SendLabel() string {
 	switch p.Route.Channel {
 	case kindred.ChannelSMS:
-		return p.T("Send by SMS to %s", p.Route.To)
+		return p.T("Send reply by SMS to %s", p.Route.To)
 	case kindred.ChannelEmail:
-		return p.T("Send by email to %s", p.Route.To)
+		return p.T("Send reply by email to %s", p.Route.To)
 	}
-	return p.T("Record reply")
+	return p.T("Record reply (not sent)")
 }
 
 // SendHint says, under the reply box, what happens to a reply that is not
@@ -85,23 +85,6 @@ func (m messageView) DeliveryText() string {
 			return m.T("Recorded, not sent: %s", m.M.DeliveryError)
 		}
 		return m.T("Recorded, not sent")
-	}
-	return ""
-}
-
-// DeliveryLabel is the status alone, as a short word.
-func (m messageView) DeliveryLabel() string {
-	switch m.M.DeliveryStatus {
-	case kindred.DeliveryQueued:
-		return m.T("queued")
-	case kindred.DeliverySent:
-		return m.T("sent")
-	case kindred.DeliveryDelivered:
-		return m.T("delivered")
-	case kindred.DeliveryFailed:
-		return m.T("failed")
-	case kindred.DeliveryRecorded:
-		return m.T("recorded")
 	}
 	return ""
 }
