@@ -230,9 +230,22 @@ func (db *DB) Conversations(ctx context.Context, f kindred.ConversationFilter) (
 		where = append(where, "status = ?")
 		args = append(args, string(f.Status))
 	}
+	if f.Open {
+		where = append(where, "status <> ?")
+		args = append(args, string(kindred.StatusResolved))
+	}
 	if f.Channel != "" {
 		where = append(where, "channel = ?")
 		args = append(args, string(f.Channel))
+	}
+	if f.Priority != "" {
+		where = append(where, "priority = ?")
+		args = append(args, string(f.Priority))
+	}
+	if f.After != nil {
+		where = append(where, "(updated_at < ? OR (updated_at = ? AND id < ?))")
+		at := ms(f.After.UpdatedAt)
+		args = append(args, at, at, f.After.ID)
 	}
 	if f.AssigneeID != 0 {
 		where = append(where, "assignee_id = ?")

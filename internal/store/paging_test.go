@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+func init() {
+	featureSuites = append(featureSuites,
+		suiteTest{"ConversationPagesReachEveryMatchOnce", testConversationPages},
+	)
+}
+
+// testConversationPages: paging by ConversationFilter.After, with the
+// filters applied in SQL, returns every matching conversation once, most
+// recently updated first, including those updated in the same millisecond.
+func testConversationPages(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Amina Njeri"})
+	var open, urgent []int64
+	for i := range 23 {
+		c := kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat, Priority: kindred.PriorityNormal}
+		if i%3 == 0 {
+			c.Priority = kindred.PriorityUrgent
+		}
+		conv := mustConversation(t, db, c)
+		if i%4 == 1 {
+			if _, err := db.UpdateConversation(ctx, conv.ID, kindred.ConversationUpdate{Status: ptr(kindred.StatusResolved)}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		open = append(open, conv.ID)
+		if c.Priority == kindred.PriorityUrgent {
+			urgent = append(urgent, conv.ID)
+		}
+	}
+	// Several conversations updated in one millisecond: the id breaks the tie.
+	db.now = func() time.Time { return time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC) }
+	for range 5 {
+		conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
+		open = append(open, conv.ID)
+	}
+
+	tests := []struct {
+		name string
+		f    kindred.ConversationFilter
+		want []int64 // in any order; the pages must give each once
+	}{
+		{"open", kindred.ConversationFilter{Open: true}, open},
+		{"open and urgent", kindred.ConversationFilter{Open: true, Priority: kindred.PriorityUrgent}, urgent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.f
+			f.Limit = 4
+			seen := map[int64]int{}
+			var prev *kindred.Conversation
+			for page := 0; ; page++ {
+				if page > 20 {
+					t.Fatal("more than 20 pages")
+				}
+				got, err := db.Conversations(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range got {
+					c := &got[i]
+					seen[c.ID]++
+					if c.Status == kindred.StatusResolved || (f.Priority != "" && c.Priority != f.Priority) {
+						t.Errorf("conversation %d (%s, %s) does not match", c.ID, c.Status, c.Priority)
+					}
+					if prev != nil && (c.UpdatedAt.After(prev.UpdatedAt) || (c.UpdatedAt.Equal(prev.UpdatedAt) && c.ID > prev.ID)) {
+						t.Errorf("conversation %d comes after %d out of order", c.ID, prev.ID)
+					}
+					prev = c
+				}
+				if len(got) < f.Limit {
+					break
+				}
+				f.After = &kindred.ConversationKey{UpdatedAt: prev.UpdatedAt, ID: prev.ID}
+			}
+			for _, id := range tt.want {
+				if seen[id] != 1 {
+					t.Errorf("conversation %d seen %d times, want once", id, seen[id])
+				}
+			}
+			if len(seen) != len(tt.want) {
+				t.Errorf("%d conversations seen, want %d", len(seen), len(tt.want))
+			}
+		})
+	}
+}
