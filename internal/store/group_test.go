@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -224,4 +225,45 @@ func TestGroupCommitReadsYourWrites(t *testing.T) {
 		t.Errorf("%d commits for %d writes: none shared", commits, writes)
 	}
 	t.Logf("%d writes in %d commits", writes, commits)
+}
+
+// BenchmarkAddMessageConcurrently adds customer messages from 16 goroutines
+// on SQLite, with group commit and with one commit (one fsync) per message
+// as before it, for the ratio.
+func BenchmarkAddMessageConcurrently(b *testing.B) {
+	for _, mode := range []string{"group", "commit-each"} {
+		b.Run(mode, func(b *testing.B) {
+			db, err := Open(context.Background(), filepath.Join(b.TempDir(), "kindred.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if mode == "commit-each" {
+				db.group.close()
+				db.group = nil
+			}
+			ctx := context.Background()
+			cust := &kindred.Customer{Name: "Amina Njeri"}
+			if err := db.CreateCustomer(ctx, cust); err != nil {
+				b.Fatal(err)
+			}
+			conv := &kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat}
+			if err := db.CreateConversation(ctx, conv); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: "My pension has not come this month."}
+					if err := db.AddMessage(ctx, m); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+	}
 }
