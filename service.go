@@ -144,6 +144,10 @@ type ConversationService interface {
 	// returns with beforeID 0 for each of these conversations; one with no
 	// message from the customer, or that does not exist, is left out.
 	LatestInbounds(ctx context.Context, conversationIDs []int64) (map[int64]*Message, error)
+	// Messages returns the newest limit messages of a conversation written
+	// before message id beforeID (0: the newest overall), oldest first: a
+	// long history is read a page at a time.
+	Messages(ctx context.Context, conversationID, beforeID int64, limit int) ([]Message, error)
 }
 
 // AuditService reads and appends the audit log. Changes made through the other

@@ -546,6 +546,32 @@ func scanMessage(row scanner, m *kindred.Message) error {
 	return nil
 }
 
+// Messages returns the newest limit (at most 500) messages of a
+// conversation before message beforeID (0 for the newest overall), oldest
+// first; NotFound when the conversation does not exist.
+func (db *DB) Messages(ctx context.Context, conversationID, beforeID int64, limit int) ([]kindred.Message, error) {
+	limit, _ = limits(kindred.Page{Limit: limit})
+	var msgs []kindred.Message
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		if err := tx.mustExist(ctx, "conversations", "", conversationID); err != nil {
+			return err
+		}
+		clause := "WHERE conversation_id = ?"
+		args := []any{conversationID}
+		if beforeID != 0 {
+			clause += " AND id < ?"
+			args = append(args, beforeID)
+		}
+		msgs, err = tx.messages(ctx, clause+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("messages of conversation %d: %w", conversationID, err)
+	}
+	slices.Reverse(msgs)
+	return msgs, nil
+}
+
 // LatestInbound returns the newest message from the customer before message
 // beforeID (0 for the newest overall), or nil when there is none.
 func (db *DB) LatestInbound(ctx context.Context, conversationID, beforeID int64) (*kindred.Message, error) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 func init() {
 	featureSuites = append(featureSuites,
 		suiteTest{"ConversationPagesReachEveryMatchOnce", testConversationPages},
+		suiteTest{"MessagesPageBackThroughAHistory", testMessagePages},
 	)
 }
 
@@ -93,5 +95,43 @@ func testConversationPages(t *testing.T, s suite) {
 				t.Errorf("%d conversations seen, want %d", len(seen), len(tt.want))
 			}
 		})
+	}
+}
+
+func testMessagePages(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Amina Njeri"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
+	var ids []int64
+	for i := range 11 {
+		m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: fmt.Sprint("message ", i)}
+		if err := db.AddMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	var got [][]int64
+	for before := int64(0); ; {
+		page, err := db.Messages(ctx, conv.ID, before, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p []int64
+		for _, m := range page {
+			p = append(p, m.ID)
+		}
+		got = append(got, p)
+		if len(page) < 4 {
+			break
+		}
+		before = page[0].ID
+	}
+	want := [][]int64{ids[7:], ids[3:7], ids[:3]}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("pages %v, want %v (each oldest first)", got, want)
+	}
+	if _, err := db.Messages(ctx, 9999, 0, 4); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Errorf("messages of a missing conversation: %v, want NotFound", err)
 	}
 }
