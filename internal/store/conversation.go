@@ -630,3 +630,34 @@ func (db *DB) LatestInbounds(ctx context.Context, conversationIDs []int64) (map[
 	}
 	return latest, nil
 }
+
+// ForMessage reads, in one read transaction, what posting a message to a
+// conversation needs beforehand: the conversation (as Conversation reads it,
+// without messages), its customer, and the customer's latest message (nil
+// when there is none), against which a reply is judged. On PostgreSQL this
+// is one BEGIN…COMMIT instead of one per read.
+func (db *DB) ForMessage(ctx context.Context, conversationID int64) (*kindred.Conversation, *kindred.Customer, *kindred.Message, error) {
+	var (
+		conv *kindred.Conversation
+		cust *kindred.Customer
+		last *kindred.Message
+	)
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		if conv, err = tx.fullConversation(ctx, conversationID, false); err != nil {
+			return err
+		}
+		if cust, err = tx.customer(ctx, conv.CustomerID, false); err != nil {
+			return err
+		}
+		msgs, err := tx.messages(ctx, "WHERE conversation_id = ? AND direction = ? ORDER BY id DESC LIMIT 1",
+			conversationID, string(kindred.Inbound))
+		if len(msgs) > 0 {
+			last = &msgs[0]
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read conversation %d for a message: %w", conversationID, err)
+	}
+	return conv, cust, last, nil
+}

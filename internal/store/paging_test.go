@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ func init() {
 	featureSuites = append(featureSuites,
 		suiteTest{"ConversationPagesReachEveryMatchOnce", testConversationPages},
 		suiteTest{"MessagesPageBackThroughAHistory", testMessagePages},
+		suiteTest{"ForMessageReadsWhatTheSeparateReadsRead", testForMessage},
 	)
 }
 
@@ -133,5 +135,48 @@ func testMessagePages(t *testing.T, s suite) {
 	}
 	if _, err := db.Messages(ctx, 9999, 0, 4); kindred.ErrorKind(err) != kindred.NotFound {
 		t.Errorf("messages of a missing conversation: %v, want NotFound", err)
+	}
+}
+
+func testForMessage(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Joseph Otieno", PreferredName: "Baba Otieno",
+		Accommodations: []kindred.Accommodation{kindred.ExtraTime}})
+	quiet := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
+	busy := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Tags: []string{"pension"}})
+	for _, m := range []kindred.Message{
+		{Direction: kindred.Inbound, Body: "first words"},
+		{Direction: kindred.Inbound, Body: "last words"},
+		{Direction: kindred.Outbound, Body: "our reply"},
+	} {
+		m.ConversationID = busy.ID
+		if err := db.AddMessage(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int64{quiet.ID, busy.ID} {
+		conv, c, last, err := db.ForMessage(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantConv, err := db.Conversation(ctx, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCust, err := db.Customer(ctx, wantConv.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantLast, err := db.LatestInbound(ctx, id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(conv, wantConv) || !reflect.DeepEqual(c, wantCust) || !reflect.DeepEqual(last, wantLast) {
+			t.Errorf("conversation %d: ForMessage read\n%+v\n%+v\n%+v\nwant\n%+v\n%+v\n%+v", id, conv, c, last, wantConv, wantCust, wantLast)
+		}
+	}
+	if _, _, _, err := db.ForMessage(ctx, 9999); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Errorf("a missing conversation: %v, want NotFound", err)
 	}
 }
