@@ -32,6 +32,15 @@ type Simulator struct {
 	APIKey   string // when set, requests must carry it in the apiKey header
 	// OnDeliver, when set, is called with each new delivery (kindred smsgw prints them).
 	OnDeliver func(Delivery)
+	// ReportURL, when set, is sent a delivery report for each new delivery
+	// after ReportDelay, as the gateway's delivery-report callback is:
+	// Success, or Failed for a number Unreachable reports true.
+	ReportURL   string
+	ReportKey   string // sent in the X-Gateway-Key header of each report
+	ReportDelay time.Duration
+	Unreachable func(to string) bool
+	// OnReportError, when set, is told of a report the desk did not take.
+	OnReportError func(error)
 
 	mu          sync.Mutex
 	down        bool
@@ -146,6 +155,10 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if delivered != nil && onDeliver != nil {
 		onDeliver(*delivered)
+	}
+	if delivered != nil && s.ReportURL != "" {
+		d, ok := *delivered, s.Unreachable == nil || !s.Unreachable(delivered.To)
+		time.AfterFunc(s.ReportDelay, func() { s.report(d, ok) })
 	}
 	if lose {
 		panic(http.ErrAbortHandler) // the reply is lost on the way back

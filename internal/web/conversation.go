@@ -38,6 +38,9 @@ type conversationPage struct {
 	Greeting   greeting
 	Earlier    int64 // the oldest message shown, when there are earlier ones
 	Paged      bool  // showing earlier messages, not the newest
+	// Route is how a reply leaves, as things stand: by SMS, by email, or
+	// recorded only (see kindred.RouteReply).
+	Route kindred.Route
 }
 
 // greeting is how the customer card tells the agent to address the person.
@@ -103,6 +106,7 @@ func (c *Console) loadConversationBefore(ctx context.Context, v *view, id, befor
 		Agents: agents, Coach: coachView{view: v}, Simpler: simplerView{view: v},
 		Statuses: kindred.Statuses, Priorities: kindred.Priorities,
 		Greeting: greeting{Name: cust.Name, Say: cust.Pronunciation},
+		Route:    kindred.RouteReply(conv, cust, false),
 		Earlier:  earlier, Paged: before != 0,
 	}
 	if cust.PreferredName != "" && cust.PreferredName != cust.Name {
@@ -154,6 +158,7 @@ func (c *Console) check(w http.ResponseWriter, r *http.Request, q *request) erro
 	}
 	if strings.TrimSpace(p.Draft) != "" {
 		p.Coach = coachFor(p.view, p.Draft, lastInbound(p.Conv), p.Customer)
+		p.Coach.SMS = smsLengthOf(p.Route, p.Draft)
 	}
 	c.pages.render(w, r, c.log, http.StatusOK, "conversation", p)
 	return nil
@@ -206,7 +211,8 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request, q *request
 		return err
 	}
 	authorID := q.agent.ID
-	m := &kindred.Message{ConversationID: id, Direction: dir, Body: body, AuthorID: &authorID, AuthorName: q.agent.Name}
+	m := &kindred.Message{ConversationID: id, Direction: dir, Body: body, AuthorID: &authorID, AuthorName: q.agent.Name,
+		SendAnyway: dir == kindred.Outbound && r.PostForm.Get("send_anyway") == "yes"}
 	if c.cfg.Analyzer != nil && dir == kindred.Outbound {
 		cust, err := c.cfg.Customers.Customer(ctx, conv.CustomerID)
 		if err != nil {
