@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"html"
@@ -311,4 +312,29 @@ func TestInboxRefusesADamagedPageLink(t *testing.T) {
 			t.Errorf("after=%s: status %d, want 400 or 422", after, r.StatusCode)
 		}
 	}
+}
+
+// FuzzParseInboxKey: any page link parses to a key or to an Invalid error
+// naming "after", and a key written back reads the same.
+func FuzzParseInboxKey(f *testing.F) {
+	for _, s := range []string{"1741000000000.12", "0.1", "-5.3", "x", "", ".", "1.2.3", "99999999999999999999.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		key, err := parseInboxKey(s)
+		if err != nil {
+			var e *kindred.Error
+			if !errors.As(err, &e) || e.Kind != kindred.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "after" {
+				t.Fatalf("%q: %v, want an Invalid error naming after", s, err)
+			}
+			return
+		}
+		if key.ID <= 0 {
+			t.Fatalf("%q: id %d", s, key.ID)
+		}
+		again, err := parseInboxKey(formatInboxKey(key.UpdatedAt, key.ID))
+		if err != nil || !again.UpdatedAt.Equal(key.UpdatedAt) || again.ID != key.ID {
+			t.Fatalf("%q: %+v written back reads %+v, %v", s, key, again, err)
+		}
+	})
 }
