@@ -22,11 +22,24 @@ type CustomerFilter struct {
 // ConversationFilter selects conversations; zero fields do not filter.
 type ConversationFilter struct {
 	Status     Status
+	Open       bool // only conversations not resolved
 	Channel    Channel
+	Priority   Priority
 	AssigneeID int64 // conversations assigned to this agent
 	Unassigned bool  // only conversations with no assignee
 	CustomerID int64
+	// After continues a listing after the conversation it names (keyset
+	// paging): unlike an Offset, a page does not shift when conversations
+	// are updated while the desk reads them, and costs the same however deep.
+	After *ConversationKey
 	Page
+}
+
+// ConversationKey is a conversation's place in the listings' order, most
+// recently updated first.
+type ConversationKey struct {
+	UpdatedAt time.Time
+	ID        int64
 }
 
 // AuditFilter selects audit entries, newest first.
@@ -141,6 +154,10 @@ type ConversationService interface {
 	// returns with beforeID 0 for each of these conversations; one with no
 	// message from the customer, or that does not exist, is left out.
 	LatestInbounds(ctx context.Context, conversationIDs []int64) (map[int64]*Message, error)
+	// Messages returns the newest limit messages of a conversation written
+	// before message id beforeID (0: the newest overall), oldest first: a
+	// long history is read a page at a time.
+	Messages(ctx context.Context, conversationID, beforeID int64, limit int) ([]Message, error)
 }
 
 // AuditService reads and appends the audit log. Changes made through the other

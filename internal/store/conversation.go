@@ -230,9 +230,22 @@ func (db *DB) Conversations(ctx context.Context, f kindred.ConversationFilter) (
 		where = append(where, "status = ?")
 		args = append(args, string(f.Status))
 	}
+	if f.Open {
+		where = append(where, "status <> ?")
+		args = append(args, string(kindred.StatusResolved))
+	}
 	if f.Channel != "" {
 		where = append(where, "channel = ?")
 		args = append(args, string(f.Channel))
+	}
+	if f.Priority != "" {
+		where = append(where, "priority = ?")
+		args = append(args, string(f.Priority))
+	}
+	if f.After != nil {
+		where = append(where, "(updated_at < ? OR (updated_at = ? AND id < ?))")
+		at := ms(f.After.UpdatedAt)
+		args = append(args, at, at, f.After.ID)
 	}
 	if f.AssigneeID != 0 {
 		where = append(where, "assignee_id = ?")
@@ -585,6 +598,32 @@ func scanMessage(row scanner, m *kindred.Message) error {
 	return nil
 }
 
+// Messages returns the newest limit (at most 500) messages of a
+// conversation before message beforeID (0 for the newest overall), oldest
+// first; NotFound when the conversation does not exist.
+func (db *DB) Messages(ctx context.Context, conversationID, beforeID int64, limit int) ([]kindred.Message, error) {
+	limit, _ = limits(kindred.Page{Limit: limit})
+	var msgs []kindred.Message
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		if err := tx.mustExist(ctx, "conversations", "", conversationID); err != nil {
+			return err
+		}
+		clause := "WHERE conversation_id = ?"
+		args := []any{conversationID}
+		if beforeID != 0 {
+			clause += " AND id < ?"
+			args = append(args, beforeID)
+		}
+		msgs, err = tx.messages(ctx, clause+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("messages of conversation %d: %w", conversationID, err)
+	}
+	slices.Reverse(msgs)
+	return msgs, nil
+}
+
 // LatestInbound returns the newest message from the customer before message
 // beforeID (0 for the newest overall), or nil when there is none.
 func (db *DB) LatestInbound(ctx context.Context, conversationID, beforeID int64) (*kindred.Message, error) {
@@ -642,4 +681,35 @@ func (db *DB) LatestInbounds(ctx context.Context, conversationIDs []int64) (map[
 		return nil, fmt.Errorf("latest customer messages of %d conversations: %w", len(conversationIDs), err)
 	}
 	return latest, nil
+}
+
+// ForMessage reads, in one read transaction, what posting a message to a
+// conversation needs beforehand: the conversation (as Conversation reads it,
+// without messages), its customer, and the customer's latest message (nil
+// when there is none), against which a reply is judged. On PostgreSQL this
+// is one BEGIN…COMMIT instead of one per read.
+func (db *DB) ForMessage(ctx context.Context, conversationID int64) (*kindred.Conversation, *kindred.Customer, *kindred.Message, error) {
+	var (
+		conv *kindred.Conversation
+		cust *kindred.Customer
+		last *kindred.Message
+	)
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		if conv, err = tx.fullConversation(ctx, conversationID, false); err != nil {
+			return err
+		}
+		if cust, err = tx.customer(ctx, conv.CustomerID, false); err != nil {
+			return err
+		}
+		msgs, err := tx.messages(ctx, "WHERE conversation_id = ? AND direction = ? ORDER BY id DESC LIMIT 1",
+			conversationID, string(kindred.Inbound))
+		if len(msgs) > 0 {
+			last = &msgs[0]
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read conversation %d for a message: %w", conversationID, err)
+	}
+	return conv, cust, last, nil
 }

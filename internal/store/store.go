@@ -38,6 +38,9 @@ type DB struct {
 	r       *sql.DB // reads; on PostgreSQL the same pool as w
 	rebound sync.Map
 	now     func() time.Time
+	// group runs SQLite's write transactions, many to a commit; nil on
+	// PostgreSQL, whose server does its own group commit.
+	group *committer
 
 	// backupDSN opens a connection for Backup: the readers are query_only,
 	// which VACUUM INTO counts as writing.
@@ -122,7 +125,9 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 	}
 	bdsn := dsn + sep + "_pragma=busy_timeout(" + timeout + ")"
-	return &DB{dialect: SQLite, w: w, r: r, now: time.Now, backupDSN: bdsn}, nil
+	db := &DB{dialect: SQLite, w: w, r: r, now: time.Now, backupDSN: bdsn}
+	db.group = startCommitter(db)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -142,6 +147,9 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes the store's connections.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -278,21 +286,32 @@ func syncFile(path string) error {
 type Tx struct {
 	db *DB
 	tx *sql.Tx
+	// detached is set inside a group commit: a request's cancellation must
+	// not interrupt a statement, which on SQLite can roll back the whole
+	// transaction and with it the request's neighbours.
+	detached bool
+}
+
+func (tx *Tx) ctx(ctx context.Context) context.Context {
+	if tx.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.db.bind(query), args...)
+	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.db.bind(query), args...)
+	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.bind(query), args...)
+	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
 // Insert runs an INSERT ending in RETURNING id and returns the new id.
@@ -330,8 +349,16 @@ func (tx *Tx) Audit(ctx context.Context, action, subject string, subjectID int64
 }
 
 // Tx runs fn in a write transaction, committed when fn returns nil and rolled
-// back otherwise. Keep it short: on SQLite it holds the one writer.
+// back otherwise; when Tx returns nil the writes are on disk. Keep fn short:
+// on SQLite it holds the one writer.
+//
+// On SQLite, fn shares its transaction with other requests' (see committer):
+// its writes are undone alone when it fails, but fn must not start a
+// transaction of its own, and may run on another goroutine.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.group != nil {
+		return db.group.do(ctx, fn)
+	}
 	return db.run(ctx, db.w, nil, fn)
 }
 

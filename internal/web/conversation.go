@@ -36,6 +36,8 @@ type conversationPage struct {
 	Statuses   []kindred.Status
 	Priorities []kindred.Priority
 	Greeting   greeting
+	Earlier    int64 // the oldest message shown, when there are earlier ones
+	Paged      bool  // showing earlier messages, not the newest
 	// Route is how a reply leaves, as things stand: by SMS, by email, or
 	// recorded only (see kindred.RouteReply).
 	Route kindred.Route
@@ -52,10 +54,31 @@ const notesOnCard = 3
 // loadConversation reads what the conversation page shows. Reading the
 // customer's notes is audited by the store when any is sensitive.
 func (c *Console) loadConversation(ctx context.Context, v *view, id int64) (*conversationPage, error) {
-	conv, err := c.cfg.Conversations.Conversation(ctx, id, true)
+	return c.loadConversationBefore(ctx, v, id, 0)
+}
+
+// historyPage is how many messages the conversation page shows at once: one
+// long history was a 1.1 MB page.
+const historyPage = 100
+
+// loadConversationBefore is loadConversation showing the messages before
+// message id before (0: the newest).
+func (c *Console) loadConversationBefore(ctx context.Context, v *view, id, before int64) (*conversationPage, error) {
+	conv, err := c.cfg.Conversations.Conversation(ctx, id, false)
 	if err != nil {
 		return nil, err
 	}
+	// One more than a page, to know whether there are earlier ones.
+	msgs, err := c.cfg.Conversations.Messages(ctx, id, before, historyPage+1)
+	if err != nil {
+		return nil, err
+	}
+	var earlier int64
+	if len(msgs) > historyPage {
+		msgs = msgs[1:]
+		earlier = msgs[0].ID
+	}
+	conv.Messages = msgs
 	cust, err := c.cfg.Customers.Customer(ctx, conv.CustomerID)
 	if err != nil {
 		return nil, err
@@ -84,6 +107,7 @@ func (c *Console) loadConversation(ctx context.Context, v *view, id int64) (*con
 		Statuses: kindred.Statuses, Priorities: kindred.Priorities,
 		Greeting: greeting{Name: cust.Name, Say: cust.Pronunciation},
 		Route:    kindred.RouteReply(conv, cust, false),
+		Earlier:  earlier, Paged: before != 0,
 	}
 	if cust.PreferredName != "" && cust.PreferredName != cust.Name {
 		p.Greeting.CallThem = cust.PreferredName
@@ -96,7 +120,14 @@ func (c *Console) conversation(w http.ResponseWriter, r *http.Request, q *reques
 	if err != nil {
 		return err
 	}
-	p, err := c.loadConversation(r.Context(), c.view(r, q, "Conversation"), id)
+	var before int64
+	if b := r.URL.Query().Get("before"); b != "" {
+		if before, err = strconv.ParseInt(b, 10, 64); err != nil || before <= 0 {
+			return &kindred.Error{Kind: kindred.Invalid, Message: "the link to earlier messages is damaged",
+				Fields: []kindred.FieldError{{Field: "before", Reason: "must be a message id"}}}
+		}
+	}
+	p, err := c.loadConversationBefore(r.Context(), c.view(r, q, "Conversation"), id, before)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,8 +33,9 @@ type inboxFilters struct {
 	Resolved bool
 }
 
-// inboxLimit bounds the conversations the inbox reads and sorts.
-const inboxLimit = 500
+// inboxPage is how many conversations one page of the inbox shows; the
+// next page continues after the last (see kindred.ConversationFilter.After).
+const inboxPage = 100
 
 func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) error {
 	ctx := r.Context()
@@ -45,7 +47,15 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 		Priority: qs.Get("priority"),
 		Resolved: qs.Get("resolved") == "1",
 	}
-	cf := kindred.ConversationFilter{Page: kindred.Page{Limit: inboxLimit}}
+	// One more than a page, to know whether there is a next.
+	cf := kindred.ConversationFilter{Page: kindred.Page{Limit: inboxPage + 1}, Open: !f.Resolved}
+	if a := qs.Get("after"); a != "" {
+		key, err := parseInboxKey(a)
+		if err != nil {
+			return err
+		}
+		cf.After = key
+	}
 	switch f.Assignee {
 	case "me":
 		cf.AssigneeID = q.agent.ID
@@ -59,7 +69,9 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 	} else {
 		f.Channel = ""
 	}
-	if !slices.Contains(kindred.Priorities, kindred.Priority(f.Priority)) {
+	if slices.Contains(kindred.Priorities, kindred.Priority(f.Priority)) {
+		cf.Priority = kindred.Priority(f.Priority)
+	} else {
 		f.Priority = ""
 	}
 	if f.Waiting {
@@ -69,10 +81,16 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 	if err != nil {
 		return err
 	}
-	convs = slices.DeleteFunc(convs, func(conv kindred.Conversation) bool {
-		return (conv.Status == kindred.StatusResolved && !f.Resolved) ||
-			(f.Priority != "" && string(conv.Priority) != f.Priority)
-	})
+	// The store filters and orders, most recently updated first: every
+	// conversation the filters select is on some page.
+	var next string
+	if len(convs) > inboxPage {
+		convs = convs[:inboxPage]
+		last := convs[inboxPage-1]
+		more := r.URL.Query()
+		more.Set("after", formatInboxKey(last.UpdatedAt, last.ID))
+		next = "/inbox?" + more.Encode()
+	}
 	// The people and their last words for the whole page in one read each,
 	// not two per row.
 	custIDs, convIDs := make([]int64, len(convs)), make([]int64, len(convs))
@@ -124,8 +142,27 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 		F          inboxFilters
 		Channels   []kindred.Channel
 		Priorities []kindred.Priority
-	}{v, rows, f, kindred.Channels, kindred.Priorities})
+		Next       string // the next page, when there is one
+	}{v, rows, f, kindred.Channels, kindred.Priorities, next})
 	return nil
+}
+
+// formatInboxKey writes a conversation's place in the inbox order for the
+// next page's link: its update time in unix milliseconds, a dot, its id.
+func formatInboxKey(updated time.Time, id int64) string {
+	return strconv.FormatInt(updated.UnixMilli(), 10) + "." + strconv.FormatInt(id, 10)
+}
+
+// parseInboxKey reads what formatInboxKey wrote.
+func parseInboxKey(s string) (*kindred.ConversationKey, error) {
+	at, id, ok := strings.Cut(s, ".")
+	msec, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 {
+		return nil, &kindred.Error{Kind: kindred.Invalid, Message: "the inbox page link is damaged",
+			Fields: []kindred.FieldError{{Field: "after", Reason: "must be a time in milliseconds, a dot and a conversation id"}}}
+	}
+	return &kindred.ConversationKey{UpdatedAt: time.UnixMilli(msec).UTC(), ID: n}, nil
 }
 
 // careNeed scores how much care a person needs, for the inbox order:

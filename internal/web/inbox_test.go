@@ -2,8 +2,13 @@ package web
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"html"
+	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,4 +233,108 @@ func TestInboxReadsPeopleAndLastWordsInOneCallEach(t *testing.T) {
 			t.Errorf("%s: store calls %v, want %v", p, got, want)
 		}
 	}
+}
+
+// TestInboxShowsEveryOpenConversationHoweverManyAreResolved: the inbox once
+// read the 500 most recently updated conversations and then dropped the
+// resolved ones, so an open conversation behind 500 resolved ones never
+// showed. Now the store filters and the inbox pages: following "Older
+// conversations" reaches every open one, each once.
+func TestInboxShowsEveryOpenConversationHoweverManyAreResolved(t *testing.T) {
+	d := newTestDesk(t)
+	ctx := kindred.WithActor(context.Background(), kindred.Actor{AgentID: d.seed.agent.ID, Name: d.seed.agent.Name})
+	create := func(subject string) *kindred.Conversation {
+		c := &kindred.Conversation{CustomerID: d.seed.customer.ID, Channel: kindred.ChannelChat, Subject: subject}
+		if err := d.db.CreateConversation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// The open ones first, so that the resolved ones are all more recent.
+	const open, resolved = 130, 520
+	for i := range open {
+		create(fmt.Sprintf("Open matter %03d", i))
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for i := range resolved {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c := create(fmt.Sprintf("Closed matter %03d", i))
+			if _, err := d.db.UpdateConversation(ctx, c.ID, kindred.ConversationUpdate{Status: ptr(kindred.StatusResolved)}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+
+	b := d.browser()
+	b.signIn("admin@example.org")
+	seen := map[string]int{}
+	pages := 0
+	for next := "/inbox"; next != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("more than 10 pages: the next link goes round")
+		}
+		r := b.get(next)
+		body := inboxBody(t, r)
+		for _, m := range regexp.MustCompile(`(Open|Closed) matter \d{3}`).FindAllString(body, -1) {
+			seen[m]++
+		}
+		next = ""
+		if m := regexp.MustCompile(`<p id="inbox-next"><a href="([^"]+)">`).FindStringSubmatch(r.body); m != nil {
+			next = html.UnescapeString(m[1])
+		}
+	}
+	for i := range open {
+		if s := fmt.Sprintf("Open matter %03d", i); seen[s] != 1 {
+			t.Errorf("%s shown %d times, want once", s, seen[s])
+		}
+	}
+	for s := range seen {
+		if strings.HasPrefix(s, "Closed") {
+			t.Errorf("resolved %s shown without asking", s)
+		}
+	}
+	if pages < 2 {
+		t.Errorf("%d pages for %d open conversations", pages, open)
+	}
+}
+
+func TestInboxRefusesADamagedPageLink(t *testing.T) {
+	d := newTestDesk(t)
+	b := d.browser()
+	b.signIn("admin@example.org")
+	for _, after := range []string{"x", "12", "12.x", "x.12", "12.-1"} {
+		r := b.get("/inbox?after=" + after)
+		if r.StatusCode != http.StatusBadRequest && r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("after=%s: status %d, want 400 or 422", after, r.StatusCode)
+		}
+	}
+}
+
+// FuzzParseInboxKey: any page link parses to a key or to an Invalid error
+// naming "after", and a key written back reads the same.
+func FuzzParseInboxKey(f *testing.F) {
+	for _, s := range []string{"1741000000000.12", "0.1", "-5.3", "x", "", ".", "1.2.3", "99999999999999999999.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		key, err := parseInboxKey(s)
+		if err != nil {
+			var e *kindred.Error
+			if !errors.As(err, &e) || e.Kind != kindred.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "after" {
+				t.Fatalf("%q: %v, want an Invalid error naming after", s, err)
+			}
+			return
+		}
+		if key.ID <= 0 {
+			t.Fatalf("%q: id %d", s, key.ID)
+		}
+		again, err := parseInboxKey(formatInboxKey(key.UpdatedAt, key.ID))
+		if err != nil || !again.UpdatedAt.Equal(key.UpdatedAt) || again.ID != key.ID {
+			t.Fatalf("%q: %+v written back reads %+v, %v", s, key, again, err)
+		}
+	})
 }

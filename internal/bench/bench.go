@@ -1,0 +1,282 @@
+// Package bench is kindred's load generator: it posts customer messages,
+// agent replies or whole new conversations to a desk's API from many
+// concurrent clients and reports the rate and the latencies, so that an
+// operator can measure their own install (kindred bench).
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Modes the load generator knows.
+const (
+	// Messages posts customer messages into existing conversations.
+	Messages = "messages"
+	// Replies posts agent replies, which the engine reads against the
+	// customer's last message.
+	Replies = "replies"
+	// Customers creates a customer, a conversation and its first message:
+	// three requests to one operation.
+	Customers = "customers"
+)
+
+// Modes lists the modes, for flags' help.
+var Modes = []string{Messages, Replies, Customers}
+
+// Config says what to post, where, and for how long.
+type Config struct {
+	URL         string // the desk, e.g. http://127.0.0.1:8080
+	Token       string // an API token of role agent or above
+	Mode        string
+	Concurrency int           // clients posting at once
+	Count       int           // operations to run; 0 for no bound
+	Duration    time.Duration // time to run; 0 for no bound
+	Client      *http.Client  // nil for one with enough idle connections
+}
+
+// Result is one run's figures, written as one JSON line.
+type Result struct {
+	Mode        string  `json:"mode"`
+	Concurrency int     `json:"concurrency"`
+	Operations  int     `json:"operations"` // succeeded
+	Requests    int     `json:"requests"`   // HTTP requests those made
+	Errors      int     `json:"errors"`     // operations that failed
+	FirstError  string  `json:"first_error,omitempty"`
+	Seconds     float64 `json:"seconds"`
+	PerSecond   float64 `json:"per_s"` // operations per second
+	P50         float64 `json:"p50_ms"`
+	P90         float64 `json:"p90_ms"`
+	P99         float64 `json:"p99_ms"`
+	Max         float64 `json:"max_ms"`
+}
+
+// bodies vary what is posted a little, so the engine reads different words.
+var (
+	customerBodies = []string{
+		"My pension payment has not come this month and I am 81. I have no money for my medicine.",
+		"I have been waiting two weeks for the meter reading to be corrected, please help.",
+		"Thank you, the technician came this morning and the water is back.",
+		"Nobody answers the phone and my daughter's school fees are due on Friday.",
+	}
+	agentBodies = []string{
+		"I'm sorry the payment is late. I have asked the pensions office and will call you by noon.",
+		"Thank you for waiting. I have corrected the reading and your next bill will show it.",
+		"I am glad the water is back. Is there anything else I can do for you today?",
+		"I understand how worrying this is. I will call the school office myself before Friday.",
+	}
+)
+
+// Validate checks the configuration: each problem names its field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.URL == "" {
+		errs = append(errs, errors.New("url: give the desk's address"))
+	}
+	if c.Token == "" {
+		errs = append(errs, errors.New("token: give an API token of role agent or above"))
+	}
+	if !slices.Contains(Modes, c.Mode) {
+		errs = append(errs, fmt.Errorf("mode %q: must be one of %s", c.Mode, strings.Join(Modes, ", ")))
+	}
+	if c.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("concurrency %d: must be at least 1", c.Concurrency))
+	}
+	if c.Count < 0 {
+		errs = append(errs, fmt.Errorf("count %d: must not be negative", c.Count))
+	}
+	if c.Duration < 0 {
+		errs = append(errs, fmt.Errorf("duration %s: must not be negative", c.Duration))
+	}
+	if c.Count == 0 && c.Duration == 0 {
+		errs = append(errs, errors.New("count, duration: give at least one bound"))
+	}
+	return errors.Join(errs...)
+}
+
+// Run sets up what the mode needs (a customer and a conversation per
+// client), then runs operations until Count are done or Duration has
+// passed, whichever comes first, or ctx ends.
+func Run(ctx context.Context, c Config) (*Result, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Client == nil {
+		c.Client = &http.Client{
+			Transport: &http.Transport{MaxIdleConnsPerHost: c.Concurrency, MaxConnsPerHost: c.Concurrency},
+			Timeout:   time.Minute,
+		}
+		defer c.Client.CloseIdleConnections()
+	}
+	p := &poster{c: c}
+
+	// One conversation per client, as on a desk where many customers write
+	// at once.
+	convs := make([]int64, c.Concurrency)
+	if c.Mode != Customers {
+		var cust struct{ ID int64 }
+		if err := p.post(ctx, "/api/v1/customers", map[string]any{"name": "Bench Customer"}, &cust); err != nil {
+			return nil, fmt.Errorf("set up: %w", err)
+		}
+		for i := range convs {
+			var conv struct{ ID int64 }
+			if err := p.post(ctx, "/api/v1/conversations", map[string]any{"customer_id": cust.ID, "channel": "chat", "subject": "bench"}, &conv); err != nil {
+				return nil, fmt.Errorf("set up: %w", err)
+			}
+			convs[i] = conv.ID
+			if c.Mode == Replies {
+				// A reply is read against the customer's message before it.
+				if err := p.message(ctx, conv.ID, "in", customerBodies[0]); err != nil {
+					return nil, fmt.Errorf("set up: %w", err)
+				}
+			}
+		}
+	}
+
+	if c.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Duration)
+		defer cancel()
+	}
+	var (
+		next     atomic.Int64 // operations handed out
+		mu       sync.Mutex
+		lat      []time.Duration
+		errs     int
+		firstErr string
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	for w := range c.Concurrency {
+		wg.Go(func() {
+			var mine []time.Duration
+			bad := 0
+			var first string
+			for i := 0; ; i++ {
+				n := next.Add(1)
+				if (c.Count > 0 && n > int64(c.Count)) || ctx.Err() != nil {
+					break
+				}
+				t0 := time.Now()
+				err := p.operation(ctx, c.Mode, convs[w], i)
+				if err != nil {
+					if ctx.Err() != nil {
+						break // the time ran out mid-request: not the desk's failure
+					}
+					bad++
+					if first == "" {
+						first = err.Error()
+					}
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errs += bad
+			if firstErr == "" {
+				firstErr = first
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+
+	r := &Result{Mode: c.Mode, Concurrency: c.Concurrency, Operations: len(lat), Errors: errs, FirstError: firstErr,
+		Seconds: round(elapsed.Seconds())}
+	r.Requests = r.Operations
+	if c.Mode == Customers {
+		r.Requests *= 3
+	}
+	if elapsed > 0 {
+		r.PerSecond = round(float64(r.Operations) / elapsed.Seconds())
+	}
+	slices.Sort(lat)
+	r.P50, r.P90, r.P99 = quantile(lat, 0.50), quantile(lat, 0.90), quantile(lat, 0.99)
+	if len(lat) > 0 {
+		r.Max = ms(lat[len(lat)-1])
+	}
+	return r, nil
+}
+
+// quantile is the q-quantile of sorted latencies, in milliseconds (nearest
+// rank).
+func quantile(sorted []time.Duration, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.999999) - 1
+	i = max(0, min(i, len(sorted)-1))
+	return ms(sorted[i])
+}
+
+func ms(d time.Duration) float64 { return round(float64(d) / float64(time.Millisecond)) }
+
+func round(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+
+type poster struct{ c Config }
+
+// operation runs one operation of mode; i varies the words.
+func (p *poster) operation(ctx context.Context, mode string, conv int64, i int) error {
+	switch mode {
+	case Messages:
+		return p.message(ctx, conv, "in", customerBodies[i%len(customerBodies)])
+	case Replies:
+		return p.message(ctx, conv, "out", agentBodies[i%len(agentBodies)])
+	}
+	var cust, c struct{ ID int64 }
+	if err := p.post(ctx, "/api/v1/customers", map[string]any{"name": "Bench Customer"}, &cust); err != nil {
+		return err
+	}
+	if err := p.post(ctx, "/api/v1/conversations", map[string]any{"customer_id": cust.ID, "channel": "chat", "subject": "bench"}, &c); err != nil {
+		return err
+	}
+	return p.message(ctx, c.ID, "in", customerBodies[i%len(customerBodies)])
+}
+
+func (p *poster) message(ctx context.Context, conv int64, direction, body string) error {
+	return p.post(ctx, fmt.Sprintf("/api/v1/conversations/%d/messages", conv), map[string]any{"direction": direction, "body": body}, nil)
+}
+
+// post sends v as JSON and reads the answer into out when it is given; any
+// status but 2xx is an error.
+func (p *poster) post(ctx context.Context, path string, v, out any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(p.c.URL, "/")+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+p.c.Token)
+	resp, err := p.c.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("POST %s: %s: %s", path, resp.Status, bytes.TrimSpace(msg))
+	}
+	if out == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("POST %s: read answer: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/kindred-desk/kindred"
+)
+
+func init() {
+	featureSuites = append(featureSuites,
+		suiteTest{"ConversationPagesReachEveryMatchOnce", testConversationPages},
+		suiteTest{"MessagesPageBackThroughAHistory", testMessagePages},
+		suiteTest{"ForMessageReadsWhatTheSeparateReadsRead", testForMessage},
+	)
+}
+
+// testConversationPages: paging by ConversationFilter.After, with the
+// filters applied in SQL, returns every matching conversation once, most
+// recently updated first, including those updated in the same millisecond.
+func testConversationPages(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Amina Njeri"})
+	var open, urgent []int64
+	for i := range 23 {
+		c := kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat, Priority: kindred.PriorityNormal}
+		if i%3 == 0 {
+			c.Priority = kindred.PriorityUrgent
+		}
+		conv := mustConversation(t, db, c)
+		if i%4 == 1 {
+			if _, err := db.UpdateConversation(ctx, conv.ID, kindred.ConversationUpdate{Status: ptr(kindred.StatusResolved)}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		open = append(open, conv.ID)
+		if c.Priority == kindred.PriorityUrgent {
+			urgent = append(urgent, conv.ID)
+		}
+	}
+	// Several conversations updated in one millisecond: the id breaks the tie.
+	db.now = func() time.Time { return time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC) }
+	for range 5 {
+		conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
+		open = append(open, conv.ID)
+	}
+
+	tests := []struct {
+		name string
+		f    kindred.ConversationFilter
+		want []int64 // in any order; the pages must give each once
+	}{
+		{"open", kindred.ConversationFilter{Open: true}, open},
+		{"open and urgent", kindred.ConversationFilter{Open: true, Priority: kindred.PriorityUrgent}, urgent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.f
+			f.Limit = 4
+			seen := map[int64]int{}
+			var prev *kindred.Conversation
+			for page := 0; ; page++ {
+				if page > 20 {
+					t.Fatal("more than 20 pages")
+				}
+				got, err := db.Conversations(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range got {
+					c := &got[i]
+					seen[c.ID]++
+					if c.Status == kindred.StatusResolved || (f.Priority != "" && c.Priority != f.Priority) {
+						t.Errorf("conversation %d (%s, %s) does not match", c.ID, c.Status, c.Priority)
+					}
+					if prev != nil && (c.UpdatedAt.After(prev.UpdatedAt) || (c.UpdatedAt.Equal(prev.UpdatedAt) && c.ID > prev.ID)) {
+						t.Errorf("conversation %d comes after %d out of order", c.ID, prev.ID)
+					}
+					prev = c
+				}
+				if len(got) < f.Limit {
+					break
+				}
+				f.After = &kindred.ConversationKey{UpdatedAt: prev.UpdatedAt, ID: prev.ID}
+			}
+			for _, id := range tt.want {
+				if seen[id] != 1 {
+					t.Errorf("conversation %d seen %d times, want once", id, seen[id])
+				}
+			}
+			if len(seen) != len(tt.want) {
+				t.Errorf("%d conversations seen, want %d", len(seen), len(tt.want))
+			}
+		})
+	}
+}
+
+func testMessagePages(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Amina Njeri"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
+	var ids []int64
+	for i := range 11 {
+		m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: fmt.Sprint("message ", i)}
+		if err := db.AddMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	var got [][]int64
+	for before := int64(0); ; {
+		page, err := db.Messages(ctx, conv.ID, before, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p []int64
+		for _, m := range page {
+			p = append(p, m.ID)
+		}
+		got = append(got, p)
+		if len(page) < 4 {
+			break
+		}
+		before = page[0].ID
+	}
+	want := [][]int64{ids[7:], ids[3:7], ids[:3]}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("pages %v, want %v (each oldest first)", got, want)
+	}
+	if _, err := db.Messages(ctx, 9999, 0, 4); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Errorf("messages of a missing conversation: %v, want NotFound", err)
+	}
+}
+
+func testForMessage(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Joseph Otieno", PreferredName: "Baba Otieno",
+		Accommodations: []kindred.Accommodation{kindred.ExtraTime}})
+	quiet := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
+	busy := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Tags: []string{"pension"}})
+	for _, m := range []kindred.Message{
+		{Direction: kindred.Inbound, Body: "first words"},
+		{Direction: kindred.Inbound, Body: "last words"},
+		{Direction: kindred.Outbound, Body: "our reply"},
+	} {
+		m.ConversationID = busy.ID
+		if err := db.AddMessage(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int64{quiet.ID, busy.ID} {
+		conv, c, last, err := db.ForMessage(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantConv, err := db.Conversation(ctx, id, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCust, err := db.Customer(ctx, wantConv.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantLast, err := db.LatestInbound(ctx, id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(conv, wantConv) || !reflect.DeepEqual(c, wantCust) || !reflect.DeepEqual(last, wantLast) {
+			t.Errorf("conversation %d: ForMessage read\n%+v\n%+v\n%+v\nwant\n%+v\n%+v\n%+v", id, conv, c, last, wantConv, wantCust, wantLast)
+		}
+	}
+	if _, _, _, err := db.ForMessage(ctx, 9999); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Errorf("a missing conversation: %v, want NotFound", err)
+	}
+}
