@@ -26,6 +26,7 @@ var commands = map[string]command{
 	"migrate": {"apply database migrations and exit", runMigrate},
 	"backup":  {"copy a live SQLite database consistently", runBackup},
 	"token":   {"manage API tokens (token create --role R --name N | token revoke ID)", runToken},
+	"agent":   {"give a person a link to set their password (agent reset-link EMAIL)", runAgent},
 	"analyze": {"analyse messages with the compassion engine (stdin to JSON)", runAnalyze},
 	"eval":    {"evaluate the engine on labelled data (empathy|sentiment|politeness)", runEval},
 	"train":   {"train the engine's embedded models (empathy|politeness)", runTrain},
@@ -33,7 +34,7 @@ var commands = map[string]command{
 	"smsgw":   {"run a local SMS gateway simulator, for trying kindred without a real gateway", runSMSGateway},
 }
 
-var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "train", "demo", "smsgw"}
+var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "smsgw"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

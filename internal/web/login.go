@@ -150,6 +150,8 @@ func fieldLabel(field string) string {
 		return "Email"
 	case "password", "password2":
 		return "Password"
+	case "current":
+		return "Current password"
 	case "body":
 		return "Message"
 	case "role":

@@ -38,7 +38,7 @@ var swahiliMessages = map[string]string{
 	"Password": "Nenosiri",
 	"That email and password do not match an account. Please check them and try again.":   "Barua pepe na nenosiri hivi havilingani na akaunti yoyote. Tafadhali viangalie kisha ujaribu tena.",
 	"Too many sign-in attempts. For your safety, please wait %d seconds, then try again.": "Majaribio mengi mno ya kuingia. Kwa usalama wako, tafadhali subiri sekunde %d, kisha ujaribu tena.",
-	"Forgot your password? Ask an administrator to set a new one.":                        "Umesahau nenosiri? Muulize msimamizi akuwekee jipya.",
+	"Forgot your password? Ask an administrator for a reset link.":                        "Umesahau nenosiri? Muulize msimamizi akupe kiungo cha kuweka jipya.",
 	"Set up your desk": "Andaa dawati lako",
 	"Welcome to kindred. Create the first administrator. You will be signed in straight away.": "Karibu kindred. Unda msimamizi wa kwanza. Utaingia mara moja.",
 	"Your name":      "Jina lako",
