@@ -21,6 +21,7 @@ type customerPage struct {
 	Scopes         []kindred.HelperScope
 	Problems       []string
 	Form           map[string]string // what was typed, shown again after a mistake
+	Added          bool              // just registered: the start form says so
 	now            time.Time
 }
 
@@ -52,7 +53,8 @@ func (c *Console) loadCustomer(r *http.Request, q *request, id int64) (*customer
 	v.Title = cust.AddressAs()
 	v.Nav = "customers"
 	return &customerPage{view: v, Customer: cust, Helpers: helpers, Notes: notes, Conversations: convs,
-		Accommodations: kindred.Accommodations, Scopes: kindred.HelperScopes, Form: map[string]string{}, now: c.cfg.Now()}, nil
+		Accommodations: kindred.Accommodations, Scopes: kindred.HelperScopes, Form: map[string]string{}, now: c.cfg.Now(),
+		Added: r.Method == http.MethodGet && r.URL.Query().Has("added")}, nil
 }
 
 func (c *Console) customer(w http.ResponseWriter, r *http.Request, q *request) error {

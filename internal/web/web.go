@@ -191,6 +191,7 @@ func (c *Console) routes() []route {
 		{"POST /admin/tokens/{id}/revoke", admins, c.revokeToken},
 	}
 	// Each feature lists its own pages, in its own file, when it is configured.
+	routes = append(routes, c.walkinRoutes()...)
 	if c.cfg.Accounts != nil {
 		routes = append(routes, c.accountRoutes()...)
 	}
