@@ -76,7 +76,24 @@ func (v lobbyView) AheadText(position int) string {
 func (v lobbyView) WaitingText(n int) string { return v.T("%d waiting", n) }
 
 // Say is what the board reads aloud for a call.
-func (v lobbyView) Say(number, desk string) string { return v.T("Ticket %s, desk %s", number, desk) }
+func (v lobbyView) Say(number, desk string) string {
+	return v.T("Ticket %s, desk %s", number, deskNumber(desk))
+}
+
+// DeskTitle is "Desk 1" in the page's language ("Meza 1"), for a desk
+// whether it was named "1" or "Desk 1".
+func (v lobbyView) DeskTitle(name string) string { return v.T("Desk %s", deskNumber(name)) }
+
+// deskNumber drops a leading "Desk" or "Meza" from a desk's name, so that
+// the words around it do not say it twice ("Meza Desk 1").
+func deskNumber(name string) string {
+	for _, word := range []string{"desk ", "meza "} {
+		if len(name) > len(word) && strings.EqualFold(name[:len(word)], word) {
+			return strings.TrimSpace(name[len(word):])
+		}
+	}
+	return name
+}
 
 func (c *Console) lobbyView(r *http.Request, q *request, title string) lobbyView {
 	v := c.view(r, q, title)
@@ -282,7 +299,7 @@ func (c *Console) renderDesk(w http.ResponseWriter, r *http.Request, q *request,
 	for i := range desks {
 		if desks[i].ID == deskID {
 			p.Desk = &desks[i]
-			v.Title = v.T("Desk %s", desks[i].Name)
+			v.Title = v.T("Desk %s", deskNumber(desks[i].Name))
 		}
 	}
 	if p.Desk != nil && p.Desk.Open {

@@ -103,7 +103,7 @@ var swahiliMessages = map[string]string{
 	"Low vision":                   "Haoni vizuri",
 	"Uses a wheelchair":            "Anatumia kiti cha magurudumu",
 	"Use plain language":           "Tumia lugha rahisi",
-	"upset":                        "amekasirika",
+	"upset":                        "amehuzunika",
 	"worried":                      "ana wasiwasi",
 	"confused":                     "amechanganyikiwa",
 	"helper writing":               "msaidizi anaandika",
