@@ -180,7 +180,9 @@ func (c *Console) kioskTicket(w http.ResponseWriter, r *http.Request, q *request
 		form := map[string]string{"service": f.Get("service"), "phone": f.Get("phone")}
 		return c.renderKiosk(w, r, q, http.StatusUnprocessableEntity, func(v lobbyView) []string { return lobbyProblems(v, err) }, form)
 	}
-	http.Redirect(w, r, "/lobby/kiosk/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
+	// The visitor chose the language on this screen: the ticket keeps it,
+	// whatever the kiosk account's own setting.
+	http.Redirect(w, r, "/lobby/kiosk/tickets/"+strconv.FormatInt(t.ID, 10)+"?lang="+langCode(q.lang), http.StatusSeeOther)
 	return nil
 }
 
@@ -202,6 +204,7 @@ func (c *Console) kioskShowTicket(w http.ResponseWriter, r *http.Request, q *req
 		return err
 	}
 	v := c.lobbyView(r, q, "Your ticket")
+	v.Scripts = append(v.Scripts, "print.js")
 	p := &ticketPage{lobbyView: v, Ticket: t, SMS: t.Phone != ""}
 	p.Ticket = &kindred.Ticket{Number: t.Number, QueueName: t.QueueName, Status: t.Status, Position: t.Position, Wait: t.Wait, DeskName: t.DeskName}
 	c.pages.render(w, r, c.log, http.StatusOK, "lobby_ticket", p)
