@@ -89,6 +89,11 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"ConcurrentMessages", testConcurrentMessages},
 		{"Backup", testBackup},
 		{"OutboxClaimSendRetryDead", testOutbox},
+		{"RepliesLeaveByTheirChannel", testRepliesLeaveByTheirChannel},
+		{"ReplyDeliveryFollowsTheOutbox", testReplyDeliveryFollowsTheOutbox},
+		{"OneTimelinePerPerson", testOneTimelinePerPerson},
+		{"TextAfterResolutionReopens", testTextAfterResolutionReopens},
+		{"HistoricalRepliesAreNotSent", testHistoricalRepliesAreNotSent},
 	}
 	tests = append(tests, featureSuites...)
 	for _, tt := range tests {
