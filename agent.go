@@ -30,13 +30,16 @@ func (r Role) Valid() bool {
 
 // Agent is a person (or a service account) who serves customers.
 type Agent struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email,omitempty"` // empty for API-only service accounts
-	Role      Role      `json:"role"`
-	Team      string    `json:"team,omitempty"` // for the insights per team: "Pensions", "Cards"
-	Disabled  bool      `json:"disabled"`
-	CreatedAt time.Time `json:"created_at"`
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email,omitempty"` // empty for API-only service accounts
+	Role     Role   `json:"role"`
+	Team     string `json:"team,omitempty"` // for the insights per team: "Pensions", "Cards"
+	Disabled bool   `json:"disabled"`
+	// HasPassword is set once the agent has a password (from an invitation
+	// link, a reset link or the first-run setup); never the hash itself.
+	HasPassword bool      `json:"has_password"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Token is an API bearer token. Only the SHA-256 of the secret is stored: the

@@ -26,6 +26,7 @@ var commands = map[string]command{
 	"migrate": {"apply database migrations and exit", runMigrate},
 	"backup":  {"copy a live SQLite database consistently", runBackup},
 	"token":   {"manage API tokens (token create --role R --name N | token revoke ID)", runToken},
+	"agent":   {"give a person a link to set their password (agent reset-link EMAIL)", runAgent},
 	"analyze": {"analyse messages with the compassion engine (stdin to JSON)", runAnalyze},
 	"eval":    {"evaluate the engine on labelled data (empathy|sentiment|politeness)", runEval},
 	"train":   {"train the engine's embedded models (empathy|politeness)", runTrain},
@@ -34,7 +35,7 @@ var commands = map[string]command{
 	"bench":   {"measure a desk under load: posts per second and latencies, as one JSON line", runBench},
 }
 
-var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "train", "demo", "smsgw", "bench"}
+var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "smsgw", "bench"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

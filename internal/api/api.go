@@ -38,6 +38,11 @@ type Config struct {
 	Verify   kindred.Verification
 	Care     kindred.Care
 	Insights kindred.Insights
+	Accounts kindred.AccountService // invitation and reset links
+
+	// BaseURL is the desk's public address, for invitation and reset
+	// links; "" means the address each request came to.
+	BaseURL string
 
 	// GatewayKey, when set, must come with every request from the SMS and
 	// USSD gateways (POST /ussd, POST /api/v1/sms/inbound), as ?key= in the

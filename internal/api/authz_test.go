@@ -23,6 +23,7 @@ func TestEveryRouteEnforcesRoles(t *testing.T) {
 	helper := id(d.must(kindred.RoleAgent, 201, "POST", "/api/v1/customers/"+cust+"/helpers", map[string]any{
 		"name": "Akinyi", "relation": "daughter", "scopes": []string{"act_on_conversations"}, "consent": "signed form at desk 3"}))
 	target, _ := d.addAgent("token target", kindred.RoleAgent)
+	person, _ := d.storeAgent(&kindred.Agent{Name: "link target", Email: "link@example.org", Role: kindred.RoleAgent})
 	_, revokedSecret := d.addAgent("revoked admin", kindred.RoleAdmin)
 	revokeToken(t, d, revokedSecret)
 	_, disabledSecret := d.storeAgent(&kindred.Agent{Name: "disabled admin", Role: kindred.RoleAdmin, Disabled: true})
@@ -54,6 +55,7 @@ func TestEveryRouteEnforcesRoles(t *testing.T) {
 		{"POST /api/v1/agents", admin, "/api/v1/agents", func() string { return `{"name": "New Agent", "role": "agent"}` }},
 		{"PATCH /api/v1/agents/{id}", admin, "/api/v1/agents/" + itoa(target.ID), func() string { return `{"team": "Walk"}` }},
 		{"POST /api/v1/agents/{id}/tokens", admin, "/api/v1/agents/" + itoa(target.ID) + "/tokens", func() string { return `{"name": "walk"}` }},
+		{"POST /api/v1/agents/{id}/password-link", admin, "/api/v1/agents/" + itoa(person.ID) + "/password-link", nil},
 		{"DELETE /api/v1/tokens/{id}", admin, "", nil}, // path minted per request
 		{"GET /api/v1/customers", staff, "/api/v1/customers", nil},
 		{"POST /api/v1/customers", staff, "/api/v1/customers", func() string { return `{"name": "Walk-in Customer"}` }},

@@ -297,6 +297,7 @@ func TestInboundSMSAnswersTheSurvey(t *testing.T) {
 	if _, err := d.db.UpdateConversation(system, conv.ID, kindred.ConversationUpdate{Status: &st}); err != nil {
 		t.Fatal(err)
 	}
+	d.clock.advance(care.SurveyDelay) // surveys wait a while after resolving
 	if p := (&care.Worker{Care: svc}).RunOnce(context.Background()); p.Surveys != 1 {
 		t.Fatalf("the worker sent %d surveys", p.Surveys)
 	}

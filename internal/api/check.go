@@ -84,3 +84,7 @@ func Status(err error) int {
 
 // Assignee checks that agent a can be given conversations to work.
 func (k *Check) Assignee(field string, a *kindred.Agent) { k.c.assignee(field, a) }
+
+// Language checks a BCP 47 language tag ("" for not known) and returns it
+// in canonical form.
+func (k *Check) Language(field, s string) string { return k.c.language(field, s) }

@@ -251,12 +251,17 @@ func TestWorkerSendsSurveysRemindsAndSuggests(t *testing.T) {
 	if _, err := d.db.UpdateConversation(bg, resolved.ID, kindred.ConversationUpdate{Status: &st}); err != nil {
 		t.Fatal(err)
 	}
+	// Just resolved: the survey waits SurveyDelay.
 	p := w.RunOnce(context.Background())
-	if p.Surveys != 1 || p.Reminders != 1 || p.Gestures != 2 {
+	if p.Surveys != 0 || p.Reminders != 1 || p.Gestures != 2 {
 		t.Fatalf("first pass: %+v", p)
 	}
+	d.now = d.now.Add(SurveyDelay + time.Minute) // the store stamped the resolution a moment after d.now
+	if p := w.RunOnce(context.Background()); p.Surveys != 1 {
+		t.Fatalf("pass after the survey delay: %+v, want the survey sent", p)
+	}
 	if again := w.RunOnce(context.Background()); again != (Pass{}) {
-		t.Fatalf("second pass repeated work: %+v", again)
+		t.Fatalf("another pass repeated work: %+v", again)
 	}
 	gs, _ := d.db.Gestures(context.Background(), sad.ID)
 	if len(gs) != 2 {

@@ -224,6 +224,11 @@ func (s *Service) SendSurvey(ctx context.Context, conv *kindred.Conversation, cu
 	if !ok {
 		return nil, "", kindred.Errorf(kindred.Invalid, "%s has no phone number or email address", cust.AddressAs())
 	}
+	if !ReadsWriting(cust) {
+		// A written survey would reach a helper's eyes, or no one's.
+		return nil, "", kindred.Errorf(kindred.Invalid,
+			"%s asked for things to be read aloud or cannot see small print: ask how we did at the desk or on the phone instead of a written survey", cust.AddressAs())
+	}
 	if s.BaseURL == "" {
 		return nil, "", errors.New("send survey: the desk's public address (BaseURL) is not set")
 	}

@@ -12,6 +12,33 @@ import (
 // reminded to give a heads-up: two days leaves time to tell the customer.
 const AtRiskWithin = 48 * time.Hour
 
+// SurveyDelay is how long after a conversation is resolved its survey
+// waits: long enough that a conversation reopened at once ("sorry, one more
+// thing") is not surveyed half-way, and that the customer has seen the
+// result; short enough that they still remember how they were treated.
+const SurveyDelay = 2 * time.Hour
+
+// SurveyAt is when the survey of a resolved conversation may go out: at
+// least SurveyDelay after it was resolved, and never before the date
+// promised to the customer, when one was (asking "did we keep our word?"
+// before the day would be asking too early).
+func SurveyAt(c *kindred.Conversation) time.Time {
+	if c.ResolvedAt == nil {
+		return time.Time{}
+	}
+	at := c.ResolvedAt.Add(SurveyDelay)
+	if c.DueAt != nil && c.DueAt.After(at) {
+		at = *c.DueAt
+	}
+	return at
+}
+
+// ReadsWriting reports whether a written survey (SMS, email) suits the
+// customer: not when they asked for things read aloud or have low vision.
+func ReadsWriting(cust *kindred.Customer) bool {
+	return !cust.HasAccommodation(kindred.ReadAloud) && !cust.HasAccommodation(kindred.LowVision)
+}
+
 // Worker is the care loop: every Interval it sends surveys for newly
 // resolved conversations, reminds agents of promised dates at risk, and
 // suggests gestures. Its state is the database's, so several kindred
@@ -21,7 +48,8 @@ type Worker struct {
 	Interval time.Duration // 0: a minute
 	// SurveyWindow is how long after resolution a survey is still sent;
 	// older resolutions (say, from before care was turned on) are left
-	// alone. 0: 3 days.
+	// alone. 0: 3 days. A promised date later than the window means no
+	// survey: the window is counted from resolution.
 	SurveyWindow time.Duration
 }
 
@@ -88,7 +116,11 @@ func (w *Worker) surveys(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
+	now := w.Care.now()
 	for _, d := range due {
+		if now.Before(SurveyAt(&d.Conversation)) {
+			continue // a later pass sends it, while it is within the window
+		}
 		_, _, err := w.Care.SendSurvey(ctx, &d.Conversation, &d.Customer)
 		switch kindred.ErrorKind(err) {
 		case kindred.Conflict: // another process sent it first

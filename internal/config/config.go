@@ -105,6 +105,12 @@ func (fs *FlagSet) DB() {
 	fs.StringVar(&fs.cfg.DB, "db", fs.cfg.DB, "database: a SQLite file path, or a postgres:// URL"+fs.bind("db"))
 }
 
+// Links binds --base-url alone, for commands that print links to the desk
+// (kindred agent reset-link) but send nothing.
+func (fs *FlagSet) Links() {
+	fs.StringVar(&fs.cfg.BaseURL, "base-url", fs.cfg.BaseURL, "the desk's public address, for the printed link (default: http:// and the default --addr)"+fs.bind("base-url"))
+}
+
 // Log binds --log-format and --log-level.
 func (fs *FlagSet) Log() {
 	fs.StringVar(&fs.cfg.LogFormat, "log-format", fs.cfg.LogFormat, "log format: text or json"+fs.bind("log-format"))

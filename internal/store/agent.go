@@ -41,6 +41,7 @@ func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash st
 		email = a.Email
 	}
 	a.CreatedAt = db.clock()
+	a.HasPassword = passwordHash != ""
 	err := db.Tx(ctx, func(tx *Tx) error {
 		id, err := tx.Insert(ctx, `INSERT INTO agents (name, email, password_hash, role, team, disabled, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -61,12 +62,12 @@ func (db *DB) CreateAgent(ctx context.Context, a *kindred.Agent, passwordHash st
 	return nil
 }
 
-const agentColumns = "a.id, a.name, COALESCE(a.email, ''), a.role, a.team, a.disabled, a.created_at"
+const agentColumns = "a.id, a.name, COALESCE(a.email, ''), a.role, a.team, a.disabled, a.password_hash <> '', a.created_at"
 
 func scanAgent(row scanner, a *kindred.Agent, extra ...any) error {
 	var created int64
 	var role string
-	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.Team, &a.Disabled, &created}, extra...)
+	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.Team, &a.Disabled, &a.HasPassword, &created}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return err
 	}

@@ -1023,7 +1023,10 @@ func (tx *Tx) answerSurvey(ctx context.Context, id int64, sat *int, felt *kindre
 	if felt != nil {
 		detail = "answered"
 	}
-	return tx.Audit(ctx, "survey.answer", "survey", id, detail)
+	if err := tx.Audit(ctx, "survey.answer", "survey", id, detail); err != nil {
+		return err
+	}
+	return tx.followUpNotHeard(ctx, id, felt, now)
 }
 
 // TextConversation returns the SMS conversation of the customer with this

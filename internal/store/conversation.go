@@ -507,6 +507,9 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			WHERE id = ?`, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
 			return err
 		}
+		if err := tx.takeOnFirstReply(ctx, c, m); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "message.create", "conversation", id, fmt.Sprintf("message %d, %s", m.ID, m.Direction))
 	}()
 	if err != nil {

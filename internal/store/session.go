@@ -231,6 +231,7 @@ func (db *DB) UseSetupToken(ctx context.Context, hash []byte, now time.Time, adm
 	}
 	admin.Role = kindred.RoleAdmin
 	admin.Disabled = false
+	admin.HasPassword = true
 	admin.CreatedAt = db.clock()
 	now = roundMS(now)
 	err := db.Tx(ctx, func(tx *Tx) error {

@@ -14,15 +14,29 @@ import (
 // adminPage lists agents and API tokens, with forms to add them.
 type adminPage struct {
 	*view
-	Agents    []kindred.Agent
-	Tokens    []kindred.Token
-	Roles     []kindred.Role
-	Problems  []string
-	Form      map[string]string
-	NewSecret string // a token just made: shown this once
-	NewName   string
-	Saved     string // the agent whose changes were just saved, by name
-	names     map[int64]string
+	Agents   []kindred.Agent // everyone, for the token form
+	People   []kindred.Agent // who sign in (or will, once invited)
+	Services []kindred.Agent // API-only accounts: no email
+	NewLink  *newLink        // an invitation or reset link just made: shown this once
+	// HasAccounts says whether invitation and reset links can be made.
+	HasAccounts bool
+	Tokens      []kindred.Token
+	Roles       []kindred.Role
+	Problems    []string
+	Form        map[string]string
+	NewSecret   string // a token just made: shown this once
+	NewName     string
+	Saved       string // the agent whose changes were just saved, by name
+	names       map[int64]string
+}
+
+// FormRole is the role the add-agent form shows chosen: what was posted,
+// or else the least privileged role that serves customers.
+func (p *adminPage) FormRole() string {
+	if r := p.Form["role"]; r != "" {
+		return r
+	}
+	return string(kindred.RoleAgent)
 }
 
 // AgentName is the name of the agent with id, for the token list.
@@ -39,9 +53,15 @@ func (c *Console) loadAdmin(r *http.Request, q *request) (*adminPage, error) {
 	}
 	v := c.view(r, q, "Admin")
 	v.Nav = "admin"
-	p := &adminPage{view: v, Agents: agents, Tokens: tokens, Roles: kindred.Roles, Form: map[string]string{}, names: map[int64]string{}}
+	p := &adminPage{view: v, Agents: agents, Tokens: tokens, Roles: kindred.Roles, Form: map[string]string{}, names: map[int64]string{},
+		HasAccounts: c.cfg.Accounts != nil}
 	for _, a := range agents {
 		p.names[a.ID] = a.Name
+		if a.Email == "" {
+			p.Services = append(p.Services, a)
+		} else {
+			p.People = append(p.People, a)
+		}
 	}
 	return p, nil
 }
@@ -74,7 +94,8 @@ func (c *Console) adminProblem(w http.ResponseWriter, r *http.Request, q *reques
 	return nil
 }
 
-// createAgent adds an agent, by the API's rules.
+// createAgent adds an agent, by the API's rules. A person (with an email)
+// and no password gets an invitation link, shown at once.
 func (c *Console) createAgent(w http.ResponseWriter, r *http.Request, q *request) error {
 	if err := r.ParseForm(); err != nil {
 		return kindred.Errorf(kindred.Invalid, "the form could not be read")
@@ -101,6 +122,19 @@ func (c *Console) createAgent(w http.ResponseWriter, r *http.Request, q *request
 			return c.adminProblem(w, r, q, err)
 		}
 		return err
+	}
+	if a.Email != "" && hash == "" && c.cfg.Accounts != nil {
+		link, err := c.makePasswordLink(r, a.ID)
+		if err != nil {
+			return err
+		}
+		p, err := c.loadAdmin(r, q)
+		if err != nil {
+			return err
+		}
+		p.NewLink = link
+		c.pages.render(w, r, c.log, http.StatusCreated, "admin", p)
+		return nil
 	}
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 	return nil

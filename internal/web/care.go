@@ -75,6 +75,7 @@ type conversationCarePage struct {
 	Delays    []kindred.Delay
 	FollowUps []kindred.FollowUp
 	Gestures  []kindred.Gesture
+	Answers   []answerView // what the customer said in the survey
 	Problems  []string
 	Today     string
 }
@@ -139,6 +140,14 @@ func (c *Console) loadConversationCare(ctx context.Context, v *view, id int64) (
 	}
 	if p.Gestures, err = c.cfg.Care.Gestures(ctx, id); err != nil {
 		return nil, err
+	}
+	yes := true
+	surveys, err := c.cfg.Care.Surveys(ctx, kindred.SurveyFilter{ConversationID: id, Answered: &yes})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range surveys {
+		p.Answers = append(p.Answers, answerView{Survey: s, Customer: cust.AddressAs()})
 	}
 	v.Title = v.T("Care for %s", cust.AddressAs())
 	v.Nav = "inbox"
@@ -373,6 +382,9 @@ type careOverviewPage struct {
 	Problems  []string
 	Notice    string
 	Form      url.Values
+
+	Answers     []answerView   // survey answers: about me, or my team's for a lead
+	TeamOverdue []teamFollowUp // a lead's team's follow-ups past their date
 }
 
 // batchView is a batch of draft heads-ups waiting for a lead.
@@ -405,6 +417,9 @@ func (c *Console) loadCareOverview(ctx context.Context, v *view) (*careOverviewP
 	}
 	for i := range p.Batches {
 		p.Batches[i].Count = count[p.Batches[i].Batch]
+	}
+	if err := c.loadCareAnswers(ctx, p); err != nil {
+		return nil, err
 	}
 	v.Nav = "care"
 	return p, nil

@@ -97,7 +97,7 @@ func (c *Console) loadConversationBefore(ctx context.Context, v *view, id, befor
 	if err != nil {
 		return nil, err
 	}
-	agents = slices.DeleteFunc(agents, func(a kindred.Agent) bool { return a.Disabled || a.Role == kindred.RoleKiosk })
+	agents = slices.DeleteFunc(agents, func(a kindred.Agent) bool { return !a.ServesCustomers() })
 	v.Live = conv.ID
 	v.Scripts = append(v.Scripts, "coach.js")
 	v.Title = v.T("Conversation with %s", cust.AddressAs())

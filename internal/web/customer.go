@@ -21,6 +21,7 @@ type customerPage struct {
 	Scopes         []kindred.HelperScope
 	Problems       []string
 	Form           map[string]string // what was typed, shown again after a mistake
+	Added          bool              // just registered: the start form says so
 	now            time.Time
 	// Duplicates are other records with this phone or email; Merges the
 	// merges into or from this record (see customer_merge.go).
@@ -56,7 +57,8 @@ func (c *Console) loadCustomer(r *http.Request, q *request, id int64) (*customer
 	v.Title = cust.AddressAs()
 	v.Nav = "customers"
 	p := &customerPage{view: v, Customer: cust, Helpers: helpers, Notes: notes, Conversations: convs,
-		Accommodations: kindred.Accommodations, Scopes: kindred.HelperScopes, Form: map[string]string{}, now: c.cfg.Now()}
+		Accommodations: kindred.Accommodations, Scopes: kindred.HelperScopes, Form: map[string]string{}, now: c.cfg.Now(),
+		Added: r.Method == http.MethodGet && r.URL.Query().Has("added")}
 	if err := c.loadMerges(ctx, p); err != nil {
 		return nil, err
 	}

@@ -142,14 +142,14 @@ func (c *Console) insightsDashboard(w http.ResponseWriter, r *http.Request, q *r
 }
 
 // insightColleagues lists the agents who serve customers (no kiosks, none
-// disabled), without the one with id skip.
+// disabled, no API-only service accounts), without the one with id skip.
 func (c *Console) insightColleagues(r *http.Request, skip int64) ([]kindred.Agent, error) {
 	all, err := c.cfg.Agents.Agents(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	return slices.DeleteFunc(all, func(a kindred.Agent) bool {
-		return a.ID == skip || a.Disabled || a.Role == kindred.RoleKiosk
+		return a.ID == skip || !a.ServesCustomers()
 	}), nil
 }
 

@@ -76,7 +76,24 @@ func (v lobbyView) AheadText(position int) string {
 func (v lobbyView) WaitingText(n int) string { return v.T("%d waiting", n) }
 
 // Say is what the board reads aloud for a call.
-func (v lobbyView) Say(number, desk string) string { return v.T("Ticket %s, desk %s", number, desk) }
+func (v lobbyView) Say(number, desk string) string {
+	return v.T("Ticket %s, desk %s", number, deskNumber(desk))
+}
+
+// DeskTitle is "Desk 1" in the page's language ("Meza 1"), for a desk
+// whether it was named "1" or "Desk 1".
+func (v lobbyView) DeskTitle(name string) string { return v.T("Desk %s", deskNumber(name)) }
+
+// deskNumber drops a leading "Desk" or "Meza" from a desk's name, so that
+// the words around it do not say it twice ("Meza Desk 1").
+func deskNumber(name string) string {
+	for _, word := range []string{"desk ", "meza "} {
+		if len(name) > len(word) && strings.EqualFold(name[:len(word)], word) {
+			return strings.TrimSpace(name[len(word):])
+		}
+	}
+	return name
+}
 
 func (c *Console) lobbyView(r *http.Request, q *request, title string) lobbyView {
 	v := c.view(r, q, title)
@@ -163,7 +180,9 @@ func (c *Console) kioskTicket(w http.ResponseWriter, r *http.Request, q *request
 		form := map[string]string{"service": f.Get("service"), "phone": f.Get("phone")}
 		return c.renderKiosk(w, r, q, http.StatusUnprocessableEntity, func(v lobbyView) []string { return lobbyProblems(v, err) }, form)
 	}
-	http.Redirect(w, r, "/lobby/kiosk/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
+	// The visitor chose the language on this screen: the ticket keeps it,
+	// whatever the kiosk account's own setting.
+	http.Redirect(w, r, "/lobby/kiosk/tickets/"+strconv.FormatInt(t.ID, 10)+"?lang="+langCode(q.lang), http.StatusSeeOther)
 	return nil
 }
 
@@ -185,6 +204,7 @@ func (c *Console) kioskShowTicket(w http.ResponseWriter, r *http.Request, q *req
 		return err
 	}
 	v := c.lobbyView(r, q, "Your ticket")
+	v.Scripts = append(v.Scripts, "print.js")
 	p := &ticketPage{lobbyView: v, Ticket: t, SMS: t.Phone != ""}
 	p.Ticket = &kindred.Ticket{Number: t.Number, QueueName: t.QueueName, Status: t.Status, Position: t.Position, Wait: t.Wait, DeskName: t.DeskName}
 	c.pages.render(w, r, c.log, http.StatusOK, "lobby_ticket", p)
@@ -282,7 +302,7 @@ func (c *Console) renderDesk(w http.ResponseWriter, r *http.Request, q *request,
 	for i := range desks {
 		if desks[i].ID == deskID {
 			p.Desk = &desks[i]
-			v.Title = v.T("Desk %s", desks[i].Name)
+			v.Title = v.T("Desk %s", deskNumber(desks[i].Name))
 		}
 	}
 	if p.Desk != nil && p.Desk.Open {

@@ -97,7 +97,10 @@ func TestKioskIssuesATicketWithAnHonestWait(t *testing.T) {
 
 	r = kiosk.post("/lobby/kiosk?lang=sw", url.Values{"service": {"A"}, "phone": {"0712 345 678"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	r = kiosk.get(r.Header.Get("Location") + "?lang=sw")
+	if loc := r.Header.Get("Location"); !strings.HasSuffix(loc, "?lang=sw") {
+		t.Errorf("the ticket's address %q forgets the visitor's language", loc)
+	}
+	r = kiosk.get(r.Header.Get("Location"))
 	wantStatus(t, r, 200)
 	wantContains(t, r, "A-001", "Wewe ndiye unayefuata", "Dakika moja au chini", "Hakuna meza inayohudumia Registration sasa hivi", "Tutakutumia SMS")
 	if strings.Contains(r.body, "712") {

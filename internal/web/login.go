@@ -150,6 +150,20 @@ func fieldLabel(field string) string {
 		return "Email"
 	case "password", "password2":
 		return "Password"
+	case "current":
+		return "Current password"
+	case "preferred_name":
+		return "Likes to be called"
+	case "pronunciation":
+		return "Say it like this"
+	case "language":
+		return "Language"
+	case "subject":
+		return "What it is about"
+	case "said":
+		return "What they told you"
+	case "channel":
+		return "How it starts"
 	case "body":
 		return "Message"
 	case "role":

@@ -6,6 +6,7 @@ func init() {
 	swahiliByFeature = append(swahiliByFeature, map[string]string{
 		// Kiosk and ticket.
 		"Take a ticket":                "Chukua tiketi",
+		"Print my ticket":              "Chapisha tiketi yangu",
 		"Choose a service":             "Chagua huduma",
 		"Your phone number (optional)": "Namba yako ya simu (si lazima)",
 		"We send an SMS when 3 people are ahead of you, and when it is your turn.": "Tunakutumia SMS watu 3 wakiwa mbele yako, na zamu yako ikifika.",

@@ -150,6 +150,7 @@ type view struct {
 	HasLobby    bool
 	CanVerify   bool
 	HasCare     bool
+	HasAccounts bool // people can change their own password (/account)
 	HasInsights bool
 
 	p      *message.Printer
@@ -170,6 +171,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		HasLobby:    c.cfg.Lobby != nil,
 		CanVerify:   c.cfg.Verify != nil,
 		HasCare:     c.cfg.Care != nil,
+		HasAccounts: c.cfg.Accounts != nil,
 		HasInsights: c.cfg.Insights != nil,
 	}
 	if r.Method != http.MethodGet {

@@ -24,7 +24,8 @@ type Config struct {
 	Customers     kindred.CustomerService
 	Conversations kindred.ConversationService
 	Sessions      kindred.SessionService
-	Analyzer      kindred.Analyzer // nil: replies are stored without analysis
+	Accounts      kindred.AccountService // nil: no invitation, reset or change-password pages
+	Analyzer      kindred.Analyzer       // nil: replies are stored without analysis
 
 	// Features with their own pages; a nil service leaves its pages out.
 	Outbox        kindred.OutboxService
@@ -48,6 +49,10 @@ type Config struct {
 	// may make per SignInWindow before it must wait. 0: 5 per minute.
 	SignInLimit  int
 	SignInWindow time.Duration
+
+	// BaseURL is the desk's public address, for invitation and reset
+	// links; "" means the address each request came to.
+	BaseURL string
 
 	// SetupEmail fills in the email field of the first-run setup form.
 	SetupEmail string
@@ -189,6 +194,10 @@ func (c *Console) routes() []route {
 		{"POST /admin/tokens/{id}/revoke", admins, c.revokeToken},
 	}
 	// Each feature lists its own pages, in its own file, when it is configured.
+	routes = append(routes, c.walkinRoutes()...)
+	if c.cfg.Accounts != nil {
+		routes = append(routes, c.accountRoutes()...)
+	}
 	if c.cfg.Lobby != nil {
 		routes = append(routes, c.lobbyRoutes()...)
 	}
