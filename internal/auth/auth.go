@@ -6,6 +6,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -33,7 +34,14 @@ const TokenPrefix = "kdr_"
 var b64 = base64.RawStdEncoding
 
 // HashPassword returns the argon2id hash of password in PHC string format.
+// It waits for a hashing slot as HashPasswordContext does; servers use that,
+// with the request's context.
 func HashPassword(password string) (string, error) {
+	return HashPasswordContext(context.Background(), password)
+}
+
+func hashPassword(password string) (string, error) {
+	hashes.Add(1)
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
@@ -43,8 +51,20 @@ func HashPassword(password string) (string, error) {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether password matches the PHC-format hash.
+// CheckPassword reports whether password matches the PHC-format hash. It
+// waits for a hashing slot as CheckPasswordContext does, and reports false
+// when none came free.
 func CheckPassword(hash, password string) bool {
+	ok, err := CheckPasswordContext(context.Background(), hash, password)
+	return ok && err == nil
+}
+
+// maxArgonMemory bounds the memory cost a stored hash may ask for (KiB): a
+// hash written by hand into the database must not make one check take
+// gigabytes.
+const maxArgonMemory = 4 * argonMemory
+
+func checkPassword(hash, password string) bool {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false
@@ -58,6 +78,9 @@ func CheckPassword(hash, password string) bool {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &time, &threads); err != nil {
 		return false
 	}
+	if memory > maxArgonMemory || time == 0 || time > 4*argonTime || threads == 0 {
+		return false
+	}
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
 		return false
@@ -66,6 +89,7 @@ func CheckPassword(hash, password string) bool {
 	if err != nil || len(want) == 0 {
 		return false
 	}
+	hashes.Add(1)
 	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -32,9 +33,10 @@ type Config struct {
 	Verify        kindred.Verification
 	Care          kindred.Care
 	Insights      kindred.Insights
-	Hub           *Hub         // nil: a new hub (live updates from the console only)
-	Logger        *slog.Logger // nil: slog.Default()
-	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
+	Audit         kindred.AuditService // failed sign-ins; nil: logged only
+	Hub           *Hub                 // nil: a new hub (live updates from the console only)
+	Logger        *slog.Logger         // nil: slog.Default()
+	DefaultRegion string               // for phone numbers without +country code; "" means "KE"
 
 	// SecureCookies marks the session cookie Secure on every response. It
 	// is always Secure on a request that came over TLS; set this when a
@@ -48,6 +50,12 @@ type Config struct {
 	// may make per SignInWindow before it must wait. 0: 5 per minute.
 	SignInLimit  int
 	SignInWindow time.Duration
+
+	// TrustedProxies are the proxies (a TLS terminator, a load balancer)
+	// whose X-Forwarded-For is believed: the client is the rightmost
+	// address in it that is not one of them. Empty: the connecting address
+	// is the client, and X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 
 	// SetupEmail fills in the email field of the first-run setup form.
 	SetupEmail string
