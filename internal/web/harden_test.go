@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/internal/auth"
@@ -196,5 +198,121 @@ func TestClientAddrTakesTheRightmostUntrustedHop(t *testing.T) {
 				t.Errorf("ClientAddr = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// openEvents opens /events for a signed-in browser and reads its greeting.
+func (b *browser) openEvents(ctx context.Context) (*http.Response, *bufio.Scanner) {
+	b.t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/events?conversation=%d", b.d.srv.URL, b.d.seed.conv.ID), nil)
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	if resp.StatusCode == http.StatusOK && (!lines.Scan() || !strings.HasPrefix(lines.Text(), "retry:")) {
+		b.t.Fatalf("first line %q", lines.Text())
+	}
+	return resp, lines
+}
+
+// postInbound adds a customer's message through the API, as a gateway would.
+func (d *testDesk) postInbound(body string) {
+	d.t.Helper()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/conversations/%d/messages", d.srv.URL, d.seed.conv.ID),
+		strings.NewReader(`{"direction":"in","body":"`+body+`"}`))
+	req.Header.Set("Authorization", "Bearer "+d.seed.apiToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		d.t.Fatalf("API post: %d", resp.StatusCode)
+	}
+}
+
+// streamEnds reads the stream to its end and fails if it carries secret.
+func streamEnds(t *testing.T, lines *bufio.Scanner, secret string) {
+	t.Helper()
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), secret) {
+			t.Fatalf("the stream carried %q after its session ended", secret)
+		}
+	}
+}
+
+func TestLiveStreamEndsWhenItsSessionEnds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		end  func(d *testDesk, b *browser)
+	}{
+		{"signed out", func(d *testDesk, b *browser) { wantStatus(t, b.post("/logout", nil), http.StatusSeeOther) }},
+		{"agent disabled by an admin", func(d *testDesk, b *browser) {
+			admin := d.browser()
+			admin.signIn("admin@example.org")
+			r := admin.post(fmt.Sprintf("/admin/agents/%d", d.seed.agent.ID), url.Values{
+				"name": {d.seed.agent.Name}, "role": {"agent"}, "team": {""}, "disabled": {"on"}})
+			wantStatus(t, r, http.StatusSeeOther)
+		}},
+		{"agent disabled through the API", func(d *testDesk, b *browser) {
+			ctx := kindred.WithActor(context.Background(), kindred.Actor{Name: "test"})
+			off := true
+			if _, err := d.db.UpdateAgent(ctx, d.seed.agent.ID, kindred.AgentUpdate{Disabled: &off}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newTestDesk(t)
+			b := d.browser()
+			b.signIn("amina@example.org")
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			resp, lines := b.openEvents(ctx)
+			defer resp.Body.Close()
+			wantStatus(t, response{Response: resp}, http.StatusOK)
+			tc.end(d, b)
+			// The API's token still works when only the session ended;
+			// when the agent is disabled, post as the admin's process would.
+			if tc.name == "signed out" {
+				d.postInbound("A secret after sign-out")
+			} else {
+				d.console.Hub().Publish(kindred.Message{ID: 999, ConversationID: d.seed.conv.ID, Direction: kindred.Inbound, Body: "A secret after sign-out"})
+			}
+			streamEnds(t, lines, "A secret after sign-out")
+			if ctx.Err() != nil {
+				t.Fatal("the stream stayed open until the test's deadline")
+			}
+		})
+	}
+}
+
+func TestOneSessionHoldsAtMostEightStreams(t *testing.T) {
+	d := newTestDesk(t)
+	b := d.browser()
+	b.signIn("amina@example.org")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range maxStreamsPerSession {
+		resp, _ := b.openEvents(ctx)
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("stream %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, _ := b.openEvents(ctx)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("stream %d: %d, want 429", maxStreamsPerSession+1, resp.StatusCode)
+	}
+	// Another person's session is not affected.
+	other := d.browser()
+	other.signIn("admin@example.org")
+	resp, _ = other.openEvents(ctx)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("another session's stream: %d", resp.StatusCode)
 	}
 }

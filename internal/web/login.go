@@ -152,6 +152,9 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request, q *request) err
 			return fmt.Errorf("sign out: %w", err)
 		}
 	}
+	if q.session != nil {
+		c.cfg.Hub.EndSession(q.session.ID)
+	}
 	c.endSession(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
