@@ -140,6 +140,7 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 
 // MarkSent records that a claimed message was delivered.
 func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
+	var wiped bool
 	err := db.Tx(ctx, func(tx *Tx) error {
 		// A delivered code or survey link is wiped: nobody needs it again.
 		res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?, lease_until = NULL,
@@ -151,10 +152,20 @@ func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, conflictOrMissing(ctx, tx, id))
 		}
+		if err := tx.QueryRow(ctx, "SELECT purpose IN ('code', 'survey') FROM outbox WHERE id = ?", id).Scan(&wiped); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "outbox.sent", "outbox", id, "")
 	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", id, err)
+	}
+	if wiped {
+		// The message is sent whether or not the log can be cut now; a
+		// busy log is cut at the next wipe.
+		if err := db.scrubWAL(ctx); err != nil && !errors.Is(err, errWALBusy) {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+		}
 	}
 	return nil
 }
