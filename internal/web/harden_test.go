@@ -316,3 +316,23 @@ func TestOneSessionHoldsAtMostEightStreams(t *testing.T) {
 		t.Errorf("another session's stream: %d", resp.StatusCode)
 	}
 }
+
+// A kiosk cannot take unlimited tickets for one phone (each sends SMS): past
+// the day's few, it is told why, on the kiosk's own form.
+func TestKioskTakesAFewTicketsPerPhoneADay(t *testing.T) {
+	d := newTestDesk(t)
+	lobbySeed(t, d)
+	kiosk := d.browser()
+	kiosk.signIn("kiosk@example.org")
+	for i := range kindred.TicketsPerPhonePerDay {
+		if r := kiosk.post("/lobby/kiosk", url.Values{"service": {"A"}, "phone": {"0712 345 678"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("ticket %d: %d", i+1, r.StatusCode)
+		}
+	}
+	r := kiosk.post("/lobby/kiosk", url.Values{"service": {"A"}, "phone": {"0712 345 678"}})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	wantContains(t, r, `id="form-error"`, "Phone: already has 4 tickets today")
+	if n := countRows(t, d, "SELECT COUNT(*) FROM lobby_tickets WHERE phone = '+254712345678'"); n != kindred.TicketsPerPhonePerDay {
+		t.Errorf("%d tickets for one phone", n)
+	}
+}
