@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/insights"
 )
 
@@ -207,6 +208,16 @@ func (c *Console) routes() []route {
 		routes = append(routes, c.insightRoutes()...)
 	}
 	return routes
+}
+
+// Routes lists the console's pages and forms, for the route × role table
+// (docs/routes.md).
+func (c *Console) Routes() []api.RouteInfo {
+	var out []api.RouteInfo
+	for _, rt := range c.routes() {
+		out = append(out, api.RouteInfo{Pattern: rt.pattern, Public: rt.roles == nil, Roles: rt.roles})
+	}
+	return out
 }
 
 func (rt route) allows(role kindred.Role) bool { return slices.Contains(rt.roles, role) }
