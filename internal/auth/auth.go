@@ -65,33 +65,48 @@ func CheckPassword(hash, password string) bool {
 const maxArgonMemory = 4 * argonMemory
 
 func checkPassword(hash, password string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
-	}
-	var memory, time uint32
-	var threads uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &time, &threads); err != nil {
-		return false
-	}
-	if memory > maxArgonMemory || time == 0 || time > 4*argonTime || threads == 0 {
-		return false
-	}
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
+	p, ok := parsePHC(hash)
+	if !ok {
 		return false
 	}
 	hashes.Add(1)
-	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	got := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
+	return subtle.ConstantTimeCompare(got, p.key) == 1
+}
+
+// phc is a parsed argon2id hash.
+type phc struct {
+	memory, time uint32
+	threads      uint8
+	salt, key    []byte
+}
+
+// parsePHC reads an argon2id hash in PHC string format, refusing costs
+// beyond what kindred writes by more than a margin.
+func parsePHC(hash string) (phc, bool) {
+	var p phc
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return p, false
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return p, false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil {
+		return p, false
+	}
+	if p.memory > maxArgonMemory || p.time == 0 || p.time > 4*argonTime || p.threads == 0 {
+		return p, false
+	}
+	var err error
+	if p.salt, err = b64.DecodeString(parts[4]); err != nil {
+		return p, false
+	}
+	if p.key, err = b64.DecodeString(parts[5]); err != nil || len(p.key) == 0 || len(p.key) > 1024 {
+		return p, false
+	}
+	return p, true
 }
 
 // NewToken returns a new API token secret (shown once to its owner) and the

@@ -83,3 +83,18 @@ func TestCheckPasswordRefusesHashesAskingForTooMuchMemory(t *testing.T) {
 		t.Errorf("%d hashes ran for hashes out of bounds", n)
 	}
 }
+
+// FuzzParsePHC: any stored hash is parsed without panicking, and one that
+// parses asks for no more than the bounded cost.
+func FuzzParsePHC(f *testing.F) {
+	f.Add("$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U")
+	f.Add("$argon2id$v=19$m=4194304,t=3,p=2$c2FsdA$a2V5")
+	f.Add("$argon2i$v=19$m=65536,t=3,p=2$c2FsdA$a2V5")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, hash string) {
+		p, ok := parsePHC(hash)
+		if ok && (p.memory > maxArgonMemory || p.time == 0 || p.time > 4*argonTime || p.threads == 0 || len(p.key) == 0) {
+			t.Fatalf("parsePHC(%q) accepted %+v", hash, p)
+		}
+	})
+}

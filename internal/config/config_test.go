@@ -138,3 +138,22 @@ func TestHelpIsReportedAsErrHelp(t *testing.T) {
 		t.Fatalf("err = %v, want flag.ErrHelp", err)
 	}
 }
+
+// FuzzParsePrefixes: any --trusted-proxies value is parsed or refused,
+// never a panic, and what parses is masked.
+func FuzzParsePrefixes(f *testing.F) {
+	f.Add("10.0.0.0/8, 127.0.0.1,::1")
+	f.Add("192.168.1.7/24")
+	f.Add("proxy.internal,,/")
+	f.Fuzz(func(t *testing.T, v string) {
+		ps, err := parsePrefixes(v)
+		if err != nil {
+			return
+		}
+		for _, p := range ps {
+			if p != p.Masked() || !p.IsValid() {
+				t.Fatalf("parsePrefixes(%q) gave %v", v, p)
+			}
+		}
+	})
+}

@@ -336,3 +336,27 @@ func TestKioskTakesAFewTicketsPerPhoneADay(t *testing.T) {
 		t.Errorf("%d tickets for one phone", n)
 	}
 }
+
+// FuzzClientAddr: any X-Forwarded-For is read without panicking, and the
+// address named is one the request carried: the connecting address or a
+// hop of the header.
+func FuzzClientAddr(f *testing.F) {
+	f.Add("10.0.0.2:4000", "203.0.113.1, 10.1.1.1")
+	f.Add("[::1]:80", "2001:db8::5,  ,nonsense")
+	f.Add("garbage", "")
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	f.Fuzz(func(t *testing.T, remote, xff string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = remote
+		r.Header.Set("X-Forwarded-For", xff)
+		got := ClientAddr(r, trusted)
+		if got == "" && remote != "" && !strings.HasPrefix(remote, ":") {
+			t.Fatalf("ClientAddr(%q, %q) is empty", remote, xff)
+		}
+		if !strings.Contains(remote, got) && !strings.Contains(xff, strings.TrimPrefix(got, "::ffff:")) {
+			if a, err := netip.ParseAddr(got); err != nil || !strings.Contains(xff+remote, a.Unmap().String()) {
+				t.Fatalf("ClientAddr(%q, %q) = %q, an address the request did not carry", remote, xff, got)
+			}
+		}
+	})
+}
