@@ -91,6 +91,36 @@ type Message struct {
 	Body           string    `json:"body"`
 	CreatedAt      time.Time `json:"created_at"`
 	Analysis       *Analysis `json:"analysis,omitempty"`
+
+	// Channel is how the message came or went: the conversation's channel,
+	// or another when the customer answered elsewhere ("email" in an SMS
+	// conversation after two records of one person were merged).
+	Channel Channel `json:"channel,omitempty"`
+	// DeliveryStatus is where an agent's reply stands (queued, sent,
+	// delivered, failed, recorded); empty for customer messages and notes.
+	DeliveryStatus DeliveryStatus `json:"delivery_status,omitempty"`
+	// DeliveryError says why a reply failed or was recorded only, in words.
+	DeliveryError string `json:"delivery_error,omitempty"`
+	// To is the phone or email address a reply was sent to.
+	To string `json:"to,omitempty"`
+	// EmailID is the RFC 5322 Message-ID of the email the message came in,
+	// or went out, as; it threads the customer's answers.
+	EmailID     string       `json:"email_message_id,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// SendAnyway sends a reply by text even though the customer has told us
+	// that reading is hard for them (see RouteReply): the agent's choice.
+	SendAnyway bool `json:"-"`
+}
+
+// Attachment is a file that came with a customer's email. It is served
+// only as a download, never shown inline.
+type Attachment struct {
+	ID          int64  `json:"id"`
+	MessageID   int64  `json:"message_id"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"` // sniffed from the bytes, not trusted from the sender
+	Size        int64  `json:"size"`
+	Data        []byte `json:"-"`
 }
 
 // Analysis is the compassion engine's report on a message, stored with it.

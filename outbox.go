@@ -35,6 +35,13 @@ type OutboundMessage struct {
 	ProviderID    string       `json:"provider_id,omitempty"` // the gateway's message id
 	CreatedAt     time.Time    `json:"created_at"`
 	SentAt        *time.Time   `json:"sent_at"`
+	// MessageID is the agent's reply this delivers, when it is one: its
+	// delivery status follows the outbox row's.
+	MessageID *int64 `json:"message_id,omitempty"`
+	// InReplyTo and References thread an email reply under the customer's
+	// mail (RFC 5322 Message-IDs, without angle brackets).
+	InReplyTo  string   `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
 }
 
 // HoldsSecret reports whether the message carries a secret meant for its
@@ -73,6 +80,19 @@ type OutboxService interface {
 	MarkFailed(ctx context.Context, id int64, reason string, retryAt time.Time, dead bool) error
 	// Retry puts a dead message back in the queue, due now (audited).
 	Retry(ctx context.Context, id int64) error
+	// RecordDelivery applies a gateway's delivery report to the message it
+	// sent and the reply that message carried (see DeliveryReport); it
+	// returns the reply's message id, or 0 when it carried none.
+	RecordDelivery(ctx context.Context, r DeliveryReport) (int64, error)
 	OutboundMessage(ctx context.Context, id int64) (*OutboundMessage, error)
 	Outbox(ctx context.Context, f OutboxFilter) ([]OutboundMessage, error)
+}
+
+// DeliveryReport is what a gateway tells of a message it was given: it
+// reached the phone (Delivered), or it did not, and why.
+type DeliveryReport struct {
+	Channel    Channel
+	ProviderID string // the gateway's id of the message, as it answered the send
+	Delivered  bool
+	Reason     string // why it failed, in the gateway's words
 }

@@ -146,6 +146,11 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 // stops listening and waits.
 func followDatabase(ctx context.Context, db *store.DB, hub *web.Hub, logger *slog.Logger) (stop func()) {
 	if db.Dialect() != store.Postgres {
+		// One process: its outbox worker's news of replies sent, delivered
+		// or failed goes straight to its consoles.
+		db.OnDelivery(func(conversationID, messageID int64) {
+			announceDelivery(ctx, db, hub, logger, conversationID, messageID)
+		})
 		return func() {}
 	}
 	hub.Follow()
@@ -162,6 +167,8 @@ func followDatabase(ctx context.Context, db *store.DB, hub *web.Hub, logger *slo
 					return
 				}
 				hub.MessageAdded(*m)
+			case store.ChangeDelivery:
+				announceDelivery(ctx, db, hub, logger, c.ConversationID, c.MessageID)
 			case store.ChangeConversation:
 				hub.ConversationChanged(c.ConversationID)
 			case store.ChangeListening:
@@ -177,6 +184,17 @@ func followDatabase(ctx context.Context, db *store.DB, hub *web.Hub, logger *slo
 		cancel()
 		wg.Wait()
 	}
+}
+
+// announceDelivery tells the consoles that a reply's delivery status changed.
+func announceDelivery(ctx context.Context, db *store.DB, hub *web.Hub, logger *slog.Logger, conversationID, messageID int64) {
+	m, err := db.Message(ctx, messageID)
+	if err != nil {
+		logger.Warn("live updates: read a reply whose delivery changed", slog.Int64("message", messageID), slog.Any("err", err))
+		hub.ConversationChanged(conversationID)
+		return
+	}
+	hub.DeliveryChanged(*m)
 }
 
 func logStopped(logger *slog.Logger, what string, err error) {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +27,10 @@ func runSMSGateway(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	username := fs.String("username", "", "refuse requests without this username (default: accept any)")
 	key := fs.String("key", "", "refuse requests without this apiKey header (default: accept any)")
 	down := fs.Bool("down", false, "start down: answer every request 503, to watch kindred retry")
+	reportURL := fs.String("report-url", "", "post a delivery report for each SMS here, as the gateway does (kindred: http://127.0.0.1:8080/api/v1/sms/delivery)")
+	reportKey := fs.String("report-key", "", "the desk's --gateway-key, sent with each delivery report")
+	reportDelay := fs.Duration("report-delay", time.Second, "how long after taking an SMS its delivery report is posted")
+	unreachable := fs.String("unreachable", "", "comma-separated phone numbers whose SMS are reported as not delivered")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,6 +48,16 @@ func runSMSGateway(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		fmt.Fprintf(stdout, "%s  SMS to %s from %s (%s)\n    %s\n", d.At.Format("15:04:05"), d.To, from, d.MessageID, d.Message)
 	}}
 	sim.SetDown(*down)
+	sim.ReportURL, sim.ReportKey, sim.ReportDelay = *reportURL, *reportKey, *reportDelay
+	if *unreachable != "" {
+		off := strings.Split(*unreachable, ",")
+		sim.Unreachable = func(to string) bool { return slices.Contains(off, to) }
+	}
+	sim.OnReportError = func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "delivery report not taken: %v\n", err)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

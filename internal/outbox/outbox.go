@@ -288,23 +288,38 @@ func (w *Worker) Backoff(attempt int) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
-// Log is a Sender that only logs that a message would have been sent, for a
-// desk with no gateway configured. It never logs the body: it may hold a
+// Log is the Sender for a channel with no gateway configured. It logs that
+// the message could not be sent and fails it for good, so that it waits on
+// the dead-letter list (a person can retry it once a gateway is set up) and
+// the reply it carries says plainly that it was not sent; a message is never
+// called sent when it went nowhere. It never logs the body: it may hold a
 // one-time code.
 type Log struct {
 	Logger *slog.Logger // nil: slog.Default()
 }
 
-// Send logs m and reports it sent.
+// Send logs m and fails it permanently with the reason.
 func (l Log) Send(ctx context.Context, m kindred.OutboundMessage) (string, error) {
 	log := l.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	log.InfoContext(ctx, "outbox: no gateway configured; message logged, not sent",
+	log.WarnContext(ctx, "outbox: no gateway configured; message not sent",
 		slog.Int64("outbox", m.ID), slog.String("channel", string(m.Channel)), slog.String("purpose", m.Purpose),
 		slog.String("to", Mask(m.To)))
-	return fmt.Sprintf("log-%d", m.ID), nil
+	return "", Permanent(NotConfigured(m.Channel))
+}
+
+// NotConfigured is the reason a message on channel could not be sent: no
+// gateway or relay is set up for it.
+func NotConfigured(channel kindred.Channel) error {
+	switch channel {
+	case kindred.ChannelSMS:
+		return errors.New("not sent: no SMS gateway is set up")
+	case kindred.ChannelEmail:
+		return errors.New("not sent: no SMTP relay is set up for email")
+	}
+	return fmt.Errorf("not sent: nothing is set up to send %s", channel)
 }
 
 // Mask hides all but the last three characters of a phone number or the

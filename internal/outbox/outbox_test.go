@@ -346,7 +346,9 @@ func TestLogSenderNeverLogsTheBody(t *testing.T) {
 	var buf syncBuffer
 	l := outbox.Log{Logger: slog.New(slog.NewTextHandler(&buf, nil))}
 	id, err := l.Send(context.Background(), kindred.OutboundMessage{ID: 9, Channel: kindred.ChannelSMS, To: "+254711000666", Body: "Your code is 482 913."})
-	if err != nil || id != "log-9" {
+	// Nothing was sent: the message must never be called sent, and
+	// retrying cannot help until a gateway is set up.
+	if id != "" || err == nil || !outbox.IsPermanent(err) || err.Error() != "not sent: no SMS gateway is set up" {
 		t.Fatalf("%q %v", id, err)
 	}
 	out := buf.String()

@@ -32,8 +32,19 @@ type Simulator struct {
 	APIKey   string // when set, requests must carry it in the apiKey header
 	// OnDeliver, when set, is called with each new delivery (kindred smsgw prints them).
 	OnDeliver func(Delivery)
+	// ReportURL, when set, is sent a delivery report for each new delivery
+	// after ReportDelay, as the gateway's delivery-report callback is:
+	// Success, or Failed for a number Unreachable reports true.
+	ReportURL   string
+	ReportKey   string // sent in the X-Gateway-Key header of each report
+	ReportDelay time.Duration
+	Unreachable func(to string) bool
+	// OnReportError, when set, is told of a report the desk did not take.
+	OnReportError func(error)
 
 	mu          sync.Mutex
+	paused      bool     // reports wait in held until PauseReports(false)
+	held        []func() // reports waiting
 	down        bool
 	loseReplies int
 	requests    int
@@ -47,6 +58,23 @@ func (s *Simulator) SetDown(down bool) {
 	s.mu.Lock()
 	s.down = down
 	s.mu.Unlock()
+}
+
+// PauseReports holds delivery reports back (true) until it is called with
+// false, which posts those held, as a network slow to confirm delivery.
+func (s *Simulator) PauseReports(pause bool) {
+	s.mu.Lock()
+	s.paused = pause
+	held := s.held
+	if !pause {
+		s.held = nil
+	}
+	s.mu.Unlock()
+	if !pause {
+		for _, send := range held {
+			go send()
+		}
+	}
 }
 
 // LoseReplies makes the next n accepted messages be delivered but their
@@ -146,6 +174,19 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if delivered != nil && onDeliver != nil {
 		onDeliver(*delivered)
+	}
+	if delivered != nil && s.ReportURL != "" {
+		d, ok := *delivered, s.Unreachable == nil || !s.Unreachable(delivered.To)
+		time.AfterFunc(s.ReportDelay, func() {
+			s.mu.Lock()
+			if s.paused {
+				s.held = append(s.held, func() { s.report(d, ok) })
+				s.mu.Unlock()
+				return
+			}
+			s.mu.Unlock()
+			s.report(d, ok)
+		})
 	}
 	if lose {
 		panic(http.ErrAbortHandler) // the reply is lost on the way back

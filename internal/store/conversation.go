@@ -440,6 +440,16 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		if err != nil {
 			return err
 		}
+		// A message by another channel than the conversation's (a call
+		// logged on a text conversation) records what was said that way.
+		elsewhere := m.Channel != "" && m.Channel != c.Channel
+		if m.Channel == "" {
+			m.Channel = c.Channel
+		}
+		if !slices.Contains(kindred.Channels, m.Channel) {
+			return invalid("channel", "must be one of desk, email, chat, sms, ussd, phone")
+		}
+		m.DeliveryStatus, m.DeliveryError, m.To = "", "", ""
 		if m.AuthorID != nil {
 			if err := tx.mustExist(ctx, "agents", "author_id", *m.AuthorID); err != nil {
 				return err
@@ -454,13 +464,40 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 				return invalid("helper_id", "not a helper of this customer")
 			}
 		}
+		var route kindred.Route
+		if m.Direction == kindred.Outbound && elsewhere {
+			m.DeliveryStatus = kindred.DeliveryRecorded
+		} else if m.Direction == kindred.Outbound {
+			cust, err := tx.customer(ctx, c.CustomerID, false)
+			if err != nil {
+				return err
+			}
+			route = kindred.RouteReply(c, cust, m.SendAnyway)
+			switch {
+			case route.Sends():
+				m.DeliveryStatus, m.To, m.Channel = kindred.DeliveryQueued, route.To, route.Channel
+			case route.Failed:
+				m.DeliveryStatus, m.DeliveryError = kindred.DeliveryFailed, route.Reason
+			default:
+				m.DeliveryStatus, m.DeliveryError = kindred.DeliveryRecorded, route.Reason
+			}
+		}
 		m.ID, err = tx.Insert(ctx, `INSERT INTO messages (conversation_id, direction, author_id, helper_id, author_name, body,
-			created_at, compassion, sentiment, distress, analysis)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			created_at, compassion, sentiment, distress, analysis, channel, delivery_status, delivery_error, recipient, email_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			id, string(m.Direction), nullInt(m.AuthorID), nullInt(m.HelperID), m.AuthorName, m.Body,
-			ms(m.CreatedAt), compassion, sentiment, distress, report)
+			ms(m.CreatedAt), compassion, sentiment, distress, report,
+			string(m.Channel), string(m.DeliveryStatus), m.DeliveryError, m.To, nullString(m.EmailID))
 		if err != nil {
+			if isUnique(err) && m.EmailID != "" {
+				return &kindred.Error{Kind: kindred.Conflict, Message: "this email is already in a conversation"}
+			}
 			return err
+		}
+		if route.Sends() {
+			if err := tx.enqueueReply(ctx, c, m); err != nil {
+				return err
+			}
 		}
 		c.Apply(m)
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?
@@ -483,7 +520,7 @@ func floatOrNil(f *float64) any {
 }
 
 const messageColumns = `id, conversation_id, direction, author_id, helper_id, author_name, body, created_at,
-	compassion, sentiment, distress, analysis`
+	compassion, sentiment, distress, analysis, channel, delivery_status, delivery_error, recipient, email_id`
 
 // messages reads the messages selected by the clause that follows FROM messages.
 func (tx *Tx) messages(ctx context.Context, clause string, args ...any) ([]kindred.Message, error) {
@@ -509,12 +546,14 @@ func scanMessage(row scanner, m *kindred.Message) error {
 	var author, helper sql.NullInt64
 	var created int64
 	var compassion, sentiment, distress sql.NullFloat64
-	var report sql.NullString
+	var report, emailID sql.NullString
+	var channel, delivery string
 	if err := row.Scan(&m.ID, &m.ConversationID, &direction, &author, &helper, &m.AuthorName, &m.Body, &created,
-		&compassion, &sentiment, &distress, &report); err != nil {
+		&compassion, &sentiment, &distress, &report, &channel, &delivery, &m.DeliveryError, &m.To, &emailID); err != nil {
 		return err
 	}
 	m.Direction = kindred.Direction(direction)
+	m.Channel, m.DeliveryStatus, m.EmailID = kindred.Channel(channel), kindred.DeliveryStatus(delivery), emailID.String
 	m.AuthorID, m.HelperID = fromNullInt(author), fromNullInt(helper)
 	m.CreatedAt = fromMS(created)
 	if sentiment.Valid || report.Valid {

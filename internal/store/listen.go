@@ -27,6 +27,9 @@ const (
 	// ChangeConversation: the conversation was created or changed (its
 	// status, assignee, tags…).
 	ChangeConversation = "conversation"
+	// ChangeDelivery: a reply's delivery status changed (sent, delivered,
+	// failed); MessageID names it.
+	ChangeDelivery = "delivery"
 	// ChangeListening: Listen is listening, first or again after a lost
 	// connection, when news may have been missed.
 	ChangeListening = "listening"

@@ -13,18 +13,20 @@ import (
 )
 
 const outboxColumns = `id, channel, recipient, subject, body, purpose, customer_id, status, attempts,
-	next_attempt_at, last_error, provider_id, created_at, sent_at`
+	next_attempt_at, last_error, provider_id, created_at, sent_at, message_id, in_reply_to, mail_references`
 
 func scanOutbound(row scanner, m *kindred.OutboundMessage) error {
-	var channel, status string
-	var customer sql.NullInt64
+	var channel, status, refs string
+	var customer, message sql.NullInt64
 	var next, created int64
 	var sent sql.NullInt64
 	err := row.Scan(&m.ID, &channel, &m.To, &m.Subject, &m.Body, &m.Purpose, &customer, &status, &m.Attempts,
-		&next, &m.LastError, &m.ProviderID, &created, &sent)
+		&next, &m.LastError, &m.ProviderID, &created, &sent, &message, &m.InReplyTo, &refs)
 	if err != nil {
 		return err
 	}
+	m.MessageID = fromNullInt(message)
+	m.References = strings.Fields(refs)
 	m.Channel, m.Status = kindred.Channel(channel), kindred.OutboxStatus(status)
 	if customer.Valid {
 		m.CustomerID = &customer.Int64
@@ -46,6 +48,9 @@ func validOutbound(m *kindred.OutboundMessage) error {
 		}
 	default:
 		v.Add("channel", "must be sms or email")
+	}
+	if m.Channel != kindred.ChannelEmail && (m.InReplyTo != "" || len(m.References) > 0) {
+		v.Add("in_reply_to", "only an email is threaded")
 	}
 	if strings.TrimSpace(m.Body) == "" {
 		v.Add("body", "must not be empty")
@@ -78,9 +83,10 @@ func (tx *Tx) Enqueue(ctx context.Context, m *kindred.OutboundMessage) error {
 	m.CreatedAt = tx.db.clock()
 	m.NextAttemptAt = m.CreatedAt
 	id, err := tx.Insert(ctx, `INSERT INTO outbox (channel, recipient, subject, body, purpose, customer_id, status,
-		attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`,
+		attempts, next_attempt_at, created_at, message_id, in_reply_to, mail_references)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
 		string(m.Channel), m.To, m.Subject, m.Body, m.Purpose, nullInt(m.CustomerID), string(m.Status),
-		ms(m.NextAttemptAt), ms(m.CreatedAt))
+		ms(m.NextAttemptAt), ms(m.CreatedAt), nullInt(m.MessageID), m.InReplyTo, strings.Join(m.References, " "))
 	if err != nil {
 		return err
 	}
@@ -141,6 +147,7 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 // MarkSent records that a claimed message was delivered.
 func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
 	var wiped bool
+	var ref *messageRef
 	err := db.Tx(ctx, func(tx *Tx) error {
 		// A delivered code or survey link is wiped: nobody needs it again.
 		res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?, lease_until = NULL,
@@ -155,11 +162,15 @@ func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time
 		if err := tx.QueryRow(ctx, "SELECT purpose IN ('code', 'survey') FROM outbox WHERE id = ?", id).Scan(&wiped); err != nil {
 			return err
 		}
+		if ref, err = tx.replySent(ctx, id, providerID); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "outbox.sent", "outbox", id, "")
 	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", id, err)
 	}
+	db.announce(ref)
 	if wiped {
 		// The message is sent whether or not the log can be cut now; a
 		// busy log is cut at the next wipe.
@@ -180,6 +191,7 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, retryAt t
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
+	var ref *messageRef
 	err := db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL
 			WHERE id = ? AND status = 'pending'`, string(status), ms(retryAt), reason, id)
@@ -189,17 +201,22 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, retryAt t
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, conflictOrMissing(ctx, tx, id))
 		}
+		if ref, err = tx.replyFailed(ctx, id, reason, dead); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, action, "outbox", id, reason)
 	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d failed: %w", id, err)
 	}
+	db.announce(ref)
 	return nil
 }
 
 // Retry puts a dead message back in the queue, due now, with a fresh count
 // of attempts.
 func (db *DB) Retry(ctx context.Context, id int64) error {
+	var ref *messageRef
 	err := db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL
 			WHERE id = ? AND status = 'dead'`, ms(db.clock()), id)
@@ -209,11 +226,15 @@ func (db *DB) Retry(ctx context.Context, id int64) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, conflictOrMissing(ctx, tx, id))
 		}
+		if ref, err = tx.replyRequeued(ctx, id); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "outbox.requeue", "outbox", id, "")
 	})
 	if err != nil {
 		return fmt.Errorf("retry outbox %d: %w", id, err)
 	}
+	db.announce(ref)
 	return nil
 }
 

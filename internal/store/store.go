@@ -44,6 +44,8 @@ type DB struct {
 	backupDSN string
 	// dsn opens PostgreSQL's listening connection (see Listen).
 	dsn string
+	// delivery is told of changes to replies' delivery (see OnDelivery).
+	delivery deliveryHooks
 }
 
 // Open opens the store named by dsn and brings its schema up to date.

@@ -90,6 +90,10 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"ConcurrentMessages", testConcurrentMessages},
 		{"Backup", testBackup},
 		{"OutboxClaimSendRetryDead", testOutbox},
+		{"RepliesLeaveByTheirChannel", testRepliesLeaveByTheirChannel},
+		{"ReplyDeliveryFollowsTheOutbox", testReplyDeliveryFollowsTheOutbox},
+		{"OneTimelinePerPerson", testOneTimelinePerPerson},
+		{"TextAfterResolutionReopens", testTextAfterResolutionReopens},
 	}
 	tests = append(tests, featureSuites...)
 	for _, tt := range tests {

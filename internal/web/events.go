@@ -14,7 +14,8 @@ const heartbeat = 25 * time.Second
 
 // events streams Server-Sent Events to an open console: "message" with the
 // rendered message when one is added to the conversation the page shows
-// (?conversation=ID), and "inbox" when any conversation changes.
+// (?conversation=ID), "delivery" with a reply's new delivery status there,
+// and "inbox" when any conversation changes.
 func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) error {
 	watching, _ := strconv.ParseInt(r.URL.Query().Get("conversation"), 10, 64)
 	rc := http.NewResponseController(w)
@@ -76,6 +77,17 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 					HTML           string `json:"html"`
 				}{e.message.ID, e.conversationID, buf.String()})
 				fmt.Fprintf(w, "event: message\ndata: %s\n\n", b)
+			case e.kind == "delivery" && e.conversationID == watching && watching != 0:
+				var buf bytes.Buffer
+				if err := c.pages.sets["conversation"].ExecuteTemplate(&buf, "delivery", messageView{view: v, M: *e.message}); err != nil {
+					return fmt.Errorf("events: render delivery: %w", err)
+				}
+				b, _ := json.Marshal(struct {
+					ID     int64  `json:"id"`
+					Status string `json:"status"`
+					HTML   string `json:"html"`
+				}{e.message.ID, string(e.message.DeliveryStatus), buf.String()})
+				fmt.Fprintf(w, "event: delivery\ndata: %s\n\n", b)
 			case e.kind == "inbox":
 				fmt.Fprintf(w, "event: inbox\ndata: {\"conversation_id\":%d}\n\n", e.conversationID)
 			default:

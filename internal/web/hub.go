@@ -27,7 +27,7 @@ type Hub struct {
 
 // event is one piece of news.
 type event struct {
-	kind           string // "message" or "inbox"
+	kind           string // "message", "delivery" or "inbox"
 	conversationID int64
 	message        *kindred.Message
 }
@@ -78,6 +78,12 @@ func (h *Hub) Follow() { h.following.Store(true) }
 func (h *Hub) MessageAdded(m kindred.Message) {
 	h.send(event{kind: "message", conversationID: m.ConversationID, message: &m})
 	h.send(event{kind: "inbox", conversationID: m.ConversationID})
+}
+
+// DeliveryChanged tells the open consoles that reply m was sent, delivered
+// or failed, whichever process learnt it. It never blocks.
+func (h *Hub) DeliveryChanged(m kindred.Message) {
+	h.send(event{kind: "delivery", conversationID: m.ConversationID, message: &m})
 }
 
 // ConversationChanged tells the open consoles that a conversation changed,

@@ -33,6 +33,20 @@
       (notice.getAttribute("data-many") || "%d new messages").replace("%d", fresh));
   });
 
+  // A reply's delivery status (sent, delivered, failed) replaces the old
+  // one in place; the status line is a polite live region, so a screen
+  // reader hears it without losing its place.
+  es.addEventListener("delivery", function (ev) {
+    var data;
+    try { data = JSON.parse(ev.data); } catch (e) { return; }
+    var old = document.getElementById("delivery-" + data.id);
+    if (!old) { return; }
+    var tmp = document.createElement("div");
+    tmp.innerHTML = data.html;
+    var el = tmp.firstElementChild;
+    if (el) { old.replaceWith(el); }
+  });
+
   es.addEventListener("inbox", function () {
     if (!inbox || !notice) { return; }
     notice.textContent = "";
