@@ -3,6 +3,8 @@ package compassion
 import (
 	"encoding/json"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred/compassion/empathy"
@@ -10,6 +12,7 @@ import (
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/politeness"
 	"github.com/kindred-desk/kindred/compassion/sentiment"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 // Input is one exchange to analyse: the customer's message and the agent's
@@ -25,7 +28,20 @@ type Input struct {
 	// ("plain_language", "low_vision"); the spellings people write ("plain
 	// language", "Low-Vision") are accepted too. Unknown names are ignored.
 	Accommodations []string `json:"accommodations"`
+	// Channel is how the reply reaches the customer: ChannelSMS (160
+	// characters), ChannelPost (a public post, 280) or anything else for
+	// no limit. Suggestions and their examples fit it.
+	Channel string `json:"channel,omitempty"`
+	// Language is the agent's console language, "en" or "sw": the
+	// language suggestions are written in. Empty is English.
+	Language string `json:"language,omitempty"`
 }
+
+// Channels with a length limit.
+const (
+	ChannelSMS  = "sms"
+	ChannelPost = "post"
+)
 
 // Report is the engine's reading of an exchange.
 type Report struct {
@@ -65,6 +81,14 @@ func clip(s string) (string, bool) {
 
 // ReplyReport is what the engine reads in an agent's reply.
 type ReplyReport struct {
+	// Language is the reply's language: "en", "sw" or "mixed". A
+	// Kiswahili or mixed reply is not read by the English politeness,
+	// concreteness and reading-grade models: Politeness is then 0.5 and
+	// Concreteness 2.5 with RatedWords 0 (their neutral values, which add
+	// no points), and PlainLanguage uses the Kiswahili measure. A
+	// Kiswahili reply's empathy levels come from its Kiswahili phrases
+	// (pole, samahani, naelewa…), not from the English empathy model.
+	Language        string             `json:"language"`
 	Sentiment       sentiment.Scores   `json:"sentiment"`
 	Empathy         empathy.Levels     `json:"empathy"`
 	EmpathyEvidence []empathy.Evidence `json:"empathy_evidence"`
@@ -94,26 +118,84 @@ type ReplyReport struct {
 // It accepts any input, however long or malformed (it reads at most
 // MaxAnalyzed bytes of each message), and is safe for concurrent use.
 func Analyze(in Input) Report {
+	sc := scratchPool.Get().(*scratch)
+	defer putScratch(sc)
+	return analyze(in, sc, nil)
+}
+
+// AppendJSON appends the report of Analyze(in), with id as its ID, to dst
+// as JSON (what Report.AppendJSON writes) and returns the extended buffer.
+// It is for callers that only write the report out, such as `kindred
+// analyze --jsonl`: the report's own storage (its reply part, score,
+// customer part, signals and suggestions, about 1 KB an exchange) is reused
+// from one call to the next instead of being left to the garbage collector.
+func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
+	sc := scratchPool.Get().(*scratch)
+	defer putScratch(sc)
+	st := storePool.Get().(*reportStore)
+	defer storePool.Put(st)
+	r := analyze(in, sc, st)
+	r.ID = id
+	dst = r.AppendJSON(dst)
+	// The pools must not keep the texts alive through the report.
+	if r.Reply != nil {
+		clear(r.Reply.Signals)
+	}
+	*st = reportStore{}
+	return dst
+}
+
+// replyStore is the storage of a report's reply part, score and
+// suggestions: one allocation for each Analyze.
+type replyStore struct {
+	rep   ReplyReport
+	score float64
+	sug   [MaxSuggestions]Suggestion
+}
+
+// reportStore is the storage of a whole report, kept for AppendJSON.
+type reportStore struct {
+	cust  CustomerReport
+	reply replyStore
+}
+
+var storePool = sync.Pool{New: func() any { return new(reportStore) }}
+
+// putScratch returns sc to the pool, unless it holds a huge message's
+// buffers.
+func putScratch(sc *scratch) {
+	if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
+		scratchPool.Put(sc)
+	}
+}
+
+// analyze is Analyze, with the report's storage in store, or allocated
+// for the report alone when store is nil. With a store, the report's
+// signals are the scratch's own, valid until sc is used again.
+func analyze(in Input, sc *scratch, store *reportStore) Report {
 	var r Report
 	var cutC, cutR bool
 	in.CustomerMessage, cutC = clip(in.CustomerMessage)
 	in.Reply, cutR = clip(in.Reply)
 	r.Truncated = cutC || cutR
-	sc := scratchPool.Get().(*scratch)
-	defer func() {
-		// Don't pin a huge message's buffers in the pool.
-		if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
-			scratchPool.Put(sc)
-		}
-	}()
 	hasCustomer := strings.TrimSpace(in.CustomerMessage) != ""
 	if hasCustomer {
 		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
-		c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
-		r.Customer = &c
+		if store != nil {
+			store.cust = AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
+			r.Customer = &store.cust
+		} else {
+			c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
+			r.Customer = &c
+		}
 	}
 	if strings.TrimSpace(in.Reply) == "" {
 		return r
+	}
+	if !hasWords(in.Reply) {
+		// ".", "!!!", an emoji: nothing for the customer to read. It must
+		// not score as a neutral, correct answer would.
+		return noWords(r, in.Reply)
 	}
 	strict := needsPlainLanguage(in.Accommodations)
 	name := strings.TrimSpace(in.CustomerName)
@@ -122,24 +204,46 @@ func Analyze(in Input) Report {
 	// One learn tokenisation of each text serves both models.
 	sc.ltoks = learn.Tokenize(sc.ltoks[:0], in.Reply)
 	sc.lctoks = learn.Tokenize(sc.lctoks[:0], in.CustomerMessage)
-	emp := empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
-	pol := politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	var emp empathy.Result
+	switch {
+	case f.lang == swahili.Swahili:
+		emp.Levels = swahiliEmpathy(&f)
+	case f.onlyAsks && len(f.ack)+len(f.apology)+len(f.care) == 0:
+		// "Please DM us your email": a reply that only asks the customer
+		// to do something shows no empathy, whatever the model (trained on
+		// peer support, not brand replies) reads in its politeness.
+	default:
+		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
+	}
+	pol := politeness.Result{Probability: 0.5}
+	if f.lang == swahili.English {
+		pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	}
 	sent := sentiment.Analyze(in.Reply)
 
-	// The reply's report, its score and its suggestions in one allocation,
-	// its signals in another of their own size: room for every possible
-	// signal made this the largest allocation of a short reply's analysis.
-	both := &struct {
-		rep   ReplyReport
-		score float64
-		sug   [MaxSuggestions]Suggestion
-	}{}
-	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict}, sc.signals[:0])
-	signals = append([]Signal(nil), signals...)
-	clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
+	// The reply's report, its score and its suggestions in one allocation
+	// (none with a store), its signals in another of their own size: room
+	// for every possible signal made this the largest allocation of a short
+	// reply's analysis.
+	var both *replyStore
+	if store != nil {
+		both = &store.reply
+	} else {
+		both = new(replyStore)
+	}
+	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict, english: f.lang == swahili.English}, sc.signals[:0])
+	if store == nil {
+		signals = append([]Signal(nil), signals...)
+		clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
+	}
 	both.score = score
 	rep := &both.rep
+	// The report lists evidence, not every word: a huge reply must give a
+	// report of sensible size.
+	sent.Evidence = sent.Evidence[:min(len(sent.Evidence), maxListed)]
+	pol.Strategies = pol.Strategies[:min(len(pol.Strategies), maxListed)]
 	*rep = ReplyReport{
+		Language:             f.lang,
 		Sentiment:            sent,
 		Empathy:              emp.Levels,
 		EmpathyEvidence:      emp.Evidence,
@@ -151,7 +255,7 @@ func Analyze(in Input) Report {
 		PlainLanguage:        f.plain,
 		NextStep:             f.next,
 		Signals:              signals,
-		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict}, both.sug[:0]),
+		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict, channel: in.Channel, reply: in.Reply, sw: in.Language == swahili.Swahili}, both.sug[:0]),
 	}
 	if rep.EmpathyEvidence == nil {
 		rep.EmpathyEvidence = []empathy.Evidence{}
@@ -190,4 +294,62 @@ func needsPlainLanguage(accommodations []string) bool {
 func normalizeAccommodation(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+}
+
+// swahiliEmpathy reads a Kiswahili reply's empathy from its phrases, as the
+// English empathy model (trained on English EPITOME posts) cannot:
+// emotional reactions from pole, samahani and care words ("pole sana …,
+// samahani …" is strong), interpretations from acknowledgement ("naelewa
+// jinsi…", a feeling named, the customer's circumstance taken up),
+// explorations from questions about the person ("unaendeleaje?").
+func swahiliEmpathy(f *findings) empathy.Levels {
+	level := func(n int) empathy.Level { return empathy.Level(min(n, 2)) }
+	return empathy.Levels{
+		EmotionalReactions: level(len(f.apology) + len(f.care)),
+		Interpretations:    level(len(f.ack)),
+		Explorations:       level(len(f.explore)),
+	}
+}
+
+// maxListed is how many of the sentiment words and politeness strategies a
+// report lists.
+const maxListed = 2 * maxEvidence
+
+// hasWords reports whether s has a letter or a digit: ".", "!!!" and
+// emoji alone are not an answer.
+func hasWords(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// wNoWords is the score's effect of a reply with no words: it tells the
+// customer nothing, which is below a plain, correct answer.
+const wNoWords = -20
+
+// noWords completes r for a reply with no words in it.
+func noWords(r Report, reply string) Report {
+	score := float64(ScoreBase + wNoWords)
+	r.Compassion = &score
+	r.Reply = &ReplyReport{
+		Language:             swahili.English,
+		Sentiment:            sentiment.Analyze(reply),
+		EmpathyEvidence:      []empathy.Evidence{},
+		Politeness:           0.5,
+		PolitenessStrategies: []politeness.Strategy{},
+		Concreteness:         defaultConcreteness,
+		VagueWords:           []Alternative{},
+		PlainLanguage:        PlainLanguage{Measure: MeasureEnglish, TargetGrade: targetGrade, MaxSentenceWords: maxSentenceWords, LongSentences: []Evidence{}, Jargon: []Alternative{}},
+		NextStep:             NextStep{WhatEvidence: []Evidence{}, WhoEvidence: []Evidence{}, WhenEvidence: []Evidence{}},
+		Signals:              []Signal{{Name: "no_words", Effect: wNoWords, Evidence: []Evidence{}, Detail: "the reply has no words: it tells the customer nothing"}},
+		Suggestions: []Suggestion{{Text: "Write the answer in words: what happens next, who does it and when.",
+			Why: "A reply with no words leaves the customer guessing."}},
+	}
+	if r.Reply.Sentiment.Evidence != nil {
+		r.Reply.Sentiment.Evidence = r.Reply.Sentiment.Evidence[:min(len(r.Reply.Sentiment.Evidence), maxListed)]
+	}
+	return r
 }
