@@ -29,6 +29,11 @@ const (
 	TicketNoShow  TicketStatus = "no_show"
 )
 
+// TicketsPerPhonePerDay is the most tickets one phone number may take in a
+// day, across every service: each sends SMS, and a person needs a few
+// (a second service, a missed call), not a queue's worth.
+const TicketsPerPhonePerDay = 4
+
 // WaitEstimate is an honest wait: a range, how it was worked out, and what is
 // happening now ("2 desks are serving Registration").
 type WaitEstimate struct {

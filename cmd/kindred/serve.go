@@ -109,8 +109,11 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 	} else {
 		logger.Warn("no SMS gateway configured (--sms-url): SMS are logged, not sent")
 	}
-	if cfg.GatewayKey == "" {
-		logger.Warn("no --gateway-key: anyone who can reach /ussd or /api/v1/sms/inbound can speak as any phone; set one before exposing kindred to a gateway")
+	switch {
+	case cfg.GatewayKey == "" && cfg.InsecureGateway:
+		logger.Warn("--insecure-gateway: anyone who can reach /ussd or /api/v1/sms/inbound can speak as any phone; only for trying kindred out")
+	case cfg.GatewayKey == "":
+		logger.Warn("no --gateway-key: the SMS and USSD callbacks (/ussd, /api/v1/sms/inbound) refuse every request until one is set")
 	}
 	if cfg.SMTPAddr != "" {
 		emailSender = &mail.Sender{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
@@ -235,29 +238,33 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		DefaultRegion: cfg.Region,
 		SecureCookies: cfg.SecureCookies,
 		SetupEmail:    cfg.AdminEmail,
+		Audit:         d,
+
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	apiHandler := api.New(api.Config{
-		Agents:        d,
-		Customers:     d,
-		Conversations: d,
-		Audit:         d,
-		Outbox:        d,
-		Lobby:         d,
-		Verify:        d,
-		OfficeHours:   cfg.OfficeHours,
-		GatewayKey:    cfg.GatewayKey,
-		Care:          careSvc,
-		Insights:      d,
-		Accounts:      d,
-		BaseURL:       cfg.BaseURL,
-		Analyzer:      compassion.DeskAnalyzer{},
-		Ready:         d.Ping,
-		Logger:        logger,
-		Registry:      reg,
-		MaxBodyBytes:  cfg.MaxBody,
-		DefaultRegion: cfg.Region,
-		MetricsPublic: cfg.MetricsPublic,
-		OnMessage:     console.Hub().Publish,
+		Agents:          d,
+		Customers:       d,
+		Conversations:   d,
+		Audit:           d,
+		Outbox:          d,
+		Lobby:           d,
+		Verify:          d,
+		OfficeHours:     cfg.OfficeHours,
+		GatewayKey:      cfg.GatewayKey,
+		InsecureGateway: cfg.InsecureGateway,
+		Care:            careSvc,
+		Insights:        d,
+		Accounts:        d,
+		BaseURL:         cfg.BaseURL,
+		Analyzer:        compassion.DeskAnalyzer{},
+		Ready:           d.Ping,
+		Logger:          logger,
+		Registry:        reg,
+		MaxBodyBytes:    cfg.MaxBody,
+		DefaultRegion:   cfg.Region,
+		MetricsPublic:   cfg.MetricsPublic,
+		OnMessage:       console.Hub().Publish,
 	})
 	mux := http.NewServeMux()
 	// /ussd is where USSD gateways post; it speaks their text protocol, not JSON.

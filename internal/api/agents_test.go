@@ -84,7 +84,10 @@ func TestTheLastAdminWhoCanSignInCannotBeDisabledOrDemoted(t *testing.T) {
 	d.must(kindred.RoleAdmin, 200, "PATCH", "/api/v1/agents/"+itoa(d.agents[kindred.RoleAdmin].ID), `{"team": "Ops"}`)
 }
 
-func TestADisabledAgentsTokenIsRefusedUntilEnabledAgain(t *testing.T) {
+// Disabling an agent revokes its tokens for good: enabling it again does
+// not bring back a token that may have leaked while it was off (issue 17);
+// the admin gives it a new one.
+func TestADisabledAgentsTokensAreRevokedForGood(t *testing.T) {
 	d := newDesk(t)
 	agent := d.agents[kindred.RoleAgent]
 	path := "/api/v1/agents/" + itoa(agent.ID)
@@ -97,10 +100,16 @@ func TestADisabledAgentsTokenIsRefusedUntilEnabledAgain(t *testing.T) {
 	if rec.Code != http.StatusUnauthorized {
 		t.Fatalf("a disabled agent's token: %d, want 401", rec.Code)
 	}
-	if p := problemOf(t, rec); !strings.Contains(p.Detail, "disabled") {
-		t.Errorf("the refusal does not say the agent is disabled: %q", p.Detail)
+	if p := problemOf(t, rec); !strings.Contains(p.Detail, "revoked") {
+		t.Errorf("the refusal does not say the token is revoked: %q", p.Detail)
 	}
 
 	d.must(kindred.RoleAdmin, 200, "PATCH", path, `{"disabled": false}`)
-	d.must(kindred.RoleAgent, 200, "GET", "/api/v1/me", nil)
+	if rec := d.as(kindred.RoleAgent, "GET", "/api/v1/me", nil); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("the old token after enabling again: %d, want 401", rec.Code)
+	}
+	tok := d.must(kindred.RoleAdmin, 201, "POST", path+"/tokens", `{"name": "after re-enabling"}`)
+	if rec := d.do(tok["token"].(string), "GET", "/api/v1/me", nil); rec.Code != http.StatusOK {
+		t.Fatalf("a new token after enabling again: %d %s", rec.Code, rec.Body)
+	}
 }

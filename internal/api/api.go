@@ -51,6 +51,12 @@ type Config struct {
 	// reach the port could speak as any phone.
 	GatewayKey string
 
+	// InsecureGateway, with no GatewayKey, lets anyone use the gateway
+	// callbacks: for trying kindred out with a gateway simulator, never for
+	// a desk a gateway reaches over the internet. Without it and without a
+	// key, the callbacks refuse every request.
+	InsecureGateway bool
+
 	// OfficeHours is what the USSD menu tells callers about opening hours;
 	// "": ask at the desk.
 	OfficeHours string
@@ -85,6 +91,7 @@ type server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	routes  []route
+	gateway GatewayGuard
 
 	dashboards *insights.Cache // the insights dashboard: a client fetching it and its nine CSV exports asks for the same numbers ten times
 }
@@ -122,6 +129,7 @@ func newServer(cfg Config) *server {
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		metrics: newMetrics(cfg.Registry),
+		gateway: GatewayGuard{Key: cfg.GatewayKey, Insecure: cfg.InsecureGateway},
 	}
 	if cfg.Insights != nil {
 		s.dashboards = &insights.Cache{Source: cfg.Insights, TTL: insights.CacheTTL, Now: cfg.Now}

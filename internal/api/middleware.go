@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -98,9 +97,12 @@ func (s *server) wrap(rt route) http.Handler {
 			ctx := kindred.WithActor(r.Context(), a)
 			r = r.WithContext(context.WithValue(ctx, identityKey{}, id))
 		}
-		if rt.gateway && !s.fromGateway(r) {
-			s.writeError(sw, r, kindred.Errorf(kindred.Unauthorized, "this address is for the SMS and USSD gateway, and the gateway key is missing or wrong"))
-			return
+		if rt.gateway {
+			if err := s.gateway.Check(r); err != nil {
+				s.log.WarnContext(r.Context(), "gateway callback refused", slog.String("route", pattern), errAttr(err))
+				s.writeError(sw, r, err)
+				return
+			}
 		}
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBodyBytes)
 		if err := rt.handler(sw, r); err != nil {
@@ -185,15 +187,3 @@ type captureWriter struct {
 func (w *captureWriter) Header() http.Header         { return w.header }
 func (w *captureWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *captureWriter) WriteHeader(code int)        { w.status = code }
-
-// fromGateway reports whether r carries the gateway key, when one is set.
-func (s *server) fromGateway(r *http.Request) bool {
-	if s.cfg.GatewayKey == "" {
-		return true
-	}
-	key := r.Header.Get("X-Gateway-Key")
-	if key == "" {
-		key = r.URL.Query().Get("key")
-	}
-	return subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.GatewayKey)) == 1
-}

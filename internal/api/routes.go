@@ -126,3 +126,21 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
 	_, err := w.Write([]byte("ok\n"))
 	return err
 }
+
+// RouteInfo describes one endpoint or page for the route × role table
+// (docs/routes.md): its pattern and who may use it.
+type RouteInfo struct {
+	Pattern string         // "GET /api/v1/customers"
+	Public  bool           // no token or session needed
+	Gateway bool           // behind the gateway guard (GatewayGuard)
+	Roles   []kindred.Role // who may, when not public
+}
+
+// Routes lists the endpoints this handler serves, in the route table's order.
+func (s *server) Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(s.routes))
+	for _, rt := range s.routes {
+		out = append(out, RouteInfo{Pattern: rt.pattern(), Public: rt.public, Gateway: rt.gateway, Roles: rt.roles})
+	}
+	return out
+}

@@ -100,7 +100,7 @@ func clipTo(s string, n int) string {
 // ussdWords are the menu's words in one language.
 type ussdWords struct {
 	main, again, queues, noQueues, noLobby, back, hours, noHours string
-	ticket, already, place, called, noTicket                     string
+	ticket, already, place, called, noTicket, tooMany            string
 	code, helperCode, noCode, noKey, failed                      string
 	waitRange, waitOne, waitSoon                                 string
 }
@@ -124,6 +124,7 @@ var ussdText = map[string]ussdWords{
 		place:      "END Ticket %s: you are number %d in line. Wait: %s.",
 		called:     "END Ticket %s: it is your turn now. Please go to the desk.",
 		noTicket:   "END You have no ticket today. Dial again and choose 1 to join a queue.",
+		tooMany:    "END This phone has had the most tickets it may take today. Please ask at the office.",
 		code:       "END Your one-time code is %s. It works until %s. Do not share it.",
 		helperCode: "END The code for %s is %s. It works until %s. Give it only to the desk officer.",
 		noCode:     "END There is no code waiting for this phone. Ask the desk officer to send one.",
@@ -147,6 +148,7 @@ var ussdText = map[string]ussdWords{
 		place:      "END Tiketi %s: wewe ni nambari %d kwenye foleni. Kusubiri: %s.",
 		called:     "END Tiketi %s: ni zamu yako sasa. Tafadhali nenda dawatini.",
 		noTicket:   "END Huna tiketi leo. Piga tena uchague 1 ili ujiunge na foleni.",
+		tooMany:    "END Simu hii imepata tiketi nyingi zaidi zinazoruhusiwa leo. Tafadhali uliza ofisini.",
 		code:       "END Namba yako ya uthibitisho ni %s. Inatumika hadi saa %s. Usimpe mtu mwingine.",
 		helperCode: "END Namba ya uthibitisho ya %s ni %s. Inatumika hadi saa %s. Mpe afisa wa dawati pekee.",
 		noCode:     "END Hakuna namba ya uthibitisho inayosubiri simu hii. Mwombe afisa wa dawati akutumie.",
@@ -313,6 +315,9 @@ func (u *ussd) join(ctx context.Context, lang, phone string, caller *kindred.Cus
 		t.CustomerID = &caller.ID
 	}
 	if err := u.s.cfg.Lobby.IssueTicket(ctx, t); err != nil {
+		if kindred.ErrorKind(err) == kindred.RateLimited {
+			return words.tooMany
+		}
 		return u.failed(ctx, lang, "IssueTicket", err)
 	}
 	return fmt.Sprintf(words.ticket, t.Number, clipTo(q.Name, 40), t.Position, wait(words, t.Wait))

@@ -291,3 +291,57 @@ func TestGatewayKey(t *testing.T) {
 		t.Errorf("refused requests made %d tickets", n)
 	}
 }
+
+// TestGatewayGuard: without a key the callbacks are off unless the operator
+// chose --insecure-gateway, and no browser form from another site is ever
+// accepted, key or not: a web page could otherwise post as any phone.
+func TestGatewayGuard(t *testing.T) {
+	const key = "s3cret-callback-key"
+	for _, tc := range []struct {
+		name     string
+		guard    GatewayGuard
+		header   map[string]string
+		query    string
+		wantCode int
+	}{
+		{"no key, not insecure", GatewayGuard{}, nil, "", http.StatusForbidden},
+		{"no key, not insecure, any key sent", GatewayGuard{}, map[string]string{"X-Gateway-Key": "guess"}, "", http.StatusForbidden},
+		{"insecure: a gateway simulator", GatewayGuard{Insecure: true}, nil, "", http.StatusOK},
+		{"insecure: cross-site form", GatewayGuard{Insecure: true}, map[string]string{"Sec-Fetch-Site": "cross-site"}, "", http.StatusForbidden},
+		{"insecure: same-site form", GatewayGuard{Insecure: true}, map[string]string{"Sec-Fetch-Site": "same-site"}, "", http.StatusForbidden},
+		{"insecure: foreign origin, old browser", GatewayGuard{Insecure: true}, map[string]string{"Origin": "https://evil.example"}, "", http.StatusForbidden},
+		{"insecure: opaque origin", GatewayGuard{Insecure: true}, map[string]string{"Origin": "null"}, "", http.StatusForbidden},
+		{"key in header", GatewayGuard{Key: key}, map[string]string{"X-Gateway-Key": key}, "", http.StatusOK},
+		{"key in URL", GatewayGuard{Key: key}, nil, "?key=" + key, http.StatusOK},
+		{"key and insecure: key still needed", GatewayGuard{Key: key, Insecure: true}, nil, "", http.StatusUnauthorized},
+		{"wrong key", GatewayGuard{Key: key}, map[string]string{"X-Gateway-Key": key + "x"}, "", http.StatusUnauthorized},
+		{"key, but a cross-site form", GatewayGuard{Key: key}, map[string]string{"Sec-Fetch-Site": "cross-site"}, "?key=" + key, http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := lobbyDesk(t)
+			cfg := d.srv.cfg
+			cfg.GatewayKey, cfg.InsecureGateway = tc.guard.Key, tc.guard.Insecure
+			cfg.Registry = prometheus.NewRegistry()
+			d.srv = newServer(cfg)
+			for _, path := range []string{"/ussd", "/api/v1/sms/inbound"} {
+				form := url.Values{"sessionId": {"g1"}, "serviceCode": {"*384#"}, "phoneNumber": {"+254711000778"}, "text": {"1*1"},
+					"from": {"+254711000778"}, "to": {"12345"}, "date": {"2026-11-23 10:00:00"}, "id": {"x1"}}
+				req := httptest.NewRequest("POST", path+tc.query, strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				for k, v := range tc.header {
+					req.Header.Set(k, v)
+				}
+				rec := httptest.NewRecorder()
+				d.srv.ServeHTTP(rec, req)
+				if rec.Code != tc.wantCode {
+					t.Errorf("%s: %d, want %d: %s", path, rec.Code, tc.wantCode, rec.Body)
+				}
+			}
+			if tc.wantCode != http.StatusOK {
+				if n := countTickets(t, d, "+254711000778"); n != 0 {
+					t.Errorf("a refused callback took %d tickets", n)
+				}
+			}
+		})
+	}
+}

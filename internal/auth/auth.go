@@ -6,6 +6,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -33,7 +34,14 @@ const TokenPrefix = "kdr_"
 var b64 = base64.RawStdEncoding
 
 // HashPassword returns the argon2id hash of password in PHC string format.
+// It waits for a hashing slot as HashPasswordContext does; servers use that,
+// with the request's context.
 func HashPassword(password string) (string, error) {
+	return HashPasswordContext(context.Background(), password)
+}
+
+func hashPassword(password string) (string, error) {
+	hashes.Add(1)
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
@@ -43,31 +51,62 @@ func HashPassword(password string) (string, error) {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether password matches the PHC-format hash.
+// CheckPassword reports whether password matches the PHC-format hash. It
+// waits for a hashing slot as CheckPasswordContext does, and reports false
+// when none came free.
 func CheckPassword(hash, password string) bool {
+	ok, err := CheckPasswordContext(context.Background(), hash, password)
+	return ok && err == nil
+}
+
+// maxArgonMemory bounds the memory cost a stored hash may ask for (KiB): a
+// hash written by hand into the database must not make one check take
+// gigabytes.
+const maxArgonMemory = 4 * argonMemory
+
+func checkPassword(hash, password string) bool {
+	p, ok := parsePHC(hash)
+	if !ok {
+		return false
+	}
+	hashes.Add(1)
+	got := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
+	return subtle.ConstantTimeCompare(got, p.key) == 1
+}
+
+// phc is a parsed argon2id hash.
+type phc struct {
+	memory, time uint32
+	threads      uint8
+	salt, key    []byte
+}
+
+// parsePHC reads an argon2id hash in PHC string format, refusing costs
+// beyond what kindred writes by more than a margin.
+func parsePHC(hash string) (phc, bool) {
+	var p phc
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
+		return p, false
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
+		return p, false
 	}
-	var memory, time uint32
-	var threads uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &time, &threads); err != nil {
-		return false
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil {
+		return p, false
 	}
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false
+	if p.memory > maxArgonMemory || p.time == 0 || p.time > 4*argonTime || p.threads == 0 {
+		return p, false
 	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false
+	var err error
+	if p.salt, err = b64.DecodeString(parts[4]); err != nil {
+		return p, false
 	}
-	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	if p.key, err = b64.DecodeString(parts[5]); err != nil || len(p.key) == 0 || len(p.key) > 1024 {
+		return p, false
+	}
+	return p, true
 }
 
 // NewToken returns a new API token secret (shown once to its owner) and the

@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -28,16 +29,17 @@ import (
 // environment. Fields a subcommand did not bind keep their defaults and are
 // not validated.
 type Config struct {
-	DB              string        // SQLite file path, or a postgres:// URL
-	Addr            string        // host:port to listen on; port 0 picks a free one
-	LogFormat       string        // "text" or "json"
-	LogLevel        slog.Level    // debug, info, warn, error
-	Region          string        // ISO 3166 region for phone numbers written without +country code
-	MaxBody         int64         // largest request body the API accepts, in bytes
-	ShutdownTimeout time.Duration // how long in-flight requests may run after SIGTERM
-	AdminEmail      string        // email of the administrator created on first run
-	MetricsPublic   bool          // serve /metrics without a token
-	SecureCookies   bool          // mark console cookies Secure even on plain HTTP (behind a TLS proxy)
+	DB              string         // SQLite file path, or a postgres:// URL
+	Addr            string         // host:port to listen on; port 0 picks a free one
+	LogFormat       string         // "text" or "json"
+	LogLevel        slog.Level     // debug, info, warn, error
+	Region          string         // ISO 3166 region for phone numbers written without +country code
+	MaxBody         int64          // largest request body the API accepts, in bytes
+	ShutdownTimeout time.Duration  // how long in-flight requests may run after SIGTERM
+	AdminEmail      string         // email of the administrator created on first run
+	MetricsPublic   bool           // serve /metrics without a token
+	SecureCookies   bool           // mark console cookies Secure even on plain HTTP (behind a TLS proxy)
+	TrustedProxies  []netip.Prefix // proxies whose X-Forwarded-For names the client
 
 	// Reaching customers: links in messages, SMS, email, and the lobby.
 	BaseURL      string // the desk's public address, for links in SMS and email; "" means the listening address
@@ -51,6 +53,9 @@ type Config struct {
 	SMTPPassword string
 	OfficeHours  string // opening hours told to USSD callers and shown on the kiosk
 	GatewayKey   string // required on USSD and inbound-SMS callbacks when set
+	// InsecureGateway lets the gateway callbacks run without GatewayKey
+	// (trying kindred out); without either, they refuse every request.
+	InsecureGateway bool
 }
 
 // Default returns the settings used when neither a flag nor the environment
@@ -118,8 +123,8 @@ func (fs *FlagSet) Log() {
 }
 
 // Serve binds the settings of the running desk: --addr, --region,
-// --max-body, --shutdown-timeout, --admin-email, --secure-cookies and
-// --metrics-public.
+// --max-body, --shutdown-timeout, --admin-email, --secure-cookies,
+// --trusted-proxies and --metrics-public.
 func (fs *FlagSet) Serve() {
 	fs.StringVar(&fs.cfg.Addr, "addr", fs.cfg.Addr, "address to listen on, host:port (port 0 picks a free port)"+fs.bind("addr"))
 	fs.StringVar(&fs.cfg.Region, "region", fs.cfg.Region, "region for phone numbers written without +country code (ISO 3166, e.g. KE, GB)"+fs.bind("region"))
@@ -127,13 +132,18 @@ func (fs *FlagSet) Serve() {
 	fs.DurationVar(&fs.cfg.ShutdownTimeout, "shutdown-timeout", fs.cfg.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM"+fs.bind("shutdown-timeout"))
 	fs.StringVar(&fs.cfg.AdminEmail, "admin-email", fs.cfg.AdminEmail, "email of the administrator created on first run"+fs.bind("admin-email"))
 	fs.BoolVar(&fs.cfg.SecureCookies, "secure-cookies", fs.cfg.SecureCookies, "mark the console's cookies Secure even when kindred itself speaks plain HTTP: set it behind a proxy that terminates TLS"+fs.bind("secure-cookies"))
+	fs.Func("trusted-proxies", "comma-separated CIDRs of the proxies in front of kindred (e.g. 127.0.0.1/32,10.0.0.0/8): their X-Forwarded-For names the client, for sign-in limits and logs"+fs.bind("trusted-proxies"), func(v string) error {
+		prefixes, err := parsePrefixes(v)
+		fs.cfg.TrustedProxies = prefixes
+		return err
+	})
 	fs.BoolVar(&fs.cfg.MetricsPublic, "metrics-public", fs.cfg.MetricsPublic, "serve /metrics without a token; only where the scraper alone can reach the port"+fs.bind("metrics-public"))
 }
 
 // Outbound binds how kindred reaches customers: --base-url, the SMS gateway
 // (--sms-url, --sms-username, --sms-key, --sms-from), the SMTP relay
 // (--smtp-addr, --smtp-from, --smtp-username, --smtp-password) and
-// --gateway-key and --office-hours.
+// --gateway-key, --insecure-gateway and --office-hours.
 func (fs *FlagSet) Outbound() {
 	c := fs.cfg
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "the desk's public address, for links in SMS and email (default: the listening address)"+fs.bind("base-url"))
@@ -146,6 +156,7 @@ func (fs *FlagSet) Outbound() {
 	fs.StringVar(&c.SMTPUsername, "smtp-username", c.SMTPUsername, "SMTP username (AUTH PLAIN); empty sends without authenticating"+fs.bind("smtp-username"))
 	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password; prefer the environment variable to the flag"+fs.bind("smtp-password"))
 	fs.StringVar(&c.GatewayKey, "gateway-key", c.GatewayKey, "a secret the SMS/USSD gateway's callback URLs carry (?key=…) or send as X-Gateway-Key; without it anyone who reaches /ussd can speak as any phone"+fs.bind("gateway-key"))
+	fs.BoolVar(&c.InsecureGateway, "insecure-gateway", c.InsecureGateway, "without --gateway-key, let anyone who reaches the port use the SMS/USSD callbacks as any phone: only to try kindred out with a simulator"+fs.bind("insecure-gateway"))
 	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "opening hours, as told to USSD callers and shown on the kiosk"+fs.bind("office-hours"))
 }
 
@@ -235,6 +246,32 @@ func (fs *FlagSet) validate() error {
 		bad("smtp-from", "%q is not an email address", c.SMTPFrom)
 	}
 	return errors.Join(errs...)
+}
+
+// parsePrefixes reads comma-separated CIDRs; a bare address is its own
+// /32 or /128.
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR (e.g. 10.0.0.0/8)", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Postgres reports whether DB names a PostgreSQL database rather than a

@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func TestFlagWinsOverEnvironmentWhichWinsOverDefault(t *testing.T) {
 		want func(Config) bool
 	}{
 		{"defaults", nil, nil, func(c Config) bool {
-			return c == Default()
+			return reflect.DeepEqual(c, Default()) // a slice field rules out ==
 		}},
 		{"env fills an absent flag", nil, map[string]string{"KINDRED_DB": "/var/lib/kindred.db", "KINDRED_LOG_FORMAT": "json"}, func(c Config) bool {
 			return c.DB == "/var/lib/kindred.db" && c.LogFormat == "json"
@@ -54,6 +56,12 @@ func TestFlagWinsOverEnvironmentWhichWinsOverDefault(t *testing.T) {
 		}},
 		{"port zero", []string{"--addr", "127.0.0.1:0"}, nil, func(c Config) bool {
 			return c.Addr == "127.0.0.1:0"
+		}},
+		{"trusted proxies: CIDRs and bare addresses", []string{"--trusted-proxies", "10.0.0.0/8, 127.0.0.1,::1"}, nil, func(c Config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[10.0.0.0/8 127.0.0.1/32 ::1/128]"
+		}},
+		{"trusted proxies from env, masked", nil, map[string]string{"KINDRED_TRUSTED_PROXIES": "192.168.1.7/24"}, func(c Config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[192.168.1.0/24]"
 		}},
 	}
 	for _, tt := range tests {
@@ -86,6 +94,8 @@ func TestInvalidSettingsAreRejectedNamingFlagAndVariable(t *testing.T) {
 		{"zero body", []string{"--max-body", "0"}, nil, "--max-body"},
 		{"negative timeout", []string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
 		{"admin email", []string{"--admin-email", "root"}, nil, "--admin-email"},
+		{"trusted proxy not a CIDR", []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, "-trusted-proxies"},
+		{"trusted proxy from env", nil, map[string]string{"KINDRED_TRUSTED_PROXIES": "10.0.0.0/33"}, "KINDRED_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,4 +137,23 @@ func TestHelpIsReportedAsErrHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v, want flag.ErrHelp", err)
 	}
+}
+
+// FuzzParsePrefixes: any --trusted-proxies value is parsed or refused,
+// never a panic, and what parses is masked.
+func FuzzParsePrefixes(f *testing.F) {
+	f.Add("10.0.0.0/8, 127.0.0.1,::1")
+	f.Add("192.168.1.7/24")
+	f.Add("proxy.internal,,/")
+	f.Fuzz(func(t *testing.T, v string) {
+		ps, err := parsePrefixes(v)
+		if err != nil {
+			return
+		}
+		for _, p := range ps {
+			if p != p.Masked() || !p.IsValid() {
+				t.Fatalf("parsePrefixes(%q) gave %v", v, p)
+			}
+		}
+	})
 }

@@ -62,6 +62,11 @@ func SVG(t Table, tr func(string) string, noData string) []byte {
 
 var errNoData = fmt.Errorf("nothing to draw")
 
+// svgText escapes words drawn in a chart. The chart library writes text
+// into the SVG as it is given, so a team called "R&D" would make the whole
+// image invalid XML, and an agent's name could carry markup.
+func svgText(s string) string { return html.EscapeString(s) }
+
 func value(s string) float64 {
 	f, _ := strconv.ParseFloat(s, 64)
 	return f
@@ -77,7 +82,7 @@ func bars(b *bytes.Buffer, t Table, tr func(string) string) error {
 		if len(t.Rows) <= len(palette) {
 			c = palette[i%len(palette)]
 		}
-		vs = append(vs, chart.Value{Label: tr(row[0]), Value: v,
+		vs = append(vs, chart.Value{Label: svgText(tr(row[0])), Value: v,
 			Style: chart.Style{FillColor: c, StrokeColor: c, StrokeWidth: 1}})
 	}
 	if !drawn {
@@ -97,7 +102,7 @@ func bars(b *bytes.Buffer, t Table, tr func(string) string) error {
 		Background: chart.Style{Padding: chart.Box{Top: 20, Left: 10, Right: 10, Bottom: 30}},
 		XAxis:      chart.Style{FontSize: 12, FontColor: textColor, StrokeColor: textColor},
 		YAxis: chart.YAxis{
-			Name:      tr(t.Unit),
+			Name:      svgText(tr(t.Unit)),
 			NameStyle: chart.Style{FontSize: 12, FontColor: textColor},
 			Style:     chart.Style{FontSize: 12, FontColor: textColor, StrokeColor: textColor},
 			// Bars start at zero, or a small difference looks large.
@@ -155,7 +160,7 @@ func lines(b *bytes.Buffer, t Table, tr func(string) string) error {
 			},
 		},
 		YAxis: chart.YAxis{
-			Name:      tr(t.Unit),
+			Name:      svgText(tr(t.Unit)),
 			NameStyle: chart.Style{FontSize: 12, FontColor: textColor},
 			Style:     chart.Style{FontSize: 12, FontColor: textColor, StrokeColor: textColor},
 			Range:     &chart.ContinuousRange{Min: 0, Max: 100},
@@ -169,7 +174,7 @@ func lines(b *bytes.Buffer, t Table, tr func(string) string) error {
 		c := palette[i%len(palette)]
 		dash := dashes[(i+i/len(palette))%len(dashes)]
 		g.Series = append(g.Series, chart.TimeSeries{
-			Name: tr(name), XValues: l.xs, YValues: l.ys,
+			Name: svgText(tr(name)), XValues: l.xs, YValues: l.ys,
 			Style: chart.Style{StrokeColor: c, StrokeWidth: 2.5, StrokeDashArray: dash,
 				DotColor: c, DotWidth: 3},
 		})

@@ -202,3 +202,40 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 }
+
+// Names of agents and teams are the desk's own words, typed by people: an
+// "&" or markup in one must not break the chart or reach it as markup.
+func TestChartsEscapeNamesDrawnInThem(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tb   Table
+	}{
+		{"bars", Table{Kind: Bars, Unit: "Answers & more", Value: 1, Rows: [][]string{{"R&D <Ops>", "4"}, {`Amina "Mama" O'Neil`, "2"}}}},
+		{"lines", Table{Kind: Lines, Unit: "Score", Value: 2, Series: 1, Rows: [][]string{
+			{"2026-11-02", "R&D <Ops>", "70"}, {"2026-11-09", "R&D <Ops>", "75"}, {"2026-11-09", "<script>alert(1)</script>", "60"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svg := SVG(tc.tb, nil, "Nothing yet.")
+			dec := xml.NewDecoder(bytes.NewReader(svg))
+			var text strings.Builder
+			for {
+				tok, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("the chart is not well-formed XML: %v\n%s", err, svg)
+				}
+				if cd, ok := tok.(xml.CharData); ok {
+					text.Write(cd)
+				}
+				if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "script" {
+					t.Fatalf("a name became markup: %s", svg)
+				}
+			}
+			if !strings.Contains(text.String(), "R&D <Ops>") {
+				t.Errorf("the chart's text lacks the team's name as typed: %q", text.String())
+			}
+		})
+	}
+}

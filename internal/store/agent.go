@@ -226,6 +226,17 @@ func (db *DB) UpdateAgent(ctx context.Context, id int64, u kindred.AgentUpdate) 
 			a.Name, string(a.Role), a.Team, a.Disabled, id); err != nil {
 			return err
 		}
+		if u.Disabled != nil && a.Disabled {
+			// Disabling ends every way in: re-enabling later must not bring
+			// back a session or token from before (a lost laptop, a leaked
+			// script); the agent signs in again and is given new tokens.
+			if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE agent_id = ?", id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL", ms(tx.db.clock()), id); err != nil {
+				return err
+			}
+		}
 		return tx.Audit(ctx, "agent.update", "agent", id, strings.Join(changed, "; "))
 	})
 	if err != nil {

@@ -487,6 +487,19 @@ func (db *DB) IssueTicket(ctx context.Context, t *kindred.Ticket) error {
 		}
 		now := db.clock()
 		day := lobbyDay(now)
+		if t.Phone != "" {
+			// Each ticket with a phone sends SMS: a kiosk (or a script
+			// behind one) must not take a queue's worth for one number.
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM lobby_tickets WHERE phone = ? AND day = ?", t.Phone, day).Scan(&n); err != nil {
+				return err
+			}
+			if n >= kindred.TicketsPerPhonePerDay {
+				return &kindred.Error{Kind: kindred.RateLimited,
+					Message: fmt.Sprintf("this phone already has %d tickets today, the most one phone may take", n),
+					Fields:  []kindred.FieldError{{Field: "phone", Reason: fmt.Sprintf("already has %d tickets today; ask at the desk", n)}}}
+			}
+		}
 		var seq int
 		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM lobby_tickets WHERE issued_by = ? AND day = ?", qid, day).Scan(&seq); err != nil {
 			return err

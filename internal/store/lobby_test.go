@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ func init() {
 		suiteTest{"LobbyQueueOrderPriorityAndSMS", testLobbyQueue},
 		suiteTest{"LobbyTicketKeepsPlaceWhenTransferred", testLobbyTransfer},
 		suiteTest{"LobbyNumbersRestartEachDay", testLobbyNewDay},
+		suiteTest{"LobbyOnePhoneTakesAFewTicketsADay", testLobbyTicketsPerPhone},
 		suiteTest{"LobbyDesksCallingAtOnceNeverShareATicket", testLobbyConcurrentCalls},
 		suiteTest{"LobbyListingShowsEachTicketItsOwnWait", testLobbyListingWaits},
 	)
@@ -305,6 +307,33 @@ func testLobbyNewDay(t *testing.T, s suite) {
 	}
 	_, err := db.TicketByPhone(ctx, "+254711000009")
 	wantKind(t, err, kindred.NotFound)
+}
+
+// testLobbyTicketsPerPhone: every ticket with a phone sends SMS, so one
+// phone gets TicketsPerPhonePerDay a day, across services, and then a clear
+// refusal naming the phone; tickets without a phone and other phones are
+// not affected, and the next day the phone may take tickets again.
+func testLobbyTicketsPerPhone(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx, _, _ := lobbyFixture(t, db)
+	const phone = "+254711000042"
+	for i := range kindred.TicketsPerPhonePerDay {
+		mustTicket(t, db, ctx, kindred.Ticket{QueueCode: []string{"A", "B"}[i%2], Phone: phone})
+	}
+	err := db.IssueTicket(ctx, &kindred.Ticket{QueueCode: "B", Phone: phone})
+	wantKind(t, err, kindred.RateLimited)
+	var ke *kindred.Error
+	if !errors.As(err, &ke) || len(ke.Fields) != 1 || ke.Fields[0].Field != "phone" {
+		t.Fatalf("the refusal does not name the phone field: %v", err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM lobby_tickets WHERE phone = '"+phone+"'"); n != kindred.TicketsPerPhonePerDay {
+		t.Fatalf("%d tickets for one phone, want %d", n, kindred.TicketsPerPhonePerDay)
+	}
+	mustTicket(t, db, ctx, kindred.Ticket{QueueCode: "A"})
+	mustTicket(t, db, ctx, kindred.Ticket{QueueCode: "A", Phone: "+254711000043"})
+	tomorrow := db.now().Add(24 * time.Hour)
+	db.now = func() time.Time { return tomorrow }
+	mustTicket(t, db, ctx, kindred.Ticket{QueueCode: "A", Phone: phone})
 }
 
 // testLobbyListingWaits checks that the desk's listing of the queue, which

@@ -146,6 +146,7 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 
 // MarkSent records that a claimed message was delivered.
 func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
+	var wiped bool
 	var ref *messageRef
 	err := db.Tx(ctx, func(tx *Tx) error {
 		// A delivered code or survey link is wiped: nobody needs it again.
@@ -158,6 +159,9 @@ func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, conflictOrMissing(ctx, tx, id))
 		}
+		if err := tx.QueryRow(ctx, "SELECT purpose IN ('code', 'survey') FROM outbox WHERE id = ?", id).Scan(&wiped); err != nil {
+			return err
+		}
 		if ref, err = tx.replySent(ctx, id, providerID); err != nil {
 			return err
 		}
@@ -167,6 +171,13 @@ func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time
 		return fmt.Errorf("mark outbox %d sent: %w", id, err)
 	}
 	db.announce(ref)
+	if wiped {
+		// The message is sent whether or not the log can be cut now; a
+		// busy log is cut at the next wipe.
+		if err := db.scrubWAL(ctx); err != nil && !errors.Is(err, errWALBusy) {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+		}
+	}
 	return nil
 }
 

@@ -1,10 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kindred-desk/kindred"
 )
@@ -20,6 +25,7 @@ func TestSQLiteConnectionsAreConfiguredForDurability(t *testing.T) {
 		{"writer", "foreign_keys", "1"},
 		{"writer", "busy_timeout", "10000"},
 		{"writer", "query_only", "0"},
+		{"writer", "secure_delete", "1"},
 		{"reader", "journal_mode", "wal"},
 		{"reader", "foreign_keys", "1"},
 		{"reader", "busy_timeout", "10000"},
@@ -97,6 +103,60 @@ func BenchmarkAddMessage(b *testing.B) {
 		m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: fmt.Sprintf("message %d", i)}
 		if err := db.AddMessage(ctx, m); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestWipedSecretsAreNotLeftInTheDatabaseFiles reads the SQLite files
+// themselves (the database and its write-ahead log) after a code and a
+// survey link were delivered and wiped: neither is anywhere in them, not in
+// free space, not in an old page image in the log.
+func TestWipedSecretsAreNotLeftInTheDatabaseFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kindred.db")
+	db := openDSN(t, path)
+	ctx := ctxAs(0, "test")
+	const digits, link = "482 913", "https://desk.example/survey/Zk3q9VwPpL0sRr7TtY2uXx"
+	for _, m := range []*kindred.OutboundMessage{
+		{Channel: kindred.ChannelSMS, To: "+254711000111", Body: "Your kindred code is " + digits + ". It works for 10 minutes.", Purpose: "code"},
+		{Channel: kindred.ChannelSMS, To: "+254711000111", Body: "How did we do? " + link, Purpose: "survey"},
+	} {
+		if err := db.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Let the messages reach the database file itself too, as the
+	// automatic checkpoint would on a busy desk.
+	if _, err := db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := db.Claim(ctx, time.Now(), time.Minute, 10)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %d %v", len(claimed), err)
+	}
+	for _, m := range claimed {
+		if err := db.MarkSent(ctx, m.ID, "ATPid", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{digits, strings.ReplaceAll(digits, " ", ""), link, "Zk3q9VwPpL0sRr7TtY2uXx"} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Errorf("%s holds %q after it was wiped", filepath.Base(name), secret)
+			}
+		}
+	}
+	// The desk still works: the messages are there, sent, without bodies.
+	for _, m := range claimed {
+		got, err := db.OutboundMessage(ctx, m.ID)
+		if err != nil || got.Status != kindred.OutboxSent || got.Body != "" {
+			t.Errorf("message %d: %+v %v", m.ID, got, err)
 		}
 	}
 }

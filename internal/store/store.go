@@ -94,7 +94,11 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		"&_pragma=busy_timeout(" + timeout + ")" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(1)"
+		"&_pragma=foreign_keys(1)" +
+		// Deleted and overwritten content (a wiped code or survey link) is
+		// zeroed in its page, not left in free space for a copy of the
+		// file to show.
+		"&_pragma=secure_delete(1)"
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
@@ -156,6 +160,39 @@ func (db *DB) Close() error {
 	}
 	return err
 }
+
+// scrubWAL empties SQLite's write-ahead log after a secret was wiped: the
+// log still holds the pages as they were when the secret was written, and
+// secure_delete zeroes only the database's own copy. A TRUNCATE checkpoint
+// copies the wiped pages into the database and cuts the log to nothing. It
+// must wait for no reader for long: when one holds the log, it gives up, and
+// the next wipe (or the next scrub) tries again. PostgreSQL keeps old row
+// versions until VACUUM; SECURITY.md says so.
+func (db *DB) scrubWAL(ctx context.Context) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("scrub wal: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 200"); err != nil {
+		return fmt.Errorf("scrub wal: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+strconv.FormatInt(busyTimeout.Milliseconds(), 10))
+	var busy, logged, moved int
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &moved); err != nil {
+		return fmt.Errorf("scrub wal: %w", err)
+	}
+	if busy != 0 {
+		return errWALBusy
+	}
+	return nil
+}
+
+// errWALBusy is scrubWAL's answer when a reader kept the log from being cut.
+var errWALBusy = errors.New("scrub wal: a reader holds the log; it is cut at the next wipe")
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect }

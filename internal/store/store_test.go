@@ -71,6 +71,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"MigrationsAreIdempotent", testMigrationsIdempotent},
 		{"MigrationsSafeWhenProcessesStartTogether", testConcurrentOpen},
 		{"AgentsAndTokens", testAgentsAndTokens},
+		{"DisablingEndsSessionsAndTokensForGood", testDisablingEndsSessionsAndTokensForGood},
 		{"AgentEmailIsUnique", testAgentEmailConflict},
 		{"CustomersCreateReadUpdate", testCustomersCRUD},
 		{"CustomersSearch", testCustomersSearch},

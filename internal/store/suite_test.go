@@ -171,6 +171,44 @@ func testAgentsAndTokens(t *testing.T, s suite) {
 	}
 }
 
+// testDisablingEndsSessionsAndTokensForGood: re-enabling an agent does not
+// revive the sessions and tokens it had before it was disabled.
+func testDisablingEndsSessionsAndTokensForGood(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	mustAgent(t, db, "Admin", "admin@desk.example", kindred.RoleAdmin)
+	a := mustAgent(t, db, "Amina", "amina@desk.example", kindred.RoleAgent)
+	sess := &kindred.Session{AgentID: a.ID, Hash: []byte("session-secret-hash"), ExpiresAt: db.clock().Add(time.Hour)}
+	if err := db.CreateSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateToken(ctx, &kindred.Token{AgentID: a.ID, Name: "script", Hash: []byte("token-hash")}); err != nil {
+		t.Fatal(err)
+	}
+	set := func(disabled bool) {
+		t.Helper()
+		if _, err := db.UpdateAgent(ctx, a.ID, kindred.AgentUpdate{Disabled: &disabled}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(true)
+	set(false)
+	if _, _, err := db.SessionByHash(ctx, sess.Hash, db.clock(), time.Hour); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Errorf("session after disable and enable: %v, want NotFound", err)
+	}
+	if _, _, err := db.TokenByHash(ctx, []byte("token-hash")); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Errorf("token after disable and enable: %v, want NotFound", err)
+	}
+	// A new session works once enabled again.
+	fresh := &kindred.Session{AgentID: a.ID, Hash: []byte("new-session"), ExpiresAt: db.clock().Add(time.Hour)}
+	if err := db.CreateSession(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionByHash(ctx, fresh.Hash, db.clock(), time.Hour); err != nil {
+		t.Errorf("new session: %v", err)
+	}
+}
+
 func testAgentEmailConflict(t *testing.T, s suite) {
 	db, _ := s.open(t)
 	mustAgent(t, db, "Wanjiru", "wanjiru@desk.example", kindred.RoleAgent)

@@ -151,7 +151,7 @@ func (c *Console) setPassword(w http.ResponseWriter, r *http.Request, q *request
 		c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "password", form)
 		return nil
 	}
-	hash, err := auth.HashPassword(f.Get("password"))
+	hash, err := auth.HashPasswordContext(r.Context(), f.Get("password"))
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
@@ -217,16 +217,27 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, q *requ
 	if err != nil {
 		return err
 	}
+	// The same limit as signing in: the attempt is reserved before the
+	// hash, so parallel guesses cannot slip past it, and given back when the
+	// current password was right or never checked.
 	now := c.cfg.Now()
-	key := "email:" + strings.ToLower(q.agent.Email)
-	if blocked, _ := c.limit.blocked(key, now); blocked {
+	keys := []string{"email:" + strings.ToLower(q.agent.Email)}
+	if ok, _ := c.limit.reserve(keys, now); !ok {
 		page.Problems = []string{v.T("Too many wrong passwords. Please wait a minute, then try again.")}
 		c.pages.render(w, r, c.log, http.StatusTooManyRequests, "account", page)
 		return nil
 	}
 	var k api.Check
-	if current == "" || !auth.CheckPassword(current, f.Get("current")) {
-		c.limit.fail(key, now)
+	match := false
+	if current != "" {
+		if match, err = auth.CheckPasswordContext(r.Context(), current, f.Get("current")); err != nil {
+			c.limit.refund(keys, now)
+			return err
+		}
+	}
+	if match {
+		c.limit.refund(keys, now)
+	} else {
 		k.Add("current", v.T("is not your current password"))
 	}
 	if err := k.Err(); err == nil {
@@ -241,7 +252,7 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, q *requ
 		c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "account", page)
 		return nil
 	}
-	hash, err := auth.HashPassword(f.Get("password"))
+	hash, err := auth.HashPasswordContext(r.Context(), f.Get("password"))
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}

@@ -276,6 +276,9 @@ func (c *Console) updateAgent(w http.ResponseWriter, r *http.Request, q *request
 		c.pages.render(w, r, c.log, api.Status(err), "admin_agent", p)
 		return nil
 	}
+	if a.Disabled {
+		c.cfg.Hub.EndAgent(a.ID) // the store ended their sessions; end their open pages' streams too
+	}
 	if a.ID == q.agent.ID && (a.Role != kindred.RoleAdmin || a.Disabled) {
 		// They stepped down: the admin page is no longer theirs.
 		http.Redirect(w, r, "/", http.StatusSeeOther)

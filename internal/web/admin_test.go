@@ -85,13 +85,19 @@ func TestDisablingAnAgentRefusesTheirOpenSessionAndToken(t *testing.T) {
 	}
 	wantStatus(t, d.browser().post("/login", url.Values{"email": {"amina@example.org"}, "password": {testPassword}}), http.StatusUnauthorized)
 
-	// Enabled again, she can sign in and use her token.
+	// Enabled again, she signs in afresh; her old session and token stay
+	// ended (issue 17: re-enabling must not revive what may have leaked).
 	delete(form, "disabled")
 	wantStatus(t, admin.post(path, form), http.StatusSeeOther)
-	d.browser().signIn("amina@example.org")
-	if got := apiGet(); got != http.StatusOK {
-		t.Errorf("her token once enabled: %d", got)
+	if r := amina.get("/inbox"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		t.Errorf("her old session once enabled: %d to %q, want the sign-in page", r.StatusCode, r.Header.Get("Location"))
 	}
+	if got := apiGet(); got != http.StatusUnauthorized {
+		t.Errorf("her old token once enabled: %d, want 401", got)
+	}
+	fresh := d.browser()
+	fresh.signIn("amina@example.org")
+	wantStatus(t, fresh.get("/inbox"), http.StatusOK)
 }
 
 func TestAgentEditFormShowsProblemsBesideTheFields(t *testing.T) {

@@ -24,10 +24,12 @@ import (
 // and the simulator posts each message's delivery report back to the desk's
 // callback, whose news reaches the consoles through the hub.
 func smsRoundTrip(t *testing.T, sim *sms.Simulator) feature {
-	return func(db *store.DB, base string, console *web.Config, _ *api.Config) {
+	return func(db *store.DB, base string, console *web.Config, apiCfg *api.Config) {
 		gw := httptest.NewServer(sim)
 		t.Cleanup(gw.Close)
-		sim.ReportURL, sim.ReportDelay = base+"/api/v1/sms/delivery", 300*time.Millisecond
+		// The callback carries the gateway key, as a real gateway's does.
+		apiCfg.GatewayKey = "delivery-report-key"
+		sim.ReportURL, sim.ReportDelay = base+"/api/v1/sms/delivery?key=delivery-report-key", 300*time.Millisecond
 		sim.OnReportError = func(err error) { t.Errorf("the desk refused a delivery report: %v", err) }
 		console.Hub = web.NewHub()
 		hub := console.Hub

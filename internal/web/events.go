@@ -24,8 +24,14 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 	if err := rc.SetWriteDeadline(time.Time{}); err != nil && err != http.ErrNotSupported {
 		return fmt.Errorf("events: %w", err)
 	}
-	sub := c.cfg.Hub.subscribe()
+	sub, ok := c.cfg.Hub.subscribe(q.session.ID, q.agent.ID)
+	if !ok {
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, "too many live streams for this session: close some tabs", http.StatusTooManyRequests)
+		return nil
+	}
 	defer c.cfg.Hub.unsubscribe(sub)
+	secret := sessionSecret(r)
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -45,9 +51,20 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 			return nil
 		case <-c.cfg.Hub.Done():
 			return nil
+		case <-sub.ended:
+			return nil
 		case <-tick.C:
+			if !c.stillSignedIn(r, secret) {
+				return nil
+			}
 			fmt.Fprint(w, ": still here\n\n")
 		case e := <-sub.events:
+			// News goes only to a session that is still live: signed
+			// out or disabled elsewhere (another process, the API)
+			// ends the stream before anything more is sent.
+			if !c.stillSignedIn(r, secret) {
+				return nil
+			}
 			switch {
 			case e.kind == "message" && e.conversationID == watching && watching != 0:
 				var buf bytes.Buffer
@@ -81,4 +98,12 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 			return nil // the browser went away
 		}
 	}
+}
+
+// stillSignedIn reports whether the session behind secret is live and its
+// agent enabled. A failed read counts as ended: the browser reconnects,
+// and its next request answers again.
+func (c *Console) stillSignedIn(r *http.Request, secret string) bool {
+	_, a, err := c.cfg.Sessions.SessionByHash(r.Context(), hashSecret(secret), c.cfg.Now(), c.cfg.IdleTimeout)
+	return err == nil && !a.Disabled
 }

@@ -24,6 +24,7 @@ type testDesk struct {
 	t       *testing.T
 	db      *store.DB
 	console *Console
+	api     http.Handler
 	srv     *httptest.Server
 	seed    seeded
 }
@@ -79,7 +80,7 @@ func newEmptyDesk(t *testing.T, tweak ...func(*Config)) *testDesk {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	t.Cleanup(console.Hub().Close)
-	return &testDesk{t: t, db: db, console: console, srv: srv}
+	return &testDesk{t: t, db: db, console: console, api: apiHandler, srv: srv}
 }
 
 // seedDesk creates agents of each role, a customer with accommodations,

@@ -19,6 +19,7 @@ import (
 type Hub struct {
 	mu        sync.Mutex
 	subs      map[*subscription]struct{}
+	perSess   map[int64]int // open streams per session
 	closed    chan struct{}
 	once      sync.Once
 	following atomic.Bool
@@ -34,12 +35,19 @@ type event struct {
 // subscription is one open console's stream. Its buffer is small: a
 // console that falls behind misses news rather than slowing the desk.
 type subscription struct {
-	events chan event
+	events    chan event
+	sessionID int64
+	agentID   int64
+	ended     chan struct{} // closed when its session or agent is ended
 }
+
+// maxStreamsPerSession bounds the streams one session may hold open: a
+// person has a few tabs, not thousands.
+const maxStreamsPerSession = 8
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[*subscription]struct{}{}, closed: make(chan struct{})}
+	return &Hub{subs: map[*subscription]struct{}{}, perSess: map[int64]int{}, closed: make(chan struct{})}
 }
 
 // Publish tells the open consoles that m was added to its conversation
@@ -96,18 +104,57 @@ func (h *Hub) send(e event) {
 	}
 }
 
-func (h *Hub) subscribe() *subscription {
-	s := &subscription{events: make(chan event, 32)}
+// subscribe opens a stream for a session of an agent, or reports false when
+// the session already has maxStreamsPerSession open.
+func (h *Hub) subscribe(sessionID, agentID int64) (*subscription, bool) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.perSess[sessionID] >= maxStreamsPerSession {
+		return nil, false
+	}
+	s := &subscription{events: make(chan event, 32), sessionID: sessionID, agentID: agentID, ended: make(chan struct{})}
 	h.subs[s] = struct{}{}
-	h.mu.Unlock()
-	return s
+	h.perSess[sessionID]++
+	return s, true
 }
 
 func (h *Hub) unsubscribe(s *subscription) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; !ok {
+		return
+	}
 	delete(h.subs, s)
-	h.mu.Unlock()
+	if h.perSess[s.sessionID]--; h.perSess[s.sessionID] <= 0 {
+		delete(h.perSess, s.sessionID)
+	}
+}
+
+// endWhere ends the streams that match, at once.
+func (h *Hub) endWhere(match func(*subscription) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		if match(s) {
+			select {
+			case <-s.ended:
+			default:
+				close(s.ended)
+			}
+		}
+	}
+}
+
+// EndSession ends the streams of a session that signed out. Each stream
+// also checks its session before every piece of news, which covers a
+// session ended elsewhere (another process, the API).
+func (h *Hub) EndSession(sessionID int64) {
+	h.endWhere(func(s *subscription) bool { return s.sessionID == sessionID })
+}
+
+// EndAgent ends the streams of an agent who was disabled.
+func (h *Hub) EndAgent(agentID int64) {
+	h.endWhere(func(s *subscription) bool { return s.agentID == agentID })
 }
 
 // Close ends every open stream, so that a server shutting down need not

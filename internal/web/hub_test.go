@@ -21,7 +21,7 @@ func drain(s *subscription) []event {
 
 func TestHubFollowingTheDatabaseIgnoresLocalNews(t *testing.T) {
 	h := NewHub()
-	s := h.subscribe()
+	s, _ := h.subscribe(1, 1)
 	defer h.unsubscribe(s)
 	m := kindred.Message{ID: 7, ConversationID: 3, Body: "hello"}
 

@@ -19,7 +19,7 @@ import (
 	"github.com/kindred-desk/kindred/compassion"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/inbox.golden from the current code")
+var update = flag.Bool("update", false, "rewrite the golden files (testdata/inbox.golden, ../../docs/routes.md) from the current code")
 
 // inboxDesk is the seeded desk with more people and conversations: one
 // person with several conversations, a helper writing, a conversation with

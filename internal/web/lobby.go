@@ -174,11 +174,16 @@ func (c *Console) kioskTicket(w http.ResponseWriter, r *http.Request, q *request
 		err = c.cfg.Lobby.IssueTicket(r.Context(), t)
 	}
 	if err != nil {
-		if kindred.ErrorKind(err) != kindred.Invalid {
+		status := http.StatusUnprocessableEntity
+		switch kindred.ErrorKind(err) {
+		case kindred.Invalid:
+		case kindred.RateLimited: // this phone has had its tickets for today
+			status = http.StatusTooManyRequests
+		default:
 			return err
 		}
 		form := map[string]string{"service": f.Get("service"), "phone": f.Get("phone")}
-		return c.renderKiosk(w, r, q, http.StatusUnprocessableEntity, func(v lobbyView) []string { return lobbyProblems(v, err) }, form)
+		return c.renderKiosk(w, r, q, status, func(v lobbyView) []string { return lobbyProblems(v, err) }, form)
 	}
 	// The visitor chose the language on this screen: the ticket keeps it,
 	// whatever the kiosk account's own setting.

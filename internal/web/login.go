@@ -1,10 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,9 +36,10 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request, q *request) 
 	return nil
 }
 
-// dummyHash is checked against when the email is unknown, so that a wrong
-// email takes as long to refuse as a wrong password. It is made on first use:
-// an argon2id hash costs a second and 64 MiB, which no other kindred command
+// dummyHash is checked against when the email is unknown, or its agent has
+// no password yet, so that every refusal takes as long as a wrong password:
+// the timing tells no one who has an account. It is made on first use: an
+// argon2id hash costs a second and 64 MiB, which no other kindred command
 // should pay at start-up.
 var dummyHash = sync.OnceValue(func() string {
 	h, err := auth.HashPassword("kindred dummy password, never used")
@@ -47,9 +49,15 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
+// busyWait is the Retry-After, in seconds, when every password-hashing slot
+// is taken.
+const busyWait = 5
+
 // login signs a person in with email and password. Unknown emails and wrong
-// passwords get the same words, so the form does not tell who has an
-// account. Failures are limited per address and per email.
+// passwords get the same words and take the same time, so the form does not
+// tell who has an account. Attempts are limited per client and per email:
+// one is reserved before the password is hashed (so parallel guesses count
+// at once) and given back when it succeeds.
 func (c *Console) login(w http.ResponseWriter, r *http.Request, q *request) error {
 	if err := r.ParseForm(); err != nil {
 		return kindred.Errorf(kindred.Invalid, "the form could not be read")
@@ -61,35 +69,46 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, q *request) erro
 	form := loginForm{view: v, Next: localPath(r.PostForm.Get("next"), ""), Email: email}
 
 	now := c.cfg.Now()
-	ipKey, emailKey := "ip:"+clientIP(r), "email:"+strings.ToLower(email)
-	for _, key := range []string{ipKey, emailKey} {
-		if blocked, until := c.limit.blocked(key, now); blocked {
-			wait := int(math.Ceil(until.Sub(now).Seconds()))
-			form.Limited, form.Wait = true, max(wait, 1)
-			w.Header().Set("Retry-After", strconv.Itoa(form.Wait))
-			c.pages.render(w, r, c.log, http.StatusTooManyRequests, "login", form)
-			return nil
-		}
+	client := c.clientAddr(r)
+	keys := []string{"ip:" + client, "email:" + strings.ToLower(email)}
+	if ok, until := c.limit.reserve(keys, now); !ok {
+		wait := int(math.Ceil(until.Sub(now).Seconds()))
+		form.Limited, form.Wait = true, max(wait, 1)
+		c.log.WarnContext(r.Context(), "sign-in refused: too many attempts", slog.String("client", client))
+		w.Header().Set("Retry-After", strconv.Itoa(form.Wait))
+		c.pages.render(w, r, c.log, http.StatusTooManyRequests, "login", form)
+		return nil
 	}
 
 	agent, hash, err := c.cfg.Agents.AgentByEmail(r.Context(), email)
 	if err != nil && kindred.ErrorKind(err) != kindred.NotFound {
+		c.limit.refund(keys, now)
 		return err
 	}
-	if err != nil || email == "" {
+	known := err == nil && email != ""
+	if !known || hash == "" {
 		hash = dummyHash()
 	}
-	ok := auth.CheckPassword(hash, password) && err == nil && email != ""
-	if ok && agent.Disabled {
-		ok = false
+	match, err := auth.CheckPasswordContext(r.Context(), hash, password)
+	if err != nil {
+		// The password was never checked: the attempt does not count.
+		c.limit.refund(keys, now)
+		if !errors.Is(err, auth.ErrBusy) {
+			return err
+		}
+		c.log.WarnContext(r.Context(), "sign-in refused: every password check slot is busy", slog.String("client", client))
+		form.Error = v.T("The desk is busy checking other sign-ins. Please try again in a few seconds.")
+		w.Header().Set("Retry-After", strconv.Itoa(busyWait))
+		c.pages.render(w, r, c.log, http.StatusServiceUnavailable, "login", form)
+		return nil
 	}
-	if !ok {
-		c.limit.fail(ipKey, now)
-		c.limit.fail(emailKey, now)
+	if !known || !match || agent.Disabled {
+		c.signInFailed(r, agent, known && match, client)
 		form.Error = v.T("That email and password do not match an account. Please check them and try again.")
 		c.pages.render(w, r, c.log, http.StatusUnauthorized, "login", form)
 		return nil
 	}
+	c.limit.refund(keys, now)
 	if err := c.startSession(w, r, agent); err != nil {
 		return err
 	}
@@ -101,14 +120,29 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, q *request) erro
 	return nil
 }
 
-// clientIP is the address the request came from. X-Forwarded-For is not
-// trusted: anyone can send it, and it would let one client pose as many.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// signInFailed logs and audits a refused sign-in: which account (never the
+// email typed when it matches none, which is often a password typed in the
+// wrong box), why, and from where. Never the password.
+func (c *Console) signInFailed(r *http.Request, agent *kindred.Agent, disabled bool, client string) {
+	reason := "unknown email"
+	var id int64
+	if agent != nil {
+		id, reason = agent.ID, "wrong password"
+		if disabled {
+			reason = "account disabled"
+		}
 	}
-	return host
+	c.log.WarnContext(r.Context(), "sign-in failed", slog.Int64("agent", id), slog.String("reason", reason), slog.String("client", client))
+	if c.cfg.Audit == nil {
+		return
+	}
+	// The request may be cancelled by a client that hangs up on its
+	// refusal; the record must be written anyway.
+	ctx := kindred.WithActor(context.WithoutCancel(r.Context()), kindred.Actor{Name: "sign-in form"})
+	e := &kindred.AuditEntry{Action: "agent.sign_in_failed", Subject: "agent", SubjectID: id, Detail: reason + " from " + client}
+	if err := c.cfg.Audit.Record(ctx, e); err != nil {
+		c.log.ErrorContext(r.Context(), "audit failed sign-in", slog.String("err", err.Error()))
+	}
 }
 
 // logout ends the session and goes back to the sign-in page.
@@ -117,6 +151,9 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request, q *request) err
 		if err := c.cfg.Sessions.DeleteSession(r.Context(), hashSecret(secret)); err != nil {
 			return fmt.Errorf("sign out: %w", err)
 		}
+	}
+	if q.session != nil {
+		c.cfg.Hub.EndSession(q.session.ID)
 	}
 	c.endSession(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

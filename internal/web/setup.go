@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/kindred-desk/kindred"
@@ -70,6 +72,20 @@ func (c *Console) setup(w http.ResponseWriter, r *http.Request, q *request) erro
 	token := f.Get("token")
 	v := c.view(r, q, "Set up your desk")
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	// The token first: it costs one read, where the password costs a
+	// second and 64 MiB, and a post without a live link gets nothing else.
+	valid := false
+	if token != "" {
+		ok, err := c.cfg.Sessions.SetupTokenValid(r.Context(), hashSecret(token), c.cfg.Now())
+		if err != nil {
+			return err
+		}
+		valid = ok
+	}
+	if !valid {
+		c.pages.render(w, r, c.log, http.StatusForbidden, "setup", setupForm{view: v})
+		return nil
+	}
 	var k api.Check
 	admin := &kindred.Agent{Name: k.Name("name", f.Get("name"), true), Email: k.Email("email", f.Get("email")), Role: kindred.RoleAdmin}
 	if admin.Email == "" && f.Get("email") == "" {
@@ -85,7 +101,11 @@ func (c *Console) setup(w http.ResponseWriter, r *http.Request, q *request) erro
 		c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "setup", form)
 		return nil
 	}
-	hash, err := auth.HashPassword(f.Get("password"))
+	hash, err := auth.HashPasswordContext(r.Context(), f.Get("password"))
+	if errors.Is(err, auth.ErrBusy) {
+		w.Header().Set("Retry-After", strconv.Itoa(busyWait))
+		return kindred.Errorf(kindred.RateLimited, "The desk is busy. Please send the form again in a few seconds.")
+	}
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}

@@ -39,6 +39,8 @@ var swahiliMessages = map[string]string{
 	"That email and password do not match an account. Please check them and try again.":   "Barua pepe na nenosiri hivi havilingani na akaunti yoyote. Tafadhali viangalie kisha ujaribu tena.",
 	"Too many sign-in attempts. For your safety, please wait %d seconds, then try again.": "Majaribio mengi mno ya kuingia. Kwa usalama wako, tafadhali subiri sekunde %d, kisha ujaribu tena.",
 	"Forgot your password? Ask an administrator for a reset link.":                        "Umesahau nenosiri? Muulize msimamizi akupe kiungo cha kuweka jipya.",
+	"The desk is busy checking other sign-ins. Please try again in a few seconds.":        "Dawati lina shughuli ya kukagua wanaoingia wengine. Tafadhali jaribu tena baada ya sekunde chache.",
+	"The desk is busy. Please send the form again in a few seconds.":                      "Dawati lina shughuli nyingi. Tafadhali tuma fomu tena baada ya sekunde chache.",
 	"Set up your desk": "Andaa dawati lako",
 	"Welcome to kindred. Create the first administrator. You will be signed in straight away.": "Karibu kindred. Unda msimamizi wa kwanza. Utaingia mara moja.",
 	"Your name":      "Jina lako",

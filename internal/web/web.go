@@ -4,10 +4,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/insights"
 )
 
@@ -33,9 +35,10 @@ type Config struct {
 	Verify        kindred.Verification
 	Care          kindred.Care
 	Insights      kindred.Insights
-	Hub           *Hub         // nil: a new hub (live updates from the console only)
-	Logger        *slog.Logger // nil: slog.Default()
-	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
+	Audit         kindred.AuditService // failed sign-ins; nil: logged only
+	Hub           *Hub                 // nil: a new hub (live updates from the console only)
+	Logger        *slog.Logger         // nil: slog.Default()
+	DefaultRegion string               // for phone numbers without +country code; "" means "KE"
 
 	// SecureCookies marks the session cookie Secure on every response. It
 	// is always Secure on a request that came over TLS; set this when a
@@ -53,6 +56,11 @@ type Config struct {
 	// BaseURL is the desk's public address, for invitation and reset
 	// links; "" means the address each request came to.
 	BaseURL string
+	// TrustedProxies are the proxies (a TLS terminator, a load balancer)
+	// whose X-Forwarded-For is believed: the client is the rightmost
+	// address in it that is not one of them. Empty: the connecting address
+	// is the client, and X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 
 	// SetupEmail fills in the email field of the first-run setup form.
 	SetupEmail string
@@ -211,6 +219,16 @@ func (c *Console) routes() []route {
 		routes = append(routes, c.insightRoutes()...)
 	}
 	return routes
+}
+
+// Routes lists the console's pages and forms, for the route × role table
+// (docs/routes.md).
+func (c *Console) Routes() []api.RouteInfo {
+	var out []api.RouteInfo
+	for _, rt := range c.routes() {
+		out = append(out, api.RouteInfo{Pattern: rt.pattern, Public: rt.roles == nil, Roles: rt.roles})
+	}
+	return out
 }
 
 func (rt route) allows(role kindred.Role) bool { return slices.Contains(rt.roles, role) }
