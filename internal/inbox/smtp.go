@@ -166,4 +166,3 @@ func (c *slotConn) Close() error {
 	c.once.Do(c.free)
 	return c.Conn.Close()
 }
-
