@@ -1,6 +1,7 @@
 package kindred
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -90,4 +91,38 @@ func ThreadSubject(subject string) string {
 	s := replyToken.ReplaceAllString(subject, "")
 	s = replyPrefix.ReplaceAllString(s, "")
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// AttachmentService serves the files customers' email brought.
+type AttachmentService interface {
+	// Attachment returns one file with its bytes.
+	Attachment(ctx context.Context, id int64) (*Attachment, error)
+}
+
+// DownloadType is the Content-Type a file is served with: its sniffed
+// type, except that anything a browser would run or render as a page (HTML,
+// SVG, XML) is served as bytes, so that a file from a stranger's mail never
+// becomes a page on the desk's origin.
+func DownloadType(sniffed string) string {
+	t := strings.ToLower(strings.TrimSpace(sniffed))
+	if i := strings.IndexByte(t, ';'); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	switch {
+	case t == "", strings.Contains(t, "html"), strings.Contains(t, "xml"), strings.Contains(t, "svg"), strings.Contains(t, "javascript"):
+		return "application/octet-stream"
+	}
+	return sniffed
+}
+
+// FileSize says a file's size in words a person reads: "12 KB", "3.4 MB".
+func FileSize(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%d KB", (n+999)/1000)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
 }

@@ -38,6 +38,8 @@ type Config struct {
 	Verify   kindred.Verification
 	Care     kindred.Care
 	Insights kindred.Insights
+	// Attachments serves the files of customers' email, as downloads.
+	Attachments kindred.AttachmentService
 
 	// GatewayKey, when set, must come with every request from the SMS and
 	// USSD gateways (POST /ussd, POST /api/v1/sms/inbound), as ?key= in the

@@ -91,6 +91,7 @@ type pages struct {
 }
 
 var templateFuncs = template.FuncMap{
+	"fileSize": kindred.FileSize,
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"join": strings.Join,
 }

@@ -32,6 +32,7 @@ type Config struct {
 	Verify        kindred.Verification
 	Care          kindred.Care
 	Insights      kindred.Insights
+	Attachments   kindred.AttachmentService // the files of customers' email, served as downloads
 	Hub           *Hub         // nil: a new hub (live updates from the console only)
 	Logger        *slog.Logger // nil: slog.Default()
 	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
@@ -197,6 +198,9 @@ func (c *Console) routes() []route {
 	}
 	if c.cfg.Insights != nil {
 		routes = append(routes, c.insightRoutes()...)
+	}
+	if c.cfg.Attachments != nil {
+		routes = append(routes, route{"GET /attachments/{id}", staff, c.attachment})
 	}
 	return routes
 }
