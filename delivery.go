@@ -76,6 +76,16 @@ func RouteReply(conv *Conversation, c *Customer, force bool) Route {
 	}
 }
 
+// CallRecord is the body of a phone call logged in a conversation: what was
+// talked about, then what the agent promised to do next, if anything.
+func CallRecord(summary, nextStep string) string {
+	summary, nextStep = strings.TrimSpace(summary), strings.TrimSpace(nextStep)
+	if nextStep == "" {
+		return summary
+	}
+	return summary + "\n\nNext step: " + nextStep
+}
+
 // SMSSegments counts the parts an SMS of body is sent in, and the
 // characters one part holds. A text that GSM 03.38's alphabet can write
 // takes 160 characters in one part and 153 in each of several; any other

@@ -71,6 +71,7 @@ func (s *server) routeTable() []route {
 		{method: "GET", path: "/api/v1/conversations/{id}", roles: staff, handler: s.getConversation},
 		{method: "PATCH", path: "/api/v1/conversations/{id}", roles: staff, handler: s.updateConversation},
 		{method: "POST", path: "/api/v1/conversations/{id}/messages", roles: staff, handler: s.addMessage},
+		{method: "POST", path: "/api/v1/conversations/{id}/calls", roles: staff, handler: s.logCall},
 
 		{method: "POST", path: "/api/v1/analyze", roles: staff, handler: s.analyze},
 
