@@ -91,9 +91,10 @@ type pages struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"fileSize": kindred.FileSize,
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"join": strings.Join,
+	// fileSize says an attachment's size in words: "12 KB".
+	"fileSize": kindred.FileSize,
 }
 
 func mustParsePages(a *assets) *pages {

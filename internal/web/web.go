@@ -27,12 +27,13 @@ type Config struct {
 	Analyzer      kindred.Analyzer // nil: replies are stored without analysis
 
 	// Features with their own pages; a nil service leaves its pages out.
-	Outbox        kindred.OutboxService
-	Lobby         kindred.Lobby
-	Verify        kindred.Verification
-	Care          kindred.Care
-	Insights      kindred.Insights
-	Attachments   kindred.AttachmentService // the files of customers' email, served as downloads
+	Outbox   kindred.OutboxService
+	Lobby    kindred.Lobby
+	Verify   kindred.Verification
+	Care     kindred.Care
+	Insights kindred.Insights
+	// Attachments serves the files of customers' email, as downloads.
+	Attachments   kindred.AttachmentService
 	Hub           *Hub         // nil: a new hub (live updates from the console only)
 	Logger        *slog.Logger // nil: slog.Default()
 	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
