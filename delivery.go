@@ -3,6 +3,7 @@ package kindred
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,11 @@ const (
 func (s DeliveryStatus) Final() bool {
 	return s == DeliveryDelivered || s == DeliveryFailed || s == DeliveryRecorded
 }
+
+// ReopenWindow is how long after a conversation is resolved the customer's
+// answer on its channel reopens it instead of opening a new one: "thank you,
+// it came" or "it still has not come" belongs to the matter just closed.
+const ReopenWindow = 14 * 24 * time.Hour
 
 // Route is how a reply reaches the customer: by Channel to To, or, when
 // Channel is empty, not at all, for the plain Reason given.

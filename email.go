@@ -43,13 +43,6 @@ type EmailReceipt struct {
 	NewCustomer     bool
 }
 
-// ReopenWindow is how long after a conversation was last touched a
-// customer's mail still joins it (reopening it when it was resolved) rather
-// than opening a new one: a fortnight covers "it still does not work"
-// answers to a fix, without mixing a new matter months later into an old
-// thread.
-const ReopenWindow = 14 * 24 * time.Hour
-
 // Flood limits. The same text from one sender within DuplicateWindow is a
 // duplicate (a mail program retrying, a loop with a program that answers
 // each mail), and a sender opens at most MaxNewConversationsPerHour

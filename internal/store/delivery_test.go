@@ -267,3 +267,33 @@ func testOneTimelinePerPerson(t *testing.T, s suite) {
 		t.Fatalf("merges: %+v %v", ms, err)
 	}
 }
+
+func testTextAfterResolutionReopens(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := ctxAs(0, "test")
+	bg := context.Background()
+	c := mustCustomer(t, db, kindred.Customer{Name: "Amina", Phone: "+254722000444"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: c.ID, Channel: kindred.ChannelSMS})
+	resolved := kindred.StatusResolved
+	if _, err := db.UpdateConversation(ctx, conv.ID, kindred.ConversationUpdate{Status: &resolved}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := db.TextConversation(bg, c.Phone)
+	if err != nil || got.ID != conv.ID {
+		t.Fatalf("a text soon after resolution went to %+v (%v), want conversation %d", got, err, conv.ID)
+	}
+	mustMessage(t, db, ctx, kindred.Message{ConversationID: got.ID, Direction: kindred.Inbound, Body: "It still has not come"})
+	if again, _ := db.Conversation(bg, conv.ID, false); again.Status != kindred.StatusWaitingOnUs {
+		t.Fatalf("not reopened: %s", again.Status)
+	}
+	// Long after, a text is a new matter.
+	if _, err := db.UpdateConversation(ctx, conv.ID, kindred.ConversationUpdate{Status: &resolved}); err != nil {
+		t.Fatal(err)
+	}
+	later := db.now
+	db.now = func() time.Time { return later().Add(kindred.ReopenWindow + time.Hour) }
+	fresh, _, err := db.TextConversation(bg, c.Phone)
+	if err != nil || fresh.ID == conv.ID {
+		t.Fatalf("a text long after went to %+v (%v)", fresh, err)
+	}
+}

@@ -92,6 +92,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"RepliesLeaveByTheirChannel", testRepliesLeaveByTheirChannel},
 		{"ReplyDeliveryFollowsTheOutbox", testReplyDeliveryFollowsTheOutbox},
 		{"OneTimelinePerPerson", testOneTimelinePerPerson},
+		{"TextAfterResolutionReopens", testTextAfterResolutionReopens},
 	}
 	tests = append(tests, featureSuites...)
 	for _, tt := range tests {

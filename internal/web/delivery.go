@@ -31,11 +31,11 @@ func smsLengthOf(route kindred.Route, draft string) *smsLength {
 func (p *conversationPage) SendLabel() string {
 	switch p.Route.Channel {
 	case kindred.ChannelSMS:
-		return p.T("Send by SMS to %s", p.Route.To)
+		return p.T("Send reply by SMS to %s", p.Route.To)
 	case kindred.ChannelEmail:
-		return p.T("Send by email to %s", p.Route.To)
+		return p.T("Send reply by email to %s", p.Route.To)
 	}
-	return p.T("Record reply")
+	return p.T("Record reply (not sent)")
 }
 
 // SendHint says, under the reply box, what happens to a reply that is not

@@ -177,6 +177,8 @@ func (c *Console) routes() []route {
 		{"GET /customers", staff, c.customers},
 		{"GET /customers/{id}", staff, c.customer},
 		{"POST /customers/{id}/notes", staff, c.addNote},
+		{"POST /customers/{id}/merge", staff, c.mergeCustomer},
+		{"POST /merges/{id}/undo", staff, c.undoMerge},
 		{"POST /customers/{id}/helpers", staff, c.addHelper},
 		{"POST /customers/{id}/accommodations", staff, c.setAccommodations},
 		{"POST /helpers/{id}/revoke", staff, c.revokeHelper},
