@@ -1,7 +1,10 @@
-// Package mail sends kindred's email (heads-ups, surveys) through an SMTP
-// relay: the desk's own mail server or a provider's submission port. It is
-// an outbox sender: the outbox worker calls Send for each email it claims,
-// and does not retry an error whose Permanent method reports true.
+// Package mail is kindred's email on the wire. Sender sends kindred's email
+// (replies, heads-ups, surveys) through an SMTP relay: the desk's own mail
+// server or a provider's submission port. It is an outbox sender: the
+// outbox worker calls Send for each email it claims, and does not retry an
+// error whose Permanent method reports true. Parse reads a customer's mail
+// (see parse.go for what it accepts and refuses); HTMLToText is the one
+// sanitiser for HTML bodies; Sink is the local mailbox of kindred mailgw.
 package mail
 
 import (
