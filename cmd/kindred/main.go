@@ -33,9 +33,10 @@ var commands = map[string]command{
 	"demo":    {"fill a database with a few months of demo data", runDemo},
 	"smsgw":   {"run a local SMS gateway simulator, for trying kindred without a real gateway", runSMSGateway},
 	"bench":   {"measure a desk under load: posts per second and latencies, as one JSON line", runBench},
+	"mailgw":  {"run a local mailbox that prints the mail kindred sends, for trying email without a mail server", runMailSink},
 }
 
-var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "smsgw", "bench"}
+var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "smsgw", "mailgw", "bench"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/kindred-desk/kindred/internal/api"
 	"github.com/kindred-desk/kindred/internal/care"
 	"github.com/kindred-desk/kindred/internal/config"
+	"github.com/kindred-desk/kindred/internal/inbox"
 	"github.com/kindred-desk/kindred/internal/mail"
 	"github.com/kindred-desk/kindred/internal/outbox"
 	"github.com/kindred-desk/kindred/internal/sms"
@@ -42,6 +44,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Log()
 	fs.Serve()
 	fs.Outbound()
+	fs.Inbound()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,6 +96,15 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		stopFollowing := followDatabase(ctx, db, dh.hub, logger)
 		defer stopFollowing()
 	}
+	var publish func(kindred.Message)
+	if dh, ok := h.(*deskHandler); ok {
+		publish = dh.hub.Publish
+	}
+	stopInbound, err := startInbound(ctx, db, cfg, logger, publish, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopInbound()
 	fmt.Fprintf(stdout, "kindred listening on %s\n", url)
 	logger.Info("serving", slog.String("addr", ln.Addr().String()), slog.Bool("postgres", cfg.Postgres()))
 	return serveUntil(ctx, srv, ln, cfg.ShutdownTimeout, logger)
@@ -137,6 +149,40 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 		cancel()
 		wg.Wait()
 	}
+}
+
+// startInbound starts what takes in customers' email: the SMTP listener
+// for the inbox addresses (--smtp-listen) and the IMAP poller
+// (--imap-addr). The returned func stops them and waits.
+func startInbound(ctx context.Context, db *store.DB, cfg config.Config, logger *slog.Logger, publish func(kindred.Message), stdout io.Writer) (stop func(), err error) {
+	desk := &inbox.Desk{Store: db, Analyzer: compassion.DeskAnalyzer{}, OnMessage: publish, Logger: logger}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	stop = func() {
+		cancel()
+		wg.Wait()
+	}
+	if cfg.SMTPListen != "" {
+		ln, err := net.Listen("tcp", cfg.SMTPListen)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("--smtp-listen: %w", err)
+		}
+		l := &inbox.Listener{Desk: desk, Addresses: cfg.Inboxes()}
+		wg.Go(func() { logStopped(logger, "smtp listener", l.Serve(ln)) })
+		wg.Go(func() {
+			<-ctx.Done()
+			l.Close()
+		})
+		fmt.Fprintf(stdout, "kindred taking email for %s on smtp://%s\n", strings.Join(cfg.Inboxes(), ", "), ln.Addr())
+		logger.Info("smtp listener", slog.String("addr", ln.Addr().String()), slog.String("inboxes", strings.Join(cfg.Inboxes(), ",")))
+	}
+	if cfg.IMAPAddr != "" {
+		p := &inbox.Poller{Desk: desk, Addr: cfg.IMAPAddr, Username: cfg.IMAPUsername, Password: cfg.IMAPPassword,
+			Mailbox: cfg.IMAPMailbox, Every: cfg.IMAPPoll, Logger: logger}
+		wg.Go(func() { logStopped(logger, "imap poller", p.Run(ctx)) })
+	}
+	return stop, nil
 }
 
 // followDatabase feeds hub with the changes the database announces, when
@@ -233,6 +279,7 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		Verify:        d,
 		Care:          careSvc,
 		Insights:      d,
+		Attachments:   d,
 		Analyzer:      compassion.DeskAnalyzer{},
 		Logger:        logger,
 		DefaultRegion: cfg.Region,
@@ -256,6 +303,7 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		Care:            careSvc,
 		Insights:        d,
 		Accounts:        d,
+		Attachments:     d,
 		BaseURL:         cfg.BaseURL,
 		Analyzer:        compassion.DeskAnalyzer{},
 		Ready:           d.Ping,

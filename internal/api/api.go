@@ -44,6 +44,9 @@ type Config struct {
 	// links; "" means the address each request came to.
 	BaseURL string
 
+	// Attachments serves the files of customers' email, as downloads.
+	Attachments kindred.AttachmentService
+
 	// GatewayKey, when set, must come with every request from the SMS and
 	// USSD gateways (POST /ussd, POST /api/v1/sms/inbound), as ?key= in the
 	// callback URL or an X-Gateway-Key header. Those requests carry no token

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/kindred-desk/kindred"
@@ -72,18 +71,6 @@ func benchmarkPostMessage(b *testing.B, configure ...func(*Config)) {
 			}
 		})
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	})
-}
-
-func FuzzHTMLToText(f *testing.F) {
-	f.Add("<p>Thank you &amp; bless you.</p><p>It came<br>today.</p>")
-	f.Add("<script>alert(1)</script><style>p{}</style>x &lt; y")
-	f.Add("<div><ul><li>one</li><li>two</li></ul></div>&nbsp;")
-	f.Fuzz(func(t *testing.T, in string) {
-		out := htmlToText(in)
-		if strings.Contains(out, "\n\n\n") || out != strings.TrimSpace(out) {
-			t.Errorf("htmlToText(%q) = %q: unnormalised whitespace", in, out)
-		}
 	})
 }
 

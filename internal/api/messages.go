@@ -1,15 +1,11 @@
 package api
 
 import (
-	"html"
 	"net/http"
-	"regexp"
-	"strings"
 	"time"
 
-	"github.com/microcosm-cc/bluemonday"
-
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/mail"
 )
 
 type messageInput struct {
@@ -39,7 +35,7 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	case in.Body != "" && in.BodyHTML != "":
 		c.Add("body_html", "send either body or body_html, not both")
 	case in.BodyHTML != "":
-		m.Body = c.text("body_html", htmlToText(in.BodyHTML), true, maxMessageLen)
+		m.Body = c.text("body_html", mail.HTMLToText(in.BodyHTML), true, maxMessageLen)
 	default:
 		m.Body = c.text("body", in.Body, true, maxMessageLen)
 	}
@@ -94,35 +90,6 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 		s.cfg.OnMessage(*m)
 	}
 	return writeJSON(w, http.StatusCreated, m)
-}
-
-var (
-	stripHTML = bluemonday.StrictPolicy()
-	// HTML whitespace is not significant: runs of it are one space.
-	htmlSpace = regexp.MustCompile(`\s+`)
-	// Line breaks and the ends of blocks become newlines before tags go.
-	htmlBreak = regexp.MustCompile(`(?i)<br\s*/?>`)
-	htmlBlock = regexp.MustCompile(`(?i)</?(p|div|h[1-6]|blockquote|pre|table|ul|ol|section|article|header|footer)(\s[^>]*)?>`)
-	htmlLine  = regexp.MustCompile(`(?i)</(li|tr|dt|dd)\s*>`)
-	blankRuns = regexp.MustCompile(`\n{3,}`)
-)
-
-// htmlToText turns an email's HTML into plain text: tags stripped (scripts
-// and styles with their content), entities decoded, paragraphs kept as
-// blank-line-separated blocks and <br> as line breaks.
-func htmlToText(s string) string {
-	s = htmlSpace.ReplaceAllString(s, " ")
-	s = htmlBreak.ReplaceAllString(s, "\n")
-	s = htmlBlock.ReplaceAllString(s, "\n\n")
-	s = htmlLine.ReplaceAllString(s, "\n")
-	s = html.UnescapeString(stripHTML.Sanitize(s))
-	s = strings.ReplaceAll(s, "\u00a0", " ")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.TrimSpace(s)
 }
 
 // logCall records a phone call on the conversation (summary, the next step

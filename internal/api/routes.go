@@ -98,6 +98,9 @@ func (s *server) routeTable() []route {
 	if s.cfg.Accounts != nil {
 		routes = append(routes, route{method: "POST", path: "/api/v1/agents/{id}/password-link", roles: adminOnly, handler: s.createPasswordLink})
 	}
+	if s.cfg.Attachments != nil {
+		routes = append(routes, s.attachmentRoutes()...)
+	}
 	for _, rt := range routes {
 		if rt.public == (len(rt.roles) > 0) {
 			panic(fmt.Sprintf("api: route %s must be either public or have roles", rt.pattern()))

@@ -56,6 +56,26 @@ type Config struct {
 	// InsecureGateway lets the gateway callbacks run without GatewayKey
 	// (trying kindred out); without either, they refuse every request.
 	InsecureGateway bool
+
+	// Inbound email: kindred's own SMTP listener, an IMAP mailbox, or both.
+	SMTPListen     string        // host:port of the SMTP listener; "" for none
+	InboxAddresses string        // comma-separated addresses the listener accepts mail for
+	IMAPAddr       string        // host:port of an IMAP server to poll (993: TLS; others: STARTTLS, except on localhost); "" for none
+	IMAPUsername   string        // the mailbox's user
+	IMAPPassword   string        // the mailbox's password
+	IMAPMailbox    string        // the folder polled
+	IMAPPoll       time.Duration // how often the mailbox is polled
+}
+
+// Inboxes returns the inbox addresses, lower-cased.
+func (c *Config) Inboxes() []string {
+	var out []string
+	for _, a := range strings.Split(c.InboxAddresses, ",") {
+		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Default returns the settings used when neither a flag nor the environment
@@ -72,6 +92,8 @@ func Default() Config {
 		AdminEmail:      "admin@localhost",
 		SMTPFrom:        "kindred@localhost",
 		OfficeHours:     "Monday to Friday, 8:00 to 17:00",
+		IMAPMailbox:     "INBOX",
+		IMAPPoll:        time.Minute,
 	}
 }
 
@@ -160,6 +182,33 @@ func (fs *FlagSet) Outbound() {
 	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "opening hours, as told to USSD callers and shown on the kiosk"+fs.bind("office-hours"))
 }
 
+// Inbound binds how customers' email reaches kindred: the SMTP listener
+// (--smtp-listen, --inbox-address) and the IMAP poller (--imap-addr,
+// --imap-username, --imap-password, --imap-mailbox, --imap-poll).
+func (fs *FlagSet) Inbound() {
+	c := fs.cfg
+	fs.StringVar(&c.SMTPListen, "smtp-listen", c.SMTPListen, "listen for customers' email by SMTP on host:port; needs --inbox-address"+fs.bind("smtp-listen"))
+	fs.Var((*addressList)(&c.InboxAddresses), "inbox-address", "an address the SMTP listener accepts mail for (repeat the flag, or a comma list)"+fs.bind("inbox-address"))
+	fs.StringVar(&c.IMAPAddr, "imap-addr", c.IMAPAddr, "poll an existing mailbox over IMAP at host:port (993: TLS; others: STARTTLS, except on localhost)"+fs.bind("imap-addr"))
+	fs.StringVar(&c.IMAPUsername, "imap-username", c.IMAPUsername, "the IMAP mailbox's user"+fs.bind("imap-username"))
+	fs.StringVar(&c.IMAPPassword, "imap-password", c.IMAPPassword, "the IMAP mailbox's password; prefer the environment variable to the flag"+fs.bind("imap-password"))
+	fs.StringVar(&c.IMAPMailbox, "imap-mailbox", c.IMAPMailbox, "the IMAP folder polled for unseen mail"+fs.bind("imap-mailbox"))
+	fs.DurationVar(&c.IMAPPoll, "imap-poll", c.IMAPPoll, "how often the IMAP mailbox is polled"+fs.bind("imap-poll"))
+}
+
+// addressList is a comma-separated list that a repeated flag adds to.
+type addressList string
+
+func (l *addressList) String() string { return string(*l) }
+
+func (l *addressList) Set(v string) error {
+	if *l != "" {
+		v = string(*l) + "," + v
+	}
+	*l = addressList(v)
+	return nil
+}
+
 // Parse parses args, then fills every bound flag not given on the command
 // line from its environment variable, then validates the bound settings.
 func (fs *FlagSet) Parse(args []string) error {
@@ -244,6 +293,30 @@ func (fs *FlagSet) validate() error {
 	}
 	if fs.bound["smtp-from"] && !strings.Contains(c.SMTPFrom, "@") {
 		bad("smtp-from", "%q is not an email address", c.SMTPFrom)
+	}
+	if fs.bound["smtp-listen"] && c.SMTPListen != "" {
+		if _, port, err := net.SplitHostPort(c.SMTPListen); err != nil || port == "" {
+			bad("smtp-listen", "%q is not host:port", c.SMTPListen)
+		} else if len(c.Inboxes()) == 0 {
+			bad("smtp-listen", "needs --inbox-address: the addresses to accept mail for")
+		}
+	}
+	if fs.bound["inbox-address"] {
+		for _, a := range c.Inboxes() {
+			if at := strings.IndexByte(a, '@'); at <= 0 || at == len(a)-1 || strings.ContainsAny(a, " <>") {
+				bad("inbox-address", "%q is not an email address", a)
+			}
+		}
+	}
+	if fs.bound["imap-addr"] && c.IMAPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.IMAPAddr); err != nil || port == "" {
+			bad("imap-addr", "%q is not host:port", c.IMAPAddr)
+		} else if c.IMAPUsername == "" {
+			bad("imap-addr", "needs --imap-username and --imap-password")
+		}
+	}
+	if fs.bound["imap-poll"] && c.IMAPPoll < time.Second {
+		bad("imap-poll", "must be at least 1s")
 	}
 	return errors.Join(errs...)
 }

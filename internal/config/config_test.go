@@ -157,3 +157,42 @@ func FuzzParsePrefixes(f *testing.F) {
 		}
 	})
 }
+
+func TestInboundEmailSettings(t *testing.T) {
+	bind := func(args []string, env map[string]string) (Config, error) {
+		cfg := Default()
+		fs := NewFlagSet("serve", &cfg, io.Discard)
+		fs.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		fs.Inbound()
+		return cfg, fs.Parse(args)
+	}
+	cfg, err := bind([]string{"--smtp-listen", "127.0.0.1:2526", "--inbox-address", "Help@Example.org", "--inbox-address", "care@example.org, billing@example.org"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.Inboxes(), " "); got != "help@example.org care@example.org billing@example.org" {
+		t.Errorf("inboxes %q", got)
+	}
+	cfg, err = bind(nil, map[string]string{"KINDRED_SMTP_LISTEN": ":2526", "KINDRED_INBOX_ADDRESS": "help@example.org",
+		"KINDRED_IMAP_ADDR": "imap.example.org:993", "KINDRED_IMAP_USERNAME": "desk", "KINDRED_IMAP_POLL": "30s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTPListen != ":2526" || cfg.IMAPAddr != "imap.example.org:993" || cfg.IMAPPoll != 30*time.Second || cfg.IMAPMailbox != "INBOX" {
+		t.Errorf("from the environment: %+v", cfg)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--smtp-listen", "127.0.0.1:2526"}, "needs --inbox-address"},
+		{[]string{"--inbox-address", "nobody"}, "--inbox-address"},
+		{[]string{"--imap-addr", "imap.example.org"}, "--imap-addr"},
+		{[]string{"--imap-addr", "imap.example.org:993"}, "needs --imap-username"},
+		{[]string{"--imap-poll", "10ms"}, "--imap-poll"},
+	} {
+		if _, err := bind(tt.args, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err = %v, want one mentioning %q", tt.args, err, tt.want)
+		}
+	}
+}

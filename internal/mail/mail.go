@@ -1,7 +1,10 @@
-// Package mail sends kindred's email (heads-ups, surveys) through an SMTP
-// relay: the desk's own mail server or a provider's submission port. It is
-// an outbox sender: the outbox worker calls Send for each email it claims,
-// and does not retry an error whose Permanent method reports true.
+// Package mail is kindred's email on the wire. Sender sends kindred's email
+// (replies, heads-ups, surveys) through an SMTP relay: the desk's own mail
+// server or a provider's submission port. It is an outbox sender: the
+// outbox worker calls Send for each email it claims, and does not retry an
+// error whose Permanent method reports true. Parse reads a customer's mail
+// (see parse.go for what it accepts and refuses); HTMLToText is the one
+// sanitiser for HTML bodies; Sink is the local mailbox of kindred mailgw.
 package mail
 
 import (
@@ -10,8 +13,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"html"
+	"io"
 	"net"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,7 +95,7 @@ func (s *Sender) Send(ctx context.Context, m kindred.OutboundMessage) (string, e
 	if s.Now != nil {
 		now = s.Now
 	}
-	msg, id, err := Compose(from, to, m.Subject, m.Body, now(), m.ID)
+	msg, id, err := Compose(from, to, m, now())
 	if err != nil {
 		return "", permanent(err)
 	}
@@ -108,15 +114,21 @@ func (s *Sender) Send(ctx context.Context, m kindred.OutboundMessage) (string, e
 	return id, nil
 }
 
-// Compose writes a plain-text UTF-8 message with the headers a mail server
-// expects (Message-ID, Date, From, To, Subject), and returns it with its
-// Message-ID. outboxID makes the Message-ID traceable to the outbox row.
-func Compose(from, to *mail.Address, subject, body string, date time.Time, outboxID int64) ([]byte, string, error) {
+// Compose writes m as a UTF-8 email from from to to, with the headers a mail
+// server expects (Message-ID on the sender's domain, Date, From, To,
+// Subject), the threading headers of a reply (In-Reply-To, References) and
+// X-Kindred-Outbox-Id, by which kindred knows its own mail if it comes back.
+// The body is multipart/alternative: the plain text as written, then a small
+// HTML rendering of it (paragraphs, a lang attribute, no images, every
+// character escaped) for mail programs that show HTML better than text, and
+// screen readers that announce the language. It returns the message and its
+// Message-ID, without angle brackets.
+func Compose(from, to *mail.Address, m kindred.OutboundMessage, date time.Time) ([]byte, string, error) {
 	var h gomail.Header
 	h.SetDate(date)
 	h.SetAddressList("From", []*gomail.Address{{Name: from.Name, Address: from.Address}})
 	h.SetAddressList("To", []*gomail.Address{{Name: to.Name, Address: to.Address}})
-	h.SetSubject(subject)
+	h.SetSubject(m.Subject)
 	host := "kindred.invalid"
 	if at := strings.LastIndexByte(from.Address, '@'); at >= 0 {
 		host = from.Address[at+1:]
@@ -128,23 +140,87 @@ func Compose(from, to *mail.Address, subject, body string, date time.Time, outbo
 	if err != nil {
 		return nil, "", fmt.Errorf("mail: message id: %w", err)
 	}
-	if outboxID != 0 {
-		h.Set("X-Kindred-Outbox-Id", fmt.Sprint(outboxID))
+	if m.InReplyTo != "" {
+		h.SetMsgIDList("In-Reply-To", []string{m.InReplyTo})
 	}
-	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	if refs := threadReferences(m); len(refs) > 0 {
+		h.SetMsgIDList("References", refs)
+	}
+	if m.ID != 0 {
+		h.Set(OutboxIDHeader, fmt.Sprint(m.ID))
+	}
+	// Our replies are written by a person, but an auto-responder that
+	// answers them would start a loop: ask it not to (RFC 3834 honours
+	// this header; Exchange reads its own).
+	h.Set("X-Auto-Response-Suppress", "All")
+	h.SetContentType("multipart/alternative", nil)
 	var buf bytes.Buffer
-	w, err := gomail.CreateSingleInlineWriter(&buf, h)
+	w, err := gomail.CreateInlineWriter(&buf, h)
 	if err != nil {
 		return nil, "", fmt.Errorf("mail: compose: %w", err)
 	}
-	text := strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n")
-	if _, err := w.Write([]byte(text)); err != nil {
-		return nil, "", fmt.Errorf("mail: compose: %w", err)
+	text := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")
+	if err := writePart(w, "text/plain", text); err != nil {
+		return nil, "", err
+	}
+	if err := writePart(w, "text/html", htmlBody(m.Subject, m.Body, "en")); err != nil {
+		return nil, "", err
 	}
 	if err := w.Close(); err != nil {
 		return nil, "", fmt.Errorf("mail: compose: %w", err)
 	}
 	return buf.Bytes(), id, nil
+}
+
+// OutboxIDHeader carries the outbox id of the mail kindred sends, so that a
+// copy of it coming back (a loop, a forward to the inbox) is known as ours.
+const OutboxIDHeader = "X-Kindred-Outbox-Id"
+
+// threadReferences is the References of a reply: the thread's Message-IDs,
+// ending with the one it answers.
+func threadReferences(m kindred.OutboundMessage) []string {
+	refs := slices.Clone(m.References)
+	if m.InReplyTo != "" && !slices.Contains(refs, m.InReplyTo) {
+		refs = append(refs, m.InReplyTo)
+	}
+	return refs
+}
+
+func writePart(w *gomail.InlineWriter, contentType, body string) error {
+	var ph gomail.InlineHeader
+	ph.SetContentType(contentType, map[string]string{"charset": "utf-8"})
+	pw, err := w.CreatePart(ph)
+	if err != nil {
+		return fmt.Errorf("mail: compose %s: %w", contentType, err)
+	}
+	if _, err := io.WriteString(pw, body); err != nil {
+		return fmt.Errorf("mail: compose %s: %w", contentType, err)
+	}
+	return pw.Close()
+}
+
+// htmlBody renders a plain-text reply as a small accessible HTML document:
+// each blank-line-separated block a paragraph, single line breaks kept, the
+// language declared, no images, styles or links that the text did not have.
+func htmlBody(subject, body, lang string) string {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html>\r\n<html lang=\"" + html.EscapeString(lang) + "\">\r\n<head><meta charset=\"utf-8\"><title>")
+	b.WriteString(html.EscapeString(subject))
+	b.WriteString("</title></head>\r\n<body>\r\n")
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	for _, para := range strings.Split(body, "\n\n") {
+		para = strings.Trim(para, "\n")
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		lines := strings.Split(para, "\n")
+		for i, l := range lines {
+			lines[i] = html.EscapeString(l)
+		}
+		b.WriteString("<p>" + strings.Join(lines, "<br>\r\n") + "</p>\r\n")
+	}
+	b.WriteString("</body>\r\n</html>\r\n")
+	return b.String()
 }
 
 // deliver runs one SMTP session: connect, TLS, AUTH, MAIL, RCPT, DATA, QUIT.

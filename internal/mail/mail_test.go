@@ -282,3 +282,64 @@ func TestSendRespectsCancellation(t *testing.T) {
 		t.Fatalf("Send took %v after its context ended", d)
 	}
 }
+
+func TestSendThreadsAReplyWithTextAndAccessibleHTML(t *testing.T) {
+	r := startRelay(t, nil)
+	s := &Sender{Addr: r.addr, From: "Kindred Desk <desk@kindred.example>"}
+	m := kindred.OutboundMessage{ID: 7, Channel: kindred.ChannelEmail, To: "amina@example.org", Purpose: "reply",
+		Subject: "Re: My card [#12]", Body: "Dear Amina,\n\nYour card <b>is</b> ready & waiting.\nCome any day.",
+		InReplyTo: "cust-2@example.org", References: []string{"cust-1@example.org", "ours-1@kindred.example"}}
+	id, err := s.Send(context.Background(), m)
+	if err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	got := r.messages()
+	if len(got) != 1 {
+		t.Fatalf("relay received %d messages, want 1", len(got))
+	}
+	mr, err := gomail.CreateReader(bytes.NewReader(got[0].data))
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, got[0].data)
+	}
+	h := mr.Header
+	if !strings.HasSuffix(id, "@kindred.example") {
+		t.Errorf("Message-ID %q is not on our domain", id)
+	}
+	if irt, _ := h.MsgIDList("In-Reply-To"); len(irt) != 1 || irt[0] != "cust-2@example.org" {
+		t.Errorf("In-Reply-To %v", irt)
+	}
+	if refs, _ := h.MsgIDList("References"); strings.Join(refs, " ") != "cust-1@example.org ours-1@kindred.example cust-2@example.org" {
+		t.Errorf("References %v", refs)
+	}
+	if h.Get(OutboxIDHeader) != "7" {
+		t.Errorf("%s %q", OutboxIDHeader, h.Get(OutboxIDHeader))
+	}
+	if ct, _, _ := h.ContentType(); ct != "multipart/alternative" {
+		t.Errorf("Content-Type %q, want multipart/alternative", ct)
+	}
+	parts := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, _, _ := p.Header.(*gomail.InlineHeader).ContentType()
+		b, _ := io.ReadAll(p.Body)
+		parts[ct] = string(b)
+	}
+	if !strings.Contains(parts["text/plain"], "Your card <b>is</b> ready & waiting.") {
+		t.Errorf("text part %q", parts["text/plain"])
+	}
+	html := parts["text/html"]
+	for _, want := range []string{`<html lang="en">`, "<p>Dear Amina,</p>", "Your card &lt;b&gt;is&lt;/b&gt; ready &amp; waiting.<br>", "<title>Re: My card [#12]</title>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML part lacks %q:\n%s", want, html)
+		}
+	}
+	if strings.Contains(html, "<img") || strings.Contains(html, "<b>") {
+		t.Errorf("HTML part has an image or unescaped markup:\n%s", html)
+	}
+}

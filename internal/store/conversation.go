@@ -203,6 +203,13 @@ func (tx *Tx) fullConversation(ctx context.Context, id int64, withMessages bool)
 		if err != nil {
 			return nil, err
 		}
+		files, err := tx.attachments(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for i := range c.Messages {
+			c.Messages[i].Attachments = files[c.Messages[i].ID]
+		}
 	}
 	return c, nil
 }

@@ -58,22 +58,25 @@ func (db *DB) CreateCustomer(ctx context.Context, c *kindred.Customer) error {
 	}
 	c.CreatedAt = db.clock()
 	c.UpdatedAt = c.CreatedAt
-	err := db.Tx(ctx, func(tx *Tx) error {
-		id, err := tx.Insert(ctx, `INSERT INTO customers (name, preferred_name, pronunciation, language, phone, email,
-			accommodations, accommodation_notes, search, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.Name, c.PreferredName, c.Pronunciation, c.Language, c.Phone, c.Email,
-			encodeList(c.Accommodations), c.AccommodationNotes, searchText(c), ms(c.CreatedAt), ms(c.UpdatedAt))
-		if err != nil {
-			return err
-		}
-		c.ID = id
-		return tx.Audit(ctx, "customer.create", "customer", id, "")
-	})
+	err := db.Tx(ctx, func(tx *Tx) error { return tx.insertCustomer(ctx, c) })
 	if err != nil {
 		return fmt.Errorf("create customer: %w", err)
 	}
 	return nil
+}
+
+// insertCustomer stores the valid new customer c in tx.
+func (tx *Tx) insertCustomer(ctx context.Context, c *kindred.Customer) error {
+	id, err := tx.Insert(ctx, `INSERT INTO customers (name, preferred_name, pronunciation, language, phone, email,
+		accommodations, accommodation_notes, search, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.Name, c.PreferredName, c.Pronunciation, c.Language, c.Phone, c.Email,
+		encodeList(c.Accommodations), c.AccommodationNotes, searchText(c), ms(c.CreatedAt), ms(c.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	return tx.Audit(ctx, "customer.create", "customer", id, "")
 }
 
 const customerColumns = `id, name, preferred_name, pronunciation, language, phone, email,

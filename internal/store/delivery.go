@@ -77,7 +77,12 @@ func (tx *Tx) enqueueReply(ctx context.Context, c *kindred.Conversation, m *kind
 		MessageID:  &m.ID,
 	}
 	if m.Channel == kindred.ChannelEmail {
+		// The token threads the customer's answer when their mail program
+		// drops In-Reply-To.
 		out.Subject = ReplySubject(c.Subject)
+		if kindred.ParseReplyToken(out.Subject) != c.ID {
+			out.Subject += " " + kindred.ReplyToken(c.ID)
+		}
 		ids, err := tx.emailIDs(ctx, c.ID, m.ID)
 		if err != nil {
 			return err

@@ -156,7 +156,7 @@ func testReplyDeliveryFollowsTheOutbox(t *testing.T, s suite) {
 		EmailID: "CAF123@mail.example.org"})
 	er := mustMessage(t, db, ctx, kindred.Message{ConversationID: mail.ID, Direction: kindred.Outbound, Body: "Posted today."})
 	out, err := db.Outbox(bg, kindred.OutboxFilter{Channel: kindred.ChannelEmail})
-	if err != nil || len(out) != 1 || out[0].InReplyTo != "CAF123@mail.example.org" || out[0].Subject != "Re: Lost card" ||
+	if err != nil || len(out) != 1 || out[0].InReplyTo != "CAF123@mail.example.org" || out[0].Subject != "Re: Lost card "+kindred.ReplyToken(mail.ID) ||
 		len(out[0].References) != 1 || out[0].References[0] != "CAF123@mail.example.org" {
 		t.Fatalf("email outbox: %+v %v", out, err)
 	}

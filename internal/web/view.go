@@ -93,6 +93,8 @@ type pages struct {
 var templateFuncs = template.FuncMap{
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"join": strings.Join,
+	// fileSize says an attachment's size in words: "12 KB".
+	"fileSize": kindred.FileSize,
 }
 
 func mustParsePages(a *assets) *pages {

@@ -30,15 +30,17 @@ type Config struct {
 	Analyzer      kindred.Analyzer       // nil: replies are stored without analysis
 
 	// Features with their own pages; a nil service leaves its pages out.
-	Outbox        kindred.OutboxService
-	Lobby         kindred.Lobby
-	Verify        kindred.Verification
-	Care          kindred.Care
-	Insights      kindred.Insights
-	Audit         kindred.AuditService // failed sign-ins; nil: logged only
-	Hub           *Hub                 // nil: a new hub (live updates from the console only)
-	Logger        *slog.Logger         // nil: slog.Default()
-	DefaultRegion string               // for phone numbers without +country code; "" means "KE"
+	Outbox   kindred.OutboxService
+	Lobby    kindred.Lobby
+	Verify   kindred.Verification
+	Care     kindred.Care
+	Insights kindred.Insights
+	Audit    kindred.AuditService // failed sign-ins; nil: logged only
+	// Attachments serves the files of customers' email, as downloads.
+	Attachments   kindred.AttachmentService
+	Hub           *Hub         // nil: a new hub (live updates from the console only)
+	Logger        *slog.Logger // nil: slog.Default()
+	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
 
 	// SecureCookies marks the session cookie Secure on every response. It
 	// is always Secure on a request that came over TLS; set this when a
@@ -217,6 +219,9 @@ func (c *Console) routes() []route {
 	}
 	if c.cfg.Insights != nil {
 		routes = append(routes, c.insightRoutes()...)
+	}
+	if c.cfg.Attachments != nil {
+		routes = append(routes, route{"GET /attachments/{id}", staff, c.attachment})
 	}
 	return routes
 }
