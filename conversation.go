@@ -16,10 +16,13 @@ const (
 	ChannelSMS   Channel = "sms"
 	ChannelUSSD  Channel = "ussd"
 	ChannelPhone Channel = "phone"
+	// ChannelWhatsApp is the WhatsApp Business Cloud API: the customer's
+	// phone, in E.164, is their WhatsApp id.
+	ChannelWhatsApp Channel = "whatsapp"
 )
 
 // Channels lists every channel.
-var Channels = []Channel{ChannelDesk, ChannelEmail, ChannelChat, ChannelSMS, ChannelUSSD, ChannelPhone}
+var Channels = []Channel{ChannelDesk, ChannelEmail, ChannelChat, ChannelSMS, ChannelUSSD, ChannelPhone, ChannelWhatsApp}
 
 // Status is where a conversation stands.
 type Status string

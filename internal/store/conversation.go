@@ -383,6 +383,9 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.Conver
 				return err
 			}
 		}
+		if err := tx.emit(ctx, kindred.EventConversationUpdated, map[string]any{"conversation": c, "changes": changed}); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "conversation.update", "conversation", id, strings.Join(changed, "; "))
 	})
 	if err != nil {
@@ -495,6 +498,14 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?
 			WHERE id = ?`, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
 			return err
+		}
+		if m.Direction != kindred.InternalNote {
+			// Internal notes stay inside the desk.
+			sent := *m
+			sent.Analysis = nil
+			if err := tx.emit(ctx, kindred.EventMessageCreated, map[string]any{"message": sent}); err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, "message.create", "conversation", id, fmt.Sprintf("message %d, %s", m.ID, m.Direction))
 	}()
