@@ -23,6 +23,7 @@ import (
 	"github.com/kindred-desk/kindred/internal/sms"
 	"github.com/kindred-desk/kindred/internal/store"
 	"github.com/kindred-desk/kindred/internal/web"
+	"github.com/kindred-desk/kindred/internal/webhook"
 )
 
 // HTTP server limits. ReadHeaderTimeout stops slow-header (Slowloris)
@@ -42,6 +43,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Log()
 	fs.Serve()
 	fs.Outbound()
+	fs.Reach()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,9 +128,12 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 	// The care worker sends surveys after resolution, notices promised dates
 	// at risk, and suggests gestures.
 	careWorker := &care.Worker{Care: newCare(db, cfg, logger)}
+	// The webhook worker posts the events admins subscribed other systems to.
+	hooks := webhook.New(webhook.Config{Store: db, AllowPrivate: cfg.WebhookAllowPrivate, Logger: logger})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { logStopped(logger, "outbox", worker.Run(ctx)) })
+	wg.Go(func() { logStopped(logger, "webhook", hooks.Run(ctx)) })
 	wg.Go(func() { logStopped(logger, "care", careWorker.Run(ctx)) })
 	return func() {
 		cancel()
@@ -246,14 +251,17 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		GatewayKey:    cfg.GatewayKey,
 		Care:          careSvc,
 		Insights:      d,
+		Webhooks:      d,
 		Analyzer:      compassion.DeskAnalyzer{},
 		Ready:         d.Ping,
-		Logger:        logger,
-		Registry:      reg,
-		MaxBodyBytes:  cfg.MaxBody,
-		DefaultRegion: cfg.Region,
-		MetricsPublic: cfg.MetricsPublic,
-		OnMessage:     console.Hub().Publish,
+
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		Logger:              logger,
+		Registry:            reg,
+		MaxBodyBytes:        cfg.MaxBody,
+		DefaultRegion:       cfg.Region,
+		MetricsPublic:       cfg.MetricsPublic,
+		OnMessage:           console.Hub().Publish,
 	})
 	mux := http.NewServeMux()
 	// /ussd is where USSD gateways post; it speaks their text protocol, not JSON.

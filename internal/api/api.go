@@ -38,6 +38,14 @@ type Config struct {
 	Verify   kindred.Verification
 	Care     kindred.Care
 	Insights kindred.Insights
+	Webhooks kindred.WebhookService
+
+	// WebhookAllowPrivate lets webhooks point at loopback and private
+	// addresses (tests, on-premises receivers); by default they are refused.
+	WebhookAllowPrivate bool
+	// OnWebhookQueued, when set, is called after a delivery is replayed, to
+	// wake the webhook worker. It must not block.
+	OnWebhookQueued func()
 
 	// GatewayKey, when set, must come with every request from the SMS and
 	// USSD gateways (POST /ussd, POST /api/v1/sms/inbound), as ?key= in the

@@ -90,6 +90,9 @@ func (s *server) routeTable() []route {
 	if s.cfg.Insights != nil {
 		routes = append(routes, s.insightRoutes()...)
 	}
+	if s.cfg.Webhooks != nil {
+		routes = append(routes, s.webhookRoutes()...)
+	}
 	for _, rt := range routes {
 		if rt.public == (len(rt.roles) > 0) {
 			panic(fmt.Sprintf("api: route %s must be either public or have roles", rt.pattern()))
