@@ -53,6 +53,32 @@ type Customer struct {
 	AccommodationNotes string          `json:"accommodation_notes,omitempty"`
 	CreatedAt          time.Time       `json:"created_at"`
 	UpdatedAt          time.Time       `json:"updated_at"`
+	// MergedInto is the record this one was merged into: the same person,
+	// whose timeline now holds everything this record had.
+	MergedInto *int64 `json:"merged_into,omitempty"`
+}
+
+// CustomerMerge is two records of one person made one: everything the
+// merged record had (conversations, notes, helpers, surveys, tickets) moved to
+// the record kept. It can be undone, which moves exactly those things back.
+type CustomerMerge struct {
+	ID        int64      `json:"id"`
+	KeptID    int64      `json:"kept_id"`
+	MergedID  int64      `json:"merged_id"`
+	Moved     MergeMoves `json:"moved"`
+	CreatedAt time.Time  `json:"created_at"`
+	UndoneAt  *time.Time `json:"undone_at"`
+}
+
+// MergeMoves lists the ids of what a merge moved, by kind, and the empty
+// contact fields of the kept record that it filled from the merged one.
+type MergeMoves struct {
+	Conversations []int64  `json:"conversations"`
+	Notes         []int64  `json:"notes"`
+	Helpers       []int64  `json:"helpers"`
+	Surveys       []int64  `json:"surveys"`
+	Tickets       []int64  `json:"tickets"`
+	Filled        []string `json:"filled"` // "phone", "email", "preferred_name"
 }
 
 // HasAccommodation reports whether the customer has told us of need a.

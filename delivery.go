@@ -3,6 +3,7 @@ package kindred
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,11 @@ const (
 func (s DeliveryStatus) Final() bool {
 	return s == DeliveryDelivered || s == DeliveryFailed || s == DeliveryRecorded
 }
+
+// ReopenWindow is how long after a conversation is resolved the customer's
+// answer on its channel reopens it instead of opening a new one: "thank you,
+// it came" or "it still has not come" belongs to the matter just closed.
+const ReopenWindow = 14 * 24 * time.Hour
 
 // Route is how a reply reaches the customer: by Channel to To, or, when
 // Channel is empty, not at all, for the plain Reason given.
@@ -74,6 +80,16 @@ func RouteReply(conv *Conversation, c *Customer, force bool) Route {
 	default:
 		return Route{Reason: fmt.Sprintf("recorded only: a %s conversation is not sent anywhere", conv.Channel)}
 	}
+}
+
+// CallRecord is the body of a phone call logged in a conversation: what was
+// talked about, then what the agent promised to do next, if anything.
+func CallRecord(summary, nextStep string) string {
+	summary, nextStep = strings.TrimSpace(summary), strings.TrimSpace(nextStep)
+	if nextStep == "" {
+		return summary
+	}
+	return summary + "\n\nNext step: " + nextStep
 }
 
 // SMSSegments counts the parts an SMS of body is sent in, and the

@@ -111,6 +111,16 @@ type CustomerService interface {
 	Helper(ctx context.Context, id int64) (*Helper, error)
 	Helpers(ctx context.Context, customerID int64) ([]Helper, error)
 	RevokeHelper(ctx context.Context, id int64, at time.Time) (*Helper, error)
+	// Duplicates returns the other records, not merged away, that share the
+	// customer's phone number or email address: perhaps the same person.
+	Duplicates(ctx context.Context, id int64) ([]Customer, error)
+	// MergeCustomers moves everything of record mergedID to record keptID
+	// (audited) and marks mergedID as merged into it.
+	MergeCustomers(ctx context.Context, keptID, mergedID int64) (*CustomerMerge, error)
+	// UndoMerge moves back exactly what merge id moved (audited).
+	UndoMerge(ctx context.Context, id int64) (*CustomerMerge, error)
+	// Merges lists the merges into or from the customer, newest first.
+	Merges(ctx context.Context, customerID int64) ([]CustomerMerge, error)
 }
 
 // ConversationService keeps conversations and their messages.

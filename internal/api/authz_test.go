@@ -107,6 +107,8 @@ func TestEveryRouteEnforcesRoles(t *testing.T) {
 				switch {
 				case path == "" && m.pattern == "POST /api/v1/outbox/{id}/retry":
 					path = "/api/v1/outbox/" + deadMessage(t, d) + "/retry"
+				case path == "" && m.pattern == "POST /api/v1/merges/{id}/undo":
+					path = "/api/v1/merges/" + freshMerge(t, d) + "/undo"
 				case path == "":
 					path = "/api/v1/tokens/" + newTokenID()
 				}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -425,15 +426,28 @@ func (s *server) inboundSMS(w http.ResponseWriter, r *http.Request) error {
 }
 
 // smsDelivery takes the gateway's delivery report for an SMS kindred sent
-// (Africa's Talking's form: id, status, phoneNumber, failureReason), and
+// (Africa's Talking's form: id, status, phoneNumber, failureReason, or the
+// same fields as JSON), and
 // marks the reply it carried delivered or failed. A report for a message
 // still on its way, or for one kindred does not know, is answered 200 and
 // changes nothing, so that the gateway does not post it again.
 func (s *server) smsDelivery(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return badRequest("the form could not be read")
+	form := url.Values{}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		var in map[string]string
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		for k, v := range in {
+			form.Set(k, v)
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("the form could not be read")
+		}
+		form = r.PostForm
 	}
-	rep, err := sms.ParseReport(r.PostForm)
+	rep, err := sms.ParseReport(form)
 	if errors.Is(err, sms.ErrPendingReport) {
 		return writeJSON(w, http.StatusOK, map[string]any{"recorded": false, "reason": "still on its way"})
 	}

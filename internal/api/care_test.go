@@ -328,15 +328,16 @@ func TestInboundSMSAnswersTheSurvey(t *testing.T) {
 		t.Fatalf("a resent text: %d %s", rec.Code, rec.Body)
 	}
 	reply(d.inboundForm("+254711000111", "Y asante sana"), true, "Thank you for your answers")
-	// Nothing waits now: a text is the customer speaking, kept in a new
-	// SMS conversation (theirs was resolved), where the inbox shows it.
+	// Nothing waits now: a text is the customer speaking. Theirs was
+	// resolved moments ago, so the text belongs to it and reopens it (one
+	// timeline: kindred.ReopenWindow), where the inbox shows it.
 	reply(d.inboundForm("+254711000111", "The card came, thank you!"), false, "Thank you for your answers")
 	convs := d.mustList(kindred.RoleAgent, 200, "GET", "/api/v1/conversations?status=waiting_on_us&customer_id="+itoa(cust.ID), nil)
-	if len(convs) != 1 || convs[0]["channel"] != "sms" || num(convs[0], "id") == itoa(conv.ID) {
+	if len(convs) != 1 || convs[0]["channel"] != "sms" || num(convs[0], "id") != itoa(conv.ID) {
 		t.Fatalf("the text's conversation: %v", convs)
 	}
 	msgs := d.must(kindred.RoleAgent, 200, "GET", "/api/v1/conversations/"+id(convs[0]), nil)["messages"].([]any)
-	if len(msgs) != 1 || msgs[0].(map[string]any)["body"] != "The card came, thank you!" || msgs[0].(map[string]any)["direction"] != "in" {
+	if last := msgs[len(msgs)-1].(map[string]any); last["body"] != "The card came, thank you!" || last["direction"] != "in" || last["channel"] != "sms" {
 		t.Fatalf("the text: %v", msgs)
 	}
 	sv := d.mustList(kindred.RoleAgent, 200, "GET", "/api/v1/surveys?answered=true", nil)

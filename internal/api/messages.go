@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/microcosm-cc/bluemonday"
 
@@ -122,4 +123,55 @@ func htmlToText(s string) string {
 	}
 	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 	return strings.TrimSpace(s)
+}
+
+// logCall records a phone call on the conversation (summary, the next step
+// promised) as the agent's reply by phone, never sent; with follow_up_at it
+// also schedules a follow-up for the agent.
+func (s *server) logCall(w http.ResponseWriter, r *http.Request) error {
+	convID, err := pathID(r, "conversation")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Summary    string `json:"summary"`
+		NextStep   string `json:"next_step"`
+		FollowUpAt string `json:"follow_up_at"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var c checker
+	summary := c.text("summary", in.Summary, true, maxMessageLen)
+	next := c.line("next_step", in.NextStep, false, maxPlanLen)
+	var due *time.Time
+	if in.FollowUpAt != "" {
+		due = c.timestamp("follow_up_at", in.FollowUpAt)
+		if s.cfg.Care == nil {
+			c.Add("follow_up_at", "follow-ups are not available on this desk")
+		}
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	actor, _ := kindred.ActorFrom(ctx)
+	m := &kindred.Message{ConversationID: convID, Direction: kindred.Outbound, Channel: kindred.ChannelPhone,
+		Body: kindred.CallRecord(summary, next), AuthorID: &actor.AgentID, AuthorName: actor.Name}
+	if err := s.cfg.Conversations.AddMessage(ctx, m); err != nil {
+		return s.storeFailed("AddMessage", err)
+	}
+	if due != nil {
+		what := next
+		if what == "" {
+			what = "Check back after the call"
+		}
+		if err := s.cfg.Care.ScheduleFollowUp(ctx, &kindred.FollowUp{ConversationID: convID, AgentID: actor.AgentID, What: what, DueAt: *due}); err != nil {
+			return s.storeFailed("ScheduleFollowUp", err)
+		}
+	}
+	if s.cfg.OnMessage != nil {
+		s.cfg.OnMessage(*m)
+	}
+	return writeJSON(w, http.StatusCreated, m)
 }

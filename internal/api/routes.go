@@ -64,6 +64,10 @@ func (s *server) routeTable() []route {
 		{method: "POST", path: "/api/v1/customers/{id}/notes", roles: staff, handler: s.addNote},
 		{method: "GET", path: "/api/v1/customers/{id}/helpers", roles: staff, handler: s.listHelpers},
 		{method: "POST", path: "/api/v1/customers/{id}/helpers", roles: staff, handler: s.addHelper},
+		{method: "GET", path: "/api/v1/customers/{id}/duplicates", roles: staff, handler: s.listDuplicates},
+		{method: "GET", path: "/api/v1/customers/{id}/merges", roles: staff, handler: s.listMerges},
+		{method: "POST", path: "/api/v1/customers/{id}/merge", roles: staff, handler: s.mergeCustomer},
+		{method: "POST", path: "/api/v1/merges/{id}/undo", roles: staff, handler: s.undoMerge},
 		{method: "POST", path: "/api/v1/helpers/{id}/revoke", roles: staff, handler: s.revokeHelper},
 
 		{method: "GET", path: "/api/v1/conversations", roles: staff, handler: s.listConversations},
@@ -71,6 +75,7 @@ func (s *server) routeTable() []route {
 		{method: "GET", path: "/api/v1/conversations/{id}", roles: staff, handler: s.getConversation},
 		{method: "PATCH", path: "/api/v1/conversations/{id}", roles: staff, handler: s.updateConversation},
 		{method: "POST", path: "/api/v1/conversations/{id}/messages", roles: staff, handler: s.addMessage},
+		{method: "POST", path: "/api/v1/conversations/{id}/calls", roles: staff, handler: s.logCall},
 
 		{method: "POST", path: "/api/v1/analyze", roles: staff, handler: s.analyze},
 

@@ -1033,15 +1033,16 @@ func (tx *Tx) answerSurvey(ctx context.Context, id int64, sat *int, felt *kindre
 	return tx.Audit(ctx, "survey.answer", "survey", id, detail)
 }
 
-// TextConversation returns the open SMS conversation of the customer with
-// this phone (the newest one not resolved), opening one when there is none,
-// for a text that is not a survey answer. A phone no customer has is NotFound.
+// TextConversation returns the SMS conversation of the customer with this
+// phone that a text which is not a survey answer belongs to: the newest one
+// not resolved, else the newest resolved within kindred.ReopenWindow (the
+// text reopens it), else a new one. A phone no customer has is NotFound.
 func (db *DB) TextConversation(ctx context.Context, phone string) (*kindred.Conversation, *kindred.Customer, error) {
 	var conv *kindred.Conversation
 	var cust *kindred.Customer
 	err := db.Tx(ctx, func(tx *Tx) error {
 		var custID int64
-		err := tx.QueryRow(ctx, "SELECT id FROM customers WHERE phone = ? ORDER BY id LIMIT 1", phone).Scan(&custID)
+		err := tx.QueryRow(ctx, "SELECT id FROM customers WHERE phone = ? AND merged_into IS NULL ORDER BY id LIMIT 1", phone).Scan(&custID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return kindred.Errorf(kindred.NotFound, "no customer has this phone")
 		}
@@ -1052,8 +1053,12 @@ func (db *DB) TextConversation(ctx context.Context, phone string) (*kindred.Conv
 			return err
 		}
 		var convID int64
-		err = tx.QueryRow(ctx, `SELECT id FROM conversations WHERE customer_id = ? AND channel = 'sms' AND status <> 'resolved'
-			ORDER BY updated_at DESC, id DESC LIMIT 1`, custID).Scan(&convID)
+		// An answer soon after resolution belongs to the matter just closed
+		// (the message reopens it), not to a new conversation.
+		err = tx.QueryRow(ctx, `SELECT id FROM conversations WHERE customer_id = ? AND channel = 'sms'
+			AND (status <> 'resolved' OR resolved_at >= ?)
+			ORDER BY CASE WHEN status <> 'resolved' THEN 0 ELSE 1 END, updated_at DESC, id DESC LIMIT 1`,
+			custID, ms(db.clock().Add(-kindred.ReopenWindow))).Scan(&convID)
 		if err == nil {
 			conv, err = tx.conversation(ctx, convID, false)
 			return err

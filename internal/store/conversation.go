@@ -443,8 +443,14 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		if err != nil {
 			return err
 		}
+		// A message by another channel than the conversation's (a call
+		// logged on a text conversation) records what was said that way.
+		elsewhere := m.Channel != "" && m.Channel != c.Channel
 		if m.Channel == "" {
 			m.Channel = c.Channel
+		}
+		if !slices.Contains(kindred.Channels, m.Channel) {
+			return invalid("channel", "must be one of desk, email, chat, sms, ussd, phone")
 		}
 		m.DeliveryStatus, m.DeliveryError, m.To = "", "", ""
 		if m.AuthorID != nil {
@@ -462,7 +468,9 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			}
 		}
 		var route kindred.Route
-		if m.Direction == kindred.Outbound {
+		if m.Direction == kindred.Outbound && elsewhere {
+			m.DeliveryStatus = kindred.DeliveryRecorded
+		} else if m.Direction == kindred.Outbound {
 			cust, err := tx.customer(ctx, c.CustomerID, false)
 			if err != nil {
 				return err

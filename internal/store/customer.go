@@ -77,15 +77,17 @@ func (db *DB) CreateCustomer(ctx context.Context, c *kindred.Customer) error {
 }
 
 const customerColumns = `id, name, preferred_name, pronunciation, language, phone, email,
-	accommodations, accommodation_notes, created_at, updated_at`
+	accommodations, accommodation_notes, created_at, updated_at, merged_into`
 
 func scanCustomer(row scanner, c *kindred.Customer) error {
 	var acc string
 	var created, updated int64
+	var merged sql.NullInt64
 	if err := row.Scan(&c.ID, &c.Name, &c.PreferredName, &c.Pronunciation, &c.Language, &c.Phone, &c.Email,
-		&acc, &c.AccommodationNotes, &created, &updated); err != nil {
+		&acc, &c.AccommodationNotes, &created, &updated, &merged); err != nil {
 		return err
 	}
+	c.MergedInto = fromNullInt(merged)
 	var err error
 	if c.Accommodations, err = decodeList[kindred.Accommodation](acc); err != nil {
 		return fmt.Errorf("customer %d accommodations: %w", c.ID, err)
@@ -183,11 +185,18 @@ func (db *DB) Customers(ctx context.Context, f kindred.CustomerFilter) ([]kindre
 		match := `search LIKE ? ESCAPE '\'`
 		args := []any{likePattern(text)}
 		if digits := phoneDigits(query); digits != "" {
+			// "0722 000 111" is written with the trunk prefix: the number
+			// is stored in international form, +254722000111.
+			if national := strings.TrimLeft(digits, "0"); len(national) >= 6 && national != digits {
+				digits = national
+			}
 			match = "(" + match + ` OR replace(replace(phone, '+', ''), ' ', '') LIKE ?)`
 			args = append(args, "%"+digits+"%")
 		}
 		w.add(match, args...)
 	}
+	// A record merged into another is reached through the one kept.
+	w.add("merged_into IS NULL")
 	customers, err := listPage(ctx, db, "SELECT "+customerColumns+" FROM customers", w, "name, id", f.Page, scanCustomer)
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)

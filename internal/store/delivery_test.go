@@ -179,3 +179,121 @@ func testReplyDeliveryFollowsTheOutbox(t *testing.T, s suite) {
 		t.Fatalf("bounced reply: %+v", r)
 	}
 }
+
+func testOneTimelinePerPerson(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	a := mustAgent(t, db, "Wanjiru", "w@desk.example", kindred.RoleAgent)
+	ctx := ctxAs(a.ID, a.Name)
+	bg := context.Background()
+
+	// The same person, registered twice: once at the desk with a phone,
+	// once by email with the same phone written another way.
+	desk := mustCustomer(t, db, kindred.Customer{Name: "Joseph Otieno", Phone: "+254722000111"})
+	mail := mustCustomer(t, db, kindred.Customer{Name: "J. Otieno", Phone: "+254722000111", Email: "otieno@example.org", PreferredName: "Baba Otieno"})
+	other := mustCustomer(t, db, kindred.Customer{Name: "Amina", Phone: "+254733000999"})
+
+	for _, q := range []string{"0722 000 111", "0722000111", "+254722000111", "254 722 000 111"} {
+		got, err := db.Customers(bg, kindred.CustomerFilter{Query: q})
+		if err != nil || len(got) != 2 {
+			t.Fatalf("search %q: %d customers %v", q, len(got), err)
+		}
+	}
+	dups, err := db.Duplicates(bg, desk.ID)
+	if err != nil || len(dups) != 1 || dups[0].ID != mail.ID {
+		t.Fatalf("duplicates: %+v %v", dups, err)
+	}
+	if dups, err := db.Duplicates(bg, other.ID); err != nil || len(dups) != 0 {
+		t.Fatalf("no duplicates: %+v %v", dups, err)
+	}
+
+	byDesk := mustConversation(t, db, kindred.Conversation{CustomerID: desk.ID, Channel: kindred.ChannelDesk})
+	byMail := mustConversation(t, db, kindred.Conversation{CustomerID: mail.ID, Channel: kindred.ChannelEmail})
+	mustMessage(t, db, ctx, kindred.Message{ConversationID: byMail.ID, Direction: kindred.Inbound, Body: "Where is my card?"})
+	if err := db.AddNote(ctx, &kindred.Note{CustomerID: mail.ID, Body: "Prefers email"}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := db.MergeCustomers(ctx, desk.ID, desk.ID); kindred.ErrorKind(err) != kindred.Invalid {
+		t.Fatalf("merge into itself: %v", err)
+	}
+	m, err := db.MergeCustomers(ctx, desk.ID, mail.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Moved.Conversations) != 1 || len(m.Moved.Notes) != 1 || len(m.Moved.Filled) != 2 {
+		t.Fatalf("moved: %+v", m.Moved)
+	}
+	convs, err := db.Conversations(bg, kindred.ConversationFilter{CustomerID: desk.ID})
+	if err != nil || len(convs) != 2 {
+		t.Fatalf("one timeline: %d conversations %v", len(convs), err)
+	}
+	kept, err := db.Customer(bg, desk.ID)
+	if err != nil || kept.Email != "otieno@example.org" || kept.PreferredName != "Baba Otieno" {
+		t.Fatalf("kept: %+v %v", kept, err)
+	}
+	gone, err := db.Customer(bg, mail.ID)
+	if err != nil || gone.MergedInto == nil || *gone.MergedInto != desk.ID {
+		t.Fatalf("merged record: %+v %v", gone, err)
+	}
+	if got, _ := db.Customers(bg, kindred.CustomerFilter{Query: "0722000111"}); len(got) != 1 {
+		t.Fatalf("search after merge finds %d records", len(got))
+	}
+	if _, err := db.MergeCustomers(ctx, desk.ID, mail.ID); kindred.ErrorKind(err) != kindred.Conflict {
+		t.Fatalf("merge twice: %v", err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM audit WHERE action = 'customer.merge'"); n != 1 {
+		t.Fatalf("merge audited %d times", n)
+	}
+
+	// Undone: everything goes back where it was.
+	if _, err := db.UndoMerge(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UndoMerge(ctx, m.ID); kindred.ErrorKind(err) != kindred.Conflict {
+		t.Fatalf("undo twice: %v", err)
+	}
+	for id, want := range map[int64]int64{byDesk.ID: desk.ID, byMail.ID: mail.ID} {
+		c, err := db.Conversation(bg, id, false)
+		if err != nil || c.CustomerID != want {
+			t.Fatalf("conversation %d belongs to %d, want %d (%v)", id, c.CustomerID, want, err)
+		}
+	}
+	kept, _ = db.Customer(bg, desk.ID)
+	back, _ := db.Customer(bg, mail.ID)
+	if kept.Email != "" || kept.PreferredName != "" || back.MergedInto != nil {
+		t.Fatalf("after undo: kept %+v, merged %+v", kept, back)
+	}
+	if ms, err := db.Merges(bg, desk.ID); err != nil || len(ms) != 1 || ms[0].UndoneAt == nil {
+		t.Fatalf("merges: %+v %v", ms, err)
+	}
+}
+
+func testTextAfterResolutionReopens(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := ctxAs(0, "test")
+	bg := context.Background()
+	c := mustCustomer(t, db, kindred.Customer{Name: "Amina", Phone: "+254722000444"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: c.ID, Channel: kindred.ChannelSMS})
+	resolved := kindred.StatusResolved
+	if _, err := db.UpdateConversation(ctx, conv.ID, kindred.ConversationUpdate{Status: &resolved}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := db.TextConversation(bg, c.Phone)
+	if err != nil || got.ID != conv.ID {
+		t.Fatalf("a text soon after resolution went to %+v (%v), want conversation %d", got, err, conv.ID)
+	}
+	mustMessage(t, db, ctx, kindred.Message{ConversationID: got.ID, Direction: kindred.Inbound, Body: "It still has not come"})
+	if again, _ := db.Conversation(bg, conv.ID, false); again.Status != kindred.StatusWaitingOnUs {
+		t.Fatalf("not reopened: %s", again.Status)
+	}
+	// Long after, a text is a new matter.
+	if _, err := db.UpdateConversation(ctx, conv.ID, kindred.ConversationUpdate{Status: &resolved}); err != nil {
+		t.Fatal(err)
+	}
+	later := db.now
+	db.now = func() time.Time { return later().Add(kindred.ReopenWindow + time.Hour) }
+	fresh, _, err := db.TextConversation(bg, c.Phone)
+	if err != nil || fresh.ID == conv.ID {
+		t.Fatalf("a text long after went to %+v (%v)", fresh, err)
+	}
+}

@@ -91,6 +91,8 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"OutboxClaimSendRetryDead", testOutbox},
 		{"RepliesLeaveByTheirChannel", testRepliesLeaveByTheirChannel},
 		{"ReplyDeliveryFollowsTheOutbox", testReplyDeliveryFollowsTheOutbox},
+		{"OneTimelinePerPerson", testOneTimelinePerPerson},
+		{"TextAfterResolutionReopens", testTextAfterResolutionReopens},
 	}
 	tests = append(tests, featureSuites...)
 	for _, tt := range tests {

@@ -260,7 +260,9 @@ func testCustomersSearch(t *testing.T, s suite) {
 		{"BABA", []string{"Baraka Otieno"}},
 		{"example.org", []string{"Chebet Kiprop"}},
 		{"chebet@", []string{"Chebet Kiprop"}},
-		{"0712 345", nil},
+		// Written the national way, with the trunk 0: the same number
+		// (issue 13: "0722 000 111" finds +254722000111).
+		{"0712 345", []string{"Baraka Otieno"}},
 		{"712 345", []string{"Baraka Otieno"}},
 		{"+254712", []string{"Baraka Otieno"}},
 		{"700111", []string{"Achieng Odhiambo"}},

@@ -19,6 +19,7 @@ type coachView struct {
 	Score       int
 	Suggestions []compassion.Suggestion
 	Segments    []segment
+	SMS         *smsLength // the draft's length as a text, when the reply is one
 }
 
 // segment is a stretch of the draft; Class is "helps", "hurts" or "".
@@ -125,7 +126,10 @@ func (c *Console) coach(w http.ResponseWriter, r *http.Request, q *request) erro
 		return err
 	}
 	v := c.view(r, q, "Conversation")
-	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "conversation", "coach", coachFor(v, r.PostForm.Get("body"), lastIn, cust))
+	draft := r.PostForm.Get("body")
+	cv := coachFor(v, draft, lastIn, cust)
+	cv.SMS = smsLengthOf(kindred.RouteReply(conv, cust, r.PostForm.Get("send_anyway") == "yes"), draft)
+	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "conversation", "coach", cv)
 	return nil
 }
 

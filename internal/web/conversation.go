@@ -36,6 +36,9 @@ type conversationPage struct {
 	Statuses   []kindred.Status
 	Priorities []kindred.Priority
 	Greeting   greeting
+	// Route is how a reply leaves, as things stand: by SMS, by email, or
+	// recorded only (see kindred.RouteReply).
+	Route kindred.Route
 }
 
 // greeting is how the customer card tells the agent to address the person.
@@ -80,6 +83,7 @@ func (c *Console) loadConversation(ctx context.Context, v *view, id int64) (*con
 		Agents: agents, Coach: coachView{view: v}, Simpler: simplerView{view: v},
 		Statuses: kindred.Statuses, Priorities: kindred.Priorities,
 		Greeting: greeting{Name: cust.Name, Say: cust.Pronunciation},
+		Route:    kindred.RouteReply(conv, cust, false),
 	}
 	if cust.PreferredName != "" && cust.PreferredName != cust.Name {
 		p.Greeting.CallThem = cust.PreferredName
@@ -123,6 +127,7 @@ func (c *Console) check(w http.ResponseWriter, r *http.Request, q *request) erro
 	}
 	if strings.TrimSpace(p.Draft) != "" {
 		p.Coach = coachFor(p.view, p.Draft, lastInbound(p.Conv), p.Customer)
+		p.Coach.SMS = smsLengthOf(p.Route, p.Draft)
 	}
 	c.pages.render(w, r, c.log, http.StatusOK, "conversation", p)
 	return nil
@@ -175,7 +180,8 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request, q *request
 		return err
 	}
 	authorID := q.agent.ID
-	m := &kindred.Message{ConversationID: id, Direction: dir, Body: body, AuthorID: &authorID, AuthorName: q.agent.Name}
+	m := &kindred.Message{ConversationID: id, Direction: dir, Body: body, AuthorID: &authorID, AuthorName: q.agent.Name,
+		SendAnyway: dir == kindred.Outbound && r.PostForm.Get("send_anyway") == "yes"}
 	if c.cfg.Analyzer != nil && dir == kindred.Outbound {
 		cust, err := c.cfg.Customers.Customer(ctx, conv.CustomerID)
 		if err != nil {

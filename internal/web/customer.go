@@ -22,6 +22,10 @@ type customerPage struct {
 	Problems       []string
 	Form           map[string]string // what was typed, shown again after a mistake
 	now            time.Time
+	// Duplicates are other records with this phone or email; Merges the
+	// merges into or from this record (see customer_merge.go).
+	Duplicates []kindred.Customer
+	Merges     []kindred.CustomerMerge
 }
 
 // Has reports whether the customer has accommodation a, for the checkboxes.
@@ -51,8 +55,12 @@ func (c *Console) loadCustomer(r *http.Request, q *request, id int64) (*customer
 	v := c.view(r, q, "Customer")
 	v.Title = cust.AddressAs()
 	v.Nav = "customers"
-	return &customerPage{view: v, Customer: cust, Helpers: helpers, Notes: notes, Conversations: convs,
-		Accommodations: kindred.Accommodations, Scopes: kindred.HelperScopes, Form: map[string]string{}, now: c.cfg.Now()}, nil
+	p := &customerPage{view: v, Customer: cust, Helpers: helpers, Notes: notes, Conversations: convs,
+		Accommodations: kindred.Accommodations, Scopes: kindred.HelperScopes, Form: map[string]string{}, now: c.cfg.Now()}
+	if err := c.loadMerges(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func (c *Console) customer(w http.ResponseWriter, r *http.Request, q *request) error {

@@ -31,3 +31,19 @@ CREATE TABLE attachments (
     created_at   INTEGER NOT NULL
 );
 CREATE INDEX attachments_message ON attachments (message_id, id);
+
+-- One timeline per person: two records of one person can be merged (and the
+-- merge undone). The merged record stays, pointing at the one kept, so that
+-- old links and the audit log still make sense; what moved is kept as JSON
+-- so that the merge can be undone exactly.
+ALTER TABLE customers ADD COLUMN merged_into INTEGER REFERENCES customers (id);
+CREATE TABLE customer_merges (
+    id         INTEGER PRIMARY KEY,
+    kept_id    INTEGER NOT NULL REFERENCES customers (id),
+    merged_id  INTEGER NOT NULL REFERENCES customers (id),
+    moved      TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    undone_at  INTEGER
+);
+CREATE INDEX customer_merges_kept ON customer_merges (kept_id, id);
+CREATE INDEX customer_merges_merged ON customer_merges (merged_id, id);

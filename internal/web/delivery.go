@@ -1,0 +1,113 @@
+package web
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kindred-desk/kindred"
+)
+
+// smsLength is what the coach says of an SMS draft's length: a text of
+// more than one part still goes, but costs more and may arrive in pieces on
+// an old handset, so the agent is told, never stopped.
+type smsLength struct {
+	Chars, Segments, PerSegment int
+}
+
+// Long reports whether the draft takes more than one text message.
+func (s *smsLength) Long() bool { return s != nil && s.Segments > 1 }
+
+// smsLengthOf measures draft for route; nil when the reply is not a text.
+func smsLengthOf(route kindred.Route, draft string) *smsLength {
+	if route.Channel != kindred.ChannelSMS || draft == "" {
+		return nil
+	}
+	n, per := kindred.SMSSegments(draft)
+	return &smsLength{Chars: len([]rune(draft)), Segments: n, PerSegment: per}
+}
+
+// SendLabel is what the send button says: where the reply goes.
+func (p *conversationPage) SendLabel() string {
+	switch p.Route.Channel {
+	case kindred.ChannelSMS:
+		return p.T("Send reply by SMS to %s", p.Route.To)
+	case kindred.ChannelEmail:
+		return p.T("Send reply by email to %s", p.Route.To)
+	}
+	return p.T("Record reply (not sent)")
+}
+
+// SendHint says, under the reply box, what happens to a reply that is not
+// sent anywhere, and why.
+func (p *conversationPage) SendHint() string {
+	if p.Route.Sends() {
+		return ""
+	}
+	switch p.Conv.Channel {
+	case kindred.ChannelSMS:
+		if p.Customer.Phone == "" {
+			return p.T("%s has no phone number on file: this reply will be recorded, not sent.", p.Customer.AddressAs())
+		}
+	case kindred.ChannelEmail:
+		return p.T("%s has no email address on file: this reply will be recorded, not sent.", p.Customer.AddressAs())
+	}
+	return p.T("This is a %s conversation: your reply is recorded here, not sent. Say it to the person, or log a call.", p.Label(p.Conv.Channel))
+}
+
+// TextHeld reports whether the reply would be a text but is held back
+// because the customer has told us reading is hard for them: the page then
+// offers a call, and a box to send the text anyway.
+func (p *conversationPage) TextHeld() bool {
+	return p.Conv.Channel == kindred.ChannelSMS && p.Customer.Phone != "" && !p.Route.Sends()
+}
+
+// DeliveryText says where one of our replies stands, in words.
+func (m messageView) DeliveryText() string {
+	to := m.M.To
+	switch m.M.DeliveryStatus {
+	case kindred.DeliveryQueued:
+		if m.M.DeliveryError != "" {
+			return m.T("Waiting to send to %s: %s", to, m.M.DeliveryError)
+		}
+		return m.T("Waiting to send to %s", to)
+	case kindred.DeliverySent:
+		return m.T("Sent to %s", to)
+	case kindred.DeliveryDelivered:
+		return m.T("Delivered to %s", to)
+	case kindred.DeliveryFailed:
+		if strings.HasPrefix(m.M.DeliveryError, "not sent") {
+			return upperFirst(m.M.DeliveryError)
+		}
+		return m.T("Not delivered: %s", m.M.DeliveryError)
+	case kindred.DeliveryRecorded:
+		if m.M.DeliveryError != "" {
+			return m.T("Recorded, not sent: %s", m.M.DeliveryError)
+		}
+		return m.T("Recorded, not sent")
+	}
+	return ""
+}
+
+// DeliveryLabel is the status alone, as a short word.
+func (m messageView) DeliveryLabel() string {
+	switch m.M.DeliveryStatus {
+	case kindred.DeliveryQueued:
+		return m.T("queued")
+	case kindred.DeliverySent:
+		return m.T("sent")
+	case kindred.DeliveryDelivered:
+		return m.T("delivered")
+	case kindred.DeliveryFailed:
+		return m.T("failed")
+	case kindred.DeliveryRecorded:
+		return m.T("recorded")
+	}
+	return ""
+}
+
+// upperFirst starts s with a capital letter, as a sentence on its own.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
