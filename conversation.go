@@ -68,8 +68,13 @@ type Conversation struct {
 	ResolvedAt      *time.Time `json:"resolved_at"`
 	// DueAt is the date promised to the customer ("your card arrives by
 	// Friday"), set by agents; care reminds them before it passes.
-	DueAt    *time.Time `json:"due_at"`
-	Messages []Message  `json:"messages,omitempty"`
+	DueAt *time.Time `json:"due_at"`
+	// WhatsAppWindowOpen says, on a WhatsApp conversation, whether the
+	// customer wrote within WhatsAppWindow, when WhatsApp lets a business
+	// answer in free text; after it, only an approved template may be sent.
+	// The store sets it, by its clock, whenever it reads the conversation.
+	WhatsAppWindowOpen bool      `json:"whatsapp_window_open,omitempty"`
+	Messages           []Message `json:"messages,omitempty"`
 }
 
 // Direction says who a message is from.

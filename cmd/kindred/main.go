@@ -31,9 +31,10 @@ var commands = map[string]command{
 	"train":   {"train the engine's embedded models (empathy|politeness)", runTrain},
 	"demo":    {"fill a database with a few months of demo data", runDemo},
 	"smsgw":   {"run a local SMS gateway simulator, for trying kindred without a real gateway", runSMSGateway},
+	"wagw":    {"run a local WhatsApp Cloud API simulator, for trying kindred's WhatsApp without Meta", runWhatsAppGateway},
 }
 
-var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "train", "demo", "smsgw"}
+var order = []string{"serve", "migrate", "backup", "token", "analyze", "eval", "train", "demo", "smsgw", "wagw"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

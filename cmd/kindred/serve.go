@@ -24,6 +24,7 @@ import (
 	"github.com/kindred-desk/kindred/internal/store"
 	"github.com/kindred-desk/kindred/internal/web"
 	"github.com/kindred-desk/kindred/internal/webhook"
+	"github.com/kindred-desk/kindred/internal/whatsapp"
 )
 
 // HTTP server limits. ReadHeaderTimeout stops slow-header (Slowloris)
@@ -119,11 +120,16 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 	} else {
 		logger.Warn("no SMTP relay configured (--smtp-addr): email is logged, not sent")
 	}
+	var waSender outbox.Sender = outbox.Log{Logger: logger}
+	if cfg.WhatsAppPhoneID != "" {
+		waSender = &whatsapp.Cloud{URL: cfg.WhatsAppURL, PhoneID: cfg.WhatsAppPhoneID, Token: cfg.WhatsAppToken}
+	}
 	worker := outbox.New(outbox.Config{
 		Store:    db,
 		Logger:   logger,
 		Registry: reg,
-		Senders:  map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: smsSender, kindred.ChannelEmail: emailSender},
+		Senders: map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: smsSender, kindred.ChannelEmail: emailSender,
+			kindred.ChannelWhatsApp: waSender},
 	})
 	// The care worker sends surveys after resolution, notices promised dates
 	// at risk, and suggests gestures.
@@ -256,6 +262,9 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		Ready:         d.Ping,
 
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		WhatsApp:            d,
+		WhatsAppAppSecret:   cfg.WhatsAppAppSecret,
+		WhatsAppVerifyToken: cfg.WhatsAppVerifyToken,
 		Logger:              logger,
 		Registry:            reg,
 		MaxBodyBytes:        cfg.MaxBody,

@@ -43,6 +43,14 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks point at loopback and private
 	// addresses (tests, on-premises receivers); by default they are refused.
 	WebhookAllowPrivate bool
+	// WhatsApp takes customers' WhatsApp messages in; nil leaves the
+	// WhatsApp webhook out. Its posts must be signed with WhatsAppAppSecret
+	// (X-Hub-Signature-256), and its subscription handshake must carry
+	// WhatsAppVerifyToken; with either empty, that part refuses everything.
+	WhatsApp            kindred.WhatsAppInbox
+	WhatsAppAppSecret   string
+	WhatsAppVerifyToken string
+
 	// OnWebhookQueued, when set, is called after a delivery is replayed, to
 	// wake the webhook worker. It must not block.
 	OnWebhookQueued func()

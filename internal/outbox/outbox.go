@@ -326,6 +326,8 @@ func NotConfigured(channel kindred.Channel) error {
 		return errors.New("not sent: no SMS gateway is set up")
 	case kindred.ChannelEmail:
 		return errors.New("not sent: no SMTP relay is set up for email")
+	case kindred.ChannelWhatsApp:
+		return errors.New("not sent: no WhatsApp account is set up")
 	}
 	return fmt.Errorf("not sent: nothing is set up to send %s", channel)
 }
