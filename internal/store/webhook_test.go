@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ func init() {
 		suiteTest{"WebhookEventsAreWrittenWithTheirChange", testWebhookEvents},
 		suiteTest{"WebhookDeliveriesInOrderRetryDeadReplay", testWebhookDeliveries},
 		suiteTest{"WhatsAppRepliesGoThroughTheOutbox", testWhatsAppOutbox},
+		suiteTest{"WhatsAppRepliesOnlyWithin24Hours", testWhatsAppWindow},
 	)
 }
 
@@ -229,5 +231,47 @@ func TestMigration15KeepsTheOutboxAndWhatPointsAtIt(t *testing.T) {
 	}
 	if err := db.Enqueue(ctx, &kindred.OutboundMessage{Channel: kindred.ChannelWhatsApp, To: "+254722000111", Body: "Habari"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testWhatsAppWindow: a reply goes out as free text only within 24 hours
+// of the customer's last WhatsApp message; after, it is not sent and says why.
+func testWhatsAppWindow(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := ctx0()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	db.now = func() time.Time { return now }
+	in, err := db.InboundWhatsApp(ctx, kindred.InboundWhatsApp{From: "+254722000111", Name: "Achieng", ProviderID: "wamid.1", Body: "Habari"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.InboundWhatsApp(ctx, kindred.InboundWhatsApp{From: "+254722000111", ProviderID: "wamid.1", Body: "Habari"}, nil); kindred.ErrorKind(err) != kindred.Conflict {
+		t.Fatalf("the same wamid again: %v", err)
+	}
+	wantField(t, func() error {
+		_, err := db.InboundWhatsApp(ctx, kindred.InboundWhatsApp{From: "0722", ProviderID: "wamid.2", Body: "x"}, nil)
+		return err
+	}(), "from")
+
+	now = now.Add(23 * time.Hour)
+	within := mustMessage(t, db, ctx, kindred.Message{ConversationID: in.ConversationID, Direction: kindred.Outbound, Body: "Your card is ready."})
+	if within.DeliveryStatus != kindred.DeliveryQueued || within.Channel != kindred.ChannelWhatsApp || within.To != "+254722000111" {
+		t.Fatalf("within 24 hours: %+v", within)
+	}
+	now = now.Add(2 * time.Hour)
+	after := mustMessage(t, db, ctx, kindred.Message{ConversationID: in.ConversationID, Direction: kindred.Outbound, Body: "Are you there?"})
+	if after.DeliveryStatus != kindred.DeliveryFailed || !strings.Contains(after.DeliveryError, "approved template") {
+		t.Fatalf("after 24 hours: %+v", after)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM outbox WHERE channel = 'whatsapp'"); n != 1 {
+		t.Fatalf("%d WhatsApp messages in the outbox, want 1", n)
+	}
+	// The customer writes again: the window opens again.
+	if _, err := db.InboundWhatsApp(ctx, kindred.InboundWhatsApp{From: "+254722000111", ProviderID: "wamid.3", Body: "Yes"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	conv, err := db.Conversation(ctx, in.ConversationID, false)
+	if err != nil || !conv.WhatsAppWindowOpen {
+		t.Fatalf("window after the customer wrote again: %+v %v", conv, err)
 	}
 }
