@@ -244,6 +244,9 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		DefaultRegion: cfg.Region,
 		SecureCookies: cfg.SecureCookies,
 		SetupEmail:    cfg.AdminEmail,
+
+		Webhooks:            d,
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 	})
 	apiHandler := api.New(api.Config{
 		Agents:        d,

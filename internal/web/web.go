@@ -27,14 +27,18 @@ type Config struct {
 	Analyzer      kindred.Analyzer // nil: replies are stored without analysis
 
 	// Features with their own pages; a nil service leaves its pages out.
-	Outbox        kindred.OutboxService
-	Lobby         kindred.Lobby
-	Verify        kindred.Verification
-	Care          kindred.Care
-	Insights      kindred.Insights
-	Hub           *Hub         // nil: a new hub (live updates from the console only)
-	Logger        *slog.Logger // nil: slog.Default()
-	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
+	Outbox   kindred.OutboxService
+	Lobby    kindred.Lobby
+	Verify   kindred.Verification
+	Care     kindred.Care
+	Insights kindred.Insights
+	Webhooks kindred.WebhookService
+	// WebhookAllowPrivate lets webhooks point at loopback and private
+	// addresses, as the API's setting of the same name.
+	WebhookAllowPrivate bool
+	Hub                 *Hub         // nil: a new hub (live updates from the console only)
+	Logger              *slog.Logger // nil: slog.Default()
+	DefaultRegion       string       // for phone numbers without +country code; "" means "KE"
 
 	// SecureCookies marks the session cookie Secure on every response. It
 	// is always Secure on a request that came over TLS; set this when a
@@ -200,6 +204,9 @@ func (c *Console) routes() []route {
 	}
 	if c.cfg.Insights != nil {
 		routes = append(routes, c.insightRoutes()...)
+	}
+	if c.cfg.Webhooks != nil {
+		routes = append(routes, c.webhookRoutes()...)
 	}
 	return routes
 }
