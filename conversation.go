@@ -72,7 +72,8 @@ type Conversation struct {
 	// WhatsAppWindowOpen says, on a WhatsApp conversation, whether the
 	// customer wrote within WhatsAppWindow, when WhatsApp lets a business
 	// answer in free text; after it, only an approved template may be sent.
-	// The store sets it, by its clock, whenever it reads the conversation.
+	// The store sets it, by its clock, when it reads one conversation (not
+	// in listings).
 	WhatsAppWindowOpen bool      `json:"whatsapp_window_open,omitempty"`
 	Messages           []Message `json:"messages,omitempty"`
 }
