@@ -119,6 +119,10 @@ type Message struct {
 	// SendAnyway sends a reply by text even though the customer has told us
 	// that reading is hard for them (see RouteReply): the agent's choice.
 	SendAnyway bool `json:"-"`
+	// Historical marks a message that happened before it reached kindred
+	// (demo data, an import): it is recorded as it was, never sent, and has
+	// no delivery status.
+	Historical bool `json:"-"`
 }
 
 // Attachment is a file that came with a customer's email. It is served

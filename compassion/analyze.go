@@ -3,6 +3,7 @@ package compassion
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred/compassion/empathy"
@@ -94,23 +95,76 @@ type ReplyReport struct {
 // It accepts any input, however long or malformed (it reads at most
 // MaxAnalyzed bytes of each message), and is safe for concurrent use.
 func Analyze(in Input) Report {
+	sc := scratchPool.Get().(*scratch)
+	defer putScratch(sc)
+	return analyze(in, sc, nil)
+}
+
+// AppendJSON appends the report of Analyze(in), with id as its ID, to dst
+// as JSON (what Report.AppendJSON writes) and returns the extended buffer.
+// It is for callers that only write the report out, such as `kindred
+// analyze --jsonl`: the report's own storage (its reply part, score,
+// customer part, signals and suggestions, about 1 KB an exchange) is reused
+// from one call to the next instead of being left to the garbage collector.
+func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
+	sc := scratchPool.Get().(*scratch)
+	defer putScratch(sc)
+	st := storePool.Get().(*reportStore)
+	defer storePool.Put(st)
+	r := analyze(in, sc, st)
+	r.ID = id
+	dst = r.AppendJSON(dst)
+	// The pools must not keep the texts alive through the report.
+	if r.Reply != nil {
+		clear(r.Reply.Signals)
+	}
+	*st = reportStore{}
+	return dst
+}
+
+// replyStore is the storage of a report's reply part, score and
+// suggestions: one allocation for each Analyze.
+type replyStore struct {
+	rep   ReplyReport
+	score float64
+	sug   [MaxSuggestions]Suggestion
+}
+
+// reportStore is the storage of a whole report, kept for AppendJSON.
+type reportStore struct {
+	cust  CustomerReport
+	reply replyStore
+}
+
+var storePool = sync.Pool{New: func() any { return new(reportStore) }}
+
+// putScratch returns sc to the pool, unless it holds a huge message's
+// buffers.
+func putScratch(sc *scratch) {
+	if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
+		scratchPool.Put(sc)
+	}
+}
+
+// analyze is Analyze, with the report's storage in store, or allocated
+// for the report alone when store is nil. With a store, the report's
+// signals are the scratch's own, valid until sc is used again.
+func analyze(in Input, sc *scratch, store *reportStore) Report {
 	var r Report
 	var cutC, cutR bool
 	in.CustomerMessage, cutC = clip(in.CustomerMessage)
 	in.Reply, cutR = clip(in.Reply)
 	r.Truncated = cutC || cutR
-	sc := scratchPool.Get().(*scratch)
-	defer func() {
-		// Don't pin a huge message's buffers in the pool.
-		if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
-			scratchPool.Put(sc)
-		}
-	}()
 	hasCustomer := strings.TrimSpace(in.CustomerMessage) != ""
 	if hasCustomer {
 		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
-		c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
-		r.Customer = &c
+		if store != nil {
+			store.cust = AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
+			r.Customer = &store.cust
+		} else {
+			c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
+			r.Customer = &c
+		}
 	}
 	if strings.TrimSpace(in.Reply) == "" {
 		return r
@@ -126,17 +180,21 @@ func Analyze(in Input) Report {
 	pol := politeness.AnalyzeTokens(in.Reply, sc.ltoks)
 	sent := sentiment.Analyze(in.Reply)
 
-	// The reply's report, its score and its suggestions in one allocation,
-	// its signals in another of their own size: room for every possible
-	// signal made this the largest allocation of a short reply's analysis.
-	both := &struct {
-		rep   ReplyReport
-		score float64
-		sug   [MaxSuggestions]Suggestion
-	}{}
+	// The reply's report, its score and its suggestions in one allocation
+	// (none with a store), its signals in another of their own size: room
+	// for every possible signal made this the largest allocation of a short
+	// reply's analysis.
+	var both *replyStore
+	if store != nil {
+		both = &store.reply
+	} else {
+		both = new(replyStore)
+	}
 	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict}, sc.signals[:0])
-	signals = append([]Signal(nil), signals...)
-	clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
+	if store == nil {
+		signals = append([]Signal(nil), signals...)
+		clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
+	}
 	both.score = score
 	rep := &both.rep
 	*rep = ReplyReport{

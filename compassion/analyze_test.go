@@ -330,3 +330,42 @@ func TestHugeMessagesAreClipped(t *testing.T) {
 		t.Error("a short reply reported truncated")
 	}
 }
+
+// TestAppendJSONWritesTheReportOfAnalyze holds AppendJSON, which reuses a
+// report's storage from one call to the next, to what Analyze's report
+// writes, on every arrangement of the golden test's texts, and checks that
+// a report kept from Analyze is not changed by the calls that follow.
+func TestAppendJSONWritesTheReportOfAnalyze(t *testing.T) {
+	d, err := benchData()
+	if err != nil {
+		t.Skipf("shared data not available: %v", err)
+	}
+	var ins []Input
+	for _, p := range d["epitome"] {
+		ins = append(ins, Input{CustomerMessage: p.customer, Reply: p.reply}, Input{Reply: p.reply})
+	}
+	tw := d["tweets"]
+	for i, p := range tw {
+		in := Input{CustomerMessage: p.reply, Reply: tw[(i+1)%len(tw)].reply, CustomerName: "Mrs. Wanjiru"}
+		if i%3 == 0 {
+			in.Accommodations = []string{"plain_language"}
+		}
+		ins = append(ins, Input{Reply: p.reply}, Input{CustomerMessage: p.reply}, in)
+	}
+	kept := Analyze(ins[0])
+	keptJSON := string(kept.AppendJSON(nil))
+	var buf []byte
+	for i, in := range ins {
+		id := json.RawMessage(fmt.Sprint(i))
+		r := Analyze(in)
+		r.ID = id
+		want := r.AppendJSON(nil)
+		buf = AppendJSON(buf[:0], id, in)
+		if string(buf) != string(want) {
+			t.Fatalf("input %d: AppendJSON wrote\n%.400s\nwant\n%.400s", i, buf, want)
+		}
+	}
+	if got := string(kept.AppendJSON(nil)); got != keptJSON {
+		t.Errorf("a report kept from Analyze changed after AppendJSON calls:\n%.400s\nwas\n%.400s", got, keptJSON)
+	}
+}

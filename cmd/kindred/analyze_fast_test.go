@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -300,10 +301,18 @@ func TestAnalyzeJSONLOutputUnchanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got bytes.Buffer
-	if err := analyzeLines(context.Background(), &in, &got, defaultMaxLine, 2); err != nil {
-		t.Fatal(err)
+	for _, workers := range jsonlWorkers {
+		var got bytes.Buffer
+		if err := analyzeLines(context.Background(), bytes.NewReader(in.Bytes()), &got, defaultMaxLine, workers); err != nil {
+			t.Fatal(err)
+		}
+		sameLines(t, got, want, workers)
 	}
+}
+
+// sameLines fails the test at the first line where got and want differ.
+func sameLines(t *testing.T, got, want bytes.Buffer, workers int) {
+	t.Helper()
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		g, w := bufio.NewScanner(&got), bufio.NewScanner(&want)
 		g.Buffer(nil, 1<<24)
@@ -311,7 +320,7 @@ func TestAnalyzeJSONLOutputUnchanged(t *testing.T) {
 		for n := 1; ; n++ {
 			gok, wok := g.Scan(), w.Scan()
 			if !gok || !wok || !bytes.Equal(g.Bytes(), w.Bytes()) {
-				t.Fatalf("output line %d differs:\n got %.300s\nwant %.300s", n, g.Bytes(), w.Bytes())
+				t.Fatalf("%d workers: output line %d differs:\n got %.300s\nwant %.300s", workers, n, g.Bytes(), w.Bytes())
 			}
 		}
 	}
@@ -366,4 +375,32 @@ func BenchmarkDecodeLine(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAnalyzeJSONL runs the command's whole path on one worker
+// (decode, analyse, encode, write) over the peer's lines, EPITOME pairs
+// then tweets: the Go benchmark closest to what scripts/speed.sh times,
+// less start-up and the system's reading and writing. Profile the command
+// path with
+//
+//	go test -run '^$' -bench AnalyzeJSONL -cpu 1 -cpuprofile cpu.out ./cmd/kindred/
+func BenchmarkAnalyzeJSONL(b *testing.B) {
+	var in []byte
+	n := 0
+	for i, l := range sharedJSONL(b) {
+		if i%3 == 0 { // the peer's own spelling
+			in = append(append(in, l...), '\n')
+			n++
+		}
+	}
+	if n == 0 {
+		b.Skip("shared data not available")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := analyzeLines(context.Background(), bytes.NewReader(in), io.Discard, defaultMaxLine, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/line")
 }

@@ -11,6 +11,10 @@ import (
 	"testing"
 )
 
+// jsonlWorkers are the worker counts the --jsonl tests run with: one, as on
+// one core (read, analyse and write in turn), and several.
+var jsonlWorkers = []int{1, 4}
+
 func TestAnalyzeJSONLKeepsInputOrderAndEchoesIDs(t *testing.T) {
 	var in bytes.Buffer
 	const n = 300
@@ -27,8 +31,16 @@ func TestAnalyzeJSONLKeepsInputOrderAndEchoesIDs(t *testing.T) {
 		in.Write(line)
 		in.WriteByte('\n')
 	}
+	for _, workers := range jsonlWorkers {
+		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) {
+			checkOrderAndIDs(t, in.Bytes(), n, workers)
+		})
+	}
+}
+
+func checkOrderAndIDs(t *testing.T, in []byte, n, workers int) {
 	var out bytes.Buffer
-	if err := analyzeLines(context.Background(), &in, &out, defaultMaxLine, 4); err != nil {
+	if err := analyzeLines(context.Background(), bytes.NewReader(in), &out, defaultMaxLine, workers); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(&out)
@@ -60,55 +72,63 @@ func TestAnalyzeJSONLKeepsInputOrderAndEchoesIDs(t *testing.T) {
 }
 
 func TestAnalyzeJSONLReportsBadLinesAndGoesOn(t *testing.T) {
-	in := strings.Join([]string{
-		`{"id": 1, "reply": "I'll call you today."}`,
-		`{"id": "two", "reply": broken`,
-		``,
-		`[1, 2]`,
-		`{"id": 3, "reply": 42}`,
-		`{"id": 4, "customer_message": "Where is my card?"}`,
-	}, "\n")
-	var out bytes.Buffer
-	err := analyzeLines(context.Background(), strings.NewReader(in), &out, defaultMaxLine, 2)
-	if err == nil || !strings.Contains(err.Error(), "3 of 5 lines") {
-		t.Errorf("err = %v, want a count of the 3 failed lines", err)
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	want := []struct{ id, errPart string }{
-		{"1", ""}, {`"two"`, "not valid JSON"}, {"null", "one JSON object"}, {"3", "should be string"}, {"4", ""},
-	}
-	if len(lines) != len(want) {
-		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), out.String())
-	}
-	for i, w := range want {
-		var r struct {
-			ID    json.RawMessage `json:"id"`
-			Error string          `json:"error"`
-		}
-		if err := json.Unmarshal([]byte(lines[i]), &r); err != nil {
-			t.Fatalf("line %d: %v", i, err)
-		}
-		if string(r.ID) != w.id || !strings.Contains(r.Error, w.errPart) || (w.errPart == "") != (r.Error == "") {
-			t.Errorf("line %d = id %s error %q, want id %s error containing %q", i, r.ID, r.Error, w.id, w.errPart)
-		}
+	for _, workers := range jsonlWorkers {
+		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) {
+			in := strings.Join([]string{
+				`{"id": 1, "reply": "I'll call you today."}`,
+				`{"id": "two", "reply": broken`,
+				``,
+				`[1, 2]`,
+				`{"id": 3, "reply": 42}`,
+				`{"id": 4, "customer_message": "Where is my card?"}`,
+			}, "\n")
+			var out bytes.Buffer
+			err := analyzeLines(context.Background(), strings.NewReader(in), &out, defaultMaxLine, workers)
+			if err == nil || !strings.Contains(err.Error(), "3 of 5 lines") {
+				t.Errorf("err = %v, want a count of the 3 failed lines", err)
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			want := []struct{ id, errPart string }{
+				{"1", ""}, {`"two"`, "not valid JSON"}, {"null", "one JSON object"}, {"3", "should be string"}, {"4", ""},
+			}
+			if len(lines) != len(want) {
+				t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), out.String())
+			}
+			for i, w := range want {
+				var r struct {
+					ID    json.RawMessage `json:"id"`
+					Error string          `json:"error"`
+				}
+				if err := json.Unmarshal([]byte(lines[i]), &r); err != nil {
+					t.Fatalf("line %d: %v", i, err)
+				}
+				if string(r.ID) != w.id || !strings.Contains(r.Error, w.errPart) || (w.errPart == "") != (r.Error == "") {
+					t.Errorf("line %d = id %s error %q, want id %s error containing %q", i, r.ID, r.Error, w.id, w.errPart)
+				}
+			}
+		})
 	}
 }
 
 func TestAnalyzeJSONLHandlesLongLines(t *testing.T) {
-	reply := strings.Repeat("I'm sorry for the wait; I'll post your card today. ", 60000) // about 3 MB
-	line, _ := json.Marshal(map[string]any{"id": 1, "reply": reply})
-	in := string(line) + "\n" + `{"id": 2, "reply": "ok"}` + "\n"
-	var out bytes.Buffer
-	if err := analyzeLines(context.Background(), strings.NewReader(in), &out, defaultMaxLine, 2); err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(out.String(), "\n"); n != 2 {
-		t.Fatalf("got %d lines, want 2", n)
-	}
-	out.Reset()
-	err := analyzeLines(context.Background(), strings.NewReader(in), &out, 1<<20, 2)
-	if err == nil || !strings.HasPrefix(out.String(), `{"id":null,"error":"line is longer`) || !strings.Contains(out.String(), `{"id":2,`) {
-		t.Errorf("with a 1 MB limit: err %v, output %.200s", err, out.String())
+	for _, workers := range jsonlWorkers {
+		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) {
+			reply := strings.Repeat("I'm sorry for the wait; I'll post your card today. ", 60000) // about 3 MB
+			line, _ := json.Marshal(map[string]any{"id": 1, "reply": reply})
+			in := string(line) + "\n" + `{"id": 2, "reply": "ok"}` + "\n"
+			var out bytes.Buffer
+			if err := analyzeLines(context.Background(), strings.NewReader(in), &out, defaultMaxLine, workers); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(out.String(), "\n"); n != 2 {
+				t.Fatalf("got %d lines, want 2", n)
+			}
+			out.Reset()
+			err := analyzeLines(context.Background(), strings.NewReader(in), &out, 1<<20, workers)
+			if err == nil || !strings.HasPrefix(out.String(), `{"id":null,"error":"line is longer`) || !strings.Contains(out.String(), `{"id":2,`) {
+				t.Errorf("with a 1 MB limit: err %v, output %.200s", err, out.String())
+			}
+		})
 	}
 }
 
@@ -116,27 +136,31 @@ func TestAnalyzeJSONLHandlesLongLines(t *testing.T) {
 // before writing the next: a command that read all its input first would
 // never answer.
 func TestAnalyzeJSONLStreams(t *testing.T) {
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- analyzeLines(context.Background(), inR, outW, defaultMaxLine, 2)
-		outW.Close()
-	}()
-	out := bufio.NewReader(outR)
-	for i := range 3 {
-		fmt.Fprintf(inW, `{"id": %d, "reply": "I'll call you at 2 pm."}`+"\n", i)
-		line, err := out.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasPrefix(line, fmt.Sprintf(`{"id":%d,`, i)) {
-			t.Fatalf("report %d: %.80s", i, line)
-		}
-	}
-	inW.Close()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	for _, workers := range jsonlWorkers {
+		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) {
+			inR, inW := io.Pipe()
+			outR, outW := io.Pipe()
+			done := make(chan error, 1)
+			go func() {
+				done <- analyzeLines(context.Background(), inR, outW, defaultMaxLine, workers)
+				outW.Close()
+			}()
+			out := bufio.NewReader(outR)
+			for i := range 3 {
+				fmt.Fprintf(inW, `{"id": %d, "reply": "I'll call you at 2 pm."}`+"\n", i)
+				line, err := out.ReadString('\n')
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(line, fmt.Sprintf(`{"id":%d,`, i)) {
+					t.Fatalf("report %d: %.80s", i, line)
+				}
+			}
+			inW.Close()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
@@ -178,12 +202,29 @@ func TestAnalyzeSingleInput(t *testing.T) {
 }
 
 func TestStreamGCPercentRespectsGOGC(t *testing.T) {
-	if p, ok := streamGCPercent(""); !ok || p != 400 {
-		t.Errorf(`streamGCPercent("") = %d, %v; want 400, true`, p, ok)
+	if p, ok := streamGCPercent(""); !ok || p != 200 {
+		t.Errorf(`streamGCPercent("") = %d, %v; want 200, true`, p, ok)
 	}
 	for _, env := range []string{"100", "off", "50"} {
 		if _, ok := streamGCPercent(env); ok {
 			t.Errorf("streamGCPercent(%q) overrides the environment", env)
 		}
+	}
+}
+
+// failingWriter refuses every write, as a closed pipe does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func TestAnalyzeJSONLStopsWhenOutputFails(t *testing.T) {
+	in := strings.Repeat(`{"id": 1, "reply": "I'll call you today."}`+"\n", 5000)
+	for _, workers := range jsonlWorkers {
+		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) {
+			err := analyzeLines(context.Background(), strings.NewReader(in), failingWriter{}, defaultMaxLine, workers)
+			if err == nil || !strings.HasPrefix(err.Error(), "write: ") {
+				t.Errorf("err = %v, want a write error", err)
+			}
+		})
 	}
 }

@@ -175,11 +175,12 @@ type server struct {
 	exited chan error
 }
 
-// startServer starts `kindred serve` on a free port and returns once it has
-// printed the address it listens on.
-func startServer(t *testing.T, bin, db string) *server {
+// startServer starts `kindred serve` on a free port (unless extra gives
+// --addr) and returns once it has printed the address it listens on.
+func startServer(t *testing.T, bin, db string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "warn")
+	args := append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,52 +1,113 @@
 package main
 
 import (
-	"context"
-	"regexp"
+	"bufio"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kindred-desk/kindred"
-	"github.com/kindred-desk/kindred/internal/sms"
 )
 
-func TestSMSGatewayPrintsEachMessage(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut lockedBuffer
-	done := make(chan int, 1)
+// The SMS round trip between two real processes: `kindred serve` sends an
+// agent's reply through `kindred smsgw`, which prints it and posts its
+// delivery report back; the reply then reads delivered, and a number the
+// gateway cannot reach reads failed with the gateway's reason.
+func TestSMSReplyRoundTripThroughTheSimulatorCommand(t *testing.T) {
+	bin := buildKindred(t)
+	db := filepath.Join(t.TempDir(), "kindred.db")
+	// serve's address must be known to the gateway before serve starts.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	gw := exec.Command(bin, "smsgw", "--addr", "127.0.0.1:0", "--report-url", "http://"+addr+"/api/v1/sms/delivery",
+		"--report-key", "test-key", "--report-delay", "100ms", "--unreachable", "+254733000999")
+	out, err := gw.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gwErr := &lockedBuffer{}
+	gw.Stderr = gwErr
+	if err := gw.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw.Process.Kill(); gw.Wait() })
+	printed := &lockedBuffer{}
+	gwURL := make(chan string, 1)
 	go func() {
-		done <- run(ctx, []string{"smsgw", "--addr", "127.0.0.1:0", "--username", "sandbox", "--key", "sim"}, nil, &out, &errOut)
-	}()
-	listening := regexp.MustCompile(`listening on (http://[0-9.:]+/)`)
-	var url string
-	for deadline := time.Now().Add(5 * time.Second); url == ""; {
-		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			url = m[1]
-		} else if time.Now().After(deadline) {
-			t.Fatalf("no address printed: %q %q", out.String(), errOut.String())
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "SMS gateway simulator listening on "); ok {
+				gwURL <- u
+			}
+			printed.Write([]byte(sc.Text() + "\n"))
 		}
-		time.Sleep(5 * time.Millisecond)
+	}()
+	var smsURL string
+	select {
+	case smsURL = <-gwURL:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("kindred smsgw did not start\n%s", gwErr)
 	}
-	g := &sms.Gateway{URL: url, Username: "sandbox", APIKey: "sim", From: "KINDRED"}
-	m := kindred.OutboundMessage{ID: 3, Channel: kindred.ChannelSMS, To: "+254711000111", Body: "Your code is 482 913."}
-	id, err := g.Send(context.Background(), m)
-	if err != nil || !strings.HasPrefix(id, "ATPid_") {
-		t.Fatalf("send: %q %v", id, err)
+
+	token := lastLine(t, runBinary(t, bin, "token", "create", "--db", db, "--role", "agent", "--name", "round trip"))
+	srv := startServer(t, bin, db, "--addr", addr, "--sms-url", smsURL, "--sms-username", "sandbox", "--sms-key", "sim",
+		"--gateway-key", "test-key")
+	c := &apiClient{t: t, token: token, client: &http.Client{Timeout: 10 * time.Second}}
+	c.base.Store(&srv.url)
+
+	reply := func(phone, body string) (conversation string) {
+		var cust, conv struct{ ID int64 }
+		c.mustDo("POST", "/api/v1/customers", `{"name": "Joseph Otieno", "phone": "`+phone+`"}`, http.StatusCreated, &cust)
+		c.mustDo("POST", "/api/v1/conversations", `{"customer_id": `+itoa(cust.ID)+`, "channel": "sms", "subject": "Card"}`, http.StatusCreated, &conv)
+		var m struct {
+			DeliveryStatus string `json:"delivery_status"`
+		}
+		c.mustDo("POST", "/api/v1/conversations/"+itoa(conv.ID)+"/messages", `{"direction": "out", "body": "`+body+`"}`, http.StatusCreated, &m)
+		if m.DeliveryStatus != "queued" {
+			t.Fatalf("a reply just sent is %q, want queued", m.DeliveryStatus)
+		}
+		return itoa(conv.ID)
 	}
-	if again, err := g.Send(context.Background(), m); err != nil || again != id {
-		t.Fatalf("resend: %q %v", again, err)
+	// waitStatus polls the conversation until its reply reaches want.
+	waitStatus := func(conv, want string) (reason string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var got struct {
+				Messages []struct {
+					DeliveryStatus string `json:"delivery_status"`
+					DeliveryError  string `json:"delivery_error"`
+				}
+			}
+			c.mustDo("GET", "/api/v1/conversations/"+conv, "", http.StatusOK, &got)
+			last := got.Messages[len(got.Messages)-1]
+			if last.DeliveryStatus == want {
+				return last.DeliveryError
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the reply is still %q (%s), want %q\nserve: %s\nsmsgw: %s", last.DeliveryStatus, last.DeliveryError, want, srv.stderr, gwErr)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
-	wrong := &sms.Gateway{URL: url, Username: "sandbox", APIKey: "nope"}
-	if _, err := wrong.Send(context.Background(), kindred.OutboundMessage{ID: 4, Channel: kindred.ChannelSMS, To: m.To, Body: "x"}); err == nil {
-		t.Fatal("wrong key accepted")
+
+	const body = "Baba Otieno, your card is posted today; it reaches you by Friday."
+	waitStatus(reply("0722 000 111", body), "delivered")
+	if !strings.Contains(printed.String(), "SMS to +254722000111") || !strings.Contains(printed.String(), body) {
+		t.Errorf("the gateway printed:\n%s", printed)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+	if why := waitStatus(reply("+254733000999", "Your card is posted."), "failed"); why != "Failed: DeliveryFailure" {
+		t.Errorf("an unreachable number failed with %q", why)
 	}
-	printed := out.String()
-	if strings.Count(printed, "Your code is 482 913.") != 1 || !strings.Contains(printed, "SMS to +254711000111 from KINDRED") {
-		t.Fatalf("printed:\n%s", printed)
-	}
+	srv.stop(t)
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

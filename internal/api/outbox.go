@@ -1,9 +1,14 @@
 package api
 
 import (
+	"errors"
+	"mime"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/sms"
 )
 
 // outboxRoutes let leads see what kindred sent or failed to send (the
@@ -15,6 +20,8 @@ func (s *server) outboxRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/v1/outbox", roles: leads, handler: s.listOutbox},
 		{method: "POST", path: "/api/v1/outbox/{id}/retry", roles: adminOnly, handler: s.retryOutbox},
+		// The gateway's report on what it sent: the outbox's, whatever else the desk runs.
+		{method: "POST", path: "/api/v1/sms/delivery", public: true, gateway: true, handler: s.smsDelivery},
 	}
 }
 
@@ -73,4 +80,46 @@ func hideSecret(m *kindred.OutboundMessage) {
 	if m.HoldsSecret() && m.Body != "" {
 		m.Body = "(hidden: it holds a secret for the customer alone)"
 	}
+}
+
+// smsDelivery takes the gateway's delivery report for an SMS kindred sent
+// (Africa's Talking's form: id, status, phoneNumber, failureReason, or the
+// same fields as JSON), and
+// marks the reply it carried delivered or failed. A report for a message
+// still on its way, or for one kindred does not know, is answered 200 and
+// changes nothing, so that the gateway does not post it again.
+func (s *server) smsDelivery(w http.ResponseWriter, r *http.Request) error {
+	form := url.Values{}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		var in map[string]string
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		for k, v := range in {
+			form.Set(k, v)
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("the form could not be read")
+		}
+		form = r.PostForm
+	}
+	rep, err := sms.ParseReport(form)
+	if errors.Is(err, sms.ErrPendingReport) {
+		return writeJSON(w, http.StatusOK, map[string]any{"recorded": false, "reason": "still on its way"})
+	}
+	if err != nil {
+		field, reason, _ := strings.Cut(err.Error(), ": ")
+		return &kindred.Error{Kind: kindred.Invalid, Message: "the delivery report could not be read",
+			Fields: []kindred.FieldError{{Field: field, Reason: reason}}}
+	}
+	id, err := s.cfg.Outbox.RecordDelivery(r.Context(), rep)
+	if kindred.ErrorKind(err) == kindred.NotFound {
+		s.log.WarnContext(r.Context(), "delivery report for a message kindred did not send")
+		return writeJSON(w, http.StatusOK, map[string]any{"recorded": false, "reason": "no message was sent with this id"})
+	}
+	if err != nil {
+		return s.storeFailed("RecordDelivery", err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"recorded": true, "message_id": id})
 }

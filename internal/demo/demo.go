@@ -364,7 +364,8 @@ func (g *generator) assignee(team string) *agent {
 // does: a reply is judged against the customer message it answers.
 func (g *generator) message(conv *kindred.Conversation, cust *kindred.Customer, by *agent, body string, at time.Time, inReplyTo *kindred.Message) (*kindred.Message, error) {
 	g.at = at
-	m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, AuthorName: cust.Name, Body: body, CreatedAt: at}
+	m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, AuthorName: cust.Name, Body: body, CreatedAt: at,
+		Historical: true}
 	if by != nil {
 		m.Direction, m.AuthorID, m.AuthorName = kindred.Outbound, &by.ID, by.Name
 	}

@@ -43,6 +43,8 @@ type Simulator struct {
 	OnReportError func(error)
 
 	mu          sync.Mutex
+	paused      bool     // reports wait in held until PauseReports(false)
+	held        []func() // reports waiting
 	down        bool
 	loseReplies int
 	requests    int
@@ -56,6 +58,23 @@ func (s *Simulator) SetDown(down bool) {
 	s.mu.Lock()
 	s.down = down
 	s.mu.Unlock()
+}
+
+// PauseReports holds delivery reports back (true) until it is called with
+// false, which posts those held, as a network slow to confirm delivery.
+func (s *Simulator) PauseReports(pause bool) {
+	s.mu.Lock()
+	s.paused = pause
+	held := s.held
+	if !pause {
+		s.held = nil
+	}
+	s.mu.Unlock()
+	if !pause {
+		for _, send := range held {
+			go send()
+		}
+	}
 }
 
 // LoseReplies makes the next n accepted messages be delivered but their
@@ -158,7 +177,16 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if delivered != nil && s.ReportURL != "" {
 		d, ok := *delivered, s.Unreachable == nil || !s.Unreachable(delivered.To)
-		time.AfterFunc(s.ReportDelay, func() { s.report(d, ok) })
+		time.AfterFunc(s.ReportDelay, func() {
+			s.mu.Lock()
+			if s.paused {
+				s.held = append(s.held, func() { s.report(d, ok) })
+				s.mu.Unlock()
+				return
+			}
+			s.mu.Unlock()
+			s.report(d, ok)
+		})
 	}
 	if lose {
 		panic(http.ErrAbortHandler) // the reply is lost on the way back

@@ -477,21 +477,11 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			}
 		}
 		var route kindred.Route
-		if m.Direction == kindred.Outbound && elsewhere {
-			m.DeliveryStatus = kindred.DeliveryRecorded
-		} else if m.Direction == kindred.Outbound {
-			cust, err := tx.customer(ctx, c.CustomerID, false)
-			if err != nil {
+		if m.Direction == kindred.Outbound && !m.Historical {
+			// What happened before kindred knew of it (Historical) is only
+			// recorded; a call logged by another channel is recorded too.
+			if route, err = tx.routeReply(ctx, c, m, elsewhere); err != nil {
 				return err
-			}
-			route = kindred.RouteReply(c, cust, m.SendAnyway)
-			switch {
-			case route.Sends():
-				m.DeliveryStatus, m.To, m.Channel = kindred.DeliveryQueued, route.To, route.Channel
-			case route.Failed:
-				m.DeliveryStatus, m.DeliveryError = kindred.DeliveryFailed, route.Reason
-			default:
-				m.DeliveryStatus, m.DeliveryError = kindred.DeliveryRecorded, route.Reason
 			}
 		}
 		m.ID, err = tx.Insert(ctx, `INSERT INTO messages (conversation_id, direction, author_id, helper_id, author_name, body,
@@ -530,6 +520,29 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		return fmt.Errorf("add message to conversation %d: %w", id, err)
 	}
 	return nil
+}
+
+// routeReply decides how the agent's reply m on c reaches the customer and
+// sets its delivery status accordingly.
+func (tx *Tx) routeReply(ctx context.Context, c *kindred.Conversation, m *kindred.Message, elsewhere bool) (kindred.Route, error) {
+	if elsewhere {
+		m.DeliveryStatus = kindred.DeliveryRecorded
+		return kindred.Route{}, nil
+	}
+	cust, err := tx.customer(ctx, c.CustomerID, false)
+	if err != nil {
+		return kindred.Route{}, err
+	}
+	route := kindred.RouteReply(c, cust, m.SendAnyway)
+	switch {
+	case route.Sends():
+		m.DeliveryStatus, m.To, m.Channel = kindred.DeliveryQueued, route.To, route.Channel
+	case route.Failed:
+		m.DeliveryStatus, m.DeliveryError = kindred.DeliveryFailed, route.Reason
+	default:
+		m.DeliveryStatus, m.DeliveryError = kindred.DeliveryRecorded, route.Reason
+	}
+	return route, nil
 }
 
 func floatOrNil(f *float64) any {

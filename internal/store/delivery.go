@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -103,28 +104,14 @@ func (tx *Tx) enqueueReply(ctx context.Context, c *kindred.Conversation, m *kind
 // emailIDs returns the Message-IDs of the conversation's latest mails before
 // message beforeID, oldest first, for a References header.
 func (tx *Tx) emailIDs(ctx context.Context, conversationID, beforeID int64) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT email_id FROM messages WHERE conversation_id = ? AND email_id IS NOT NULL AND id < ?
+	ids, err := queryAll(ctx, tx, func(row scanner, id *string) error { return row.Scan(id) },
+		`SELECT email_id FROM messages WHERE conversation_id = ? AND email_id IS NOT NULL AND id < ?
 		ORDER BY id DESC LIMIT ?`, conversationID, beforeID, maxReferences)
 	if err != nil {
 		return nil, fmt.Errorf("read the thread's mail ids: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	slicesReverse(ids)
-	return ids, rows.Err()
-}
-
-func slicesReverse(s []string) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
+	slices.Reverse(ids)
+	return ids, nil
 }
 
 // ReplySubject is the subject of our email reply in a conversation about

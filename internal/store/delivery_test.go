@@ -297,3 +297,16 @@ func testTextAfterResolutionReopens(t *testing.T, s suite) {
 		t.Fatalf("a text long after went to %+v (%v)", fresh, err)
 	}
 }
+
+func testHistoricalRepliesAreNotSent(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	a := mustAgent(t, db, "Wanjiru", "w@desk.example", kindred.RoleAgent)
+	ctx := ctxAs(a.ID, a.Name)
+	c := mustCustomer(t, db, kindred.Customer{Name: "Amina", Phone: "+254722000555"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: c.ID, Channel: kindred.ChannelSMS})
+	m := mustMessage(t, db, ctx, kindred.Message{ConversationID: conv.ID, Direction: kindred.Outbound, Body: "Sent last March.",
+		CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Historical: true})
+	if m.DeliveryStatus != "" || count(t, db, "SELECT COUNT(*) FROM outbox") != 0 {
+		t.Fatalf("a historical reply was queued: %q", m.DeliveryStatus)
+	}
+}

@@ -23,21 +23,10 @@ func (db *DB) Duplicates(ctx context.Context, id int64) ([]kindred.Customer, err
 		if c.Phone == "" && c.Email == "" {
 			return nil
 		}
-		rows, err := tx.Query(ctx, "SELECT "+customerColumns+` FROM customers
+		out, err = queryAll(ctx, tx, scanCustomer, "SELECT "+customerColumns+` FROM customers
 			WHERE id <> ? AND merged_into IS NULL AND ((phone <> '' AND phone = ?) OR (email <> '' AND lower(email) = ?))
 			ORDER BY name, id LIMIT 20`, id, c.Phone, strings.ToLower(c.Email))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d kindred.Customer
-			if err := scanCustomer(rows, &d); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("duplicates of customer %d: %w", id, err)
@@ -192,22 +181,10 @@ func (db *DB) UndoMerge(ctx context.Context, id int64) (*kindred.CustomerMerge, 
 // Merges lists the merges into or from the customer, newest first.
 func (db *DB) Merges(ctx context.Context, customerID int64) ([]kindred.CustomerMerge, error) {
 	var out []kindred.CustomerMerge
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+mergeColumns+" FROM customer_merges WHERE kept_id = ? OR merged_id = ? ORDER BY id DESC",
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanMerge, "SELECT "+mergeColumns+" FROM customer_merges WHERE kept_id = ? OR merged_id = ? ORDER BY id DESC",
 			customerID, customerID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out = []kindred.CustomerMerge{}
-		for rows.Next() {
-			var m kindred.CustomerMerge
-			if err := scanMerge(rows, &m); err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("merges of customer %d: %w", customerID, err)
@@ -233,18 +210,23 @@ func scanMerge(row scanner, m *kindred.CustomerMerge) error {
 
 // ids reads a column of ids.
 func (tx *Tx) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	return queryAll(ctx, tx, func(row scanner, id *int64) error { return row.Scan(id) }, query, args...)
+}
+
+// queryAll reads every row of query with scan, in order; never nil.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(scanner, *T) error, query string, args ...any) ([]T, error) {
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	ids := []int64{}
+	out := []T{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := scan(rows, &v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }

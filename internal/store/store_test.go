@@ -93,6 +93,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"ReplyDeliveryFollowsTheOutbox", testReplyDeliveryFollowsTheOutbox},
 		{"OneTimelinePerPerson", testOneTimelinePerPerson},
 		{"TextAfterResolutionReopens", testTextAfterResolutionReopens},
+		{"HistoricalRepliesAreNotSent", testHistoricalRepliesAreNotSent},
 	}
 	tests = append(tests, featureSuites...)
 	for _, tt := range tests {

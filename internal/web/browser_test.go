@@ -664,27 +664,7 @@ func TestBrowserNewMessageAppearsWithoutReload(t *testing.T) {
 
 	tb := newTab(t, d.url)
 	tb.signIn(d.agent)
-	// The server subscribes the page to updates before it answers the
-	// stream's request, so once the browser has the answer no message is missed.
-	responses := chromedp.Events(tb.ctx, network.ResponseReceived)
-	tb.open(d.conversationPath(), http.StatusOK)
-	streamCtx, cancel := context.WithTimeout(tb.ctx, waitTimeout)
-	defer cancel()
-	subscribed := false
-	for ev, err := range responses {
-		if err != nil || streamCtx.Err() != nil {
-			break
-		}
-		// Only this page's own stream counts: the inbox, where signing in
-		// lands, opens one too, and its answer may arrive late.
-		if strings.Contains(ev.Response.URL, fmt.Sprintf("/events?conversation=%d", d.conversation.ID)) && ev.Response.Status == http.StatusOK {
-			subscribed = true
-			break
-		}
-	}
-	if !subscribed {
-		t.Fatalf("the conversation page opened no live-update stream (GET /events) within %s", waitTimeout)
-	}
+	tb.openLive(d.conversationPath(), d.conversation.ID)
 
 	const body = "Thank you. My daughter will collect it on Saturday."
 	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/conversations/%d/messages", d.url, d.conversation.ID),
@@ -715,4 +695,34 @@ func TestBrowserNewMessageAppearsWithoutReload(t *testing.T) {
 		t.Errorf(`#live-notice is announced with %q, want aria-live="polite" or role="status"`, live)
 	}
 	tb.noPageErrors()
+}
+
+// openLive opens the page of conversation id and waits until its
+// live-update stream is answered.
+func (tb *tab) openLive(path string, id int64) {
+	tb.t.Helper()
+	tb.streamAfter(id, func() { tb.open(path, http.StatusOK) })
+}
+
+// streamAfter runs action, which leads to the page of conversation id, and
+// waits until that page's live-update stream is answered. The server
+// subscribes the page to updates before it answers the stream's request,
+// so once the browser has the answer no news is missed.
+func (tb *tab) streamAfter(id int64, action func()) {
+	tb.t.Helper()
+	responses := chromedp.Events(tb.ctx, network.ResponseReceived)
+	action()
+	streamCtx, cancel := context.WithTimeout(tb.ctx, waitTimeout)
+	defer cancel()
+	for ev, err := range responses {
+		if err != nil || streamCtx.Err() != nil {
+			break
+		}
+		// Only this page's own stream counts: the inbox, where signing in
+		// lands, opens one too, and its answer may arrive late.
+		if strings.Contains(ev.Response.URL, fmt.Sprintf("/events?conversation=%d", id)) && ev.Response.Status == http.StatusOK {
+			return
+		}
+	}
+	tb.t.Fatalf("the conversation page opened no live-update stream (GET /events) within %s", waitTimeout)
 }

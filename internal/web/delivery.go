@@ -98,23 +98,6 @@ func (m messageView) DeliveryText() string {
 	return ""
 }
 
-// DeliveryLabel is the status alone, as a short word.
-func (m messageView) DeliveryLabel() string {
-	switch m.M.DeliveryStatus {
-	case kindred.DeliveryQueued:
-		return m.T("queued")
-	case kindred.DeliverySent:
-		return m.T("sent")
-	case kindred.DeliveryDelivered:
-		return m.T("delivered")
-	case kindred.DeliveryFailed:
-		return m.T("failed")
-	case kindred.DeliveryRecorded:
-		return m.T("recorded")
-	}
-	return ""
-}
-
 // upperFirst starts s with a capital letter, as a sentence on its own.
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)

@@ -1,0 +1,63 @@
+package kindred_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kindred-desk/kindred"
+)
+
+func TestSMSSegmentsCountLikeAGateway(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		segments   int
+		perSegment int
+	}{
+		{"empty", "", 1, 160},
+		{"one full part", strings.Repeat("a", 160), 1, 160},
+		{"one over splits in two", strings.Repeat("a", 161), 2, 153},
+		{"three parts", strings.Repeat("a", 307), 3, 153},
+		{"GSM extension characters count twice", strings.Repeat("€", 80), 1, 160},
+		{"and push past one part", strings.Repeat("€", 81), 2, 153},
+		{"GSM accents stay in GSM", "Asante sana, é à ü ñ", 1, 160},
+		{"a curly quote makes it UCS-2", "It’s posted " + strings.Repeat("a", 60), 2, 67},
+		{"UCS-2 holds 70 in one", strings.Repeat("’", 70), 1, 70},
+		{"an emoji takes two units", strings.Repeat("🙂", 35), 1, 70},
+		{"and 36 of them take two parts", strings.Repeat("🙂", 36), 2, 67},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, per := kindred.SMSSegments(tt.body)
+			if n != tt.segments || per != tt.perSegment {
+				t.Fatalf("SMSSegments: %d parts of %d, want %d of %d", n, per, tt.segments, tt.perSegment)
+			}
+		})
+	}
+}
+
+func TestRouteReplyFollowsTheChannelAndTheCustomer(t *testing.T) {
+	phone := &kindred.Customer{Name: "Joseph Otieno", PreferredName: "Baba Otieno", Phone: "+254722000111"}
+	lowVision := &kindred.Customer{Name: "Amina", Phone: "+254722000222", Accommodations: []kindred.Accommodation{kindred.LowVision}}
+	tests := []struct {
+		name    string
+		channel kindred.Channel
+		c       *kindred.Customer
+		force   bool
+		want    kindred.Route
+	}{
+		{"text by text", kindred.ChannelSMS, phone, false, kindred.Route{Channel: kindred.ChannelSMS, To: "+254722000111"}},
+		{"no email on file", kindred.ChannelEmail, phone, false, kindred.Route{Reason: "not sent: Baba Otieno has no email address on file", Failed: true}},
+		{"low vision is offered a call", kindred.ChannelSMS, lowVision, false, kindred.Route{Reason: `not sent by text: Amina has "low vision" on file, so call them instead`}},
+		{"unless the agent insists", kindred.ChannelSMS, lowVision, true, kindred.Route{Channel: kindred.ChannelSMS, To: "+254722000222"}},
+		{"a desk reply is recorded", kindred.ChannelDesk, phone, false, kindred.Route{Reason: "recorded only: a desk conversation is not sent anywhere"}},
+		{"so is a USSD one", kindred.ChannelUSSD, phone, true, kindred.Route{Reason: "recorded only: a ussd conversation is not sent anywhere"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := kindred.RouteReply(&kindred.Conversation{Channel: tt.channel}, tt.c, tt.force); got != tt.want {
+				t.Fatalf("RouteReply: %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
