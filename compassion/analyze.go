@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred/compassion/empathy"
@@ -11,6 +12,7 @@ import (
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/politeness"
 	"github.com/kindred-desk/kindred/compassion/sentiment"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 // Input is one exchange to analyse: the customer's message and the agent's
@@ -26,7 +28,20 @@ type Input struct {
 	// ("plain_language", "low_vision"); the spellings people write ("plain
 	// language", "Low-Vision") are accepted too. Unknown names are ignored.
 	Accommodations []string `json:"accommodations"`
+	// Channel is how the reply reaches the customer: ChannelSMS (160
+	// characters), ChannelPost (a public post, 280) or anything else for
+	// no limit. Suggestions and their examples fit it.
+	Channel string `json:"channel,omitempty"`
+	// Language is the agent's console language, "en" or "sw": the
+	// language suggestions are written in. Empty is English.
+	Language string `json:"language,omitempty"`
 }
+
+// Channels with a length limit.
+const (
+	ChannelSMS  = "sms"
+	ChannelPost = "post"
+)
 
 // Report is the engine's reading of an exchange.
 type Report struct {
@@ -66,6 +81,14 @@ func clip(s string) (string, bool) {
 
 // ReplyReport is what the engine reads in an agent's reply.
 type ReplyReport struct {
+	// Language is the reply's language: "en", "sw" or "mixed". A
+	// Kiswahili or mixed reply is not read by the English politeness,
+	// concreteness and reading-grade models: Politeness is then 0.5 and
+	// Concreteness 2.5 with RatedWords 0 (their neutral values, which add
+	// no points), and PlainLanguage uses the Kiswahili measure. A
+	// Kiswahili reply's empathy levels come from its Kiswahili phrases
+	// (pole, samahani, naelewa…), not from the English empathy model.
+	Language        string             `json:"language"`
 	Sentiment       sentiment.Scores   `json:"sentiment"`
 	Empathy         empathy.Levels     `json:"empathy"`
 	EmpathyEvidence []empathy.Evidence `json:"empathy_evidence"`
@@ -169,6 +192,11 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 	if strings.TrimSpace(in.Reply) == "" {
 		return r
 	}
+	if !hasWords(in.Reply) {
+		// ".", "!!!", an emoji: nothing for the customer to read. It must
+		// not score as a neutral, correct answer would.
+		return noWords(r, in.Reply)
+	}
 	strict := needsPlainLanguage(in.Accommodations)
 	name := strings.TrimSpace(in.CustomerName)
 	lx := loadLexicons()
@@ -176,8 +204,21 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 	// One learn tokenisation of each text serves both models.
 	sc.ltoks = learn.Tokenize(sc.ltoks[:0], in.Reply)
 	sc.lctoks = learn.Tokenize(sc.lctoks[:0], in.CustomerMessage)
-	emp := empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
-	pol := politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	var emp empathy.Result
+	switch {
+	case f.lang == swahili.Swahili:
+		emp.Levels = swahiliEmpathy(&f)
+	case f.onlyAsks && len(f.ack)+len(f.apology)+len(f.care) == 0:
+		// "Please DM us your email": a reply that only asks the customer
+		// to do something shows no empathy, whatever the model (trained on
+		// peer support, not brand replies) reads in its politeness.
+	default:
+		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
+	}
+	pol := politeness.Result{Probability: 0.5}
+	if f.lang == swahili.English {
+		pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	}
 	sent := sentiment.Analyze(in.Reply)
 
 	// The reply's report, its score and its suggestions in one allocation
@@ -190,14 +231,19 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 	} else {
 		both = new(replyStore)
 	}
-	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict}, sc.signals[:0])
+	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict, english: f.lang == swahili.English}, sc.signals[:0])
 	if store == nil {
 		signals = append([]Signal(nil), signals...)
 		clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
 	}
 	both.score = score
 	rep := &both.rep
+	// The report lists evidence, not every word: a huge reply must give a
+	// report of sensible size.
+	sent.Evidence = sent.Evidence[:min(len(sent.Evidence), maxListed)]
+	pol.Strategies = pol.Strategies[:min(len(pol.Strategies), maxListed)]
 	*rep = ReplyReport{
+		Language:             f.lang,
 		Sentiment:            sent,
 		Empathy:              emp.Levels,
 		EmpathyEvidence:      emp.Evidence,
@@ -209,7 +255,7 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 		PlainLanguage:        f.plain,
 		NextStep:             f.next,
 		Signals:              signals,
-		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict}, both.sug[:0]),
+		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict, channel: in.Channel, reply: in.Reply, sw: in.Language == swahili.Swahili}, both.sug[:0]),
 	}
 	if rep.EmpathyEvidence == nil {
 		rep.EmpathyEvidence = []empathy.Evidence{}
@@ -248,4 +294,62 @@ func needsPlainLanguage(accommodations []string) bool {
 func normalizeAccommodation(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+}
+
+// swahiliEmpathy reads a Kiswahili reply's empathy from its phrases, as the
+// English empathy model (trained on English EPITOME posts) cannot:
+// emotional reactions from pole, samahani and care words ("pole sana …,
+// samahani …" is strong), interpretations from acknowledgement ("naelewa
+// jinsi…", a feeling named, the customer's circumstance taken up),
+// explorations from questions about the person ("unaendeleaje?").
+func swahiliEmpathy(f *findings) empathy.Levels {
+	level := func(n int) empathy.Level { return empathy.Level(min(n, 2)) }
+	return empathy.Levels{
+		EmotionalReactions: level(len(f.apology) + len(f.care)),
+		Interpretations:    level(len(f.ack)),
+		Explorations:       level(len(f.explore)),
+	}
+}
+
+// maxListed is how many of the sentiment words and politeness strategies a
+// report lists.
+const maxListed = 2 * maxEvidence
+
+// hasWords reports whether s has a letter or a digit: ".", "!!!" and
+// emoji alone are not an answer.
+func hasWords(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// wNoWords is the score's effect of a reply with no words: it tells the
+// customer nothing, which is below a plain, correct answer.
+const wNoWords = -20
+
+// noWords completes r for a reply with no words in it.
+func noWords(r Report, reply string) Report {
+	score := float64(ScoreBase + wNoWords)
+	r.Compassion = &score
+	r.Reply = &ReplyReport{
+		Language:             swahili.English,
+		Sentiment:            sentiment.Analyze(reply),
+		EmpathyEvidence:      []empathy.Evidence{},
+		Politeness:           0.5,
+		PolitenessStrategies: []politeness.Strategy{},
+		Concreteness:         defaultConcreteness,
+		VagueWords:           []Alternative{},
+		PlainLanguage:        PlainLanguage{Measure: MeasureEnglish, TargetGrade: targetGrade, MaxSentenceWords: maxSentenceWords, LongSentences: []Evidence{}, Jargon: []Alternative{}},
+		NextStep:             NextStep{WhatEvidence: []Evidence{}, WhoEvidence: []Evidence{}, WhenEvidence: []Evidence{}},
+		Signals:              []Signal{{Name: "no_words", Effect: wNoWords, Evidence: []Evidence{}, Detail: "the reply has no words: it tells the customer nothing"}},
+		Suggestions: []Suggestion{{Text: "Write the answer in words: what happens next, who does it and when.",
+			Why: "A reply with no words leaves the customer guessing."}},
+	}
+	if r.Reply.Sentiment.Evidence != nil {
+		r.Reply.Sentiment.Evidence = r.Reply.Sentiment.Evidence[:min(len(r.Reply.Sentiment.Evidence), maxListed)]
+	}
+	return r
 }

@@ -5,21 +5,40 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/sentiment"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
+
+// maxCueList is how many cues a report lists at most: a message that lists
+// its troubles over and over is heard by its first ones.
+const maxCueList = 2 * maxEvidence
 
 // CustomerReport is what the engine reads in a customer's message.
 type CustomerReport struct {
-	Sentiment       sentiment.Scores `json:"sentiment"`
-	Emotions        []Emotion        `json:"emotions"` // detected emotions, strongest first; [] not null
-	Distress        float64          `json:"distress"` // 0..1, for triage
-	Urgency         string           `json:"urgency"`  // UrgencyLow, UrgencyNormal or UrgencyHigh
-	UrgencyEvidence []Evidence       `json:"urgency_evidence,omitempty"`
-	Cues            []Cue            `json:"cues"`              // vulnerability cues in text order; [] not null
-	WantsToBeHeard  bool             `json:"wants_to_be_heard"` // sharing a story or a feeling, not only asking
-	HeardEvidence   []Evidence       `json:"heard_evidence,omitempty"`
+	// Language is the message's language: "en", "sw" or "mixed".
+	Language        string            `json:"language"`
+	Sentiment       CustomerSentiment `json:"sentiment"`
+	Emotions        []Emotion         `json:"emotions"` // detected emotions, strongest first; [] not null
+	Distress        float64           `json:"distress"` // 0..1, for triage
+	Urgency         string            `json:"urgency"`  // UrgencyLow, UrgencyNormal or UrgencyHigh
+	UrgencyEvidence []Evidence        `json:"urgency_evidence,omitempty"`
+	Cues            []Cue             `json:"cues"`              // vulnerability cues in text order; [] not null
+	WantsToBeHeard  bool              `json:"wants_to_be_heard"` // sharing a story or a feeling, not only asking
+	HeardEvidence   []Evidence        `json:"heard_evidence,omitempty"`
+}
+
+// CustomerSentiment is the message's sentiment: VADER's scores, which read
+// English words and emoji, and a three-way Label. For an English message
+// the label is VADER's usual reading of the compound (positive from 0.05,
+// negative from −0.05); for a Kiswahili or mixed one it is the Kiswahili
+// model's (swahili.Default, trained on AfriSenti), which weighs the
+// compound among the words.
+type CustomerSentiment struct {
+	sentiment.Scores
+	Label string `json:"label"` // swahili.Positive, Negative or Neutral
 }
 
 // Emotion is one emotion and the words that showed it.
@@ -74,6 +93,7 @@ const (
 // customerScratch is a call's working memory, pooled so that a call
 // allocates little beyond its report.
 type customerScratch struct {
+	model   *swahili.Model // nil: swahili.Default
 	toks    []text.Token
 	matches []text.Match
 	first   []int32 // each word's customerLexicon.first
@@ -106,6 +126,16 @@ func AnalyzeCustomerTokens(message string, toks []text.Token) CustomerReport {
 	return r
 }
 
+// SentimentLabelWith is the sentiment label AnalyzeCustomer gives message,
+// with Kiswahili model m in place of swahili.Default: it lets kindred eval
+// afrisenti judge the engine's labels with models that never saw the
+// texts they label.
+func SentimentLabelWith(m *swahili.Model, message string) string {
+	s := &customerScratch{model: m}
+	toks := text.Tokens(message, nil)
+	return analyzeCustomer(message, toks, s).Sentiment.Label
+}
+
 // customerText is the message being read, with its words.
 type customerText struct {
 	msg  string
@@ -121,7 +151,7 @@ type emotionAcc struct {
 
 func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) CustomerReport {
 	r := CustomerReport{
-		Sentiment: sentiment.Analyze(msg),
+		Sentiment: CustomerSentiment{Scores: sentiment.Analyze(msg)},
 		Emotions:  []Emotion{},
 		Cues:      []Cue{},
 		Urgency:   UrgencyNormal,
@@ -129,10 +159,18 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 	c := customerText{msg: msg, toks: toks}
 	lex := customerLex()
 	s.first = s.first[:0]
+	var lang swahili.Counter
 	for _, t := range toks {
 		f, _ := lex.first.Get(t.Lower)
 		s.first = append(s.first, f)
+		lang.Add(t.Lower)
 	}
+	r.Language = lang.Language()
+	// The report lists evidence, not every word of a huge message.
+	if ev := r.Sentiment.Evidence; len(ev) > maxListed {
+		r.Sentiment.Evidence = ev[:maxListed]
+	}
+	r.Sentiment.Label = sentimentLabel(s.model, r.Language, toks, r.Sentiment.Compound)
 	s.matches = lex.phrases.FindFirst(toks, s.first, s.matches[:0])
 
 	var emo [6]emotionAcc
@@ -163,34 +201,41 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 			case roleEmotion:
 				i := slices.Index(EmotionNames, ro.name)
 				emo[i].miss *= 1 - c.intensity(m, ro.weight)
-				emo[i].ev = append(emo[i].ev, ev)
+				emo[i].ev = addEv(emo[i].ev, msg, m.Start, m.End)
 			case roleCue:
-				r.Cues = append(r.Cues, Cue{Kind: ro.name, Evidence: ev, Care: ro.care})
+				if len(r.Cues) < maxCueList {
+					r.Cues = append(r.Cues, Cue{Kind: ro.name, Evidence: ev, Care: ro.care})
+				}
 			case roleUrgentHigh:
 				urgPoints += 2
-				r.UrgencyEvidence = append(r.UrgencyEvidence, ev)
+				r.UrgencyEvidence = addEv(r.UrgencyEvidence, msg, m.Start, m.End)
 			case roleUrgentTime:
 				urgPoints++
-				r.UrgencyEvidence = append(r.UrgencyEvidence, ev)
+				r.UrgencyEvidence = addEv(r.UrgencyEvidence, msg, m.Start, m.End)
 			case roleUrgentLow:
-				lowEv = append(lowEv, ev)
+				lowEv = addEv(lowEv, msg, m.Start, m.End)
 			case roleCrisis:
 				crisisMiss *= 1 - ro.weight
-				crisisEv = append(crisisEv, ev)
+				crisisEv = addEv(crisisEv, msg, m.Start, m.End)
 			case roleHarm:
 				crisisMiss *= 1 - ro.weight
 				harm = true
-				crisisEv = append(crisisEv, ev)
-				r.UrgencyEvidence = append(r.UrgencyEvidence, ev)
+				crisisEv = addEv(crisisEv, msg, m.Start, m.End)
+				r.UrgencyEvidence = addEv(r.UrgencyEvidence, msg, m.Start, m.End)
 			case roleHeard:
 				feelPoints += int(math.Round(ro.weight * 2))
 				feelings++
-				r.HeardEvidence = append(r.HeardEvidence, ev)
+				r.HeardEvidence = addEv(r.HeardEvidence, msg, m.Start, m.End)
 			}
 		}
 	}
+	c.emoji(&emo)
 	r.Cues = c.appendAgeCues(r.Cues)
+	if len(r.Cues) > maxCueList {
+		r.Cues = r.Cues[:maxCueList]
+	}
 	slices.SortStableFunc(r.Cues, func(a, b Cue) int { return a.Start - b.Start })
+	c.sarcasm(&emo, &r.Sentiment)
 
 	// Emotions: an emotion counts when its combined intensity reaches
 	// emotionFloor; a lone weak hint ("what if") is not a badge.
@@ -211,6 +256,7 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 	})
 
 	r.Distress = c.distress(r.Sentiment.Compound, &emo, r.Cues, crisisMiss)
+	r.Sentiment.Label = feltLabel(r.Sentiment.Label, &emo, r.Cues, crisisMiss)
 
 	// Urgency: a deadline or a risk is two points, time pressure one; two
 	// points or any risk of harm make it high. It is low only when nothing
@@ -274,6 +320,7 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 	} else {
 		slices.SortFunc(r.HeardEvidence, func(a, b Evidence) int { return a.Start - b.Start })
 		r.HeardEvidence = slices.CompactFunc(r.HeardEvidence, func(a, b Evidence) bool { return a.Start == b.Start })
+		r.HeardEvidence = r.HeardEvidence[:min(len(r.HeardEvidence), maxEvidence)]
 	}
 	return r
 }
@@ -603,3 +650,126 @@ func clampUnit(x float64) float64 {
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// sentimentLabel is the three-way sentiment of a message: VADER's compound
+// for English, the Kiswahili model otherwise.
+func sentimentLabel(m *swahili.Model, lang string, toks []text.Token, compound float64) string {
+	if lang == swahili.English {
+		switch {
+		case compound >= 0.05:
+			return swahili.Positive
+		case compound <= -0.05:
+			return swahili.Negative
+		}
+		return swahili.Neutral
+	}
+	if m == nil {
+		m = swahili.Default()
+	}
+	sc := m.Scorer()
+	for _, t := range toks {
+		sc.Add(t.Lower)
+	}
+	label, _ := sc.Result(compound)
+	return label
+}
+
+// feltLabel corrects a neutral sentiment label with what the lexicons
+// found: the sentiment models read words' tone, and "my husband died" or
+// "nimelazwa hospitalini" has no harsh word in it. A clear negative
+// emotion, a crisis phrase, a loss or an illness make it negative; thanks
+// with nothing negative beside it, positive. A label the model gave with
+// a side is left alone.
+func feltLabel(label string, emo *[6]emotionAcc, cues []Cue, crisisMiss float64) string {
+	if label != swahili.Neutral {
+		return label
+	}
+	for i := range 4 { // anger, frustration, anxiety, sadness
+		if 1-emo[i].miss >= 0.5 {
+			return swahili.Negative
+		}
+	}
+	if crisisMiss < 1 {
+		return swahili.Negative
+	}
+	for _, c := range cues {
+		switch c.Kind {
+		case CueBereavement, CueIllness, CueFinancialHardship:
+			return swahili.Negative
+		}
+	}
+	if 1-emo[5].miss >= 0.5 {
+		return swahili.Positive
+	}
+	return label
+}
+
+// sarcasm turns a thank-you into frustration when the message is sarcastic:
+// "Great, another 3 hour delay… Thanks". The signs: a sentence that opens
+// with praise and goes on to "another" ("Great, another…", "Oh great"),
+// "just great", "yeah right", or thanks in a message whose other emotions
+// are all anger or frustration. Its gratitude goes, the praise counts as
+// frustration and a positive label turns negative.
+func (c customerText) sarcasm(emo *[6]emotionAcc, s *CustomerSentiment) {
+	toks := c.toks
+	from, to := -1, -1 // the sarcastic words
+	for i := 0; i+1 < len(toks) && from < 0; i++ {
+		w, next := toks[i].Lower, toks[i+1].Lower
+		opens := i == 0 || c.clauseBreak(toks[i-1].End, toks[i].Start)
+		switch {
+		case sarcasticPraise[w] && opens && next == "another":
+			from, to = i, i+2
+		case sarcasticPraise[w] && opens && next == "just" && i+2 < len(toks) && toks[i+2].Lower == "another":
+			from, to = i, i+3
+		case w == "oh" && sarcasticPraise[next], w == "just" && sarcasticPraise[next], w == "yeah" && next == "right":
+			from, to = i, i+2
+		}
+	}
+	grateful := emo[5].miss < 1
+	// Thanks beside anger or frustration and nothing else: "thanks for the
+	// worst service ever".
+	bitter := grateful && (emo[0].miss < 1 || emo[1].miss < 1) && emo[2].miss == 1 && emo[3].miss == 1
+	if from < 0 && !bitter {
+		return
+	}
+	emo[5] = emotionAcc{miss: 1}
+	if from >= 0 {
+		emo[1].miss *= 1 - 0.6
+		emo[1].ev = addEv(emo[1].ev, c.msg, toks[from].Start, toks[to-1].End)
+	}
+	if s.Label == swahili.Positive {
+		s.Label = swahili.Negative
+	}
+}
+
+// sarcasticPraise are the words of praise that open a sarcastic sentence.
+var sarcasticPraise = setOf("great", "fantastic", "brilliant", "wonderful", "lovely", "perfect", "awesome", "amazing", "nice", "super")
+
+// angryEmoji are the emoji of anger and exasperation, by emotion (0 anger,
+// 1 frustration). The tokenizer keeps words only, so they are looked for in
+// the message's bytes, and only when it has a four-byte character at all.
+var angryEmoji = map[rune]struct {
+	emotion int
+	weight  float64
+}{
+	'😡': {0, 0.8}, '😠': {0, 0.7}, '🤬': {0, 0.9}, '💢': {0, 0.6}, '👿': {0, 0.6},
+	'🙄': {1, 0.6}, '😒': {1, 0.5}, '😤': {1, 0.7}, '😑': {1, 0.4}, '🤦': {1, 0.6},
+}
+
+// emoji adds the anger and exasperation of angryEmoji to emo.
+func (c customerText) emoji(emo *[6]emotionAcc) {
+	msg := c.msg
+	at := strings.IndexByte(msg, 0xF0)
+	for at >= 0 && at < len(msg) {
+		r, size := utf8.DecodeRuneInString(msg[at:])
+		if e, ok := angryEmoji[r]; ok {
+			emo[e.emotion].miss *= 1 - e.weight
+			emo[e.emotion].ev = addEv(emo[e.emotion].ev, msg, at, at+size)
+		}
+		next := strings.IndexByte(msg[at+size:], 0xF0)
+		if next < 0 {
+			break
+		}
+		at += size + next
+	}
+}

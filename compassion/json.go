@@ -54,8 +54,13 @@ func (r *Report) AppendJSON(dst []byte) []byte {
 }
 
 func (c *CustomerReport) appendJSON(dst []byte) []byte {
-	dst = append(dst, `{"sentiment":`...)
-	dst = appendScores(dst, &c.Sentiment)
+	dst = append(dst, `{"language":`...)
+	dst = appendString(dst, c.Language)
+	dst = append(dst, `,"sentiment":`...)
+	dst = appendScores(dst, &c.Sentiment.Scores)
+	dst = append(dst[:len(dst)-1], `,"label":`...) // inside the scores' object, as encoding/json inlines them
+	dst = appendString(dst, c.Sentiment.Label)
+	dst = append(dst, '}')
 	dst = append(dst, `,"emotions":`...)
 	dst = appendList(dst, c.Emotions, appendEmotion)
 	dst = append(dst, `,"distress":`...)
@@ -78,7 +83,9 @@ func (c *CustomerReport) appendJSON(dst []byte) []byte {
 }
 
 func (rep *ReplyReport) appendJSON(dst []byte) []byte {
-	dst = append(dst, `{"sentiment":`...)
+	dst = append(dst, `{"language":`...)
+	dst = appendString(dst, rep.Language)
+	dst = append(dst, `,"sentiment":`...)
 	dst = appendScores(dst, &rep.Sentiment)
 	dst = append(dst, `,"empathy":{"emotional_reactions":`...)
 	// empathy.Level is a plain int type with no MarshalJSON or String
@@ -102,7 +109,9 @@ func (rep *ReplyReport) appendJSON(dst []byte) []byte {
 	dst = appendList(dst, rep.VagueWords, appendAlternative)
 
 	p := &rep.PlainLanguage
-	dst = append(dst, `,"plain_language":{"grade":`...)
+	dst = append(dst, `,"plain_language":{"measure":`...)
+	dst = appendString(dst, p.Measure)
+	dst = append(dst, `,"grade":`...)
 	dst = appendFloat(dst, p.Grade)
 	dst = append(dst, `,"target_grade":`...)
 	dst = appendFloat(dst, p.TargetGrade)
@@ -120,6 +129,10 @@ func (rep *ReplyReport) appendJSON(dst []byte) []byte {
 	dst = appendList(dst, p.LongSentences, appendEvidence)
 	dst = append(dst, `,"jargon":`...)
 	dst = appendList(dst, p.Jargon, appendAlternative)
+	if len(p.LongWords) > 0 { // omitempty
+		dst = append(dst, `,"long_words":`...)
+		dst = appendList(dst, p.LongWords, appendEvidence)
+	}
 
 	n := &rep.NextStep
 	dst = append(dst, `},"next_step":{"what":`...)
@@ -134,6 +147,16 @@ func (rep *ReplyReport) appendJSON(dst []byte) []byte {
 	dst = appendList(dst, n.WhoEvidence, appendEvidence)
 	dst = append(dst, `,"when_evidence":`...)
 	dst = appendList(dst, n.WhenEvidence, appendEvidence)
+	if len(n.Times) > 0 { // omitempty
+		dst = append(dst, `,"times":[`...)
+		for i, t := range n.Times {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, t)
+		}
+		dst = append(dst, ']')
+	}
 
 	dst = append(dst, `},"signals":`...)
 	dst = appendList(dst, rep.Signals, appendSignal)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/internal/wordtab"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 //go:generate go run ./internal/gen/concreteness -in ../../shared/data/concreteness/Concreteness_ratings_Brysbaert_et_al_BRM.txt -out lexicon/concreteness.tsv
@@ -128,6 +129,18 @@ func buildLexicons() *lexicons {
 	for _, c := range wordClasses {
 		flag(c.flag, c.words)
 	}
+	swahili.KnownWords(func(w string, sw bool) {
+		wi := lx.word(w)
+		if sw {
+			wi.flags |= fSwahili
+		} else {
+			wi.flags |= fEnglish
+		}
+		if wi.syl == 0 {
+			wi.syl = uint8(min(syllables(w), 255))
+		}
+		lx.words.Set(w, wi)
+	})
 	// The phrases' first words, so that reading a reply finds them with
 	// the word's one lookup. A word only some phrase starts with gets an
 	// entry that is otherwise zero, as a missing word reads.

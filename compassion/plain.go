@@ -1,9 +1,19 @@
 package compassion
 
-import "math"
+import (
+	"math"
+
+	"github.com/kindred-desk/kindred/compassion/internal/text"
+	"github.com/kindred-desk/kindred/compassion/swahili"
+)
 
 // PlainLanguage says how easy a reply is to read.
 type PlainLanguage struct {
+	// Measure is how the reply was measured: MeasureEnglish (the
+	// Flesch–Kincaid grade, sentence length, jargon) or MeasureKiswahili
+	// for a Kiswahili or mixed reply (sentence length in Kiswahili words
+	// and very long words; Grade and TargetGrade are then 0).
+	Measure string `json:"measure"`
 	// Grade is the Flesch–Kincaid grade level: 0.39 × words per sentence +
 	// 11.8 × syllables per word − 15.59, floored at 0.
 	Grade float64 `json:"grade"`
@@ -24,7 +34,16 @@ type PlainLanguage struct {
 	LongSentences []Evidence `json:"long_sentences"`
 	// Jargon lists bureaucratic or technical words with plainer ones.
 	Jargon []Alternative `json:"jargon"`
+	// LongWords are, for the Kiswahili measure, the words of
+	// swahili.LongWordSyllables syllables or more.
+	LongWords []Evidence `json:"long_words,omitempty"`
 }
+
+// Plain-language measures.
+const (
+	MeasureEnglish   = "flesch_kincaid"
+	MeasureKiswahili = "kiswahili"
+)
 
 // Alternative is a word or phrase of the reply with a better one to use.
 type Alternative struct {
@@ -118,3 +137,39 @@ func isVowel(c byte) bool {
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// plainKiswahili measures a Kiswahili or mixed reply by the Kiswahili
+// measure (see swahili/plain.go): sentence length against the Kiswahili
+// limits and words of swahili.LongWordSyllables syllables or more. Grade
+// and TargetGrade stay 0: the Flesch–Kincaid grade is not applied.
+func plainKiswahili(s string, toks []text.Token, sents []text.Span, sentOf []int32, strict bool) PlainLanguage {
+	p := PlainLanguage{Measure: MeasureKiswahili, MaxSentenceWords: swahili.MaxSentenceWords, Jargon: []Alternative{}, LongSentences: []Evidence{}, LongWords: []Evidence{}}
+	if strict {
+		p.MaxSentenceWords = swahili.StrictMaxSentenceWords
+	}
+	p.Words = len(toks)
+	for _, t := range toks {
+		if swahili.Syllables(t.Lower) >= swahili.LongWordSyllables && len(p.LongWords) < maxEvidence {
+			p.LongWords = append(p.LongWords, evidenceAt(s, t.Start, t.End))
+		}
+	}
+	start := 0
+	for start < len(toks) {
+		end := start + 1
+		for end < len(toks) && sentOf[end] == sentOf[start] {
+			end++
+		}
+		n := end - start
+		p.Sentences++
+		p.LongestSentenceWords = max(p.LongestSentenceWords, n)
+		if n > p.MaxSentenceWords && len(p.LongSentences) < maxEvidence {
+			sp := sents[sentOf[start]]
+			p.LongSentences = append(p.LongSentences, evidenceAt(s, sp.Start, sp.End))
+		}
+		start = end
+	}
+	if p.Sentences > 0 {
+		p.MeanSentenceWords = round1(float64(p.Words) / float64(p.Sentences))
+	}
+	return p
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kindred-desk/kindred/compassion/internal/learn"
 	"github.com/kindred-desk/kindred/compassion/internal/text"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 // NextStep says whether a reply tells the customer what will happen, who will
@@ -17,12 +18,19 @@ type NextStep struct {
 	WhatEvidence []Evidence `json:"what_evidence"`
 	WhoEvidence  []Evidence `json:"who_evidence"`
 	WhenEvidence []Evidence `json:"when_evidence"`
+	// Times are the clock times the reply gives, on a 24-hour clock
+	// ("10:00"): "2 pm", "14:00", and Swahili time, which counts the hours
+	// from six ("saa nne asubuhi" is 10:00).
+	Times []string `json:"times,omitempty"`
 }
 
 // findings is everything readReply sees in a reply, before scoring.
 type findings struct {
 	ack, apology, ownership, blame, care, dismissive, scripted []Evidence
 	explore                                                    []Evidence
+	firstAsk                                                   Evidence // the first sentence that asks the customer to act
+	asks                                                       int      // how many do
+	onlyAsks                                                   bool     // every sentence with words asks the customer to act
 	vague, jargon                                              []Alternative
 	you, name                                                  []Evidence
 	ackFirst                                                   bool // the first acknowledgement comes before the first solution
@@ -31,6 +39,7 @@ type findings struct {
 	rated                                                      int
 	plain                                                      PlainLanguage
 	cueAcked                                                   []bool // by index into the customer's cues
+	lang                                                       string // swahili.English, Swahili or Mixed
 }
 
 // scratch holds the buffers one analysis reuses; a pool shares them between
@@ -103,6 +112,8 @@ const (
 	fScheduled                         // arrives, reaches…
 	fTimePrep                          // by, on, at…
 	fThis                              // this, that, it: what a feeling is about
+	fSwahili                           // a Kiswahili word (swahili.KnownWords)
+	fEnglish                           // an English word (swahili.KnownWords)
 )
 
 // wordClasses lists the words of each class. They are small and closed, so
@@ -111,8 +122,8 @@ var wordClasses = []struct {
 	flag  wordFlags
 	words string
 }{
-	{fAddress, "you your yours you're you've you'll you'd yourself"},
-	{fTitle, "mr mrs ms miss mx dr prof sir madam mzee baba mama bi bw mwalimu"},
+	{fAddress, "you your yours you're you've you'll you'd yourself wewe yako wako lako kwako chako zako yenu wenu"},
+	{fTitle, "mr mrs ms miss mx dr prof sir madam mzee baba mama bi bw mwalimu bibi bwana dada kaka daktari mheshimiwa"},
 	{fFutureAux, "will shall"},
 	{fFutureSubj, "i'll we'll she'll he'll they'll it'll you'll"},
 	{fOwnSubj, "i we i'll we'll i've we've i'm we're"},
@@ -121,19 +132,19 @@ var wordClasses = []struct {
 	{fSubject, "i we she he they it"},
 	{fNegation, "not never"},
 	{fIrregularPP, "sent made done put given written taken spoken told paid set found got booked arranged spoke rang left brought"},
-	{fOffice, "office team colleague colleagues manager officer department clinic courier supervisor nurse doctor engineer technician caseworker adviser advisor staff branch council desk driver"},
-	{fImperative, "send fill call bring go visit click submit complete try check contact email phone come log sign upload reply take use follow download print pay book apply enter ring post collect return attach open"},
-	{fWeekday, "monday tuesday wednesday thursday friday saturday sunday"},
-	{fMonth, "january february march april june july august september october november december jan feb aug sept sep oct nov dec"},
-	{fWhenWord, "today tonight tomorrow noon midday midnight o'clock"},
-	{fPartOfDay, "morning afternoon evening week weekend month"},
-	{fTimeUnit, "minute minutes hour hours day days week weeks month months"},
+	{fOffice, "office team colleague colleagues manager officer department clinic courier supervisor nurse doctor engineer technician caseworker adviser advisor staff branch council desk driver ofisi idara tawi afisa meneja timu mwenzangu wenzangu mhudumu"},
+	{fImperative, "send fill call bring go visit click submit complete try check contact email phone come log sign upload reply take use follow download print pay book apply enter ring post collect return attach open dm message share provide reach jaza tuma leta njoo piga fika lipa andika jaribu tembelea"},
+	{fWeekday, "monday tuesday wednesday thursday friday saturday sunday jumatatu jumanne jumatano alhamisi ijumaa jumamosi jumapili"},
+	{fMonth, "january february march april june july august september october november december jan feb aug sept sep oct nov dec januari februari machi aprili juni julai agosti septemba oktoba novemba desemba"},
+	{fWhenWord, "today tonight tomorrow noon midday midnight o'clock leo kesho keshokutwa"},
+	{fPartOfDay, "morning afternoon evening week weekend month asubuhi mchana jioni usiku alfajiri"},
+	{fTimeUnit, "minute minutes hour hours day days week weeks month months dakika saa masaa siku wiki mwezi miezi"},
 	{fNumberWord, "a an one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty"},
 	{fClockSuffix, "am pm a.m p.m"},
 	{fAdverb, "also then personally already now just still really definitely"},
 	{fScheduled, "arrives reaches goes comes leaves starts opens"},
-	{fTimePrep, "by on at before until till from"},
-	{fThis, "this that it it's that's"},
+	{fTimePrep, "by on at before until till from ifikapo kabla mpaka hadi"},
+	{fThis, "this that it it's that's hii hiyo hili hilo huu hayo"},
 }
 
 // wordInfo is what the lexicon knows of one word.
@@ -186,18 +197,25 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 	// Each word's lexicon entry and sentence.
 	info, sentOf, firstR, firstP := sc.info[:0], sc.sentOf[:0], sc.firstR[:0], sc.firstP[:0]
 	si := 0
+	var lang swahili.Counter
 	for _, t := range toks {
 		for si < len(sents)-1 && t.Start >= sents[si].End {
 			si++
 		}
 		sentOf = append(sentOf, int32(si))
 		wi := lx.word(t.Lower)
+		if wi.flags&(fSwahili|fEnglish) != 0 {
+			lang.AddKnown(wi.flags&fSwahili != 0, wi.flags&fEnglish != 0)
+		} else {
+			lang.AddUnknown(t.Lower)
+		}
 		info = append(info, wi)
 		firstR = append(firstR, int32(wi.reply))
 		firstP = append(firstP, int32(wi.plain))
 	}
 	sc.info, sc.sentOf, sc.firstR, sc.firstP = info, sentOf, firstR, firstP
 	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf}
+	f.lang = lang.Language()
 
 	ackTok, solTok := -1, -1
 	firstSol := func(i int) {
@@ -292,6 +310,16 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		if fl&fAddress != 0 && (len(covered) == 0 || covered[i] != kindScripted) {
 			f.you = addEv(f.you, reply, t.Start, t.End)
 		}
+		if v, ok := r.swahiliVerb(i); ok {
+			// "nitakupigia": I will call you. The verb speaks to the
+			// customer, and a verb of mine owns the next step.
+			if v.ToYou {
+				f.you = addEv(f.you, reply, t.Start, t.End)
+			}
+			if v.Self && (v.Future || v.Done) && (len(covered) == 0 || covered[i] == 0) {
+				f.ownership = addEv(f.ownership, reply, t.Start, t.End)
+			}
+		}
 		for _, nt := range nameToks {
 			if w == nt.Lower {
 				f.name = addEv(f.name, reply, t.Start, t.End)
@@ -322,6 +350,11 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 				}
 				whenEnd = end
 				f.next.WhenEvidence = addEv(f.next.WhenEvidence, reply, toks[from].Start, toks[end-1].End)
+				for k := i; k < end && len(f.next.Times) < maxEvidence; k++ {
+					if h, m, ok := r.clockAt(k); ok {
+						f.next.Times = append(f.next.Times, swahili.FormatClock(h, m))
+					}
+				}
 			}
 		}
 		if end, ok := r.whatAt(i); ok {
@@ -333,6 +366,10 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		}
 		if !r.same(i-1, i) && r.isImperative(i) {
 			firstSol(i)
+			if f.asks == 0 {
+				f.firstAsk = evidenceAt(reply, t.Start, sents[sentOf[i]].End)
+			}
+			f.asks++
 		}
 		if fl&fStop == 0 && !(w[0] >= '0' && w[0] <= '9') {
 			c := info[i].conc
@@ -350,7 +387,9 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 	f.next.When = len(f.next.WhenEvidence) > 0
 	f.rated = concN
 	f.concreteness = defaultConcreteness
-	if concN > 0 {
+	if f.lang != swahili.English {
+		f.rated = 0 // the English norms do not rate Kiswahili words
+	} else if concN > 0 {
 		f.concreteness = float64(concSum) / float64(concN) / 100
 	}
 
@@ -439,7 +478,23 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		}
 	}
 	f.ackFirst = ackTok >= 0 && (solTok < 0 || ackTok <= solTok)
-	f.plain = plainLanguage(reply, toks, info, sents, sentOf, strict, f.jargon)
+	if f.asks > 0 {
+		n := 0
+		for i := range toks {
+			if i == 0 || sentOf[i] != sentOf[i-1] {
+				n++
+			}
+		}
+		f.onlyAsks = n == f.asks
+	}
+	if f.lang == swahili.English {
+		f.plain = plainLanguage(reply, toks, info, sents, sentOf, strict, f.jargon)
+	} else {
+		// The English reading grade and jargon list would misread
+		// Kiswahili: it has its own measure (swahili/plain.go).
+		f.jargon = nil
+		f.plain = plainKiswahili(reply, toks, sents, sentOf, strict)
+	}
 	return f
 }
 
@@ -575,6 +630,11 @@ func (r *reading) whatAt(i int) (int, bool) {
 	fl := r.info[i].flags
 	// in reports whether word i+k is in the same sentence.
 	in := func(k int) bool { return r.same(i+k, i) }
+	if fl&(fEnglish|fStop) == 0 {
+		if _, ok := r.swahiliVerb(i); ok {
+			return i + 1, true // "nitampigia", "tumetuma", "itafika"
+		}
+	}
 	verbAfter := func(k int) (int, bool) {
 		for in(k) && r.is(i+k, fAdverb) {
 			k++
@@ -636,8 +696,33 @@ func (r *reading) whatAt(i int) (int, bool) {
 		}
 	case w == "way" && r.lower(i-2) == "on" && (r.lower(i-1) == "its" || r.lower(i-1) == "the"):
 		return i + 1, true
+	case (w == "is" || w == "was" || w == "has" || w == "have") && r.same(i-1, i) && !r.is(i-1, fSubject|fAddress|fOwnSubj):
+		// "Your refund has been processed", "the $13 is back on your
+		// card": done, said of the thing rather than the person.
+		k := 1
+		if r.lower(i+k) == "been" {
+			k++
+		} else if w == "has" || w == "have" {
+			return 0, false
+		}
+		v := r.lower(i + k)
+		if !r.same(i, i+k) || r.is(i+k, fNegation) {
+			return 0, false
+		}
+		if v == "back" || doneWords[v] {
+			return i + k + 1, true
+		}
 	}
 	return 0, false
+}
+
+// doneWords say that a thing has been dealt with: "the charge is
+// refunded", "your card has been sent".
+var doneWords = map[string]bool{
+	"refunded": true, "credited": true, "processed": true, "cancelled": true, "canceled": true, "fixed": true,
+	"sorted": true, "resolved": true, "sent": true, "posted": true, "dispatched": true, "shipped": true,
+	"approved": true, "reversed": true, "restored": true, "reactivated": true, "replaced": true, "booked": true,
+	"paid": true, "updated": true, "corrected": true, "removed": true, "waived": true, "delivered": true,
 }
 
 // whoFor reports who does the action announced at word i: "I", "we", a
@@ -646,6 +731,9 @@ func (r *reading) whatAt(i int) (int, bool) {
 func (r *reading) whoFor(i int) (int, bool) {
 	if r.is(i, fOwnSubj) {
 		return i, true
+	}
+	if v, ok := r.swahiliVerb(i); ok && v.Self {
+		return i, true // the verb says who: "nitampigia", I will call
 	}
 	j := i - 1
 	for r.same(j, i) && r.is(j, fAdverb) {
@@ -683,6 +771,24 @@ func (r *reading) whenAt(i int) (int, bool) {
 	case w == "may" && (isNumber(r.lower(i+1)) || isNumber(r.lower(i-1))):
 		return i + 1, true
 	case (w == "this" || w == "next" || w == "tomorrow") && r.is(i+1, fPartOfDay|fWeekday):
+		return i + 2, true
+	case swahili.IsPartOfDay(w) && r.is(i-1, fWhenWord|fWeekday) && r.same(i-1, i):
+		return i + 1, true // "kesho asubuhi", read on from "kesho"
+	case w == "saa":
+		if n, _, _, ok := swahili.Clock(r.sentenceWord(i)); ok {
+			return i + n, true
+		}
+	case (w == "wiki" || w == "mwezi" || w == "mwaka") && r.same(i, i+1):
+		switch r.lower(i + 1) {
+		case "ijayo", "ujao", "hii", "huu":
+			return i + 2, true
+		}
+	case w == "ndani" && r.lower(i+1) == "ya" && r.is(i+2, fTimeUnit) && r.same(i, i+2):
+		// "ndani ya siku mbili": within two days.
+		if n := r.lower(i + 3); r.same(i, i+3) && (isNumber(n) || swahili.IsNumber(n)) {
+			return i + 4, true
+		}
+	case w == "tarehe" && isNumber(r.lower(i+1)) && r.same(i, i+1):
 		return i + 2, true
 	case w == "end" && r.lower(i+1) == "of":
 		if n := r.lower(i + 2); n == "today" || n == "day" {
@@ -793,7 +899,7 @@ func (sc *scratch) rating(lx *lexicons, w string) uint16 {
 
 // plainLanguage measures sentence lengths and the Flesch–Kincaid grade.
 func plainLanguage(s string, toks []text.Token, info []wordInfo, sents []text.Span, sentOf []int32, strict bool, jargon []Alternative) PlainLanguage {
-	p := PlainLanguage{TargetGrade: targetGrade, MaxSentenceWords: maxSentenceWords, Jargon: jargon}
+	p := PlainLanguage{Measure: MeasureEnglish, TargetGrade: targetGrade, MaxSentenceWords: maxSentenceWords, Jargon: jargon}
 	if strict {
 		p.TargetGrade, p.MaxSentenceWords = strictTargetGrade, strictSentenceWord
 	}
@@ -833,4 +939,71 @@ func plainLanguage(s string, toks []text.Token, info []wordInfo, sents []text.Sp
 	}
 	p.Grade = round1(fleschKincaid(p.Words, p.Sentences, syl))
 	return p
+}
+
+// swahiliVerb reads word i as a Kiswahili verb of action ("nitampigia",
+// "tumetuma", "itafika"); English words and function words are not.
+func (r *reading) swahiliVerb(i int) (swahili.Verb, bool) {
+	if i < 0 || i >= len(r.toks) || r.info[i].flags&(fEnglish|fStop) != 0 {
+		return swahili.Verb{}, false
+	}
+	return swahili.ParseVerb(r.toks[i].Lower)
+}
+
+// sentenceWord returns a function giving the k-th lower-cased word from
+// word i, or "" past the end of its sentence: what swahili.Clock reads.
+func (r *reading) sentenceWord(i int) func(k int) string {
+	return func(k int) string {
+		if !r.same(i, i+k) {
+			return ""
+		}
+		return r.toks[i+k].Lower
+	}
+}
+
+// clockAt reads a clock time at word i: Swahili time ("saa nne asubuhi"),
+// "2 pm", "2pm" or "14:00".
+func (r *reading) clockAt(i int) (hour, minute int, ok bool) {
+	w := r.toks[i].Lower
+	switch {
+	case w == "saa":
+		if _, h, m, ok := swahili.Clock(r.sentenceWord(i)); ok {
+			return h, m, true
+		}
+	case isNumber(w) && r.is(i+1, fClockSuffix) && r.same(i, i+1):
+		return hour12(w, r.toks[i+1].Lower[0] == 'p')
+	case isClock(w) && (strings.HasSuffix(w, "am") || strings.HasSuffix(w, "pm")):
+		return hour12(w[:len(w)-2], strings.HasSuffix(w, "pm"))
+	case isNumber(w) && i > 0 && r.lower(i-1) == "saa":
+		return 0, 0, false // read with its "saa"
+	case isNumber(w) && i+1 < len(r.toks) && r.toks[i+1].Start == r.toks[i].End+1 && r.s[r.toks[i].End] == ':' && isNumber(r.lower(i+1)):
+		h, m := atoi(w), atoi(r.lower(i+1))
+		if h < 24 && m < 60 {
+			return h, m, true
+		}
+	}
+	return 0, 0, false
+}
+
+func hour12(w string, pm bool) (int, int, bool) {
+	h := atoi(w)
+	if h < 1 || h > 12 {
+		return 0, 0, false
+	}
+	h %= 12
+	if pm {
+		h += 12
+	}
+	return h, 0, true
+}
+
+func atoi(w string) int {
+	n := 0
+	for i := 0; i < len(w) && i < 4; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(w[i]-'0')
+	}
+	return n
 }

@@ -5,7 +5,10 @@ import (
 	"strconv"
 
 	"github.com/kindred-desk/kindred/compassion/empathy"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
+
+const swahiliLongWord = swahili.LongWordSyllables
 
 // Signal is one finding about a reply and the points it adds to (or takes
 // from) the compassion score. The score is recomputed by hand as
@@ -59,6 +62,7 @@ const (
 	wGrade              = -1  // per grade level over the target (at most 6 levels)
 	wLongSentence       = -1  // per long sentence (at most 3)
 	wJargon             = -1.5
+	wLongWord           = -1 // per very long Kiswahili word (at most 3)
 	wPoliteness         = 10 // × (probability − 0.5)
 	wSentiment          = 3  // × compound
 	strictFactor        = 1.5
@@ -80,6 +84,7 @@ type scoreInput struct {
 	cust       *CustomerReport
 	name       string
 	strict     bool
+	english    bool // an English reply: the English politeness model applies
 }
 
 // maxSignals is how many signals Analyze reserves room for beside the
@@ -236,6 +241,9 @@ func scoreReply(in scoreInput, sig []Signal) (float64, []Signal) {
 	if n := len(f.plain.LongSentences); n > 0 {
 		add("long_sentences", wLongSentence*capped(n, 3)*factor, f.plain.LongSentences, "sentences longer than "+strconv.Itoa(f.plain.MaxSentenceWords)+" words")
 	}
+	if n := len(f.plain.LongWords); n > 0 {
+		add("long_words", wLongWord*capped(n, 3)*factor, f.plain.LongWords, "very long Kiswahili words ("+strconv.Itoa(swahiliLongWord)+" syllables or more)")
+	}
 	if n := len(f.jargon); n > 0 {
 		ev := make([]Evidence, len(f.jargon))
 		for i, j := range f.jargon {
@@ -244,10 +252,12 @@ func scoreReply(in scoreInput, sig []Signal) (float64, []Signal) {
 		add("jargon", wJargon*capped(n, 3)*factor, ev, "official or technical words with plainer alternatives")
 	}
 
-	from := len(buf)
-	buf = append(buf, "politeness model probability "...)
-	buf = appendFixed(buf, round2(in.politeness), 2)
-	addBuf("politeness", wPoliteness*(round2(in.politeness)-0.5), from)
+	if in.english {
+		from := len(buf)
+		buf = append(buf, "politeness model probability "...)
+		buf = appendFixed(buf, round2(in.politeness), 2)
+		addBuf("politeness", wPoliteness*(round2(in.politeness)-0.5), from)
+	}
 	if c := round2(in.compound); c != 0 {
 		from := len(buf)
 		buf = append(buf, "tone of the reply (compound "...)

@@ -10,7 +10,7 @@ import (
 
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: kindred eval empathy DIR | sentiment FILE | politeness FILE [--json]")
+		return fmt.Errorf("usage: kindred eval empathy DIR | sentiment FILE | politeness FILE | afrisenti FILE... [--json]")
 	}
 	switch args[0] {
 	case "empathy":
@@ -19,8 +19,10 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return evalSentiment(ctx, args[1:], stdout, stderr)
 	case "politeness":
 		return evalPoliteness(ctx, args[1:], stdout, stderr)
+	case "afrisenti":
+		return evalAfriSenti(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("unknown evaluation %q: want empathy, sentiment or politeness", args[0])
+	return fmt.Errorf("unknown evaluation %q: want empathy, sentiment, politeness or afrisenti", args[0])
 }
 
 // parseWithPath parses fs from args and returns the one positional argument

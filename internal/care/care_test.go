@@ -408,3 +408,45 @@ func TestInboundResendsWhileHandled(t *testing.T) {
 		t.Fatalf("%d messages stored for 4 texts (%v)", len(c.Messages), err)
 	}
 }
+
+// TestSwahiliHeadsUpIsScoredOnItself: the Kiswahili draft is read in
+// Kiswahili, scores near its English twin and is not told about an English
+// reading grade; a cold Kiswahili edit scores below it.
+func TestSwahiliHeadsUpIsScoredOnItself(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	promised := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	h := HeadsUp{Name: "Mama Grace", Subject: "Kadi mpya", Reason: "mashine ya kuchapisha kadi imeharibika",
+		Plan: "tunachapisha kadi katika ofisi ya Nakuru", PromisedAt: &promised, NewDate: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	hEn := h
+	hEn.Reason, hEn.Plan, hEn.Subject = "the card printer broke down", "we are printing the cards at the Nakuru office", "Replacement card"
+	_, sw := DraftHeadsUp(h, Swahili, now, time.UTC)
+	_, en := DraftHeadsUp(hEn, English, now, time.UTC)
+	cust := &kindred.Customer{Name: "Grace Wanjiru", PreferredName: "Mama Grace", Language: "sw"}
+	swScore, swSugg := check(sw, "Mama Grace", cust, Swahili)
+	enScore, _ := check(en, "Mama Grace", cust, English)
+	if swScore == nil || enScore == nil {
+		t.Fatal("no score")
+	}
+	if d := *swScore - *enScore; d < -10 || d > 10 {
+		t.Errorf("Kiswahili heads-up %.1f, its English twin %.1f: more than 10 apart\n%s", *swScore, *enScore, sw)
+	}
+	for _, s := range swSugg {
+		if strings.Contains(s, "grade") || strings.Contains(s, "Say ") || strings.Contains(s, "Use ") {
+			t.Errorf("suggestion for a Kiswahili heads-up not in Kiswahili or about an English grade: %q", s)
+		}
+	}
+	t.Logf("Kiswahili heads-up %.1f, English twin %.1f; suggestions %q", *swScore, *enScore, swSugg)
+	cold, coldSugg := check("Kadi itachelewa.", "Mama Grace", cust, Swahili)
+	if *cold >= *swScore {
+		t.Errorf("a cold Kiswahili edit %.1f scores as well as the draft %.1f", *cold, *swScore)
+	}
+	if len(coldSugg) == 0 {
+		t.Error("no suggestion for a cold Kiswahili edit")
+	}
+	for _, s := range coldSugg {
+		if strings.Contains(s, "Say ") || strings.Contains(s, "the customer") || strings.Contains(s, "e.g.") {
+			t.Errorf("suggestion for a Kiswahili heads-up in English: %q", s)
+		}
+	}
+	t.Logf("cold edit %.1f; suggestions %q", *cold, coldSugg)
+}

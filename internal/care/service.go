@@ -85,10 +85,10 @@ func (s *Service) ttl() time.Duration {
 }
 
 // check scores a heads-up with the compassion engine: its score and its
-// suggestions. The engine reads English; a Swahili heads-up is judged by
-// its English twin, which says the same things.
-func check(text, name string, cust *kindred.Customer) (*float64, []string) {
-	in := compassion.Input{Reply: text, CustomerName: name}
+// suggestions. A Swahili heads-up is scored on its own words (the engine
+// reads Kiswahili) and its suggestions are in Kiswahili.
+func check(text, name string, cust *kindred.Customer, lang Lang) (*float64, []string) {
+	in := compassion.Input{Reply: text, CustomerName: name, Language: string(lang)}
 	for _, a := range cust.Accommodations {
 		in.Accommodations = append(in.Accommodations, string(a))
 	}
@@ -155,11 +155,7 @@ func (s *Service) MarkDelayed(ctx context.Context, r kindred.DelayRequest) ([]ki
 		h := HeadsUp{Name: cust.AddressAs(), Subject: c.Subject, Reason: r.Reason, Plan: r.Plan, PromisedAt: c.DueAt, NewDate: r.NewDate}
 		lang := LangOf(cust)
 		subject, body := DraftHeadsUp(h, lang, now, s.loc())
-		english := body
-		if lang != English {
-			_, english = DraftHeadsUp(h, English, now, s.loc())
-		}
-		score, sugg := check(english, h.Name, cust)
+		score, sugg := check(body, h.Name, cust, lang)
 		ds[i] = kindred.Delay{ConversationID: c.ID, Batch: batch, Reason: r.Reason, Plan: r.Plan, NewDate: r.NewDate,
 			Draft: body, Subject: subject, Compassion: score, Suggestions: sugg}
 	}
@@ -189,7 +185,7 @@ func (s *Service) ApproveHeadsUp(ctx context.Context, id int64, text string) (*k
 			if err != nil {
 				return nil, err
 			}
-			score, sugg := check(text, cust.AddressAs(), cust)
+			score, sugg := check(text, cust.AddressAs(), cust, LangOf(cust))
 			edited = &kindred.Delay{Draft: text, Compassion: score, Suggestions: sugg}
 		}
 	}

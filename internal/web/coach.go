@@ -29,13 +29,18 @@ type segment struct {
 }
 
 // coachFor reads draft as a reply to the customer's last message, knowing
-// how to address them and what they need.
-func coachFor(v *view, draft string, lastIn *kindred.Message, cust *kindred.Customer) coachView {
+// how to address them and what they need, on the channel the reply leaves by
+// (an SMS must fit 160 characters); its suggestions are in the console's
+// language.
+func coachFor(v *view, draft string, lastIn *kindred.Message, cust *kindred.Customer, channel kindred.Channel) coachView {
 	cv := coachView{view: v}
 	if strings.TrimSpace(draft) == "" {
 		return cv
 	}
-	in := compassion.Input{Reply: draft}
+	in := compassion.Input{Reply: draft, Language: v.Lang}
+	if channel == kindred.ChannelSMS {
+		in.Channel = compassion.ChannelSMS
+	}
 	if lastIn != nil {
 		in.CustomerMessage = lastIn.Body
 	}
@@ -127,8 +132,9 @@ func (c *Console) coach(w http.ResponseWriter, r *http.Request, q *request) erro
 	}
 	v := c.view(r, q, "Conversation")
 	draft := r.PostForm.Get("body")
-	cv := coachFor(v, draft, lastIn, cust)
-	cv.SMS = smsLengthOf(kindred.RouteReply(conv, cust, r.PostForm.Get("send_anyway") == "yes"), draft)
+	route := kindred.RouteReply(conv, cust, r.PostForm.Get("send_anyway") == "yes")
+	cv := coachFor(v, draft, lastIn, cust, route.Channel)
+	cv.SMS = smsLengthOf(route, draft)
 	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "conversation", "coach", cv)
 	return nil
 }

@@ -126,7 +126,7 @@ func (c *Console) check(w http.ResponseWriter, r *http.Request, q *request) erro
 		p.Simpler = simplerFor(p.view, p.Conv, p.Draft)
 	}
 	if strings.TrimSpace(p.Draft) != "" {
-		p.Coach = coachFor(p.view, p.Draft, lastInbound(p.Conv), p.Customer)
+		p.Coach = coachFor(p.view, p.Draft, lastInbound(p.Conv), p.Customer, p.Route.Channel)
 		p.Coach.SMS = smsLengthOf(p.Route, p.Draft)
 	}
 	c.pages.render(w, r, c.log, http.StatusOK, "conversation", p)

@@ -648,3 +648,26 @@ func countRows(t *testing.T, d *testDesk, query string, args ...any) int {
 	}
 	return n
 }
+
+// TestCoachSuggestsInTheConsoleLanguage: a Kiswahili console gets Kiswahili
+// suggestions, an English one English, for the same draft.
+func TestCoachSuggestsInTheConsoleLanguage(t *testing.T) {
+	d := newTestDesk(t)
+	b := d.browser()
+	b.signIn("amina@example.org")
+	id := d.seed.conv.ID
+	draft := "Kama nilivyosema, si kosa letu. Jaza fomu tena."
+	suggestions := func(lang string) string {
+		r := b.post(fmt.Sprintf("/conversations/%d/coach?lang=%s", id, lang), url.Values{"body": {draft}})
+		wantStatus(t, r, http.StatusOK)
+		return regexp.MustCompile(`(?s)<ol id="coach-suggestions">.*?</ol>`).FindString(r.body)
+	}
+	sw := suggestions("sw")
+	if !strings.Contains(sw, "Ondoa “si kosa letu”") || strings.Contains(sw, "Remove") {
+		t.Errorf("Kiswahili console, suggestions not in Kiswahili:\n%s", sw)
+	}
+	en := suggestions("en")
+	if !strings.Contains(en, "Remove “si kosa letu”") {
+		t.Errorf("English console, suggestions not in English:\n%s", en)
+	}
+}
