@@ -16,10 +16,13 @@ const (
 	ChannelSMS   Channel = "sms"
 	ChannelUSSD  Channel = "ussd"
 	ChannelPhone Channel = "phone"
+	// ChannelWhatsApp is the WhatsApp Business Cloud API: the customer's
+	// phone, in E.164, is their WhatsApp id.
+	ChannelWhatsApp Channel = "whatsapp"
 )
 
 // Channels lists every channel.
-var Channels = []Channel{ChannelDesk, ChannelEmail, ChannelChat, ChannelSMS, ChannelUSSD, ChannelPhone}
+var Channels = []Channel{ChannelDesk, ChannelEmail, ChannelChat, ChannelSMS, ChannelUSSD, ChannelPhone, ChannelWhatsApp}
 
 // Status is where a conversation stands.
 type Status string
@@ -65,8 +68,14 @@ type Conversation struct {
 	ResolvedAt      *time.Time `json:"resolved_at"`
 	// DueAt is the date promised to the customer ("your card arrives by
 	// Friday"), set by agents; care reminds them before it passes.
-	DueAt    *time.Time `json:"due_at"`
-	Messages []Message  `json:"messages,omitempty"`
+	DueAt *time.Time `json:"due_at"`
+	// WhatsAppWindowOpen says, on a WhatsApp conversation, whether the
+	// customer wrote within WhatsAppWindow, when WhatsApp lets a business
+	// answer in free text; after it, only an approved template may be sent.
+	// The store sets it, by its clock, when it reads one conversation (not
+	// in listings).
+	WhatsAppWindowOpen bool      `json:"whatsapp_window_open,omitempty"`
+	Messages           []Message `json:"messages,omitempty"`
 }
 
 // Direction says who a message is from.

@@ -35,10 +35,15 @@ func (s DeliveryStatus) Final() bool {
 // it came" or "it still has not come" belongs to the matter just closed.
 const ReopenWindow = 14 * 24 * time.Hour
 
+// WhatsAppWindow is how long after a customer's last WhatsApp message a
+// business may answer them in free text (WhatsApp's customer service
+// window); after it, WhatsApp accepts only approved templates.
+const WhatsAppWindow = 24 * time.Hour
+
 // Route is how a reply reaches the customer: by Channel to To, or, when
 // Channel is empty, not at all, for the plain Reason given.
 type Route struct {
-	Channel Channel // ChannelSMS or ChannelEmail; "" when the reply is recorded only
+	Channel Channel // ChannelSMS, ChannelEmail or ChannelWhatsApp; "" when the reply is recorded only
 	To      string  // E.164 phone or email address
 	// Reason says why a reply is not sent, in words for the agent ("Mr
 	// Otieno has read aloud on file: call them instead"). Empty when it is.
@@ -77,6 +82,14 @@ func RouteReply(conv *Conversation, c *Customer, force bool) Route {
 			return Route{Reason: fmt.Sprintf("not sent: %s has no email address on file", name), Failed: true}
 		}
 		return Route{Channel: ChannelEmail, To: c.Email}
+	case ChannelWhatsApp:
+		if c.Phone == "" {
+			return Route{Reason: fmt.Sprintf("not sent: %s has no phone number on file", name), Failed: true}
+		}
+		if !conv.WhatsAppWindowOpen {
+			return Route{Reason: fmt.Sprintf("not sent: %s has not written on WhatsApp in the last 24 hours, and WhatsApp then takes only an approved template, not a free reply; reach them another way", name), Failed: true}
+		}
+		return Route{Channel: ChannelWhatsApp, To: c.Phone}
 	default:
 		return Route{Reason: fmt.Sprintf("recorded only: a %s conversation is not sent anywhere", conv.Channel)}
 	}

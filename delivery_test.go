@@ -61,3 +61,25 @@ func TestRouteReplyFollowsTheChannelAndTheCustomer(t *testing.T) {
 		})
 	}
 }
+
+func TestRouteReplyOnWhatsAppKeepsTheWindow(t *testing.T) {
+	phone := &kindred.Customer{Name: "Achieng Otieno", Phone: "+254722000111"}
+	tests := []struct {
+		name string
+		open bool
+		c    *kindred.Customer
+		want kindred.Route
+	}{
+		{"within 24 hours", true, phone, kindred.Route{Channel: kindred.ChannelWhatsApp, To: "+254722000111"}},
+		{"after 24 hours only a template", false, phone, kindred.Route{Reason: "not sent: Achieng Otieno has not written on WhatsApp in the last 24 hours, and WhatsApp then takes only an approved template, not a free reply; reach them another way", Failed: true}},
+		{"no phone", true, &kindred.Customer{Name: "Baraka"}, kindred.Route{Reason: "not sent: Baraka has no phone number on file", Failed: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conv := &kindred.Conversation{Channel: kindred.ChannelWhatsApp, WhatsAppWindowOpen: tt.open}
+			if got := kindred.RouteReply(conv, tt.c, false); got != tt.want {
+				t.Fatalf("RouteReply: %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -34,9 +34,10 @@ var commands = map[string]command{
 	"smsgw":   {"run a local SMS gateway simulator, for trying kindred without a real gateway", runSMSGateway},
 	"bench":   {"measure a desk under load: posts per second and latencies, as one JSON line", runBench},
 	"mailgw":  {"run a local mailbox that prints the mail kindred sends, for trying email without a mail server", runMailSink},
+	"wagw":    {"run a local WhatsApp Cloud API simulator, for trying kindred's WhatsApp without Meta", runWhatsAppGateway},
 }
 
-var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "smsgw", "mailgw", "bench"}
+var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "smsgw", "mailgw", "wagw", "bench"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -25,6 +25,8 @@ import (
 	"github.com/kindred-desk/kindred/internal/sms"
 	"github.com/kindred-desk/kindred/internal/store"
 	"github.com/kindred-desk/kindred/internal/web"
+	"github.com/kindred-desk/kindred/internal/webhook"
+	"github.com/kindred-desk/kindred/internal/whatsapp"
 )
 
 // HTTP server limits. ReadHeaderTimeout stops slow-header (Slowloris)
@@ -45,6 +47,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Serve()
 	fs.Outbound()
 	fs.Inbound()
+	fs.Reach()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -132,18 +135,26 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 	} else {
 		logger.Warn("no SMTP relay configured (--smtp-addr): email is logged, not sent")
 	}
+	var waSender outbox.Sender = outbox.Log{Logger: logger}
+	if cfg.WhatsAppPhoneID != "" {
+		waSender = &whatsapp.Cloud{URL: cfg.WhatsAppURL, PhoneID: cfg.WhatsAppPhoneID, Token: cfg.WhatsAppToken}
+	}
 	worker := outbox.New(outbox.Config{
 		Store:    db,
 		Logger:   logger,
 		Registry: reg,
-		Senders:  map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: smsSender, kindred.ChannelEmail: emailSender},
+		Senders: map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: smsSender, kindred.ChannelEmail: emailSender,
+			kindred.ChannelWhatsApp: waSender},
 	})
 	// The care worker sends surveys after resolution, notices promised dates
 	// at risk, and suggests gestures.
 	careWorker := &care.Worker{Care: newCare(db, cfg, logger)}
+	// The webhook worker posts the events admins subscribed other systems to.
+	hooks := webhook.New(webhook.Config{Store: db, AllowPrivate: cfg.WebhookAllowPrivate, Logger: logger})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { logStopped(logger, "outbox", worker.Run(ctx)) })
+	wg.Go(func() { logStopped(logger, "webhook", hooks.Run(ctx)) })
 	wg.Go(func() { logStopped(logger, "care", careWorker.Run(ctx)) })
 	return func() {
 		cancel()
@@ -287,32 +298,39 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		SetupEmail:    cfg.AdminEmail,
 		Audit:         d,
 
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies:      cfg.TrustedProxies,
+		Webhooks:            d,
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 	})
 	apiHandler := api.New(api.Config{
-		Agents:          d,
-		Customers:       d,
-		Conversations:   d,
-		Audit:           d,
-		Outbox:          d,
-		Lobby:           d,
-		Verify:          d,
-		OfficeHours:     cfg.OfficeHours,
-		GatewayKey:      cfg.GatewayKey,
-		InsecureGateway: cfg.InsecureGateway,
-		Care:            careSvc,
-		Insights:        d,
-		Accounts:        d,
-		Attachments:     d,
-		BaseURL:         cfg.BaseURL,
-		Analyzer:        compassion.DeskAnalyzer{},
-		Ready:           d.Ping,
-		Logger:          logger,
-		Registry:        reg,
-		MaxBodyBytes:    cfg.MaxBody,
-		DefaultRegion:   cfg.Region,
-		MetricsPublic:   cfg.MetricsPublic,
-		OnMessage:       console.Hub().Publish,
+		Agents:              d,
+		Customers:           d,
+		Conversations:       d,
+		Audit:               d,
+		Outbox:              d,
+		Lobby:               d,
+		Verify:              d,
+		OfficeHours:         cfg.OfficeHours,
+		GatewayKey:          cfg.GatewayKey,
+		InsecureGateway:     cfg.InsecureGateway,
+		Care:                careSvc,
+		Insights:            d,
+		Accounts:            d,
+		Attachments:         d,
+		Webhooks:            d,
+		WhatsApp:            d,
+		WhatsAppAppSecret:   cfg.WhatsAppAppSecret,
+		WhatsAppVerifyToken: cfg.WhatsAppVerifyToken,
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		BaseURL:             cfg.BaseURL,
+		Analyzer:            compassion.DeskAnalyzer{},
+		Ready:               d.Ping,
+		Logger:              logger,
+		Registry:            reg,
+		MaxBodyBytes:        cfg.MaxBody,
+		DefaultRegion:       cfg.Region,
+		MetricsPublic:       cfg.MetricsPublic,
+		OnMessage:           console.Hub().Publish,
 	})
 	mux := http.NewServeMux()
 	// /ussd is where USSD gateways post; it speaks their text protocol, not JSON.

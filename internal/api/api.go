@@ -47,6 +47,23 @@ type Config struct {
 	// Attachments serves the files of customers' email, as downloads.
 	Attachments kindred.AttachmentService
 
+	Webhooks kindred.WebhookService
+
+	// WebhookAllowPrivate lets webhooks point at loopback and private
+	// addresses (tests, on-premises receivers); by default they are refused.
+	WebhookAllowPrivate bool
+	// WhatsApp takes customers' WhatsApp messages in; nil leaves the
+	// WhatsApp webhook out. Its posts must be signed with WhatsAppAppSecret
+	// (X-Hub-Signature-256), and its subscription handshake must carry
+	// WhatsAppVerifyToken; with either empty, that part refuses everything.
+	WhatsApp            kindred.WhatsAppInbox
+	WhatsAppAppSecret   string
+	WhatsAppVerifyToken string
+
+	// OnWebhookQueued, when set, is called after a delivery is replayed, to
+	// wake the webhook worker. It must not block.
+	OnWebhookQueued func()
+
 	// GatewayKey, when set, must come with every request from the SMS and
 	// USSD gateways (POST /ussd, POST /api/v1/sms/inbound), as ?key= in the
 	// callback URL or an X-Gateway-Key header. Those requests carry no token

@@ -115,10 +115,15 @@ func TestEveryRouteEnforcesRoles(t *testing.T) {
 					path = "/api/v1/tokens/" + newTokenID()
 				}
 				var body any
+				var header http.Header
 				if m.body != nil {
-					body = m.body()
+					b := m.body()
+					body = b
+					if h := authzHeaders[m.pattern]; h != nil {
+						header = h(b)
+					}
 				}
-				rec := d.do(c.token, method, path, body)
+				rec := d.doWith(c.token, method, path, body, header)
 				var want int
 				switch {
 				case m.allowed == public:
@@ -165,6 +170,10 @@ type authzCase struct {
 	path    string
 	body    func() string
 }
+
+// authzHeaders gives, by route pattern, the headers a request with a given
+// body needs besides the token (a gateway's signature).
+var authzHeaders = map[string]func(body string) http.Header{}
 
 // featureAuthz holds the matrix rows of features kept in their own files
 // (the lobby, care, insights), which add themselves in an init function;

@@ -119,6 +119,12 @@ func (d *desk) storeAgent(a *kindred.Agent) (*kindred.Agent, string) {
 // a string or []byte, and as JSON otherwise; nil sends no body.
 func (d *desk) do(token, method, path string, body any) *httptest.ResponseRecorder {
 	d.t.Helper()
+	return d.doWith(token, method, path, body, nil)
+}
+
+// doWith is do with extra headers.
+func (d *desk) doWith(token, method, path string, body any, header http.Header) *httptest.ResponseRecorder {
+	d.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -139,6 +145,9 @@ func (d *desk) do(token, method, path string, body any) *httptest.ResponseRecord
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	rec := httptest.NewRecorder()
 	d.srv.ServeHTTP(rec, req)

@@ -40,9 +40,9 @@ func (s *server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 		q.Add("status", "must be one of pending, sent, dead")
 	}
 	switch f.Channel {
-	case "", kindred.ChannelSMS, kindred.ChannelEmail:
+	case "", kindred.ChannelSMS, kindred.ChannelEmail, kindred.ChannelWhatsApp:
 	default:
-		q.Add("channel", "must be sms or email")
+		q.Add("channel", "must be sms, email or whatsapp")
 	}
 	if err := q.Err(); err != nil {
 		return err

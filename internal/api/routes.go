@@ -17,7 +17,7 @@ type route struct {
 	method  string
 	path    string         // a net/http.ServeMux path pattern, e.g. /api/v1/customers/{id}
 	public  bool           // served without a token
-	gateway bool           // called by the SMS/USSD gateway: needs Config.GatewayKey when one is set
+	gateway bool           // called by a gateway (SMS, USSD, WhatsApp): needs Config.GatewayKey when one is set
 	roles   []kindred.Role // the roles allowed, when not public
 	handler handlerFunc
 }
@@ -100,6 +100,12 @@ func (s *server) routeTable() []route {
 	}
 	if s.cfg.Attachments != nil {
 		routes = append(routes, s.attachmentRoutes()...)
+	}
+	if s.cfg.WhatsApp != nil {
+		routes = append(routes, s.whatsAppRoutes()...)
+	}
+	if s.cfg.Webhooks != nil {
+		routes = append(routes, s.webhookRoutes()...)
 	}
 	for _, rt := range routes {
 		if rt.public == (len(rt.roles) > 0) {

@@ -65,6 +65,18 @@ type Config struct {
 	IMAPPassword   string        // the mailbox's password
 	IMAPMailbox    string        // the folder polled
 	IMAPPoll       time.Duration // how often the mailbox is polled
+
+	// WhatsApp Business Cloud API. With no phone id, WhatsApp replies are
+	// not sent (they fail with the reason); with no app secret the webhook
+	// accepts nothing, since nothing unsigned is taken in.
+	WhatsAppURL         string // the Graph API base, https://graph.facebook.com/v21.0, or kindred wagw's address
+	WhatsAppPhoneID     string // the business phone number id messages are sent from
+	WhatsAppToken       string // the access token sends carry
+	WhatsAppAppSecret   string // signs the webhook's posts (X-Hub-Signature-256)
+	WhatsAppVerifyToken string // answers the webhook's subscription handshake
+
+	// WebhookAllowPrivate lets webhooks reach loopback and private addresses.
+	WebhookAllowPrivate bool
 }
 
 // Inboxes returns the inbox addresses, lower-cased.
@@ -77,6 +89,10 @@ func (c *Config) Inboxes() []string {
 	}
 	return out
 }
+
+// DefaultWhatsAppURL is the Graph API the WhatsApp Business Cloud API is
+// served from.
+const DefaultWhatsAppURL = "https://graph.facebook.com/v21.0"
 
 // Default returns the settings used when neither a flag nor the environment
 // says otherwise.
@@ -94,6 +110,7 @@ func Default() Config {
 		OfficeHours:     "Monday to Friday, 8:00 to 17:00",
 		IMAPMailbox:     "INBOX",
 		IMAPPoll:        time.Minute,
+		WhatsAppURL:     DefaultWhatsAppURL,
 	}
 }
 
@@ -209,6 +226,20 @@ func (l *addressList) Set(v string) error {
 	return nil
 }
 
+// Reach binds the channels that meet people where they already are and
+// the webhooks that tell other systems: --whatsapp-url, --whatsapp-phone-id,
+// --whatsapp-token, --whatsapp-app-secret, --whatsapp-verify-token and
+// --webhook-allow-private.
+func (fs *FlagSet) Reach() {
+	c := fs.cfg
+	fs.StringVar(&c.WhatsAppURL, "whatsapp-url", c.WhatsAppURL, "WhatsApp Cloud API base URL (the Graph API, or kindred wagw's address)"+fs.bind("whatsapp-url"))
+	fs.StringVar(&c.WhatsAppPhoneID, "whatsapp-phone-id", c.WhatsAppPhoneID, "WhatsApp business phone number id; empty: WhatsApp replies are not sent"+fs.bind("whatsapp-phone-id"))
+	fs.StringVar(&c.WhatsAppToken, "whatsapp-token", c.WhatsAppToken, "WhatsApp access token; prefer the environment variable to the flag"+fs.bind("whatsapp-token"))
+	fs.StringVar(&c.WhatsAppAppSecret, "whatsapp-app-secret", c.WhatsAppAppSecret, "the Meta app secret that signs the WhatsApp webhook (X-Hub-Signature-256); empty: the webhook accepts nothing"+fs.bind("whatsapp-app-secret"))
+	fs.StringVar(&c.WhatsAppVerifyToken, "whatsapp-verify-token", c.WhatsAppVerifyToken, "the token the WhatsApp webhook's subscription handshake must carry"+fs.bind("whatsapp-verify-token"))
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (tests, on-premises receivers)"+fs.bind("webhook-allow-private"))
+}
+
 // Parse parses args, then fills every bound flag not given on the command
 // line from its environment variable, then validates the bound settings.
 func (fs *FlagSet) Parse(args []string) error {
@@ -290,6 +321,15 @@ func (fs *FlagSet) validate() error {
 		if _, port, err := net.SplitHostPort(c.SMTPAddr); err != nil || port == "" {
 			bad("smtp-addr", "%q is not host:port", c.SMTPAddr)
 		}
+	}
+	if fs.bound["whatsapp-url"] {
+		if u, err := url.Parse(c.WhatsAppURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("whatsapp-url", "%q is not an http(s) URL", c.WhatsAppURL)
+		}
+		c.WhatsAppURL = strings.TrimSuffix(c.WhatsAppURL, "/")
+	}
+	if fs.bound["whatsapp-phone-id"] && c.WhatsAppPhoneID != "" && c.WhatsAppToken == "" {
+		bad("whatsapp-phone-id", "needs --whatsapp-token too")
 	}
 	if fs.bound["smtp-from"] && !strings.Contains(c.SMTPFrom, "@") {
 		bad("smtp-from", "%q is not an email address", c.SMTPFrom)

@@ -275,15 +275,23 @@ func (w *Worker) deliver(ctx context.Context, m kindred.OutboundMessage) {
 }
 
 // Backoff is the wait after failed attempt number attempt (1 for the
-// first): MinBackoff doubled each time, capped at MaxBackoff, then jittered
-// to between half and all of it, so that messages that failed together
-// (the gateway went down) do not all come back at the same instant.
+// first), with the worker's MinBackoff and MaxBackoff (see the function
+// Backoff).
 func (w *Worker) Backoff(attempt int) time.Duration {
-	d := w.cfg.MinBackoff
-	for i := 1; i < attempt && d < w.cfg.MaxBackoff; i++ {
+	return Backoff(attempt, w.cfg.MinBackoff, w.cfg.MaxBackoff)
+}
+
+// Backoff is the wait after failed attempt number attempt (1 for the
+// first): minWait doubled each time, capped at maxWait, then jittered to
+// between half and all of it, so that messages that failed together (the
+// gateway went down) do not all come back at the same instant. Other
+// workers that retry (webhooks) wait by the same rule.
+func Backoff(attempt int, minWait, maxWait time.Duration) time.Duration {
+	d := minWait
+	for i := 1; i < attempt && d < maxWait; i++ {
 		d *= 2
 	}
-	d = min(d, w.cfg.MaxBackoff)
+	d = min(d, maxWait)
 	half := d / 2
 	return half + rand.N(d-half+1)
 }
@@ -318,6 +326,8 @@ func NotConfigured(channel kindred.Channel) error {
 		return errors.New("not sent: no SMS gateway is set up")
 	case kindred.ChannelEmail:
 		return errors.New("not sent: no SMTP relay is set up for email")
+	case kindred.ChannelWhatsApp:
+		return errors.New("not sent: no WhatsApp account is set up")
 	}
 	return fmt.Errorf("not sent: nothing is set up to send %s", channel)
 }

@@ -1022,6 +1022,13 @@ func (tx *Tx) answerSurvey(ctx context.Context, id int64, sat *int, felt *kindre
 	detail := "partly answered"
 	if felt != nil {
 		detail = "answered"
+		var s kindred.Survey
+		if err := scanSurvey(tx.QueryRow(ctx, "SELECT "+surveyColumns+" FROM surveys WHERE id = ?", id), &s); err != nil {
+			return err
+		}
+		if err := tx.emit(ctx, kindred.EventSurveyAnswered, map[string]any{"survey": s}); err != nil {
+			return err
+		}
 	}
 	if err := tx.Audit(ctx, "survey.answer", "survey", id, detail); err != nil {
 		return err

@@ -181,7 +181,16 @@ func scanConversation(row scanner, c *kindred.Conversation) error {
 // conversation reads one conversation without its tags or messages; lock
 // makes a write transaction hold its row until it ends.
 func (tx *Tx) conversation(ctx context.Context, id int64, lock bool) (*kindred.Conversation, error) {
-	return byID(ctx, tx, "SELECT "+conversationColumns+" FROM conversations WHERE id = ?", id, lock, "conversation", scanConversation)
+	c, err := byID(ctx, tx, "SELECT "+conversationColumns+" FROM conversations WHERE id = ?", id, lock, "conversation", scanConversation)
+	if err != nil || c.Channel != kindred.ChannelWhatsApp {
+		return c, err
+	}
+	// The window is the customer's, not the conversation's: a message in
+	// any of their WhatsApp conversations opens it.
+	c.WhatsAppWindowOpen, err = tx.Exists(ctx, `SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE c.customer_id = ? AND m.direction = 'in' AND m.channel = 'whatsapp' AND m.created_at > ? LIMIT 1`,
+		c.CustomerID, ms(tx.db.clock().Add(-kindred.WhatsAppWindow)))
+	return c, err
 }
 
 // fullConversation reads a conversation with its tags and, when asked, its
@@ -403,6 +412,9 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.Conver
 				return err
 			}
 		}
+		if err := tx.emit(ctx, kindred.EventConversationUpdated, map[string]any{"conversation": c, "changes": changed}); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, "conversation.update", "conversation", id, strings.Join(changed, "; "))
 	})
 	if err != nil {
@@ -516,6 +528,14 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		}
 		if err := tx.takeOnFirstReply(ctx, c, m); err != nil {
 			return err
+		}
+		if m.Direction != kindred.InternalNote {
+			// Internal notes stay inside the desk.
+			sent := *m
+			sent.Analysis = nil
+			if err := tx.emit(ctx, kindred.EventMessageCreated, map[string]any{"message": sent}); err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, "message.create", "conversation", id, fmt.Sprintf("message %d, %s", m.ID, m.Direction))
 	}()

@@ -773,6 +773,9 @@ func (db *DB) CallNext(ctx context.Context, deskID int64) (*kindred.Ticket, erro
 		if err := tx.Audit(ctx, "lobby.ticket.call", "lobby_ticket", id, called.Number+" to desk "+name); err != nil {
 			return err
 		}
+		if err := tx.emit(ctx, kindred.EventTicketCalled, map[string]any{"ticket": called, "desk": name}); err != nil {
+			return err
+		}
 		if called.Phone != "" {
 			if err := tx.Enqueue(ctx, &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: called.Phone,
 				Body: calledSMS(called.Language, called.Number, name), Purpose: "ticket_called", CustomerID: called.CustomerID}); err != nil {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -82,35 +84,21 @@ const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // Migrate applies the migrations the database has not had yet. Open calls it;
 // it is safe to call again, and safe when several processes call it at once.
 func (db *DB) Migrate(ctx context.Context) error {
+	return db.migrateTo(ctx, 0)
+}
+
+// migrateTo applies the migrations up to version upTo (0: all of them); the
+// tests stop early to build a database as an older kindred left it.
+func (db *DB) migrateTo(ctx context.Context, upTo int) error {
 	steps, err := migrations(db.dialect)
 	if err != nil {
 		return err
 	}
 	for _, m := range steps {
-		err := db.Tx(ctx, func(tx *Tx) error {
-			// On SQLite the write transaction began IMMEDIATE and so already
-			// excludes other processes; PostgreSQL needs the advisory lock,
-			// held until this transaction ends.
-			if db.dialect == Postgres {
-				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(migrationLock)); err != nil {
-					return fmt.Errorf("lock: %w", err)
-				}
-			}
-			if _, err := tx.Exec(ctx, createSchemaMigrations); err != nil {
-				return fmt.Errorf("create schema_migrations: %w", err)
-			}
-			done, err := tx.Exists(ctx, "SELECT 1 FROM schema_migrations WHERE version = ?", m.version)
-			if err != nil || done {
-				return err
-			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return err
-			}
-			_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				m.version, m.name, ms(db.clock()))
-			return err
-		})
-		if err != nil {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
+		if err := db.migrateOne(ctx, m); err != nil {
 			return fmt.Errorf("migrate %s to %s: %w", db.dialect, m.name, err)
 		}
 	}
@@ -122,6 +110,65 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate %s: the database is at schema version %d, newer than this build knows (%d); run a newer kindred", db.dialect, v, len(steps))
 	}
 	return nil
+}
+
+// noForeignKeys is the first line of an SQLite migration that rebuilds a
+// table others point at (SQLite's recipe for the changes ALTER TABLE cannot
+// make): it runs with foreign keys off, which only a connection outside a
+// transaction can ask for, and is checked with foreign_key_check before it
+// commits.
+const noForeignKeys = "-- kindred: foreign keys off\n"
+
+// migrateOne applies m unless the database has it already.
+func (db *DB) migrateOne(ctx context.Context, m migration) (err error) {
+	fkOff := db.dialect == SQLite && strings.HasPrefix(m.sql, noForeignKeys)
+	if fkOff {
+		// The writer pool is one connection: the pragma holds for the
+		// transaction below, and is put back however it ends.
+		if _, err := db.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("foreign keys off: %w", err)
+		}
+		defer func() {
+			if _, onErr := db.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); onErr != nil {
+				err = errors.Join(err, fmt.Errorf("foreign keys back on: %w", onErr))
+			}
+		}()
+	}
+	return db.Tx(ctx, func(tx *Tx) error {
+		// On SQLite the write transaction began IMMEDIATE and so already
+		// excludes other processes; PostgreSQL needs the advisory lock,
+		// held until this transaction ends.
+		if db.dialect == Postgres {
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(migrationLock)); err != nil {
+				return fmt.Errorf("lock: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, createSchemaMigrations); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		done, err := tx.Exists(ctx, "SELECT 1 FROM schema_migrations WHERE version = ?", m.version)
+		if err != nil || done {
+			return err
+		}
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return err
+		}
+		if fkOff {
+			var table, parent string
+			var rowid sql.NullInt64
+			var fk int
+			err := tx.QueryRow(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fk)
+			if err == nil {
+				return fmt.Errorf("the rebuilt schema breaks a foreign key of table %s (row %d, to %s)", table, rowid.Int64, parent)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("foreign key check: %w", err)
+			}
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.version, m.name, ms(db.clock()))
+		return err
+	})
 }
 
 // Version returns the database's schema version: the number of the last

@@ -38,7 +38,7 @@ func scanOutbound(row scanner, m *kindred.OutboundMessage) error {
 func validOutbound(m *kindred.OutboundMessage) error {
 	var v kindred.Validation
 	switch m.Channel {
-	case kindred.ChannelSMS:
+	case kindred.ChannelSMS, kindred.ChannelWhatsApp:
 		if !strings.HasPrefix(m.To, "+") || len(m.To) < 8 {
 			v.Add("to", "must be a phone number in international form (+254…)")
 		}
@@ -47,7 +47,7 @@ func validOutbound(m *kindred.OutboundMessage) error {
 			v.Add("to", "must be a plain email address")
 		}
 	default:
-		v.Add("channel", "must be sms or email")
+		v.Add("channel", "must be sms, email or whatsapp")
 	}
 	if m.Channel != kindred.ChannelEmail && (m.InReplyTo != "" || len(m.References) > 0) {
 		v.Add("in_reply_to", "only an email is threaded")

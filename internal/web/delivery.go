@@ -34,6 +34,8 @@ func (p *conversationPage) SendLabel() string {
 		return p.T("Send reply by SMS to %s", p.Route.To)
 	case kindred.ChannelEmail:
 		return p.T("Send reply by email to %s", p.Route.To)
+	case kindred.ChannelWhatsApp:
+		return p.T("Send reply by WhatsApp to %s", p.Route.To)
 	}
 	return p.T("Record reply (not sent)")
 }
@@ -51,6 +53,13 @@ func (p *conversationPage) SendHint() string {
 		}
 	case kindred.ChannelEmail:
 		return p.T("%s has no email address on file: this reply will be recorded, not sent.", p.Customer.AddressAs())
+	case kindred.ChannelWhatsApp:
+		if p.Customer.Phone == "" {
+			return p.T("%s has no phone number on file: this reply will be recorded, not sent.", p.Customer.AddressAs())
+		}
+		// WhatsApp's customer service window: outside it only an approved
+		// template may go, and kindred does not send templates.
+		return p.T("%s has not written on WhatsApp in the last 24 hours. WhatsApp then takes only an approved template, not a free reply: this reply will not be sent. Call them, or wait for them to write.", p.Customer.AddressAs())
 	}
 	return p.T("This is a %s conversation: your reply is recorded here, not sent. Say it to the person, or log a call.", p.Label(p.Conv.Channel))
 }

@@ -4,8 +4,11 @@ package web
 // one person merged.
 func init() {
 	swahiliByFeature = append(swahiliByFeature, map[string]string{
-		"Send reply by SMS to %s":       "Tuma jibu kwa SMS kwa %s",
-		"Send reply by email to %s":     "Tuma jibu kwa barua pepe kwa %s",
+		"Send reply by SMS to %s":      "Tuma jibu kwa SMS kwa %s",
+		"Send reply by email to %s":    "Tuma jibu kwa barua pepe kwa %s",
+		"Send reply by WhatsApp to %s": "Tuma jibu kwa WhatsApp kwa %s",
+		"WhatsApp":                     "WhatsApp",
+		"%s has not written on WhatsApp in the last 24 hours. WhatsApp then takes only an approved template, not a free reply: this reply will not be sent. Call them, or wait for them to write.": "%s hajaandika kwenye WhatsApp katika saa 24 zilizopita. Hapo WhatsApp hupokea kiolezo kilichoidhinishwa tu, si jibu huru: jibu hili halitatumwa. Mpigie simu, au subiri aandike.",
 		"Record reply (not sent)":       "Hifadhi jibu (halitumwi)",
 		"Send it by text anyway, to %s": "Tuma kwa SMS hata hivyo, kwa %s",
 		"Log a call instead":            "Andika simu badala yake",

@@ -305,12 +305,13 @@ var priorityLabels = map[kindred.Priority]string{
 }
 
 var channelLabels = map[kindred.Channel]string{
-	kindred.ChannelDesk:  "At the desk",
-	kindred.ChannelEmail: "Email",
-	kindred.ChannelChat:  "Chat",
-	kindred.ChannelSMS:   "SMS",
-	kindred.ChannelUSSD:  "USSD",
-	kindred.ChannelPhone: "Phone",
+	kindred.ChannelDesk:     "At the desk",
+	kindred.ChannelEmail:    "Email",
+	kindred.ChannelChat:     "Chat",
+	kindred.ChannelSMS:      "SMS",
+	kindred.ChannelUSSD:     "USSD",
+	kindred.ChannelPhone:    "Phone",
+	kindred.ChannelWhatsApp: "WhatsApp",
 }
 
 var roleLabels = map[kindred.Role]string{

@@ -37,10 +37,14 @@ type Config struct {
 	Insights kindred.Insights
 	Audit    kindred.AuditService // failed sign-ins; nil: logged only
 	// Attachments serves the files of customers' email, as downloads.
-	Attachments   kindred.AttachmentService
-	Hub           *Hub         // nil: a new hub (live updates from the console only)
-	Logger        *slog.Logger // nil: slog.Default()
-	DefaultRegion string       // for phone numbers without +country code; "" means "KE"
+	Attachments kindred.AttachmentService
+	Webhooks    kindred.WebhookService
+	// WebhookAllowPrivate lets webhooks point at loopback and private
+	// addresses, as the API's setting of the same name.
+	WebhookAllowPrivate bool
+	Hub                 *Hub         // nil: a new hub (live updates from the console only)
+	Logger              *slog.Logger // nil: slog.Default()
+	DefaultRegion       string       // for phone numbers without +country code; "" means "KE"
 
 	// SecureCookies marks the session cookie Secure on every response. It
 	// is always Secure on a request that came over TLS; set this when a
@@ -222,6 +226,9 @@ func (c *Console) routes() []route {
 	}
 	if c.cfg.Attachments != nil {
 		routes = append(routes, route{"GET /attachments/{id}", staff, c.attachment})
+	}
+	if c.cfg.Webhooks != nil {
+		routes = append(routes, c.webhookRoutes()...)
 	}
 	return routes
 }
