@@ -165,11 +165,27 @@ func AppendSentences(dst []Span, s string) []Span {
 	start := 0
 	flush := func(end int) {
 		a, b := start, end
-		for a < b && isSpace(s[a]) {
-			a++
+		// Trimmed as strings.TrimSpace trims (a form feed, a no-break
+		// space), so that no sentence is whitespace alone.
+		for a < b {
+			r, n := rune(s[a]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeRuneInString(s[a:b])
+			}
+			if !unicode.IsSpace(r) {
+				break
+			}
+			a += n
 		}
-		for b > a && isSpace(s[b-1]) {
-			b--
+		for b > a {
+			r, n := rune(s[b-1]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeLastRuneInString(s[a:b])
+			}
+			if !unicode.IsSpace(r) {
+				break
+			}
+			b -= n
 		}
 		if a < b {
 			out = append(out, Span{a, b})

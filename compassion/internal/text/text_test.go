@@ -94,3 +94,15 @@ func BenchmarkTokens(b *testing.B) {
 		buf = Tokens(s, buf[:0])
 	}
 }
+
+// A sentence is never whitespace alone, whatever the whitespace: the fuzz
+// test found a form feed read as a sentence.
+func TestSentencesAreNeverWhitespaceAlone(t *testing.T) {
+	for _, s := range []string{"\f", "\v", "\u00a0", "Hello.\f\nThanks!\u00a0\u0085", "\u2003.\u2003"} {
+		for _, sp := range Sentences(s) {
+			if strings.TrimSpace(s[sp.Start:sp.End]) == "" || s[sp.Start:sp.End] != strings.TrimSpace(s[sp.Start:sp.End]) {
+				t.Errorf("Sentences(%q) gave %q", s, s[sp.Start:sp.End])
+			}
+		}
+	}
+}
