@@ -645,7 +645,18 @@ func (db *DB) Messages(ctx context.Context, conversationID, beforeID int64, limi
 			args = append(args, beforeID)
 		}
 		msgs, err = tx.messages(ctx, clause+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
-		return err
+		if err != nil {
+			return err
+		}
+		// The files an email brought are listed on its message, as in Conversation.
+		files, err := tx.attachments(ctx, conversationID)
+		if err != nil {
+			return err
+		}
+		for i := range msgs {
+			msgs[i].Attachments = files[msgs[i].ID]
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("messages of conversation %d: %w", conversationID, err)
