@@ -64,7 +64,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db, err = openPostgres(ctx, dsn)
 	} else {
-		db, err = openSQLite(ctx, dsn)
+		db, err = openSQLiteWaiting(ctx, dsn)
 	}
 	if err != nil {
 		return nil, err
@@ -74,6 +74,26 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openSQLiteWaiting opens dsn as openSQLite does, trying again for up to
+// busyTimeout while the file answers SQLITE_BUSY: when several processes
+// open a new database at once, one of them switching it to WAL makes the
+// others' first statements fail at once, without SQLite's busy handler.
+func openSQLiteWaiting(ctx context.Context, dsn string) (*DB, error) {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		db, err := openSQLite(ctx, dsn)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return db, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }
 
 func openSQLite(ctx context.Context, dsn string) (*DB, error) {
