@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,36 +9,8 @@ import (
 	"github.com/kindred-desk/kindred"
 )
 
-// Invitation and reset links and changing one's password, on both databases.
-
-func TestSQLiteAccounts(t *testing.T) {
-	runAccountSuite(t, func(t *testing.T) string { return filepath.Join(t.TempDir(), "kindred.db") })
-}
-
-func TestPostgresAccounts(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set: skipping the PostgreSQL account suite")
-	}
-	runAccountSuite(t, func(t *testing.T) string { return freshPostgresSchema(t, base) })
-}
-
-func runAccountSuite(t *testing.T, fresh func(t *testing.T) string) {
-	s := suite{fresh: fresh}
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s suite)
-	}{
-		{"InvitationSetsAPasswordOnceAndEndsSessions", testInvitation},
-		{"NewerLinkSpendsTheOlderAndLinksExpire", testLinkReplacedAndExpired},
-		{"ServiceAndDisabledAccountsGetNoLink", testLinkRefused},
-		{"LinkWorksOnceUnderRace", testLinkRace},
-		{"SetPasswordEndsSessionsAndIsAudited", testSetPassword},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.run(t, s) })
-	}
-}
+// Invitation and reset links and changing one's password, on both
+// databases: the tests are in the store suite (store_test.go).
 
 func testInvitation(t *testing.T, s suite) {
 	db, _ := s.open(t)
