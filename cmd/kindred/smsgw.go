@@ -66,7 +66,15 @@ func runSMSGateway(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	fmt.Fprintf(stdout, "SMS gateway simulator listening on http://%s/\n", ln.Addr())
 	fmt.Fprintf(stdout, "Point kindred at it: kindred serve --sms-url http://%s/ --sms-username sandbox --sms-key sim\n", ln.Addr())
 	mu.Unlock()
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	return serveSimulator(ctx, sim, ln, nil)
+}
+
+// serveSimulator serves a gateway simulator h on ln until ctx ends, then
+// shuts it down, waiting up to 5 seconds for requests in flight; drained,
+// when not nil, runs after the shutdown (to wait for callbacks the
+// simulator posts on its own).
+func serveSimulator(ctx context.Context, h http.Handler, ln net.Listener, drained func()) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -78,6 +86,9 @@ func runSMSGateway(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
+	}
+	if drained != nil {
+		drained()
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -68,9 +67,6 @@ func runWhatsAppGateway(ctx context.Context, args []string, stdin io.Reader, std
 	}
 	printf(stdout, "WhatsApp Cloud API simulator listening on http://%s/\n", ln.Addr())
 	printf(stdout, "Point kindred at it: kindred serve --whatsapp-url http://%s --whatsapp-phone-id %s --whatsapp-token sim --whatsapp-app-secret SECRET\n", ln.Addr(), *phoneID)
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	if stdin != nil && *webhookURL != "" {
 		go func() {
 			sc := bufio.NewScanner(stdin)
@@ -89,19 +85,5 @@ func runWhatsAppGateway(ctx context.Context, args []string, stdin io.Reader, std
 			}
 		}()
 	}
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	sim.Wait()
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveSimulator(ctx, sim, ln, sim.Wait)
 }
