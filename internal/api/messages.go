@@ -46,17 +46,13 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
+	// One read for what the message needs: the conversation, the customer
+	// (who names inbound messages and is read by the analyzer) and their
+	// latest message (what a reply answers).
 	ctx := r.Context()
-	conv, err := s.cfg.Conversations.Conversation(ctx, convID, false)
+	conv, cust, latest, err := s.cfg.Conversations.ForMessage(ctx, convID)
 	if err != nil {
-		return s.storeFailed("Conversation", err)
-	}
-	// The customer names inbound messages and is read by the analyzer.
-	var cust *kindred.Customer
-	if m.Direction == kindred.Inbound || s.cfg.Analyzer != nil {
-		if cust, err = s.cfg.Customers.Customer(ctx, conv.CustomerID); err != nil {
-			return s.storeFailed("Customer", err)
-		}
+		return s.storeFailed("ForMessage", err)
 	}
 	actor, _ := kindred.ActorFrom(ctx)
 	switch {
@@ -77,9 +73,7 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Analyzer != nil && m.Direction != kindred.InternalNote {
 		var inReplyTo *kindred.Message
 		if m.Direction == kindred.Outbound {
-			if inReplyTo, err = s.cfg.Conversations.LatestInbound(ctx, convID, 0); err != nil {
-				return s.storeFailed("LatestInbound", err)
-			}
+			inReplyTo = latest
 		}
 		m.Analysis = s.cfg.Analyzer.Analyze(m, inReplyTo, cust)
 	}

@@ -206,7 +206,9 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request, q *request
 		c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "conversation", p)
 		return nil
 	}
-	conv, err := c.cfg.Conversations.Conversation(ctx, id, false)
+	// One read: the conversation must exist, and a reply is judged
+	// against the customer's latest message.
+	_, cust, inReplyTo, err := c.cfg.Conversations.ForMessage(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -214,14 +216,6 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request, q *request
 	m := &kindred.Message{ConversationID: id, Direction: dir, Body: body, AuthorID: &authorID, AuthorName: q.agent.Name,
 		SendAnyway: dir == kindred.Outbound && r.PostForm.Get("send_anyway") == "yes"}
 	if c.cfg.Analyzer != nil && dir == kindred.Outbound {
-		cust, err := c.cfg.Customers.Customer(ctx, conv.CustomerID)
-		if err != nil {
-			return err
-		}
-		inReplyTo, err := c.cfg.Conversations.LatestInbound(ctx, id, 0)
-		if err != nil {
-			return err
-		}
 		m.Analysis = c.cfg.Analyzer.Analyze(m, inReplyTo, cust)
 	}
 	if err := c.cfg.Conversations.AddMessage(ctx, m); err != nil {
