@@ -20,14 +20,18 @@ func (c *Console) clientAddr(r *http.Request) string {
 // Config.TrustedProxies).
 func ClientAddr(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+	if err != nil || host == "" {
+		// Not host:port, or "[]:": the address as given still tells
+		// clients apart better than nothing.
 		host = r.RemoteAddr
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil || !isTrusted(addr, trusted) {
 		return host
 	}
-	client := addr
+	// client is the nearest address known, as written: the connecting one
+	// until a hop a trusted proxy wrote names another.
+	client := host
 	hops := r.Header.Values("X-Forwarded-For")
 	for i := len(hops) - 1; i >= 0; i-- {
 		parts := strings.Split(hops[i], ",")
@@ -35,15 +39,16 @@ func ClientAddr(r *http.Request, trusted []netip.Prefix) string {
 			hop, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
 			if err != nil {
 				// A hop a trusted proxy did not write: stop at what we know.
-				return client.String()
+				return client
 			}
-			client = hop.Unmap()
-			if !isTrusted(client, trusted) {
-				return client.String()
+			hop = hop.Unmap()
+			client = hop.String()
+			if !isTrusted(hop, trusted) {
+				return client
 			}
 		}
 	}
-	return client.String()
+	return client
 }
 
 func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
