@@ -151,6 +151,10 @@ func startWorkers(ctx context.Context, db *store.DB, cfg config.Config, logger *
 	careWorker := &care.Worker{Care: newCare(db, cfg, logger)}
 	// The webhook worker posts the events admins subscribed other systems to.
 	hooks := webhook.New(webhook.Config{Store: db, AllowPrivate: cfg.WebhookAllowPrivate, Logger: logger})
+	// Work committed here starts at once; the workers' polls find the rest
+	// (retries due, work other processes queued).
+	db.OnQueued(store.QueueOutbox, worker.Wake)
+	db.OnQueued(store.QueueWebhooks, hooks.Wake)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { logStopped(logger, "outbox", worker.Run(ctx)) })

@@ -60,10 +60,6 @@ type Config struct {
 	WhatsAppAppSecret   string
 	WhatsAppVerifyToken string
 
-	// OnWebhookQueued, when set, is called after a delivery is replayed, to
-	// wake the webhook worker. It must not block.
-	OnWebhookQueued func()
-
 	// GatewayKey, when set, must come with every request from the SMS and
 	// USSD gateways (POST /ussd, POST /api/v1/sms/inbound), as ?key= in the
 	// callback URL or an X-Gateway-Key header. Those requests carry no token

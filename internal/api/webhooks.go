@@ -120,8 +120,5 @@ func (s *server) replayWebhookDelivery(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return s.storeFailed("ReplayWebhookDelivery", err)
 	}
-	if s.cfg.OnWebhookQueued != nil {
-		s.cfg.OnWebhookQueued()
-	}
 	return writeJSON(w, http.StatusAccepted, d)
 }

@@ -91,6 +91,7 @@ func (tx *Tx) Enqueue(ctx context.Context, m *kindred.OutboundMessage) error {
 		return err
 	}
 	m.ID = id
+	tx.queued |= QueueOutbox
 	return tx.Audit(ctx, "outbox.enqueue", "outbox", id, string(m.Channel)+" "+m.Purpose)
 }
 
@@ -229,6 +230,7 @@ func (db *DB) Retry(ctx context.Context, id int64) error {
 		if ref, err = tx.replyRequeued(ctx, id); err != nil {
 			return err
 		}
+		tx.queued |= QueueOutbox
 		return tx.Audit(ctx, "outbox.requeue", "outbox", id, "")
 	})
 	if err != nil {

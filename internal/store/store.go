@@ -49,6 +49,8 @@ type DB struct {
 	dsn string
 	// delivery is told of changes to replies' delivery (see OnDelivery).
 	delivery deliveryHooks
+	// queued is told of work committed for the workers (see OnQueued).
+	queued queuedHooks
 }
 
 // Open opens the store named by dsn and brings its schema up to date.
@@ -347,6 +349,9 @@ type Tx struct {
 	// not interrupt a statement, which on SQLite can roll back the whole
 	// transaction and with it the request's neighbours.
 	detached bool
+	// queued names the work this transaction gave the workers, announced
+	// once it commits (see OnQueued).
+	queued Queue
 }
 
 func (tx *Tx) ctx(ctx context.Context) context.Context {
@@ -413,10 +418,22 @@ func (tx *Tx) Audit(ctx context.Context, action, subject string, subjectID int64
 // its writes are undone alone when it fails, but fn must not start a
 // transaction of its own, and may run on another goroutine.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
-	if db.group != nil {
-		return db.group.do(ctx, fn)
+	var queued Queue
+	watched := func(tx *Tx) error {
+		err := fn(tx)
+		queued = tx.queued
+		return err
 	}
-	return db.run(ctx, db.w, nil, fn)
+	var err error
+	if db.group != nil {
+		err = db.group.do(ctx, watched)
+	} else {
+		err = db.run(ctx, db.w, nil, watched)
+	}
+	if err == nil && queued != 0 {
+		db.announceQueued(queued)
+	}
+	return err
 }
 
 // ReadTx runs fn in a read-only transaction, which sees one snapshot of the

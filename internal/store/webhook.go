@@ -166,6 +166,7 @@ func (tx *Tx) emit(ctx context.Context, event kindred.WebhookEvent, data any) er
 			return fmt.Errorf("queue %s for webhook %d: %w", event, id, err)
 		}
 	}
+	tx.queued |= QueueWebhooks
 	return nil
 }
 
@@ -294,6 +295,7 @@ func (db *DB) ReplayWebhookDelivery(ctx context.Context, id int64) (*kindred.Web
 		if err != nil {
 			return err
 		}
+		tx.queued |= QueueWebhooks
 		if err := tx.Audit(ctx, "webhook.replay", "webhook_delivery", id, fmt.Sprintf("as delivery %d", newID)); err != nil {
 			return err
 		}
