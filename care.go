@@ -28,6 +28,7 @@ type Delay struct {
 	ID             int64       `json:"id"`
 	ConversationID int64       `json:"conversation_id"`
 	CustomerID     int64       `json:"customer_id"`
+	CustomerName   string      `json:"customer_name"`   // so that a batch is read person by person
 	Batch          string      `json:"batch,omitempty"` // shared by delays marked together
 	Reason         string      `json:"reason"`          // in plain words, as the customer reads it
 	Plan           string      `json:"plan"`            // what we will do meanwhile
@@ -72,10 +73,12 @@ type BatchResult struct {
 	Skipped []SkippedDelay `json:"skipped"`
 }
 
-// SkippedDelay is a heads-up that could not be sent, and why.
+// SkippedDelay is a heads-up that could not be sent, and why, naming the
+// customer so that someone can reach them another way.
 type SkippedDelay struct {
 	DelayID        int64  `json:"delay_id"`
 	ConversationID int64  `json:"conversation_id"`
+	CustomerName   string `json:"customer_name"`
 	Reason         string `json:"reason"`
 }
 
@@ -244,8 +247,11 @@ type Care interface {
 	// ApproveHeadsUp sends one heads-up through the outbox, with text as
 	// edited by the agent ("" keeps the draft), in one transaction.
 	ApproveHeadsUp(ctx context.Context, id int64, text string) (*Delay, error)
-	// ApproveBatch sends every draft of a batch that can be sent.
-	ApproveBatch(ctx context.Context, batch string) (*BatchResult, error)
+	// ApproveBatch sends the drafts of a batch that can be sent: those
+	// listed in only, after a lead read them one by one, or every draft
+	// when only is nil. An id in only that is not a draft of the batch is
+	// Invalid, and nothing is sent.
+	ApproveBatch(ctx context.Context, batch string, only []int64) (*BatchResult, error)
 	CancelDelay(ctx context.Context, id int64) (*Delay, error)
 
 	ScheduleFollowUp(ctx context.Context, f *FollowUp) error

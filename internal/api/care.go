@@ -207,7 +207,23 @@ func (s *server) approveBatch(w http.ResponseWriter, r *http.Request) error {
 	if batch == "" || len(batch) > maxNameLen {
 		return kindred.Errorf(kindred.NotFound, "no such batch")
 	}
-	res, err := s.cfg.Care.ApproveBatch(r.Context(), batch)
+	// A lead who read the batch one by one names the heads-ups to send;
+	// no body sends every draft.
+	var in struct {
+		DelayIDs *[]int64 `json:"delay_ids"`
+	}
+	if err := decodeOptional(r, &in); err != nil {
+		return err
+	}
+	var only []int64
+	if in.DelayIDs != nil {
+		if only = *in.DelayIDs; only == nil || len(only) == 0 {
+			var v kindred.Validation
+			v.Add("delay_ids", "list at least one heads-up to send, or send no body to send them all")
+			return v.Err()
+		}
+	}
+	res, err := s.cfg.Care.ApproveBatch(r.Context(), batch, only)
 	if err != nil {
 		return s.storeFailed("ApproveBatch", err)
 	}

@@ -223,6 +223,16 @@ func TestHeadsUpFromDelayToApprovalToOutbox(t *testing.T) {
 	if rec := d.as(agent, "POST", "/api/v1/delay-batches/"+batch+"/approve", nil); rec.Code != 403 {
 		t.Fatalf("agent approved a batch: %d", rec.Code)
 	}
+	// A lead names the heads-ups to send; an empty choice, or one from
+	// elsewhere, sends nothing.
+	for _, body := range []map[string]any{{"delay_ids": []int64{}}, {"delay_ids": []int64{999999}}} {
+		if rec := d.as(lead, "POST", "/api/v1/delay-batches/"+batch+"/approve", body); rec.Code != 422 || !strings.Contains(rec.Body.String(), `"delay_ids"`) {
+			t.Fatalf("approve %v: %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	if sent := d.mustList(lead, 200, "GET", "/api/v1/outbox?purpose=heads_up", nil); len(sent) != 1 {
+		t.Fatalf("a refused choice sent heads-ups: %v", sent)
+	}
 	res := d.must(lead, 200, "POST", "/api/v1/delay-batches/"+batch+"/approve", nil)
 	sentList, skipped := res["sent"].([]any), res["skipped"].([]any)
 	if len(sentList) != 1 || len(skipped) != 1 || !strings.Contains(skipped[0].(map[string]any)["reason"].(string), "Walk-in Only has no phone number or email") {

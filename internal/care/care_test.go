@@ -221,7 +221,7 @@ func TestDelayHeadsUpApprovalOutbox(t *testing.T) {
 		t.Fatalf("still at risk after the heads-up: %+v", due)
 	}
 	// The lead approves the rest of the batch: by email, with its subject.
-	res, err := d.svc.ApproveBatch(ctx, ds[0].Batch)
+	res, err := d.svc.ApproveBatch(ctx, ds[0].Batch, nil)
 	if err != nil || len(res.Sent) != 1 || res.Sent[0].ConversationID != c2.ID || len(res.Skipped) != 0 {
 		t.Fatalf("batch: %+v %v", res, err)
 	}

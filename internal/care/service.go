@@ -192,9 +192,10 @@ func (s *Service) ApproveHeadsUp(ctx context.Context, id int64, text string) (*k
 	return s.SendHeadsUp(ctx, id, edited)
 }
 
-// ApproveBatch sends every draft of the batch whose customer can be reached.
-func (s *Service) ApproveBatch(ctx context.Context, batch string) (*kindred.BatchResult, error) {
-	return s.SendBatch(ctx, batch)
+// ApproveBatch sends the drafts of the batch chosen (all when only is nil)
+// whose customer can be reached.
+func (s *Service) ApproveBatch(ctx context.Context, batch string, only []int64) (*kindred.BatchResult, error) {
+	return s.SendBatch(ctx, batch, only)
 }
 
 // HashSecret is how a survey link's secret is kept: its SHA-256. The secret

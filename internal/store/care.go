@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -215,16 +216,18 @@ func (db *DB) CreateDelays(ctx context.Context, ds []kindred.Delay) error {
 	return nil
 }
 
-const delayColumns = `d.id, d.conversation_id, c.customer_id, d.batch, d.reason, d.plan, d.promised_at, d.new_date, d.draft,
+const delayColumns = `d.id, d.conversation_id, c.customer_id, cu.name, d.batch, d.reason, d.plan, d.promised_at, d.new_date, d.draft,
 	d.subject, d.suggestions, d.compassion, d.status, d.channel, d.created_by, d.approved_by, d.created_at, d.approved_at,
 	d.sent_at, d.outbox_id`
+
+const delayFrom = ` FROM delays d JOIN conversations c ON c.id = d.conversation_id JOIN customers cu ON cu.id = c.customer_id`
 
 func scanDelay(row scanner, d *kindred.Delay) error {
 	var promised, approvedAt, sent, createdBy, approvedBy, outbox sql.NullInt64
 	var newDate, created int64
 	var suggestions, status, channel string
 	var compassion sql.NullFloat64
-	if err := row.Scan(&d.ID, &d.ConversationID, &d.CustomerID, &d.Batch, &d.Reason, &d.Plan, &promised, &newDate, &d.Draft,
+	if err := row.Scan(&d.ID, &d.ConversationID, &d.CustomerID, &d.CustomerName, &d.Batch, &d.Reason, &d.Plan, &promised, &newDate, &d.Draft,
 		&d.Subject, &suggestions, &compassion, &status, &channel, &createdBy, &approvedBy, &created, &approvedAt, &sent, &outbox); err != nil {
 		return err
 	}
@@ -243,7 +246,12 @@ func scanDelay(row scanner, d *kindred.Delay) error {
 }
 
 func (tx *Tx) delay(ctx context.Context, id int64, lock bool) (*kindred.Delay, error) {
-	return byID(ctx, tx, "SELECT "+delayColumns+" FROM delays d JOIN conversations c ON c.id = d.conversation_id WHERE d.id = ?", id, lock, "heads-up", scanDelay)
+	q := "SELECT " + delayColumns + delayFrom + " WHERE d.id = ?"
+	if lock && tx.db.dialect == Postgres {
+		// The customer is read for their name only: lock what is changed.
+		q, lock = q+" FOR UPDATE OF d, c", false
+	}
+	return byID(ctx, tx, q, id, lock, "heads-up", scanDelay)
 }
 
 // Delay returns one delay and its heads-up.
@@ -271,7 +279,7 @@ func (db *DB) Delays(ctx context.Context, f kindred.DelayFilter) ([]kindred.Dela
 	if f.Status != "" {
 		w.add("d.status = ?", string(f.Status))
 	}
-	out, err := listPage(ctx, db, "SELECT "+delayColumns+" FROM delays d JOIN conversations c ON c.id = d.conversation_id", w, "d.id DESC", f.Page, scanDelay)
+	out, err := listPage(ctx, db, "SELECT "+delayColumns+delayFrom, w, "d.id DESC", f.Page, scanDelay)
 	if err != nil {
 		return nil, fmt.Errorf("list heads-ups: %w", err)
 	}
@@ -296,10 +304,11 @@ func (db *DB) SendHeadsUp(ctx context.Context, id int64, edited *kindred.Delay) 
 	return d, nil
 }
 
-// SendBatch sends every draft heads-up of a batch that can be sent, in one
-// transaction; the customers who cannot be reached are left as drafts and
-// reported.
-func (db *DB) SendBatch(ctx context.Context, batch string) (*kindred.BatchResult, error) {
+// SendBatch sends the draft heads-ups of a batch that can be sent, in one
+// transaction: those listed in only, or all when only is nil. The
+// customers who cannot be reached are left as drafts and reported by name;
+// the drafts not chosen stay drafts.
+func (db *DB) SendBatch(ctx context.Context, batch string, only []int64) (*kindred.BatchResult, error) {
 	res := &kindred.BatchResult{Sent: []kindred.Delay{}, Skipped: []kindred.SkippedDelay{}}
 	if strings.TrimSpace(batch) == "" {
 		return nil, invalid("batch", "is required")
@@ -331,6 +340,14 @@ func (db *DB) SendBatch(ctx context.Context, batch string) (*kindred.BatchResult
 			}
 			return kindred.Errorf(kindred.Conflict, "every heads-up of batch %q is already sent or cancelled", batch)
 		}
+		if only != nil {
+			for _, id := range only {
+				if !slices.Contains(ids, id) {
+					return invalid("delay_ids", fmt.Sprintf("heads-up %d is not a draft of batch %q: it was sent, cancelled or belongs elsewhere", id, batch))
+				}
+			}
+			ids = slices.DeleteFunc(ids, func(id int64) bool { return !slices.Contains(only, id) })
+		}
 		for _, id := range ids {
 			d, err := tx.sendHeadsUp(ctx, id, nil)
 			var ke *kindred.Error
@@ -339,7 +356,8 @@ func (db *DB) SendBatch(ctx context.Context, batch string) (*kindred.BatchResult
 				if len(ke.Fields) > 0 {
 					reason = ke.Fields[0].Reason
 				}
-				res.Skipped = append(res.Skipped, kindred.SkippedDelay{DelayID: id, ConversationID: delayConversation(ctx, tx, id), Reason: reason})
+				conv, name := delayCustomer(ctx, tx, id)
+				res.Skipped = append(res.Skipped, kindred.SkippedDelay{DelayID: id, ConversationID: conv, CustomerName: name, Reason: reason})
 				continue
 			}
 			if err != nil {
@@ -355,11 +373,12 @@ func (db *DB) SendBatch(ctx context.Context, batch string) (*kindred.BatchResult
 	return res, nil
 }
 
-// delayConversation is the conversation of delay id, for a report.
-func delayConversation(ctx context.Context, tx *Tx, id int64) int64 {
-	var conv int64
-	tx.QueryRow(ctx, "SELECT conversation_id FROM delays WHERE id = ?", id).Scan(&conv)
-	return conv
+// delayCustomer is the conversation of delay id and its customer's name,
+// for a report.
+func delayCustomer(ctx context.Context, tx *Tx, id int64) (conv int64, name string) {
+	tx.QueryRow(ctx, `SELECT d.conversation_id, cu.name FROM delays d JOIN conversations c ON c.id = d.conversation_id
+		JOIN customers cu ON cu.id = c.customer_id WHERE d.id = ?`, id).Scan(&conv, &name)
+	return conv, name
 }
 
 // unreachable is the reason a heads-up or survey cannot be sent.

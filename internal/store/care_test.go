@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -173,13 +174,14 @@ func testCareBatch(t *testing.T, s suite) {
 	ctx := ctxAs(lead.ID, lead.Name)
 	sms := mustCustomer(t, db, kindred.Customer{Name: "Otieno", Phone: "+254711000222", Email: "o@example.org"})
 	none := mustCustomer(t, db, kindred.Customer{Name: "Nobody"})
+	later := mustCustomer(t, db, kindred.Customer{Name: "Wanjiku", Email: "w@example.org"})
 	var convs []*kindred.Conversation
-	for _, c := range []*kindred.Customer{sms, none} {
+	for _, c := range []*kindred.Customer{sms, none, later} {
 		convs = append(convs, mustConversation(t, db, kindred.Conversation{CustomerID: c.ID, Channel: kindred.ChannelDesk, Tags: []string{"card-delay"}}))
 	}
 	mustConversation(t, db, kindred.Conversation{CustomerID: sms.ID, Channel: kindred.ChannelDesk, Tags: []string{"card-delay"}, Status: kindred.StatusResolved})
 	targets, err := db.DelayTargets(context.Background(), nil, "card-delay")
-	if err != nil || len(targets) != 2 {
+	if err != nil || len(targets) != 3 {
 		t.Fatalf("targets by tag: %+v %v (resolved ones are left out)", targets, err)
 	}
 	_, err = db.DelayTargets(context.Background(), []int64{convs[0].ID, 999}, "")
@@ -188,23 +190,47 @@ func testCareBatch(t *testing.T, s suite) {
 	ds := []kindred.Delay{
 		{ConversationID: convs[0].ID, Batch: "b1", Reason: "x", NewDate: newDate, Draft: "Hello Otieno"},
 		{ConversationID: convs[1].ID, Batch: "b1", Reason: "x", NewDate: newDate, Draft: "Hello"},
+		{ConversationID: convs[2].ID, Batch: "b1", Reason: "x", NewDate: newDate, Draft: "Hello Wanjiku"},
 	}
 	if err := db.CreateDelays(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
-	res, err := db.SendBatch(ctx, "b1")
-	if err != nil || len(res.Sent) != 1 || len(res.Skipped) != 1 || res.Skipped[0].ConversationID != convs[1].ID || res.Sent[0].Channel != kindred.ChannelSMS {
+	listed, err := db.Delays(context.Background(), kindred.DelayFilter{Batch: "b1"})
+	if err != nil || len(listed) != 3 || listed[0].CustomerName != "Wanjiku" || listed[2].CustomerName != "Otieno" {
+		t.Fatalf("a batch lists each person by name: %+v %v", listed, err)
+	}
+
+	// A lead read them one by one and chose two. A choice that is not a
+	// draft of the batch sends nothing.
+	_, err = db.SendBatch(ctx, "b1", []int64{ds[0].ID, 9999})
+	wantField(t, err, "delay_ids")
+	if m, _ := db.Outbox(context.Background(), kindred.OutboxFilter{Purpose: "heads_up"}); len(m) != 0 {
+		t.Fatalf("a refused choice sent %d heads-ups", len(m))
+	}
+	res, err := db.SendBatch(ctx, "b1", []int64{ds[0].ID, ds[1].ID})
+	if err != nil || len(res.Sent) != 1 || len(res.Skipped) != 1 || res.Sent[0].Channel != kindred.ChannelSMS {
 		t.Fatalf("batch: %+v %v", res, err)
+	}
+	if sk := res.Skipped[0]; sk.ConversationID != convs[1].ID || sk.CustomerName != "Nobody" || !strings.Contains(sk.Reason, "no phone number or email") {
+		t.Fatalf("the heads-up that could not go names its person and why: %+v", sk)
 	}
 	m, _ := db.Outbox(context.Background(), kindred.OutboxFilter{Purpose: "heads_up"})
 	if len(m) != 1 || m[0].To != "+254711000222" {
 		t.Fatalf("desk conversation falls back to SMS: %+v", m)
 	}
-	wantKind(t, func() error { _, err := db.SendBatch(ctx, "nope"); return err }(), kindred.NotFound)
+	if d, _ := db.Delay(context.Background(), ds[2].ID); d.Status != kindred.DelayDraft {
+		t.Fatalf("a heads-up not chosen was %s", d.Status)
+	}
+	// The rest of the batch, all at once.
+	res, err = db.SendBatch(ctx, "b1", nil)
+	if err != nil || len(res.Sent) != 1 || res.Sent[0].ID != ds[2].ID || res.Sent[0].Channel != kindred.ChannelEmail || len(res.Skipped) != 1 {
+		t.Fatalf("the rest: %+v %v", res, err)
+	}
+	wantKind(t, func() error { _, err := db.SendBatch(ctx, "nope", nil); return err }(), kindred.NotFound)
 	if _, err := db.CancelDelay(ctx, ds[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	wantKind(t, func() error { _, err := db.SendBatch(ctx, "b1"); return err }(), kindred.Conflict)
+	wantKind(t, func() error { _, err := db.SendBatch(ctx, "b1", nil); return err }(), kindred.Conflict)
 }
 
 func testCareFollowUps(t *testing.T, s suite) {

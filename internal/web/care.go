@@ -31,6 +31,7 @@ func (c *Console) careRoutes() []route {
 		{"POST /conversations/{id}/follow-ups", staff, c.scheduleFollowUp},
 		{"POST /delays/{id}/approve", staff, c.approveHeadsUp},
 		{"POST /delays/{id}/cancel", staff, c.cancelHeadsUp},
+		{"GET /delay-batches/{batch}", leads, c.reviewBatch},
 		{"POST /delay-batches/{batch}/approve", leads, c.approveBatch},
 		{"POST /follow-ups/{id}/close", staff, c.closeFollowUp},
 		{"POST /gestures/{id}/close", staff, c.closeGesture},
@@ -433,8 +434,6 @@ func (c *Console) careOverview(w http.ResponseWriter, r *http.Request, q *reques
 	switch r.URL.Query().Get("done") {
 	case "delayed":
 		p.Notice = p.T("The heads-ups are drafted. Read each one, then approve it.")
-	case "batch":
-		p.Notice = p.T("The heads-ups that could be sent are on their way.")
 	}
 	c.pages.render(w, r, c.log, http.StatusOK, "care_overview", p)
 	return nil
@@ -463,15 +462,6 @@ func (c *Console) delayMany(w http.ResponseWriter, r *http.Request, q *request) 
 		return err
 	}
 	http.Redirect(w, r, "/care?done=delayed", http.StatusSeeOther)
-	return nil
-}
-
-func (c *Console) approveBatch(w http.ResponseWriter, r *http.Request, q *request) error {
-	batch := r.PathValue("batch")
-	if _, err := c.cfg.Care.ApproveBatch(r.Context(), batch); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/care?done=batch", http.StatusSeeOther)
 	return nil
 }
 

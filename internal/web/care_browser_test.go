@@ -129,3 +129,106 @@ func TestBrowserCarePageIsAccessible(t *testing.T) {
 	tb.screenshot("care-conversation")
 	tb.noPageErrors()
 }
+
+// TestBrowserLeadReviewsABatchPersonByPerson: a lead opens a batch of
+// heads-ups from the care page, reads each one (name, where it goes, the
+// coach's score, the words), leaves one person out, and sends the rest;
+// the page then names who was sent a heads-up, who could not be reached and
+// who is still waiting. In English and Kiswahili, at normal size and in
+// large text, axe-core finds no WCAG 2.2 AA violation.
+func TestBrowserLeadReviewsABatchPersonByPerson(t *testing.T) {
+	requireBrowser(t)
+	d, svc := careDesk(t)
+	ctx := kindred.WithActor(context.Background(), seedActor)
+	lead := d.addAgent(t, ctx, "Halima Said", "halima@desk.example", kindred.RoleLead)
+	for _, lang := range []string{"en", "sw"} {
+		for _, large := range []bool{false, true} {
+			mode := lang
+			if large {
+				mode += "-large"
+			}
+			t.Run(mode, func(t *testing.T) {
+				tag := "card-late-" + mode
+				people := []*kindred.Customer{
+					{Name: "Joseph Otieno " + mode, Phone: "+254712345678"},
+					{Name: "Wanjiku Kamau " + mode, Email: "wanjiku@example.org", Language: "sw"},
+					{Name: "Zawadi Mwangi " + mode}, // no phone, no email
+				}
+				for _, c := range people {
+					if err := d.db.CreateCustomer(ctx, c); err != nil {
+						t.Fatal(err)
+					}
+					conv := &kindred.Conversation{CustomerID: c.ID, Channel: kindred.ChannelSMS, Subject: "Replacement card", Tags: []string{tag}}
+					if err := d.db.CreateConversation(ctx, conv); err != nil {
+						t.Fatal(err)
+					}
+				}
+				ds, err := svc.MarkDelayed(ctx, kindred.DelayRequest{Tag: tag, Reason: "The card printer broke down",
+					NewDate: time.Now().Add(5 * 24 * time.Hour)})
+				if err != nil || len(ds) != 3 {
+					t.Fatalf("drafts: %+v %v", ds, err)
+				}
+				tb := newTab(t, d.url)
+				tb.signIn(lead)
+				tb.setLargeText(large)
+				tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
+				tb.open("/care", http.StatusOK)
+				tb.submit("a#review-batch-"+ds[0].Batch, http.StatusOK)
+				tb.assertMode(large)
+				if n := eval[int](tb, `document.querySelectorAll("form#batch-form article.heads-up").length`); n != 3 {
+					t.Fatalf("the batch shows %d heads-ups, want one per person (3)", n)
+				}
+				byName := map[string]kindred.Delay{}
+				for _, dl := range ds {
+					for _, c := range people {
+						if c.ID == dl.CustomerID {
+							byName[c.Name] = dl
+						}
+					}
+				}
+				joseph, wanjiku, zawadi := byName[people[0].Name], byName[people[1].Name], byName[people[2].Name]
+				for _, c := range people {
+					if body := tb.text("form#batch-form"); !strings.Contains(body, c.Name) {
+						t.Errorf("the review does not name %s", c.Name)
+					}
+				}
+				if !eval[bool](tb, fmt.Sprintf(`document.querySelector("#send-%d").checked && !document.querySelector("#send-%d").checked`, joseph.ID, zawadi.ID)) {
+					t.Error("a reachable person should start ticked and an unreachable one unticked")
+				}
+				if got := tb.text(fmt.Sprintf("#batch-delay-%d", joseph.ID)); !strings.Contains(got, "254712345678") || !strings.Contains(got, "card printer broke down") {
+					t.Errorf("Joseph's heads-up does not say where it goes or what it says: %q", got)
+				}
+				checkAxe(tb, "batch review ("+mode+")")
+				tb.screenshot("care-batch-review-" + mode)
+
+				// Wanjiku is left out; Zawadi is ticked though she cannot be reached.
+				tb.do("choose who gets it",
+					chromedp.Click(chromedp.CSS(fmt.Sprintf("#send-%d", wanjiku.ID))),
+					chromedp.Click(chromedp.CSS(fmt.Sprintf("#send-%d", zawadi.ID))),
+				)
+				tb.submit("button#approve-chosen", http.StatusOK)
+				tb.assertMode(large)
+				if got := tb.text("#batch-sent"); !strings.Contains(got, people[0].Name) {
+					t.Errorf("sent: %q, want Joseph", got)
+				}
+				if got := tb.text("#batch-not-sent"); !strings.Contains(got, people[2].Name) {
+					t.Errorf("not sent: %q, want Zawadi named", got)
+				}
+				if got := tb.text("form#batch-form"); !strings.Contains(got, people[1].Name) || strings.Contains(got, people[0].Name) {
+					t.Errorf("still waiting: %q, want Wanjiku only", got)
+				}
+				checkAxe(tb, "batch approved ("+mode+")")
+				tb.screenshot("care-batch-approved-" + mode)
+				tb.noPageErrors()
+
+				out, _ := d.db.Outbox(context.Background(), kindred.OutboxFilter{Purpose: "heads_up", CustomerID: people[0].ID})
+				if len(out) == 0 {
+					t.Error("Joseph's heads-up is not in the outbox")
+				}
+				if dl, _ := d.db.Delay(context.Background(), wanjiku.ID); dl.Status != kindred.DelayDraft {
+					t.Errorf("Wanjiku's heads-up, left out, is %s", dl.Status)
+				}
+			})
+		}
+	}
+}

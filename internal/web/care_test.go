@@ -247,12 +247,30 @@ func TestCareDelayManyByTag(t *testing.T) {
 	wantContains(t, r, "no open conversation has the tag", `value="The printer broke"`)
 	wantStatus(t, b.post("/care/delays", url.Values{"tag": {"card-delay"}, "reason": {"The printer broke"}, "new_date": {newDate}}), http.StatusSeeOther)
 	page := b.get("/care?done=delayed")
-	wantContains(t, page, "The heads-ups are drafted", "2 heads-ups in batch", "Approve the whole batch")
 	ds, _ := d.db.Delays(context.Background(), kindred.DelayFilter{Status: kindred.DelayDraft})
 	if len(ds) != 2 {
 		t.Fatalf("drafts: %+v", ds)
 	}
-	wantStatus(t, b.post("/delay-batches/"+ds[0].Batch+"/approve", nil), http.StatusSeeOther)
+	batch := "/delay-batches/" + ds[0].Batch
+	wantContains(t, page, "The heads-ups are drafted", "2 heads-ups in batch", `href="`+batch+`">Read and approve them`)
+
+	// The lead reads the batch person by person: each name, where it goes,
+	// and the words; someone who cannot be reached is not ticked.
+	review := b.get(batch)
+	wantStatus(t, review, http.StatusOK)
+	joseph, zawadi := strconv.FormatInt(ds[1].ID, 10), strconv.FormatInt(ds[0].ID, 10)
+	if ds[0].ConversationID == d.seed.conv.ID {
+		joseph, zawadi = zawadi, joseph
+	}
+	wantContains(t, review, d.seed.customer.Name, "Goes by SMS to &#43;"+d.seed.customer.Phone[1:],
+		`value="`+joseph+`" checked>`, `value="`+zawadi+`">`, "Cannot be sent: no phone number or email on file", "The printer broke")
+	r = b.post(batch+"/approve", url.Values{})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r, "tick at least one heads-up to send")
+	// Ticking both: one goes, and the one who cannot be reached is named.
+	r = b.post(batch+"/approve", url.Values{"send": {joseph, zawadi}})
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, "1 sent, 1 could not be sent, 0 still waiting.", `id="batch-not-sent"`, "Zawadi")
 	out, _ := d.db.Outbox(context.Background(), kindred.OutboxFilter{Purpose: "heads_up"})
 	// Zawadi has no phone or email: her heads-up waits as a draft.
 	if len(out) != 1 {

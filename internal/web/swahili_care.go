@@ -56,7 +56,6 @@ func init() {
 		"The heads-up, as it will be sent": "Taarifa, kama itakavyotumwa",
 		"Approve and send":                 "Kubali na utume",
 		"Do not send":                      "Usitume",
-		"Approve the whole batch":          "Kubali kundi lote",
 		"Sent by %s, %s.":                  "Imetumwa kwa %s, %s.",
 		"Draft, not sent":                  "Rasimu, haijatumwa",
 		"Sent":                             "Imetumwa",
@@ -98,7 +97,24 @@ func init() {
 		"A team lead approves a whole batch.": "Kiongozi wa timu anakubali kundi zima.",
 		"Drafts to read":                      "Rasimu za kusoma",
 		"The heads-ups are drafted. Read each one, then approve it.": "Rasimu za taarifa ziko tayari. Soma kila moja, kisha uikubali.",
-		"The heads-ups that could be sent are on their way.":         "Taarifa zilizoweza kutumwa ziko njiani.",
+		"Read and approve them":            "Zisome na uzikubali",
+		"Read and approve the whole batch": "Soma na ukubali kundi lote",
+
+		// A batch read person by person.
+		"Heads-ups to approve": "Taarifa za kukubali",
+		"Back to care":         "Rudi kwenye huduma",
+		"What was sent":        "Kilichotumwa",
+		"%d sent, %d could not be sent, %d still waiting.":  "Zimetumwa %d, %d hazikuweza kutumwa, %d bado zinasubiri.",
+		"Could not be sent: reach these people another way": "Hazikuweza kutumwa: wafikie watu hawa kwa njia nyingine",
+		"Still waiting":                "Bado zinasubiri",
+		"Read each one before it goes": "Soma kila moja kabla haijatumwa",
+		"Untick anyone who should not get this heads-up, or whose words need changing on their own page first.": "Ondoa alama kwa yeyote asiyestahili kupata taarifa hii, au ambaye maneno yake yanahitaji kubadilishwa kwanza kwenye ukurasa wake.",
+		"Goes by %s to %s": "Inatumwa kwa %s kwenda %s",
+		"Cannot be sent: no phone number or email on file": "Haiwezi kutumwa: hakuna nambari ya simu wala barua pepe kwenye kumbukumbu",
+		"Send this heads-up to %s":                         "Mtumie %s taarifa hii",
+		"Send the ticked heads-ups":                        "Tuma taarifa zilizowekwa alama",
+		"tick at least one heads-up to send":               "weka alama kwenye angalau taarifa moja ya kutuma",
+		"choose heads-ups from the list":                   "chagua taarifa kutoka kwenye orodha",
 
 		// Days, for promised dates.
 		"Monday":    "Jumatatu",
