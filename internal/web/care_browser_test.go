@@ -232,3 +232,80 @@ func TestBrowserLeadReviewsABatchPersonByPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserNotHeardSurveyReachesTheLead: a customer answers their survey
+// in the browser that they did not feel heard; the team lead signs in and
+// finds a follow-up to call them on the care page, beside the answer and
+// who served them, and opens the conversation from it. In English and
+// Kiswahili, at normal size and in large text, axe-core finds no WCAG 2.2
+// AA violation on the survey or on the lead's pages.
+func TestBrowserNotHeardSurveyReachesTheLead(t *testing.T) {
+	requireBrowser(t)
+	d, svc := careDesk(t)
+	ctx := kindred.WithActor(context.Background(), seedActor)
+	agent := d.addAgent(t, ctx, "Amina Wanjiru", "amina@desk.example", kindred.RoleAgent)
+	lead := d.addAgent(t, ctx, "Halima Said", "halima@desk.example", kindred.RoleLead)
+	for _, lang := range []string{"en", "sw"} {
+		for _, large := range []bool{false, true} {
+			mode := lang
+			if large {
+				mode += "-large"
+			}
+			t.Run(mode, func(t *testing.T) {
+				cust := &kindred.Customer{Name: "Joseph Otieno " + mode, PreferredName: "Baba Otieno " + mode, Phone: "+254712345678", Language: lang}
+				if err := d.db.CreateCustomer(ctx, cust); err != nil {
+					t.Fatal(err)
+				}
+				conv := &kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Subject: "Replacement card",
+					Status: kindred.StatusResolved, AssigneeID: &agent.ID}
+				if err := d.db.CreateConversation(ctx, conv); err != nil {
+					t.Fatal(err)
+				}
+				_, secret, err := svc.SendSurvey(ctx, conv, cust)
+				if err != nil {
+					t.Fatal(err)
+				}
+
+				// The customer, on their phone.
+				customer := newTab(t, d.url)
+				customer.open("/survey/"+secret+"?lang="+lang, http.StatusOK)
+				customer.setLargeText(large)
+				customer.assertMode(large)
+				customer.do("answer: not heard",
+					chromedp.Click(chromedp.CSS("label:has(#satisfaction-2)"), chromedp.NodeVisible),
+					chromedp.Click(chromedp.CSS("label:has(#heard-no)"), chromedp.NodeVisible),
+					chromedp.SendKeys(chromedp.CSS("#comment"), "Nobody called me back."),
+				)
+				checkAxe(customer, "survey answered not heard ("+mode+")")
+				customer.submit("#send-survey", http.StatusOK)
+				customer.mustExist("#survey-thanks")
+
+				// The lead.
+				tb := newTab(t, d.url)
+				tb.signIn(lead)
+				tb.setLargeText(large)
+				tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
+				tb.open("/care", http.StatusOK)
+				tb.assertMode(large)
+				follow := tb.text("#my-follow-ups")
+				want := "Call Baba Otieno " + mode + ": the survey says they felt not heard."
+				if lang == "sw" {
+					want = "Mpigie simu Baba Otieno " + mode + ": utafiti unasema hakuhisi amesikilizwa."
+				}
+				if !strings.Contains(follow, want) {
+					t.Fatalf("the lead's follow-ups: %q, want %q", follow, want)
+				}
+				answers := tb.text("#survey-answers")
+				if !strings.Contains(answers, "Nobody called me back.") || !strings.Contains(answers, "Amina Wanjiru") {
+					t.Errorf("the lead does not see the answer and who served: %q", answers)
+				}
+				checkAxe(tb, "care with a not-heard follow-up ("+mode+")")
+				tb.screenshot("care-not-heard-lead-" + mode)
+				tb.submit(fmt.Sprintf(`#my-follow-ups a[href="/conversations/%d/care"]`, conv.ID), http.StatusOK)
+				tb.assertMode(large)
+				checkAxe(tb, "the conversation's care page, from the follow-up ("+mode+")")
+				tb.noPageErrors()
+			})
+		}
+	}
+}

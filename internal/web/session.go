@@ -131,6 +131,12 @@ func (c *Console) preferences(w http.ResponseWriter, r *http.Request, q *request
 	} else {
 		c.setPreferenceCookies(w, r, p)
 	}
-	http.Redirect(w, r, withoutLang(localPath(r.PostForm.Get("back"), "/")), http.StatusSeeOther)
+	back := localPath(r.PostForm.Get("back"), "/")
+	if r.PostForm.Get("lang") != "" {
+		// The language just chosen replaces the page's ?lang=; a change of
+		// text size keeps it, so a survey read in English stays English.
+		back = withoutLang(back)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }

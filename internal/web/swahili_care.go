@@ -97,8 +97,11 @@ func init() {
 		"A team lead approves a whole batch.": "Kiongozi wa timu anakubali kundi zima.",
 		"Drafts to read":                      "Rasimu za kusoma",
 		"The heads-ups are drafted. Read each one, then approve it.": "Rasimu za taarifa ziko tayari. Soma kila moja, kisha uikubali.",
-		"Read and approve them":            "Zisome na uzikubali",
-		"Read and approve the whole batch": "Soma na ukubali kundi lote",
+		"Call %s: the survey says they felt not heard.":              "Mpigie simu %s: utafiti unasema hakuhisi amesikilizwa.",
+		"Call %s: the survey says they felt only partly heard.":      "Mpigie simu %s: utafiti unasema alihisi amesikilizwa kwa sehemu tu.",
+		"They wrote: “%s”":                                           "Aliandika: “%s”",
+		"Read and approve them":                                      "Zisome na uzikubali",
+		"Read and approve the whole batch":                           "Soma na ukubali kundi lote",
 
 		// A batch read person by person.
 		"Heads-ups to approve": "Taarifa za kukubali",

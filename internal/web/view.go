@@ -165,7 +165,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		Lang:      langCode(q.lang),
 		Agent:     q.agent,
 		LargeText: q.prefs.LargeText,
-		Back:      withoutLang(r.URL.RequestURI()),
+		Back:      r.URL.RequestURI(), // the language form drops its ?lang= (see preferences)
 		p:         printer(q.lang),
 		assets:    c.static,
 		now:       c.cfg.Now(),

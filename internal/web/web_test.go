@@ -513,6 +513,15 @@ func TestPreferencesAreRememberedAcrossSessions(t *testing.T) {
 	// Before signing in, the choice is kept in cookies.
 	anon := d.browser()
 	wantStatus(t, anon.post("/preferences", url.Values{"large": {"on"}, "lang": {"sw"}, "back": {"/login"}}), http.StatusSeeOther)
+	// Larger text keeps the language the page was read in; a new language
+	// replaces it.
+	if loc := anon.post("/preferences", url.Values{"large": {"off"}, "back": {"/login?lang=en"}}).Header.Get("Location"); loc != "/login?lang=en" {
+		t.Errorf("after the text-size toggle on /login?lang=en: back to %q", loc)
+	}
+	if loc := anon.post("/preferences", url.Values{"lang": {"sw"}, "back": {"/login?lang=en"}}).Header.Get("Location"); loc != "/login" {
+		t.Errorf("after choosing Kiswahili on /login?lang=en: back to %q", loc)
+	}
+	anon.post("/preferences", url.Values{"large": {"on"}, "back": {"/login"}})
 	wantContains(t, anon.get("/login"), `<html lang="sw">`, `<body class="large-text"`, ">Ingia<")
 }
 
