@@ -3,6 +3,9 @@ package web
 import (
 	"testing"
 
+	"github.com/kindred-desk/kindred/compassion"
+	"github.com/kindred-desk/kindred/internal/care"
+
 	"golang.org/x/text/language"
 )
 
@@ -20,6 +23,26 @@ func TestFollowUpsKindredOpensReadInTheReadersLanguage(t *testing.T) {
 		}
 		if got := en.FollowUpWhat(c.what); got != c.what {
 			t.Errorf("en %q: got %q", c.what, got)
+		}
+	}
+}
+
+// TestGestureReasonsHaveSwahili: the care worker's reasons for a gesture
+// are shown through the catalog, so each needs its Kiswahili.
+func TestGestureReasonsHaveSwahili(t *testing.T) {
+	sw := swahiliAll()
+	reasons := []string{care.LongWaitGesture.Reason}
+	for _, cue := range []string{compassion.CueBereavement, compassion.CueIllness, compassion.CueFinancialHardship} {
+		for _, s := range care.GesturesFor(&compassion.CustomerReport{Cues: []compassion.Cue{{Kind: cue}}}) {
+			reasons = append(reasons, s.Reason)
+		}
+	}
+	if len(reasons) < 5 {
+		t.Fatalf("only %d reasons found", len(reasons))
+	}
+	for _, r := range reasons {
+		if _, ok := sw[r]; !ok {
+			t.Errorf("no Kiswahili for the gesture reason %q", r)
 		}
 	}
 }

@@ -57,6 +57,7 @@ func buildCatalog() catalog.Catalog {
 			panic("web: Swahili message " + en + ": " + err.Error())
 		}
 	}
+	setPlurals(b)
 	return b
 }
 

@@ -39,7 +39,7 @@ func consoleStrings(t *testing.T) []string {
 	goT := regexp.MustCompile(`T\("((?:[^"\\]|\\.)*)"|"([A-Z][^"]* [^"]*\.)"`)
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "swahili") {
+		if strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "swahili") || f == "plural.go" {
 			continue
 		}
 		b, err := os.ReadFile(f)
@@ -88,7 +88,7 @@ func TestEveryStringHasSwahili(t *testing.T) {
 	var missing []string
 	sw := swahiliAll()
 	for _, k := range consoleStrings(t) {
-		if _, ok := sw[k]; !ok {
+		if _, ok := sw[k]; !ok && !isPlural(k) {
 			missing = append(missing, k)
 		}
 	}

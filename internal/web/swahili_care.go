@@ -93,15 +93,20 @@ func init() {
 		"Tag":                                 "Lebo",
 		"Draft the heads-ups":                 "Andika rasimu za taarifa",
 		"Batches waiting for approval":        "Makundi yanayosubiri kukubaliwa",
-		"%d heads-ups in batch %s":            "Taarifa %d katika kundi %s",
 		"A team lead approves a whole batch.": "Kiongozi wa timu anakubali kundi zima.",
 		"Drafts to read":                      "Rasimu za kusoma",
 		"The heads-ups are drafted. Read each one, then approve it.": "Rasimu za taarifa ziko tayari. Soma kila moja, kisha uikubali.",
 		"Call %s: the survey says they felt not heard.":              "Mpigie simu %s: utafiti unasema hakuhisi amesikilizwa.",
 		"Call %s: the survey says they felt only partly heard.":      "Mpigie simu %s: utafiti unasema alihisi amesikilizwa kwa sehemu tu.",
 		"They wrote: “%s”":                                           "Aliandika: “%s”",
-		"Read and approve them":                                      "Zisome na uzikubali",
-		"Read and approve the whole batch":                           "Soma na ukubali kundi lote",
+		// The care worker's reasons for a gesture (internal/care/gesture.go).
+		"They told us someone close to them died. A short handwritten note of sympathy.":              "Walituambia kuwa mtu wa karibu nao amefariki. Barua fupi ya pole, iliyoandikwa kwa mkono.",
+		"They told us someone close to them died. A personal call to check how they are.":             "Walituambia kuwa mtu wa karibu nao amefariki. Simu ya binafsi kuwajulia hali.",
+		"They told us they are ill. A personal call to check how they are.":                           "Walituambia kuwa ni wagonjwa. Simu ya binafsi kuwajulia hali.",
+		"They told us money is tight. A personal call to explain what help there is.":                 "Walituambia kuwa pesa ni chache. Simu ya binafsi kueleza msaada uliopo.",
+		"Open for more than 7 days. A personal call to say sorry for the wait and what happens next.": "Yako wazi kwa zaidi ya siku 7. Simu ya binafsi kuomba radhi kwa kusubiri na kueleza kitakachofuata.",
+		"Read and approve them":            "Zisome na uzikubali",
+		"Read and approve the whole batch": "Soma na ukubali kundi lote",
 
 		// A batch read person by person.
 		"Heads-ups to approve": "Taarifa za kukubali",

@@ -24,7 +24,6 @@ func init() {
 
 		// Key figures.
 		"Satisfied (4 or 5 out of 5)":                  "Wameridhika (4 au 5 kati ya 5)",
-		"Mean %s out of 5, from %d answers":            "Wastani %s kati ya 5, kutoka majibu %d",
 		"Felt heard":                                   "Walihisi wamesikilizwa",
 		"Yes %d, partly %d, no %d":                     "Ndiyo %d, kiasi %d, hapana %d",
 		"First reply, median":                          "Jibu la kwanza, wastani wa kati",
@@ -36,13 +35,11 @@ func init() {
 		"n = %d":                                       "n = %d",
 		"n = %d; 95%% range %s to %s":                  "n = %d; kiwango cha 95%% ni %s hadi %s",
 		"%s h":                                         "saa %s",
-		"r near 1: kinder replies go with happier customers. Near 0: no link. It shows a link, not a cause.":        "r karibu na 1: majibu ya upole huenda pamoja na wateja walioridhika. Karibu na 0: hakuna uhusiano. Inaonyesha uhusiano, si chanzo.",
-		"Only %d answered surveys so far. That is too few to say anything yet.":                                     "Hadi sasa kuna tafiti %d tu zilizojibiwa. Ni chache mno kusema lolote bado.",
-		"Only %d answered surveys. That is too few to lean on: the true link could be anywhere in the range shown.": "Kuna tafiti %d tu zilizojibiwa. Ni chache mno kutegemea: uhusiano halisi unaweza kuwa popote katika kiwango kilichoonyeshwa.",
-		"Every answer or every score is the same, so there is nothing to compare.":                                  "Kila jibu au kila alama ni sawa, kwa hiyo hakuna cha kulinganisha.",
-		"The range includes zero, so this sample does not show a clear link.":                                       "Kiwango kinajumuisha sifuri, kwa hiyo sampuli hii haionyeshi uhusiano wazi.",
-		"Bar chart: %s. The numbers are in the table below it.":                                                     "Chati ya nguzo: %s. Namba ziko katika jedwali lililo chini yake.",
-		"Line chart: %s. The numbers are in the table below it.":                                                    "Chati ya mistari: %s. Namba ziko katika jedwali lililo chini yake.",
+		"r near 1: kinder replies go with happier customers. Near 0: no link. It shows a link, not a cause.": "r karibu na 1: majibu ya upole huenda pamoja na wateja walioridhika. Karibu na 0: hakuna uhusiano. Inaonyesha uhusiano, si chanzo.",
+		"Every answer or every score is the same, so there is nothing to compare.":                           "Kila jibu au kila alama ni sawa, kwa hiyo hakuna cha kulinganisha.",
+		"The range includes zero, so this sample does not show a clear link.":                                "Kiwango kinajumuisha sifuri, kwa hiyo sampuli hii haionyeshi uhusiano wazi.",
+		"Bar chart: %s. The numbers are in the table below it.":                                              "Chati ya nguzo: %s. Namba ziko katika jedwali lililo chini yake.",
+		"Line chart: %s. The numbers are in the table below it.":                                             "Chati ya mistari: %s. Namba ziko katika jedwali lililo chini yake.",
 
 		// Charts and their tables (internal/insights).
 		"Satisfaction answers":                 "Majibu ya kuridhika",
@@ -100,13 +97,10 @@ func init() {
 		"%s, seen by %s": "%s, ameonwa na %s",
 
 		// The coaching view.
-		"%d replies scored from %s to %s. Mean compassion: %s out of 100.":   "Majibu %d yalipewa alama kuanzia %s hadi %s. Wastani wa huruma: %s kati ya 100.",
 		"No replies scored from %s to %s.":                                   "Hakuna majibu yaliyopewa alama kuanzia %s hadi %s.",
 		"The trend, week by week":                                            "Mwelekeo, wiki kwa wiki",
 		"Your three most helpful habits":                                     "Tabia zako tatu zinazosaidia zaidi",
 		"The three most helpful habits":                                      "Tabia tatu zinazosaidia zaidi",
-		"Seen in %d replies, adding %s points each time.":                    "Ilionekana katika majibu %d, ikiongeza alama %s kila mara.",
-		"Seen in %d replies, costing %s points each time.":                   "Ilionekana katika majibu %d, ikipunguza alama %s kila mara.",
 		"No habits to show yet: there are no scored replies in this period.": "Hakuna tabia za kuonyesha bado: hakuna majibu yenye alama katika kipindi hiki.",
 		"One thing to practise":                                              "Jambo moja la kujizoeza",
 		"Nothing stands out to practise in this period. Well done.":          "Hakuna jambo la kujizoeza linalojitokeza katika kipindi hiki. Hongera.",

@@ -21,7 +21,6 @@ func init() {
 		"You are next":                    "Wewe ndiye unayefuata",
 		"1 person is ahead of you":        "Mtu 1 yuko mbele yako",
 		"%d people are ahead of you":      "Watu %d wako mbele yako",
-		"%d waiting":                      "%d wanasubiri",
 		"How we work this out: from how long recent visits took, and the desks open now.": "Tunavyokadiria: kutokana na muda wa ziara za karibuni, na meza zilizo wazi sasa.",
 		"We will send an SMS when your turn is near.":                                     "Tutakutumia SMS zamu yako ikikaribia.",
 		"Done":    "Nimemaliza",

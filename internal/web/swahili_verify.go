@@ -37,7 +37,6 @@ func init() {
 		"You can type it with or without the space, or paste it.":                                                               "Unaweza kuiandika ikiwa na nafasi au bila nafasi, au kuibandika.",
 		"Please type the 6 digits of the code. The space in the middle does not matter.":                                        "Tafadhali andika tarakimu 6 za nambari. Nafasi katikati haijalishi.",
 		"Please type the phone number the code was sent to, for example 0712 345 678.":                                          "Tafadhali andika nambari ya simu iliyotumiwa namba ya uthibitisho, kwa mfano 0712 345 678.",
-		"That is not the code. You can try %d more times.":                                                                      "Hiyo si nambari sahihi. Unaweza kujaribu mara %d zaidi.",
 		"That is not the code. You can try 1 more time.":                                                                        "Hiyo si nambari sahihi. Unaweza kujaribu mara 1 zaidi.",
 		"There is no code waiting for this phone. Please ask at the desk for a new code.":                                       "Hakuna nambari inayosubiri simu hii. Tafadhali omba nambari mpya dawatini.",
 		"You have more time. The code now works until %s.":                                                                      "Umepewa muda zaidi. Sasa nambari inatumika hadi %s.",
