@@ -315,6 +315,11 @@ func (c *Console) scheduleFollowUp(w http.ResponseWriter, r *http.Request, q *re
 		}
 		err = c.cfg.Care.ScheduleFollowUp(r.Context(), f)
 	}
+	if back := "/conversations/" + strconv.FormatInt(id, 10); err == nil && r.PostForm.Get("back") == back {
+		// Made from the offer beside the reply that promised it.
+		http.Redirect(w, r, back+"?done=follow-up#history-heading", http.StatusSeeOther)
+		return nil
+	}
 	return c.careDone(w, r, q, id, err)
 }
 

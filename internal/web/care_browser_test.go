@@ -309,3 +309,53 @@ func TestBrowserNotHeardSurveyReachesTheLead(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserAPromiseInAReplyBecomesAFollowUp: an agent replies in the
+// console that they will call tomorrow; the page offers the follow-up with
+// tomorrow filled in (axe-clean, in English and Kiswahili); the agent adds
+// it and finds it on the care page.
+func TestBrowserAPromiseInAReplyBecomesAFollowUp(t *testing.T) {
+	requireBrowser(t)
+	d, _ := careDesk(t)
+	ctx := kindred.WithActor(context.Background(), seedActor)
+	agent := d.addAgent(t, ctx, "Grace Achieng", "grace@desk.example", kindred.RoleAgent)
+	for _, lang := range []string{"en", "sw"} {
+		t.Run(lang, func(t *testing.T) {
+			cust := &kindred.Customer{Name: "Joseph Otieno " + lang, Phone: "+254712345678"}
+			if err := d.db.CreateCustomer(ctx, cust); err != nil {
+				t.Fatal(err)
+			}
+			conv := &kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelDesk, Subject: "Replacement card"}
+			if err := d.db.CreateConversation(ctx, conv); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.db.AddMessage(ctx, &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: "Where is my card? I have waited three weeks."}); err != nil {
+				t.Fatal(err)
+			}
+			tb := newTab(t, d.url)
+			tb.signIn(agent)
+			tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
+			path := fmt.Sprintf("/conversations/%d", conv.ID)
+			tb.open(path, http.StatusOK)
+			tb.do("promise a call", chromedp.SendKeys(chromedp.CSS("textarea#reply"),
+				"I am sorry you have waited so long. I will call you tomorrow at 10 am with the date your card is ready."))
+			tb.submit("button#send", http.StatusOK)
+			tb.mustExist("#promise-offer")
+			tomorrow := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+			if got := eval[string](tb, `document.querySelector("#promise-due").value`); got != tomorrow {
+				t.Errorf("the offer's day is %q, want tomorrow (%s)", got, tomorrow)
+			}
+			checkAxe(tb, "conversation with a promise offered ("+lang+")")
+			tb.screenshot("promise-offer-" + lang)
+			tb.submit("button#promise-follow-up", http.StatusOK)
+			if n := eval[int](tb, `document.querySelectorAll("#promise-offer").length`); n != 0 {
+				t.Error("the offer stays after the follow-up was added")
+			}
+			tb.open("/care", http.StatusOK)
+			if got := tb.text("#my-follow-ups"); !strings.Contains(got, "I will call you tomorrow at 10 am") {
+				t.Errorf("the follow-up is not on the agent's list: %q", got)
+			}
+			tb.noPageErrors()
+		})
+	}
+}

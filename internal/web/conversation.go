@@ -41,6 +41,8 @@ type conversationPage struct {
 	// Route is how a reply leaves, as things stand: by SMS, by email, or
 	// recorded only (see kindred.RouteReply).
 	Route kindred.Route
+	// Promise offers a follow-up for the time the agent's reply just gave.
+	Promise *promiseOffer
 }
 
 // greeting is how the customer card tells the agent to address the person.
@@ -130,6 +132,11 @@ func (c *Console) conversation(w http.ResponseWriter, r *http.Request, q *reques
 	p, err := c.loadConversationBefore(r.Context(), c.view(r, q, "Conversation"), id, before)
 	if err != nil {
 		return err
+	}
+	if !p.Paged {
+		if p.Promise, err = c.offerPromise(r.Context(), p.view, p.Conv); err != nil {
+			return err
+		}
 	}
 	p.Nav = "inbox"
 	c.pages.render(w, r, c.log, http.StatusOK, "conversation", p)

@@ -105,8 +105,15 @@ func init() {
 		"They told us they are ill. A personal call to check how they are.":                           "Walituambia kuwa ni wagonjwa. Simu ya binafsi kuwajulia hali.",
 		"They told us money is tight. A personal call to explain what help there is.":                 "Walituambia kuwa pesa ni chache. Simu ya binafsi kueleza msaada uliopo.",
 		"Open for more than 7 days. A personal call to say sorry for the wait and what happens next.": "Yako wazi kwa zaidi ya siku 7. Simu ya binafsi kuomba radhi kwa kusubiri na kueleza kitakachofuata.",
-		"Read and approve them":            "Zisome na uzikubali",
-		"Read and approve the whole batch": "Soma na ukubali kundi lote",
+		// A reply that gives a time, offered as a follow-up.
+		"Your reply gives a time: keep it":                    "Jibu lako linataja wakati: litimize",
+		"You wrote “%s”. A follow-up reminds you on the day.": "Uliandika “%s”. Ufuatiliaji utakukumbusha siku hiyo.",
+		"Keep our word: “%s”":                                 "Timiza ahadi yetu: “%s”",
+		"What to do":                                          "Cha kufanya",
+		"On which day":                                        "Siku gani",
+		"Add the follow-up":                                   "Ongeza ufuatiliaji",
+		"Read and approve them":                               "Zisome na uzikubali",
+		"Read and approve the whole batch":                    "Soma na ukubali kundi lote",
 
 		// A batch read person by person.
 		"Heads-ups to approve": "Taarifa za kukubali",
