@@ -305,6 +305,7 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		TrustedProxies:      cfg.TrustedProxies,
 		Webhooks:            d,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		SavedReplies:        d,
 	})
 	apiHandler := api.New(api.Config{
 		Agents:              d,

@@ -43,6 +43,9 @@ type conversationPage struct {
 	Route kindred.Route
 	// Promise offers a follow-up for the time the agent's reply just gave.
 	Promise *promiseOffer
+	// SavedReplies are the office's saved replies, to start a reply from.
+	SavedReplies []kindred.SavedReply
+	Saved        int64 // the one in the reply box
 }
 
 // greeting is how the customer card tells the agent to address the person.
@@ -136,6 +139,17 @@ func (c *Console) conversation(w http.ResponseWriter, r *http.Request, q *reques
 	if !p.Paged {
 		if p.Promise, err = c.offerPromise(r.Context(), p.view, p.Conv); err != nil {
 			return err
+		}
+	}
+	if c.cfg.SavedReplies != nil {
+		if p.SavedReplies, err = c.cfg.SavedReplies.SavedReplies(r.Context()); err != nil {
+			return err
+		}
+		if id := r.URL.Query().Get("saved"); id != "" {
+			if err := c.useSavedReply(r.Context(), p, id); err != nil {
+				return err
+			}
+			p.Saved, _ = strconv.ParseInt(id, 10, 64)
 		}
 	}
 	p.Nav = "inbox"

@@ -154,6 +154,7 @@ type view struct {
 	HasCare     bool
 	HasAccounts bool // people can change their own password (/account)
 	HasInsights bool
+	HasSaved    bool // saved replies
 
 	p      *message.Printer
 	assets *assets
@@ -175,6 +176,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		HasCare:     c.cfg.Care != nil,
 		HasAccounts: c.cfg.Accounts != nil,
 		HasInsights: c.cfg.Insights != nil,
+		HasSaved:    c.cfg.SavedReplies != nil,
 	}
 	if r.Method != http.MethodGet {
 		v.Back = "/"

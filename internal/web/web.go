@@ -39,6 +39,8 @@ type Config struct {
 	// Attachments serves the files of customers' email, as downloads.
 	Attachments kindred.AttachmentService
 	Webhooks    kindred.WebhookService
+	// SavedReplies are the replies the office gives often; nil hides them.
+	SavedReplies kindred.SavedReplies
 	// WebhookAllowPrivate lets webhooks point at loopback and private
 	// addresses, as the API's setting of the same name.
 	WebhookAllowPrivate bool
@@ -229,6 +231,9 @@ func (c *Console) routes() []route {
 	}
 	if c.cfg.Webhooks != nil {
 		routes = append(routes, c.webhookRoutes()...)
+	}
+	if c.cfg.SavedReplies != nil {
+		routes = append(routes, c.savedReplyRoutes()...)
 	}
 	return routes
 }
