@@ -21,6 +21,10 @@ const (
 	ChannelWhatsApp Channel = "whatsapp"
 )
 
+// MaxBulk is how many conversations one change may touch at once: a page
+// of the inbox.
+const MaxBulk = 200
+
 // Channels lists every channel.
 var Channels = []Channel{ChannelDesk, ChannelEmail, ChannelChat, ChannelSMS, ChannelUSSD, ChannelPhone, ChannelWhatsApp}
 

@@ -144,6 +144,9 @@ type ConversationService interface {
 	Conversation(ctx context.Context, id int64, withMessages bool) (*Conversation, error)
 	Conversations(ctx context.Context, f ConversationFilter) ([]Conversation, error)
 	UpdateConversation(ctx context.Context, id int64, u ConversationUpdate) (*Conversation, error)
+	// UpdateConversations makes one change to many conversations (assign
+	// them, resolve them) in one transaction: all or none. At most MaxBulk.
+	UpdateConversations(ctx context.Context, ids []int64, u ConversationUpdate) ([]*Conversation, error)
 	// AddMessage stores m and applies its effect on the conversation (see
 	// Conversation.Apply) in one transaction.
 	AddMessage(ctx context.Context, m *Message) error

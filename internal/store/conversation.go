@@ -322,6 +322,24 @@ func (db *DB) Conversations(ctx context.Context, f kindred.ConversationFilter) (
 // conversation as it now is. Status changes go through
 // Conversation.SetStatus, so ResolvedAt stays true to the last resolution.
 func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.ConversationUpdate) (*kindred.Conversation, error) {
+	due, err := checkUpdate(u)
+	if err != nil {
+		return nil, err
+	}
+	var c *kindred.Conversation
+	err = db.Tx(ctx, func(tx *Tx) (err error) {
+		c, err = tx.updateConversation(ctx, id, u, due)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// checkUpdate checks u before anything is read, and returns its promised
+// date as stored.
+func checkUpdate(u kindred.ConversationUpdate) (*time.Time, error) {
 	var v kindred.Validation
 	if u.Status != nil && !slices.Contains(kindred.Statuses, *u.Status) {
 		v.Add("status", "must be one of open, waiting_on_customer, waiting_on_us, resolved")
@@ -335,92 +353,113 @@ func (db *DB) UpdateConversation(ctx context.Context, id int64, u kindred.Conver
 	if u.ClearDue && u.DueAt != nil {
 		v.Add("due_at", "cannot set and clear the promised date at once")
 	}
-	due := roundMSPtr(u.DueAt)
-	if err := v.Err(); err != nil {
+	return roundMSPtr(u.DueAt), v.Err()
+}
+
+// UpdateConversations makes the same change u to every conversation in ids,
+// in one transaction: all change, or (one missing, a rule broken) none.
+func (db *DB) UpdateConversations(ctx context.Context, ids []int64, u kindred.ConversationUpdate) ([]*kindred.Conversation, error) {
+	due, err := checkUpdate(u)
+	if err != nil {
 		return nil, err
 	}
-	var c *kindred.Conversation
-	err := db.Tx(ctx, func(tx *Tx) (err error) {
-		c, err = tx.conversation(ctx, id, true)
-		if err != nil {
-			return err
-		}
-		now := db.clock()
-		var changed []string
-		if u.Subject != nil && *u.Subject != c.Subject {
-			c.Subject = *u.Subject
-			changed = append(changed, "subject")
-		}
-		if u.Status != nil && *u.Status != c.Status {
-			changed = append(changed, fmt.Sprintf("status %s to %s", c.Status, *u.Status))
-			c.SetStatus(*u.Status, now)
-		}
-		if u.Priority != nil && *u.Priority != c.Priority {
-			changed = append(changed, fmt.Sprintf("priority %s to %s", c.Priority, *u.Priority))
-			c.Priority = *u.Priority
-		}
-		if u.AssigneeID != nil && (c.AssigneeID == nil || *c.AssigneeID != *u.AssigneeID) {
-			if err := tx.mustExist(ctx, "agents", "assignee_id", *u.AssigneeID); err != nil {
+	if len(ids) == 0 || len(ids) > kindred.MaxBulk {
+		return nil, invalid("conversation_ids", fmt.Sprintf("choose from 1 to %d conversations", kindred.MaxBulk))
+	}
+	out := make([]*kindred.Conversation, 0, len(ids))
+	err = db.Tx(ctx, func(tx *Tx) error {
+		for _, id := range ids {
+			c, err := tx.updateConversation(ctx, id, u, due)
+			if err != nil {
 				return err
 			}
-			a := *u.AssigneeID
-			c.AssigneeID = &a
-			changed = append(changed, fmt.Sprintf("assigned to agent %d", a))
+			out = append(out, c)
 		}
-		if u.Unassign && c.AssigneeID != nil {
-			c.AssigneeID = nil
-			changed = append(changed, "unassigned")
-		}
-		dueChanged := false
-		switch {
-		case u.ClearDue && c.DueAt != nil:
-			c.DueAt, dueChanged = nil, true
-			changed = append(changed, "due date cleared")
-		case due != nil && !sameTime(c.DueAt, due):
-			c.DueAt, dueChanged = due, true
-			changed = append(changed, "due "+due.Format(time.RFC3339))
-		}
-		tags, err := tx.tags(ctx, []int64{id})
-		if err != nil {
-			return err
-		}
-		if t := tags[id]; t != nil {
-			c.Tags = t
-		}
-		if u.Tags != nil {
-			if t := normalTags(*u.Tags); !slices.Equal(t, c.Tags) {
-				if err := tx.setTags(ctx, id, t); err != nil {
-					return err
-				}
-				c.Tags = t
-				changed = append(changed, "tags")
-			}
-		}
-		if len(changed) == 0 {
-			return nil
-		}
-		c.UpdatedAt = now
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET subject = ?, status = ?, priority = ?, assignee_id = ?,
-			updated_at = ?, resolved_at = ?, due_at = ? WHERE id = ?`,
-			c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
-			ms(c.UpdatedAt), msPtr(c.ResolvedAt), msPtr(c.DueAt), id); err != nil {
-			return err
-		}
-		if dueChanged {
-			// A new promise gets its own reminder.
-			if _, err := tx.Exec(ctx, "UPDATE conversations SET due_reminded_at = NULL WHERE id = ?", id); err != nil {
-				return err
-			}
-		}
-		if err := tx.emit(ctx, kindred.EventConversationUpdated, map[string]any{"conversation": c, "changes": changed}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, "conversation.update", "conversation", id, strings.Join(changed, "; "))
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("update conversation %d: %w", id, err)
+		return nil, fmt.Errorf("update %d conversations: %w", len(ids), err)
 	}
-	return c, nil
+	return out, nil
+}
+
+// updateConversation is UpdateConversation in tx, u already checked.
+func (tx *Tx) updateConversation(ctx context.Context, id int64, u kindred.ConversationUpdate, due *time.Time) (*kindred.Conversation, error) {
+	c, err := tx.conversation(ctx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	now := tx.db.clock()
+	var changed []string
+	if u.Subject != nil && *u.Subject != c.Subject {
+		c.Subject = *u.Subject
+		changed = append(changed, "subject")
+	}
+	if u.Status != nil && *u.Status != c.Status {
+		changed = append(changed, fmt.Sprintf("status %s to %s", c.Status, *u.Status))
+		c.SetStatus(*u.Status, now)
+	}
+	if u.Priority != nil && *u.Priority != c.Priority {
+		changed = append(changed, fmt.Sprintf("priority %s to %s", c.Priority, *u.Priority))
+		c.Priority = *u.Priority
+	}
+	if u.AssigneeID != nil && (c.AssigneeID == nil || *c.AssigneeID != *u.AssigneeID) {
+		if err := tx.mustExist(ctx, "agents", "assignee_id", *u.AssigneeID); err != nil {
+			return nil, err
+		}
+		a := *u.AssigneeID
+		c.AssigneeID = &a
+		changed = append(changed, fmt.Sprintf("assigned to agent %d", a))
+	}
+	if u.Unassign && c.AssigneeID != nil {
+		c.AssigneeID = nil
+		changed = append(changed, "unassigned")
+	}
+	dueChanged := false
+	switch {
+	case u.ClearDue && c.DueAt != nil:
+		c.DueAt, dueChanged = nil, true
+		changed = append(changed, "due date cleared")
+	case due != nil && !sameTime(c.DueAt, due):
+		c.DueAt, dueChanged = due, true
+		changed = append(changed, "due "+due.Format(time.RFC3339))
+	}
+	tags, err := tx.tags(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if t := tags[id]; t != nil {
+		c.Tags = t
+	}
+	if u.Tags != nil {
+		if t := normalTags(*u.Tags); !slices.Equal(t, c.Tags) {
+			if err := tx.setTags(ctx, id, t); err != nil {
+				return nil, err
+			}
+			c.Tags = t
+			changed = append(changed, "tags")
+		}
+	}
+	if len(changed) == 0 {
+		return c, nil
+	}
+	c.UpdatedAt = now
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET subject = ?, status = ?, priority = ?, assignee_id = ?,
+		updated_at = ?, resolved_at = ?, due_at = ? WHERE id = ?`,
+		c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
+		ms(c.UpdatedAt), msPtr(c.ResolvedAt), msPtr(c.DueAt), id); err != nil {
+		return nil, err
+	}
+	if dueChanged {
+		// A new promise gets its own reminder.
+		if _, err := tx.Exec(ctx, "UPDATE conversations SET due_reminded_at = NULL WHERE id = ?", id); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.emit(ctx, kindred.EventConversationUpdated, map[string]any{"conversation": c, "changes": changed}); err != nil {
+		return nil, err
+	}
+	return c, tx.Audit(ctx, "conversation.update", "conversation", id, strings.Join(changed, "; "))
 }
 
 // AddMessage stores m and applies its effect on the conversation (see

@@ -254,6 +254,7 @@ func TestAxeEveryPageHasNoViolations(t *testing.T) {
 			tb.signIn(d.admin)
 			tb.setLargeText(large)
 			checkAxe(tb, page("inbox"))
+			tb.screenshot("inbox-" + mode)
 
 			tb.open(d.conversationPath(), http.StatusOK)
 			tb.do("type a draft", chromedp.SendKeys(chromedp.CSS("textarea#reply"), coldReply))

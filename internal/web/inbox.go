@@ -129,6 +129,12 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 		rows = append(rows, row)
 	}
 	sortInbox(rows)
+	changed, _ := strconv.Atoi(qs.Get("changed"))
+	agents, err := c.cfg.Agents.Agents(ctx)
+	if err != nil {
+		return err
+	}
+	agents = slices.DeleteFunc(agents, func(a kindred.Agent) bool { return !a.ServesCustomers() })
 	v := c.view(r, q, "Inbox")
 	v.Nav = "inbox"
 	for i := range rows {
@@ -143,7 +149,10 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 		Channels   []kindred.Channel
 		Priorities []kindred.Priority
 		Next       string // the next page, when there is one
-	}{v, rows, f, kindred.Channels, kindred.Priorities, next})
+		Agents     []kindred.Agent
+		Statuses   []kindred.Status
+		Changed    int // conversations just changed together
+	}{v, rows, f, kindred.Channels, kindred.Priorities, next, agents, kindred.Statuses, changed})
 	return nil
 }
 

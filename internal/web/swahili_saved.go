@@ -23,3 +23,20 @@ func init() {
 		"choose a saved reply from the list":           "chagua jibu lililohifadhiwa kutoka kwenye orodha",
 	})
 }
+
+// Swahili for changing many conversations at once, from the inbox.
+func init() {
+	swahiliByFeature = append(swahiliByFeature, map[string]string{
+		"Change the ticked conversations":            "Badilisha mazungumzo yaliyowekwa alama",
+		"With the ticked conversations":              "Kwa mazungumzo yaliyowekwa alama",
+		"Assign to":                                  "Kabidhi kwa",
+		"Leave as they are":                          "Yaache kama yalivyo",
+		"Nobody":                                     "Hakuna mtu",
+		"Change them":                                "Yabadilishe",
+		"Tick":                                       "Weka alama",
+		"Tick the conversation with %s":              "Weka alama kwenye mazungumzo na %s",
+		"tick conversations from the list":           "weka alama kwenye mazungumzo kutoka kwenye orodha",
+		"tick at least one conversation":             "weka alama kwenye angalau mazungumzo moja",
+		"choose whom to assign them to, or a status": "chagua utakayempa, au hali",
+	})
+}

@@ -188,6 +188,7 @@ func (c *Console) routes() []route {
 		{"POST /conversations/{id}/simpler", staff, c.simpler},
 		{"POST /conversations/{id}/note", staff, c.addInternalNote},
 		{"POST /conversations/{id}/call", staff, c.logCall},
+		{"POST /conversations/bulk", staff, c.bulkUpdate},
 		{"POST /conversations/{id}/assign", staff, c.assign},
 		{"POST /conversations/{id}/status", staff, c.setStatus},
 		{"POST /conversations/{id}/tags", staff, c.setTags},
