@@ -40,3 +40,19 @@ func init() {
 		"choose whom to assign them to, or a status": "chagua utakayempa, au hali",
 	})
 }
+
+// Swahili for the keyboard shortcuts.
+func init() {
+	swahiliByFeature = append(swahiliByFeature, map[string]string{
+		"Keyboard shortcuts":                              "Njia za mkato za kibodi",
+		"Next or previous conversation in the inbox":      "Mazungumzo yanayofuata au yaliyotangulia kwenye kikasha",
+		"Open the conversation":                           "Fungua mazungumzo",
+		"Go to the reply box":                             "Nenda kwenye kisanduku cha jibu",
+		"Send the reply":                                  "Tuma jibu",
+		"Show these shortcuts":                            "Onyesha njia hizi za mkato",
+		"Single keys do nothing while you type in a box.": "Kitufe kimoja hakifanyi kitu unapoandika kwenye kisanduku.",
+		"Single-key shortcuts are on.":                    "Njia za mkato za kitufe kimoja zimewashwa.",
+		"Single-key shortcuts are off.":                   "Njia za mkato za kitufe kimoja zimezimwa.",
+		"Single-key shortcuts off":                        "Zima njia za mkato za kitufe kimoja",
+	})
+}

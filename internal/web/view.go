@@ -188,7 +188,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 	}
 	v.Title = v.T(title)
 	if q.agent != nil && q.agent.Role != kindred.RoleKiosk {
-		v.Scripts = []string{"live.js"}
+		v.Scripts = []string{"live.js", "keys.js"}
 	}
 	return v
 }
