@@ -9,7 +9,8 @@ import (
 
 // decodeLineFast decodes the common shape of an --jsonl line without
 // encoding/json's reflection: one object whose keys are exactly "id",
-// "customer_message", "reply", "customer_name" or "accommodations", each at
+// "customer_message", "reply", "customer_name", "accommodations", "channel"
+// or "language", each at
 // most once, with an id that is a string, a number without exponent or
 // null, string (or null) messages and name, and accommodations an array of
 // strings or null, with JSON white space anywhere between tokens.
@@ -30,6 +31,8 @@ func decodeLineFast(data []byte, line *analyzeLine) bool {
 		seenReply
 		seenName
 		seenAccommodations
+		seenChannel
+		seenLanguage
 	)
 	seen := 0
 	i := skipSpace(data, 0)
@@ -64,6 +67,10 @@ func decodeLineFast(data []byte, line *analyzeLine) bool {
 				bit = seenName
 			case "accommodations":
 				bit = seenAccommodations
+			case "channel":
+				bit = seenChannel
+			case "language":
+				bit = seenLanguage
 			default:
 				return false
 			}
@@ -94,6 +101,10 @@ func decodeLineFast(data []byte, line *analyzeLine) bool {
 				i, ok = scanStringOrNull(data, i, &l.CustomerName)
 			case seenAccommodations:
 				i, ok = scanAccommodations(data, i, &l.Accommodations)
+			case seenChannel:
+				i, ok = scanStringOrNull(data, i, &l.Channel)
+			case seenLanguage:
+				i, ok = scanStringOrNull(data, i, &l.Language)
 			}
 			if !ok {
 				return false

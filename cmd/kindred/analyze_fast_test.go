@@ -61,6 +61,8 @@ func TestDecodeLineFastMatchesUnmarshal(t *testing.T) {
 		{`{"id":"\u00e9\"\\"}`, true},
 		{`{"customer_name":"Mrs. Wanjiru","accommodations":["plain_language","Low-Vision"]}`, true},
 		{`{"accommodations":[]}`, true},
+		{`{"id":7,"reply":"Pole sana, Mama.","channel":"sms","language":"sw"}`, true},
+		{`{"channel":null,"language":null}`, true},
 		{`{"accommodations":[ "a" , "b" ]}`, true},
 		{`{"reply":"a\"b\\c\/d\be\ff\ng\rh\ti"}`, true},
 		{`{"reply":"\u003cb\u003e \u0026 \u2028 \u00E9 \uD83D\uDE00"}`, true},
@@ -100,6 +102,8 @@ func TestDecodeLineFastMatchesUnmarshal(t *testing.T) {
 		{`{"reply":["x"]}`, false},
 		{`{"reply":{"x":1}}`, false},
 		{`{"accommodations":"plain_language"}`, false},
+		{`{"channel":["sms"]}`, false},
+		{`{"language":"sw","language":"en"}`, false},
 		{`{"accommodations":["a",null]}`, false},
 		{`{"accommodations":["a",1]}`, false},
 		{`{"accommodations":["a",]}`, false},
@@ -142,7 +146,7 @@ func TestDecodeLineFastMatchesUnmarshal(t *testing.T) {
 // decodeLine against json.Unmarshal on each.
 func TestDecodeLineRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	keys := []string{`"id"`, `"reply"`, `"customer_message"`, `"customer_name"`, `"accommodations"`, `"ID"`, `"Reply"`, `"other"`, `"\u0069d"`, `""`}
+	keys := []string{`"id"`, `"reply"`, `"customer_message"`, `"customer_name"`, `"accommodations"`, `"channel"`, `"language"`, `"ID"`, `"Reply"`, `"other"`, `"\u0069d"`, `""`}
 	values := []string{
 		`"plain"`, `""`, `"a\"b\\c\/\b\f\n\r\t"`, `"\u00e9\u2028\ud83d\ude00"`, `"\ud800"`, `"\udc00\ud800x"`, `"\ud83d\u0041"`,
 		"\"\xff\xfe\xed\xa0\x80\"", `"é😀"`, `null`, `0`, `-0`, `7`, `-12.5`, `1e3`, `01`, `1.`, `true`, `false`,
