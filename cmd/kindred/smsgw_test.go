@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"net"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,35 +25,8 @@ func TestSMSReplyRoundTripThroughTheSimulatorCommand(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 
-	gw := exec.Command(bin, "smsgw", "--addr", "127.0.0.1:0", "--report-url", "http://"+addr+"/api/v1/sms/delivery",
+	smsURL, printed := startSMSGateway(t, bin, "--report-url", "http://"+addr+"/api/v1/sms/delivery",
 		"--report-key", "test-key", "--report-delay", "100ms", "--unreachable", "+254733000999")
-	out, err := gw.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gwErr := &lockedBuffer{}
-	gw.Stderr = gwErr
-	if err := gw.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gw.Process.Kill(); gw.Wait() })
-	printed := &lockedBuffer{}
-	gwURL := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "SMS gateway simulator listening on "); ok {
-				gwURL <- u
-			}
-			printed.Write([]byte(sc.Text() + "\n"))
-		}
-	}()
-	var smsURL string
-	select {
-	case smsURL = <-gwURL:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("kindred smsgw did not start\n%s", gwErr)
-	}
 
 	token := lastLine(t, runBinary(t, bin, "token", "create", "--db", db, "--role", "agent", "--name", "round trip"))
 	srv := startServer(t, bin, db, "--addr", addr, "--sms-url", smsURL, "--sms-username", "sandbox", "--sms-key", "sim",
@@ -93,7 +64,7 @@ func TestSMSReplyRoundTripThroughTheSimulatorCommand(t *testing.T) {
 				return last.DeliveryError
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("the reply is still %q (%s), want %q\nserve: %s\nsmsgw: %s", last.DeliveryStatus, last.DeliveryError, want, srv.stderr, gwErr)
+				t.Fatalf("the reply is still %q (%s), want %q\nserve: %s\nsmsgw: %s", last.DeliveryStatus, last.DeliveryError, want, srv.stderr, printed)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
