@@ -86,7 +86,9 @@ func TestThreeNodesOnOnePostgreSQL(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var got struct {
-			Messages []struct{ DeliveryStatus string `json:"delivery_status"` }
+			Messages []struct {
+				DeliveryStatus string `json:"delivery_status"`
+			}
 		}
 		a.mustDo("GET", fmt.Sprintf("/api/v1/conversations/%d", conv.ID), "", http.StatusOK, &got)
 		sent := 0
