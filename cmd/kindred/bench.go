@@ -41,6 +41,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.IntVar(&c.Count, "n", 0, "operations to run (0: bounded by --duration only)")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "time to run (0: bounded by -n only)")
 	fs.StringVar(&c.Origin, "origin", "", "chat mode: the Origin the visitors send, one of the desk's --chat-origins (with --url)")
+	fs.DurationVar(&c.Pace, "pace", bench.ChatPace, "chat mode: how often each visitor writes (under 3s passes the desk's limit of 20 a minute)")
 	fs.BoolVar(&c.SpreadAddresses, "spread-addresses", false, "chat mode: each visitor names its own address in X-Forwarded-For (with --url; the desk must list the bench's address in --trusted-proxies)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -55,6 +55,9 @@ type Config struct {
 	// see 200 visitors rather than one address.
 	Origin          string
 	SpreadAddresses bool
+	// Pace is how often each chat visitor writes; 0: ChatPace. Under 3 s a
+	// visitor passes the desk's limit of 20 messages a minute.
+	Pace time.Duration
 }
 
 // Result is one run's figures, written as one JSON line.
@@ -121,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if c.Count == 0 && c.Duration == 0 {
 		errs = append(errs, errors.New("count, duration: give at least one bound"))
+	}
+	if c.Pace < 0 {
+		errs = append(errs, fmt.Errorf("pace %s: must not be negative", c.Pace))
 	}
 	if c.Mode == Chat && c.Origin == "" {
 		errs = append(errs, errors.New("origin: chat mode needs one of the desk's --chat-origins"))

@@ -18,9 +18,10 @@ import (
 	"github.com/coder/websocket"
 )
 
-// ChatPace is how often each chat visitor writes: one message and the
-// agent's answer every 4 seconds, a brisk chat that stays within the desk's
-// limit of 20 messages a minute per visitor.
+// ChatPace is how often each chat visitor writes unless Config.Pace says
+// otherwise: one message and the agent's answer every 4 seconds, a brisk
+// chat that stays within the desk's limit of 20 messages a minute per
+// visitor.
 const ChatPace = 4 * time.Second
 
 // Latency is one measure's figures, in milliseconds.
@@ -125,11 +126,15 @@ func (v *chatVisitor) wait(ctx context.Context, what string, match func(chatFram
 	}
 }
 
-// runChat runs Concurrency chat visitors, each writing every ChatPace while
+// runChat runs Concurrency chat visitors, each writing every Pace while
 // an agent answers each message through the API, until Count rounds are
 // done or Duration has passed.
 func runChat(ctx context.Context, c Config) (*Result, error) {
 	p := &poster{c: c}
+	pace := c.Pace
+	if pace <= 0 {
+		pace = ChatPace
+	}
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	type visitor struct {
 		v    *chatVisitor
@@ -181,7 +186,7 @@ func runChat(ctx context.Context, c Config) (*Result, error) {
 			// Spread the visitors over one pace, as people do not all write
 			// in the same second.
 			select {
-			case <-time.After(ChatPace * time.Duration(i) / time.Duration(len(visitors))):
+			case <-time.After(pace * time.Duration(i) / time.Duration(len(visitors))):
 			case <-ctx.Done():
 				return
 			}
@@ -208,7 +213,7 @@ func runChat(ctx context.Context, c Config) (*Result, error) {
 					return // the connection is gone
 				}
 				select {
-				case <-time.After(ChatPace - time.Since(t0)):
+				case <-time.After(pace - time.Since(t0)):
 				case <-ctx.Done():
 					return
 				}
