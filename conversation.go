@@ -78,8 +78,13 @@ type Conversation struct {
 	// answer in free text; after it, only an approved template may be sent.
 	// The store sets it, by its clock, when it reads one conversation (not
 	// in listings).
-	WhatsAppWindowOpen bool      `json:"whatsapp_window_open,omitempty"`
-	Messages           []Message `json:"messages,omitempty"`
+	WhatsAppWindowOpen bool `json:"whatsapp_window_open,omitempty"`
+	// Chat says, on a web chat conversation whose customer chatted through
+	// the widget, whether they are in the chat now and how they asked to be
+	// answered otherwise; nil for any other conversation. The store sets it
+	// when it reads one conversation (not in listings).
+	Chat     *ChatPresence `json:"chat,omitempty"`
+	Messages []Message     `json:"messages,omitempty"`
 }
 
 // Direction says who a message is from.

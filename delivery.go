@@ -43,10 +43,11 @@ const WhatsAppWindow = 24 * time.Hour
 // Route is how a reply reaches the customer: by Channel to To, or, when
 // Channel is empty, not at all, for the plain Reason given.
 type Route struct {
-	Channel Channel // ChannelSMS, ChannelEmail or ChannelWhatsApp; "" when the reply is recorded only
-	To      string  // E.164 phone or email address
+	Channel Channel // ChannelSMS, ChannelEmail, ChannelWhatsApp or ChannelChat; "" when the reply is recorded only
+	To      string  // E.164 phone or email address; "" for the web chat
 	// Reason says why a reply is not sent, in words for the agent ("Mr
-	// Otieno has read aloud on file: call them instead"). Empty when it is.
+	// Otieno has read aloud on file: call them instead"). Empty when it is,
+	// except on the web chat, where it says why the reply waits.
 	Reason string
 	// Failed is set when the reply should go but cannot (no phone number on
 	// file): it is then stored as failed, not recorded.
@@ -59,9 +60,11 @@ func (r Route) Sends() bool { return r.Channel != "" }
 // RouteReply decides how a reply on conv reaches customer c. A reply leaves
 // by the conversation's own channel: a text conversation is answered by
 // text, an email by email. A desk, phone or USSD conversation is recorded
-// only. A customer who has told us that reading is hard for them (read
-// aloud, low vision) is not sent a text unless the agent insists (force):
-// the console offers a call instead.
+// only. A web chat reply shows in the visitor's widget while they are in
+// the chat; after they leave it goes by the SMS or email they left, or
+// waits for them to come back. A customer who has told us that reading is
+// hard for them (read aloud, low vision) is not sent a text unless the
+// agent insists (force): the console offers a call instead.
 func RouteReply(conv *Conversation, c *Customer, force bool) Route {
 	name := c.AddressAs()
 	switch conv.Channel {
@@ -82,6 +85,18 @@ func RouteReply(conv *Conversation, c *Customer, force bool) Route {
 			return Route{Reason: fmt.Sprintf("not sent: %s has no email address on file", name), Failed: true}
 		}
 		return Route{Channel: ChannelEmail, To: c.Email}
+	case ChannelChat:
+		switch {
+		case conv.Chat == nil:
+			// Made by hand or through the API: nobody chats in it.
+			return Route{Reason: "recorded only: nobody is in this chat through the web chat widget"}
+		case conv.Chat.Online:
+			return Route{Channel: ChannelChat}
+		case conv.Chat.ReplyBy == ChannelSMS || conv.Chat.ReplyBy == ChannelEmail:
+			// They left the chat, and asked to be answered this way.
+			return RouteReply(&Conversation{Channel: conv.Chat.ReplyBy}, c, force)
+		}
+		return Route{Channel: ChannelChat, Reason: fmt.Sprintf("waiting: %s is not in the chat now and left no phone or email; they see the reply when they open the chat again", name)}
 	case ChannelWhatsApp:
 		if c.Phone == "" {
 			return Route{Reason: fmt.Sprintf("not sent: %s has no phone number on file", name), Failed: true}

@@ -83,3 +83,39 @@ func TestRouteReplyOnWhatsAppKeepsTheWindow(t *testing.T) {
 		})
 	}
 }
+
+func TestRouteReplyOnTheWebChatFollowsTheVisitor(t *testing.T) {
+	both := &kindred.Customer{Name: "Wanjiku", Phone: "+254722000111", Email: "wanjiku@example.org"}
+	readAloud := &kindred.Customer{Name: "Mzee Kamau", Phone: "+254722000333", Accommodations: []kindred.Accommodation{kindred.ReadAloud}}
+	tests := []struct {
+		name string
+		chat *kindred.ChatPresence
+		c    *kindred.Customer
+		want kindred.Route
+	}{
+		{"nobody chats in it", nil, both, kindred.Route{Reason: "recorded only: nobody is in this chat through the web chat widget"}},
+		{"in the chat: to the widget", &kindred.ChatPresence{Online: true, ReplyBy: kindred.ChannelSMS}, both, kindred.Route{Channel: kindred.ChannelChat}},
+		{"gone, left a phone: by SMS", &kindred.ChatPresence{ReplyBy: kindred.ChannelSMS}, both, kindred.Route{Channel: kindred.ChannelSMS, To: "+254722000111"}},
+		{"gone, left an email: by email", &kindred.ChatPresence{ReplyBy: kindred.ChannelEmail}, both, kindred.Route{Channel: kindred.ChannelEmail, To: "wanjiku@example.org"}},
+		{"gone, left a phone but reading is hard", &kindred.ChatPresence{ReplyBy: kindred.ChannelSMS}, readAloud,
+			kindred.Route{Reason: `not sent by text: Mzee Kamau has "read aloud" on file, so call them instead`}},
+		{"gone, left nothing: it waits", &kindred.ChatPresence{}, both, kindred.Route{Channel: kindred.ChannelChat,
+			Reason: "waiting: Wanjiku is not in the chat now and left no phone or email; they see the reply when they open the chat again"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conv := &kindred.Conversation{Channel: kindred.ChannelChat, Chat: tt.chat}
+			if got := kindred.RouteReply(conv, tt.c, false); got != tt.want {
+				t.Fatalf("RouteReply: %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFirstNameIsTheFirstWord(t *testing.T) {
+	for in, want := range map[string]string{"Amina Wanjiru": "Amina", "  Grace ": "Grace", "": "", "Baba Otieno Junior": "Baba"} {
+		if got := kindred.FirstName(in); got != want {
+			t.Errorf("FirstName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

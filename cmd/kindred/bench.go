@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,9 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.IntVar(&c.Concurrency, "c", 16, "clients posting at once")
 	fs.IntVar(&c.Count, "n", 0, "operations to run (0: bounded by --duration only)")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "time to run (0: bounded by -n only)")
+	fs.StringVar(&c.Origin, "origin", "", "chat mode: the Origin the visitors send, one of the desk's --chat-origins (with --url)")
+	fs.DurationVar(&c.Pace, "pace", bench.ChatPace, "chat mode: how often each visitor writes (under 3s passes the desk's limit of 20 a minute)")
+	fs.BoolVar(&c.SpreadAddresses, "spread-addresses", false, "chat mode: each visitor names its own address in X-Forwarded-For (with --url; the desk must list the bench's address in --trusted-proxies)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,6 +53,14 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return errors.New("--url and --db: give one; --db starts a desk of its own")
 	}
 	if c.URL == "" {
+		if c.Mode == bench.Chat {
+			// Its own desk serves the chat to the bench's visitors, each
+			// from an address of its own behind the bench as a trusted
+			// proxy, as 200 people on 200 phones would come.
+			c.Origin, c.SpreadAddresses = "http://bench.invalid", true
+			cfg.ChatOrigins = []string{c.Origin}
+			cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		}
 		stop, err := benchDesk(ctx, &cfg, &c)
 		if err != nil {
 			return err
@@ -105,7 +117,11 @@ func benchDesk(ctx context.Context, cfg *config.Config, c *bench.Config) (stop f
 	}
 	// Only warnings: a log line per request would measure the logger.
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := newServer(newHandler(db, *cfg, logger, api.NewRegistry()), logger)
+	key, err := chatKey(ctx, db, *cfg)
+	if err != nil {
+		return nil, err
+	}
+	srv := newServer(newHandler(db, *cfg, logger, api.NewRegistry(), key), logger)
 	go srv.Serve(ln)
 	cleanup = append(cleanup, func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/kindred-desk/kindred/internal/store/storetest"
 )
@@ -136,6 +139,106 @@ func TestServeLiveUpdatesReachEveryProcess(t *testing.T) {
 	for name, s := range map[string]*stream{"A, where it was posted": onA, "B": onB} {
 		if n := s.count("message", "I will wait for your call", time.Second); n != 1 {
 			t.Errorf("the console on %s got the message %d times, want once", name, n)
+		}
+	}
+}
+
+// TestServeWebChatAcrossProcesses: two kindred processes serve one
+// PostgreSQL database with the web chat on. A visitor's widget is open on
+// B; the agent works on A. The visitor's typing and message reach A's
+// console; the agent's reply through A reaches the widget on B, and its
+// acknowledgement reaches A's console as delivered.
+func TestServeWebChatAcrossProcesses(t *testing.T) {
+	dsn := postgresSchema(t)
+	const origin = "http://shop.example"
+	a := serveInProcess(t, "--db", dsn, "--chat-origins", origin)
+	_, secret, _ := strings.Cut(a.bannerValue("setup link"), "/setup?token=")
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	password := "correct horse battery staple"
+	form := url.Values{"token": {secret}, "name": {"Wanjiru Kamau"}, "email": {"wanjiru@example.org"}, "password": {password}, "password2": {password}}
+	if status, loc := postForm(t, browser, a.url+"/setup", form); status != http.StatusSeeOther || loc != "/inbox" {
+		t.Fatalf("POST /setup: %d to %q", status, loc)
+	}
+	b := serveInProcess(t, "--db", dsn, "--chat-origins", origin)
+	code, stdout, stderr := runKindred("token", "create", "--db", dsn, "--role", "admin", "--name", "test")
+	if code != 0 {
+		t.Fatalf("token create: exit %d: %s", code, stderr)
+	}
+	api := &apiClient{t: t, token: lastLine(t, stdout), client: http.DefaultClient}
+	api.base.Store(&a.url)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(b.url, "http")+"/chat/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	type frame struct {
+		Type    string
+		Token   string
+		Agent   string
+		Message *struct {
+			ID   int64
+			From string
+			Body string
+			Ack  bool
+		}
+	}
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func(typ string) frame {
+		for {
+			_, b, err := conn.Read(ctx)
+			if err != nil {
+				t.Fatalf("waiting for %s: %v", typ, err)
+			}
+			var f frame
+			json.Unmarshal(b, &f)
+			if f.Type == typ && (typ != "message" || f.Message.From == "agent") {
+				return f
+			}
+		}
+	}
+	send(map[string]any{"type": "hello"})
+	next("welcome")
+	send(map[string]any{"type": "message", "id": "1", "body": "Habari, is my card ready?"})
+	next("stored")
+
+	var convs []struct{ ID int64 }
+	api.mustDo("GET", "/api/v1/conversations?channel=chat", "", http.StatusOK, &convs)
+	if len(convs) != 1 {
+		t.Fatalf("%d chat conversations", len(convs))
+	}
+	id := convs[0].ID
+	onA := openStream(t, browser, fmt.Sprintf("%s/events?conversation=%d", a.url, id))
+	send(map[string]any{"type": "typing"})
+	onA.next(t, "typing")
+
+	// The agent's draft on A: the widget on B sees them typing.
+	if status, _ := postForm(t, browser, fmt.Sprintf("%s/conversations/%d/coach", a.url, id), url.Values{"body": {"Pole sana"}}); status != http.StatusOK {
+		t.Fatalf("coach: %d", status)
+	}
+	if f := next("typing"); f.Agent != "Wanjiru" {
+		t.Fatalf("typing %+v", f)
+	}
+	var reply struct{ ID int64 }
+	api.mustDo("POST", fmt.Sprintf("/api/v1/conversations/%d/messages", id), `{"direction":"out","body":"Yes, it is ready at desk 3."}`, http.StatusCreated, &reply)
+	f := next("message")
+	if f.Message.ID != reply.ID || !f.Message.Ack {
+		t.Fatalf("the widget on B got %+v, want reply %d", f.Message, reply.ID)
+	}
+	send(map[string]any{"type": "ack", "message_id": reply.ID})
+	for {
+		data := onA.next(t, "delivery")
+		if strings.Contains(data, fmt.Sprintf(`"id":%d`, reply.ID)) && strings.Contains(data, `"status":"delivered"`) {
+			break
 		}
 	}
 }

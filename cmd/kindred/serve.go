@@ -90,7 +90,11 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	stopWorkers := startWorkers(ctx, db, cfg, logger, reg)
 	defer stopWorkers()
 
-	h := newHandler(db, cfg, logger, reg)
+	key, err := chatKey(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	h := newHandler(db, cfg, logger, reg, key)
 	srv := newServer(h, logger)
 	if dh, ok := h.(*deskHandler); ok {
 		// Live-update streams stay open as long as a page is; end them so
@@ -98,6 +102,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		srv.RegisterOnShutdown(dh.hub.Close)
 		stopFollowing := followDatabase(ctx, db, dh.hub, logger)
 		defer stopFollowing()
+	}
+	if len(cfg.ChatOrigins) > 0 {
+		logger.Info("web chat on", slog.String("origins", strings.Join(cfg.ChatOrigins, ",")))
 	}
 	var publish func(kindred.Message)
 	if dh, ok := h.(*deskHandler); ok {
@@ -215,6 +222,13 @@ func followDatabase(ctx context.Context, db *store.DB, hub *web.Hub, logger *slo
 		return func() {}
 	}
 	hub.Follow()
+	// Someone typing in a web chat changes no row: the hub announces it
+	// through the database itself, and hears it back below with the rest.
+	hub.AnnounceTyping(func(conversationID int64, agent string) {
+		if err := db.Notify(ctx, store.Change{Kind: store.ChangeTyping, ConversationID: conversationID, Agent: agent}); err != nil {
+			logger.Warn("live updates: announce typing", slog.Any("err", err))
+		}
+	})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -232,6 +246,8 @@ func followDatabase(ctx context.Context, db *store.DB, hub *web.Hub, logger *slo
 				announceDelivery(ctx, db, hub, logger, c.ConversationID, c.MessageID)
 			case store.ChangeConversation:
 				hub.ConversationChanged(c.ConversationID)
+			case store.ChangeTyping:
+				hub.TypingSeen(c.ConversationID, c.Agent)
 			case store.ChangeListening:
 				// First, or again after a lost connection: news may have
 				// been missed, so the inboxes should look again.
@@ -276,12 +292,23 @@ type deskHandler struct {
 	hub *web.Hub
 }
 
+// chatKey is the key the web chat signs visitors' tokens with, kept in
+// the database so that it outlives restarts and every process shares it;
+// nil when the chat is off.
+func chatKey(ctx context.Context, db *store.DB, cfg config.Config) ([]byte, error) {
+	if len(cfg.ChatOrigins) == 0 {
+		return nil, nil
+	}
+	return db.ServerKey(ctx, "chat visitor tokens")
+}
+
 // newHandler builds kindred's whole handler tree: the JSON API under /api/
 // with its health, readiness and metrics endpoints, and the web console on
-// every other path. Both analyse messages with the compassion engine, and
-// both publish new messages to one hub, so that a message posted through
-// the API appears at once in the consoles showing its conversation.
-func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *prometheus.Registry) http.Handler {
+// every other path, with the web chat under /chat/ when it is on. Both
+// analyse messages with the compassion engine, and both publish new
+// messages to one hub, so that a message posted through the API appears at
+// once in the consoles showing its conversation.
+func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *prometheus.Registry, chatKey []byte) http.Handler {
 	careSvc := newCare(d, cfg, logger)
 	console := web.New(web.Config{
 		Agents:        d,
@@ -306,6 +333,9 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		Webhooks:            d,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		SavedReplies:        d,
+		Chat:                d,
+		ChatKey:             chatKey,
+		ChatOrigins:         cfg.ChatOrigins,
 	})
 	apiHandler := api.New(api.Config{
 		Agents:              d,

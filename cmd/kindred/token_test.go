@@ -34,7 +34,7 @@ func apiOver(t *testing.T, db string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(newHandler(d, config.Default(), slog.New(slog.DiscardHandler), api.NewRegistry()))
+	ts := httptest.NewServer(newHandler(d, config.Default(), slog.New(slog.DiscardHandler), api.NewRegistry(), nil))
 	t.Cleanup(func() {
 		ts.Close()
 		d.Close()

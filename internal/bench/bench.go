@@ -29,10 +29,14 @@ const (
 	// Customers creates a customer, a conversation and its first message:
 	// three requests to one operation.
 	Customers = "customers"
+	// Chat runs web chat visitors over WebSockets: each writes every
+	// ChatPace, and an agent answers each message through the API. One
+	// operation is one exchange; Stored, Reply and Push time its parts.
+	Chat = "chat"
 )
 
 // Modes lists the modes, for flags' help.
-var Modes = []string{Messages, Replies, Customers}
+var Modes = []string{Messages, Replies, Customers, Chat}
 
 // Config says what to post, where, and for how long.
 type Config struct {
@@ -43,6 +47,17 @@ type Config struct {
 	Count       int           // operations to run; 0 for no bound
 	Duration    time.Duration // time to run; 0 for no bound
 	Client      *http.Client  // nil for one with enough idle connections
+
+	// Chat mode: the Origin the visitors' widgets send (one of the desk's
+	// --chat-origins), and whether each visitor names its own client
+	// address in X-Forwarded-For (the desk must trust the bench's address
+	// as a proxy, --trusted-proxies), so that the desk's per-address limits
+	// see 200 visitors rather than one address.
+	Origin          string
+	SpreadAddresses bool
+	// Pace is how often each chat visitor writes; 0: ChatPace. Under 3 s a
+	// visitor passes the desk's limit of 20 messages a minute.
+	Pace time.Duration
 }
 
 // Result is one run's figures, written as one JSON line.
@@ -59,6 +74,15 @@ type Result struct {
 	P90         float64 `json:"p90_ms"`
 	P99         float64 `json:"p99_ms"`
 	Max         float64 `json:"max_ms"`
+	// Chat mode: the visitor's message until the desk says it is stored;
+	// the agent's reply from its request until the widget has it; and from
+	// the reply's commit (its created_at) until the widget has it.
+	Stored *Latency `json:"stored,omitempty"`
+	Reply  *Latency `json:"reply,omitempty"`
+	Push   *Latency `json:"push,omitempty"`
+	// Load1 is the machine's load average over the last minute when the
+	// run ended (Linux), to read the figures by.
+	Load1 float64 `json:"load_avg_1m,omitempty"`
 }
 
 // bodies vary what is posted a little, so the engine reads different words.
@@ -101,6 +125,12 @@ func (c Config) Validate() error {
 	if c.Count == 0 && c.Duration == 0 {
 		errs = append(errs, errors.New("count, duration: give at least one bound"))
 	}
+	if c.Pace < 0 {
+		errs = append(errs, fmt.Errorf("pace %s: must not be negative", c.Pace))
+	}
+	if c.Mode == Chat && c.Origin == "" {
+		errs = append(errs, errors.New("origin: chat mode needs one of the desk's --chat-origins"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -117,6 +147,13 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 			Timeout:   time.Minute,
 		}
 		defer c.Client.CloseIdleConnections()
+	}
+	if c.Mode == Chat {
+		r, err := runChat(ctx, c)
+		if r != nil {
+			r.Load1 = loadAverage()
+		}
+		return r, err
 	}
 	p := &poster{c: c}
 
@@ -207,6 +244,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if len(lat) > 0 {
 		r.Max = ms(lat[len(lat)-1])
 	}
+	r.Load1 = loadAverage()
 	return r, nil
 }
 

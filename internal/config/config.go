@@ -77,6 +77,11 @@ type Config struct {
 
 	// WebhookAllowPrivate lets webhooks reach loopback and private addresses.
 	WebhookAllowPrivate bool
+
+	// ChatOrigins are the websites that may embed the web chat widget,
+	// each scheme://host[:port] as browsers send it in Origin. None: the
+	// web chat is off.
+	ChatOrigins []string
 }
 
 // Inboxes returns the inbox addresses, lower-cased.
@@ -228,8 +233,8 @@ func (l *addressList) Set(v string) error {
 
 // Reach binds the channels that meet people where they already are and
 // the webhooks that tell other systems: --whatsapp-url, --whatsapp-phone-id,
-// --whatsapp-token, --whatsapp-app-secret, --whatsapp-verify-token and
-// --webhook-allow-private.
+// --whatsapp-token, --whatsapp-app-secret, --whatsapp-verify-token,
+// --webhook-allow-private and --chat-origins.
 func (fs *FlagSet) Reach() {
 	c := fs.cfg
 	fs.StringVar(&c.WhatsAppURL, "whatsapp-url", c.WhatsAppURL, "WhatsApp Cloud API base URL (the Graph API, or kindred wagw's address)"+fs.bind("whatsapp-url"))
@@ -238,6 +243,41 @@ func (fs *FlagSet) Reach() {
 	fs.StringVar(&c.WhatsAppAppSecret, "whatsapp-app-secret", c.WhatsAppAppSecret, "the Meta app secret that signs the WhatsApp webhook (X-Hub-Signature-256); empty: the webhook accepts nothing"+fs.bind("whatsapp-app-secret"))
 	fs.StringVar(&c.WhatsAppVerifyToken, "whatsapp-verify-token", c.WhatsAppVerifyToken, "the token the WhatsApp webhook's subscription handshake must carry"+fs.bind("whatsapp-verify-token"))
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (tests, on-premises receivers)"+fs.bind("webhook-allow-private"))
+	fs.Func("chat-origins", "comma-separated websites that may embed the web chat widget (e.g. https://www.example.org,https://shop.example.org); empty: the web chat is off"+fs.bind("chat-origins"), func(v string) error {
+		origins, err := ParseOrigins(v)
+		if err != nil {
+			return err
+		}
+		c.ChatOrigins = append(c.ChatOrigins, origins...)
+		return nil
+	})
+}
+
+// ParseOrigins reads comma-separated web origins (scheme://host[:port]) and
+// returns them as browsers write Origin: lower case, without a default port
+// or a trailing slash.
+func ParseOrigins(v string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		u, err := url.Parse(f)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.Contains(u.Host, "*") {
+			return nil, fmt.Errorf("%q is not an origin: write scheme://host[:port], e.g. https://www.example.org", f)
+		}
+		host := strings.ToLower(u.Host)
+		if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+			host = strings.ToLower(u.Hostname())
+			if strings.Contains(host, ":") {
+				host = "[" + host + "]"
+			}
+		}
+		out = append(out, strings.ToLower(u.Scheme)+"://"+host)
+	}
+	return out, nil
 }
 
 // Parse parses args, then fills every bound flag not given on the command

@@ -196,3 +196,40 @@ func TestInboundEmailSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestChatOriginsAreReadAsBrowsersWriteThem(t *testing.T) {
+	parseReach := func(args []string, env map[string]string) (Config, error) {
+		cfg := Default()
+		fs := NewFlagSet("test", &cfg, io.Discard)
+		fs.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		fs.Reach()
+		return cfg, fs.Parse(args)
+	}
+	good := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{"none: the chat is off", nil, nil, nil},
+		{"a list, cased and with default ports", []string{"--chat-origins", "HTTPS://Shop.Example:443, http://127.0.0.1:5173,https://www.example.org/"}, nil,
+			[]string{"https://shop.example", "http://127.0.0.1:5173", "https://www.example.org"}},
+		{"from the environment", nil, map[string]string{"KINDRED_CHAT_ORIGINS": "http://[::1]:80"}, []string{"http://[::1]"}},
+	}
+	for _, tt := range good {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseReach(tt.args, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(cfg.ChatOrigins, tt.want) {
+				t.Fatalf("origins %q, want %q", cfg.ChatOrigins, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"shop.example", "https://shop.example/chat", "ftp://shop.example", "https://*.example", "https://u:p@shop.example", "https://shop.example?x=1"} {
+		if _, err := parseReach([]string{"--chat-origins", bad}, nil); err == nil || !strings.Contains(err.Error(), "chat-origins") {
+			t.Errorf("--chat-origins %q: %v, want an error naming the flag", bad, err)
+		}
+	}
+}

@@ -182,6 +182,9 @@ func scanConversation(row scanner, c *kindred.Conversation) error {
 // makes a write transaction hold its row until it ends.
 func (tx *Tx) conversation(ctx context.Context, id int64, lock bool) (*kindred.Conversation, error) {
 	c, err := byID(ctx, tx, "SELECT "+conversationColumns+" FROM conversations WHERE id = ?", id, lock, "conversation", scanConversation)
+	if err == nil && c.Channel == kindred.ChannelChat {
+		c.Chat, err = tx.chatPresence(ctx, c.CustomerID)
+	}
 	if err != nil || c.Channel != kindred.ChannelWhatsApp {
 		return c, err
 	}
@@ -555,7 +558,9 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			}
 			return err
 		}
-		if route.Sends() {
+		if route.Sends() && route.Channel != kindred.ChannelChat {
+			// A web chat reply is pushed to the visitor's widget by whichever
+			// process holds it open (see web's chat), not by the outbox.
 			if err := tx.enqueueReply(ctx, c, m); err != nil {
 				return err
 			}
@@ -598,7 +603,8 @@ func (tx *Tx) routeReply(ctx context.Context, c *kindred.Conversation, m *kindre
 	route := kindred.RouteReply(c, cust, m.SendAnyway)
 	switch {
 	case route.Sends():
-		m.DeliveryStatus, m.To, m.Channel = kindred.DeliveryQueued, route.To, route.Channel
+		// On the web chat, Reason says why the reply waits.
+		m.DeliveryStatus, m.To, m.Channel, m.DeliveryError = kindred.DeliveryQueued, route.To, route.Channel, route.Reason
 	case route.Failed:
 		m.DeliveryStatus, m.DeliveryError = kindred.DeliveryFailed, route.Reason
 	default:

@@ -18,6 +18,9 @@ type Change struct {
 	Kind           string `json:"kind"` // ChangeMessage, ChangeConversation or ChangeListening
 	ConversationID int64  `json:"conversation_id"`
 	MessageID      int64  `json:"message_id,omitempty"` // set for ChangeMessage
+	// Agent is, for ChangeTyping, the first name of the agent typing, or
+	// "" when the web chat visitor is.
+	Agent string `json:"agent,omitempty"`
 }
 
 // The kinds of Change.
@@ -30,6 +33,9 @@ const (
 	// ChangeDelivery: a reply's delivery status changed (sent, delivered,
 	// failed); MessageID names it.
 	ChangeDelivery = "delivery"
+	// ChangeTyping: someone is typing in the conversation. No row changed:
+	// Notify announces it, for the live views of every process.
+	ChangeTyping = "typing"
 	// ChangeListening: Listen is listening, first or again after a lost
 	// connection, when news may have been missed.
 	ChangeListening = "listening"
@@ -96,6 +102,24 @@ func (db *DB) listen(ctx context.Context, onChange func(Change)) error {
 		}
 		onChange(c)
 	}
+}
+
+// Notify announces c to every process that Listens, this one included, as
+// the triggers announce committed changes: news that is no change to a row
+// (someone typing) travels the same way. Only PostgreSQL announces; on
+// SQLite, one process, Notify returns an error.
+func (db *DB) Notify(ctx context.Context, c Change) error {
+	if db.dialect != Postgres {
+		return errors.New("notify: only PostgreSQL announces changes")
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := db.w.ExecContext(ctx, db.bind("SELECT pg_notify('kindred:' || current_schema(), ?)"), string(b)); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
 }
 
 // Message returns one message by its id.

@@ -159,3 +159,62 @@ func TestSQLiteListenRefuses(t *testing.T) {
 		t.Fatal("Listen on SQLite returned no error")
 	}
 }
+
+// TestPostgresNotifyReachesEveryProcess: news that changes no row (someone
+// typing in a web chat) and a chat reply's delivery travel the same road as
+// the triggers' news: to every process of the desk, and no other desk.
+func TestPostgresNotifyReachesEveryProcess(t *testing.T) {
+	base := os.Getenv("KINDRED_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("KINDRED_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	dsn := freshPostgresSchema(t, base)
+	open := func(dsn string) *DB {
+		db, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a, b, other := open(dsn), open(dsn), open(freshPostgresSchema(t, base))
+	heard, elsewhere := listenTo(t, b), listenTo(t, other)
+
+	typing := Change{Kind: ChangeTyping, ConversationID: 7, Agent: "Amina"}
+	if err := a.Notify(ctx, typing); err != nil {
+		t.Fatal(err)
+	}
+	heard.want(t, typing)
+
+	agent := mustAgent(t, a, "Amina Wanjiru", "amina@example.org", kindred.RoleAgent)
+	in, err := a.InboundChat(ctx, visitorA, "Hello", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &kindred.Message{ConversationID: in.ConversationID, Direction: kindred.Outbound, Body: "Hello, Amina here."}
+	if err := a.AddMessage(ctxAs(agent.ID, agent.Name), r); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := a.ChatDelivered(ctx, visitorA, r.ID, kindred.DeliveryDelivered); err != nil || !ok {
+		t.Fatalf("delivered: %v, %v", ok, err)
+	}
+	heard.until(t, Change{Kind: ChangeDelivery, ConversationID: in.ConversationID, MessageID: r.ID})
+	elsewhere.quiet(t)
+}
+
+// until waits for c, passing over whatever else is heard first.
+func (l *listener) until(t *testing.T, c Change) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case got := <-l.changes:
+			if got == c {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("never heard %+v", c)
+		}
+	}
+}

@@ -132,6 +132,11 @@ func (c *Console) coach(w http.ResponseWriter, r *http.Request, q *request) erro
 	}
 	v := c.view(r, q, "Conversation")
 	draft := r.PostForm.Get("body")
+	if conv.Channel == kindred.ChannelChat && draft != "" {
+		// The coach is asked as the agent types: the web chat visitor sees
+		// "Amina is typing…" for nothing more.
+		c.cfg.Hub.Typing(conv.ID, kindred.FirstName(q.agent.Name))
+	}
 	route := kindred.RouteReply(conv, cust, r.PostForm.Get("send_anyway") == "yes")
 	cv := coachFor(v, draft, lastIn, cust, route.Channel)
 	cv.SMS = smsLengthOf(route, draft)

@@ -36,6 +36,11 @@ func (p *conversationPage) SendLabel() string {
 		return p.T("Send reply by email to %s", p.Route.To)
 	case kindred.ChannelWhatsApp:
 		return p.T("Send reply by WhatsApp to %s", p.Route.To)
+	case kindred.ChannelChat:
+		if p.Conv.Chat != nil && p.Conv.Chat.Online {
+			return p.T("Send reply to the web chat")
+		}
+		return p.T("Send reply to the web chat (it waits for them)")
 	}
 	return p.T("Record reply (not sent)")
 }
@@ -43,6 +48,16 @@ func (p *conversationPage) SendLabel() string {
 // SendHint says, under the reply box, what happens to a reply that is not
 // sent anywhere, and why.
 func (p *conversationPage) SendHint() string {
+	if p.Conv.Channel == kindred.ChannelChat && p.Conv.Chat != nil {
+		switch {
+		case p.Conv.Chat.Online:
+			return p.T("%s is in the web chat now: your reply shows there at once.", p.Customer.AddressAs())
+		case p.Route.Channel == kindred.ChannelChat:
+			return p.T("%s has left the web chat and left no phone or email: your reply waits in the chat until they open it again.", p.Customer.AddressAs())
+		case p.Route.Sends():
+			return p.T("%s has left the web chat, and asked to be answered this way.", p.Customer.AddressAs())
+		}
+	}
 	if p.Route.Sends() {
 		return ""
 	}
@@ -74,6 +89,13 @@ func (p *conversationPage) TextHeld() bool {
 // DeliveryText says where one of our replies stands, in words.
 func (m messageView) DeliveryText() string {
 	to := m.M.To
+	if m.M.Channel == kindred.ChannelChat {
+		to = m.T("the web chat")
+		if m.M.DeliveryStatus == kindred.DeliveryQueued && m.M.DeliveryError != "" {
+			// Waiting for the visitor to come back: the reason says so.
+			return upperFirst(m.M.DeliveryError)
+		}
+	}
 	switch m.M.DeliveryStatus {
 	case kindred.DeliveryQueued:
 		if m.M.DeliveryError != "" {

@@ -15,7 +15,8 @@ const heartbeat = 25 * time.Second
 // events streams Server-Sent Events to an open console: "message" with the
 // rendered message when one is added to the conversation the page shows
 // (?conversation=ID), "delivery" with a reply's new delivery status there,
-// and "inbox" when any conversation changes.
+// "typing" while its web chat visitor types, and "inbox" when any
+// conversation changes.
 func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) error {
 	watching, _ := strconv.ParseInt(r.URL.Query().Get("conversation"), 10, 64)
 	rc := http.NewResponseController(w)
@@ -88,6 +89,9 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 					HTML   string `json:"html"`
 				}{e.message.ID, string(e.message.DeliveryStatus), buf.String()})
 				fmt.Fprintf(w, "event: delivery\ndata: %s\n\n", b)
+			case e.kind == "typing" && e.agent == "" && e.conversationID == watching && watching != 0:
+				// The web chat visitor is typing.
+				fmt.Fprintf(w, "event: typing\ndata: {\"conversation_id\":%d}\n\n", e.conversationID)
 			case e.kind == "inbox":
 				fmt.Fprintf(w, "event: inbox\ndata: {\"conversation_id\":%d}\n\n", e.conversationID)
 			default:

@@ -20,16 +20,33 @@ type Hub struct {
 	mu        sync.Mutex
 	subs      map[*subscription]struct{}
 	perSess   map[int64]int // open streams per session
+	chats     map[int64]map[*chatWatch]struct{}
 	closed    chan struct{}
 	once      sync.Once
 	following atomic.Bool
+	// announceTyping carries typing news to every process (see Typing);
+	// set by AnnounceTyping on a hub that follows the database.
+	announceTyping atomic.Pointer[func(conversationID int64, agent string)]
 }
 
 // event is one piece of news.
 type event struct {
-	kind           string // "message", "delivery" or "inbox"
+	kind           string // "message", "delivery", "inbox" or "typing"
 	conversationID int64
 	message        *kindred.Message
+	agent          string // "typing": the agent's first name; "" is the web chat visitor
+}
+
+// chatWatch is one open web chat widget's interest in its conversation. A
+// wake is only a nudge: the widget's connection then reads what it has not
+// shown yet from the store, so news dropped here is never a message lost.
+type chatWatch struct {
+	wake   chan struct{}
+	typing chan string // agents' first names
+}
+
+func newChatWatch() *chatWatch {
+	return &chatWatch{wake: make(chan struct{}, 1), typing: make(chan string, 1)}
 }
 
 // subscription is one open console's stream. Its buffer is small: a
@@ -47,7 +64,8 @@ const maxStreamsPerSession = 8
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[*subscription]struct{}{}, perSess: map[int64]int{}, closed: make(chan struct{})}
+	return &Hub{subs: map[*subscription]struct{}{}, perSess: map[int64]int{}, chats: map[int64]map[*chatWatch]struct{}{},
+		closed: make(chan struct{})}
 }
 
 // Publish tells the open consoles that m was added to its conversation
@@ -93,6 +111,30 @@ func (h *Hub) ConversationChanged(conversationID int64) {
 	h.send(event{kind: "inbox", conversationID: conversationID})
 }
 
+// Typing tells who watches the conversation that someone is typing in it:
+// an agent, by first name, or the web chat visitor (agent ""). It never
+// blocks for long. A hub that follows the database sends it through the
+// database (AnnounceTyping), to be heard by every process as TypingSeen.
+func (h *Hub) Typing(conversationID int64, agent string) {
+	if f := h.announceTyping.Load(); f != nil && h.following.Load() {
+		(*f)(conversationID, agent)
+		return
+	}
+	h.TypingSeen(conversationID, agent)
+}
+
+// TypingSeen tells this process's consoles and widgets that someone is
+// typing in the conversation, whichever process heard it. It never blocks.
+func (h *Hub) TypingSeen(conversationID int64, agent string) {
+	h.send(event{kind: "typing", conversationID: conversationID, agent: agent})
+}
+
+// AnnounceTyping gives a hub that follows the database the way to tell
+// every process that someone is typing (on PostgreSQL, a NOTIFY).
+func (h *Hub) AnnounceTyping(announce func(conversationID int64, agent string)) {
+	h.announceTyping.Store(&announce)
+}
+
 func (h *Hub) send(e event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -101,6 +143,52 @@ func (h *Hub) send(e event) {
 		case s.events <- e:
 		default: // this console is behind; it catches up on its next page load
 		}
+	}
+	switch {
+	case e.kind == "message":
+		for w := range h.chats[e.conversationID] {
+			nudge(w.wake)
+		}
+	case e.kind == "inbox" && e.conversationID == 0:
+		// News may have been missed: every widget looks again.
+		for _, ws := range h.chats {
+			for w := range ws {
+				nudge(w.wake)
+			}
+		}
+	case e.kind == "typing" && e.agent != "":
+		for w := range h.chats[e.conversationID] {
+			select {
+			case w.typing <- e.agent:
+			default:
+			}
+		}
+	}
+}
+
+func nudge(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default: // already nudged
+	}
+}
+
+// watchChat makes w hear of conversationID (0: of nothing), instead of the
+// conversation it heard of before.
+func (h *Hub) watchChat(w *chatWatch, from, to int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ws := h.chats[from]; ws != nil {
+		delete(ws, w)
+		if len(ws) == 0 {
+			delete(h.chats, from)
+		}
+	}
+	if to != 0 {
+		if h.chats[to] == nil {
+			h.chats[to] = map[*chatWatch]struct{}{}
+		}
+		h.chats[to][w] = struct{}{}
 	}
 }
 

@@ -73,6 +73,15 @@ type Config struct {
 	// SetupEmail fills in the email field of the first-run setup form.
 	SetupEmail string
 
+	// Chat serves the web chat widget to the websites in ChatOrigins
+	// (scheme://host[:port], as browsers send Origin); with no origins the
+	// chat is off and its routes do not exist. ChatKey signs visitors'
+	// tokens: keep it (the store's ServerKey), or every visitor becomes a
+	// stranger at the next start.
+	Chat        kindred.ChatService
+	ChatKey     []byte
+	ChatOrigins []string
+
 	// Now returns the current time; nil: time.Now.
 	Now func() time.Time
 }
@@ -88,6 +97,7 @@ type Console struct {
 	limit  *limiter
 
 	dashboards *insights.Cache // the insights dashboard: the page and its nine chart images ask for the same numbers at once
+	chat       *chatDesk       // nil: the web chat is off
 }
 
 // Who may use what. A kiosk is a shared walk-in terminal: it may sign in
@@ -153,8 +163,25 @@ func New(cfg Config) *Console {
 	}
 	c.pages = mustParsePages(c.static)
 	c.csrf.SetDenyHandler(http.HandlerFunc(c.crossOrigin))
+	if cfg.Chat != nil && len(cfg.ChatOrigins) > 0 {
+		if len(cfg.ChatKey) < 16 {
+			panic("web: Config.Chat needs a ChatKey of at least 16 bytes")
+		}
+		c.chat = newChatDesk(c)
+		// Other websites post chat frames: the chat checks their origin
+		// against its own list instead.
+		c.csrf.AddInsecureBypassPattern("POST /chat/frames")
+	}
 	for _, rt := range c.routes() {
+		if rt.handler == nil {
+			continue // answered by its own handler (the web chat's, below)
+		}
 		c.mux.Handle(rt.pattern, c.wrap(rt))
+	}
+	if c.chat != nil {
+		for pattern, h := range c.chat.handlers() {
+			c.mux.Handle(pattern, h)
+		}
 	}
 	c.mux.Handle("GET /static/", http.StripPrefix("/static/", c.static))
 	c.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
@@ -235,6 +262,9 @@ func (c *Console) routes() []route {
 	}
 	if c.cfg.SavedReplies != nil {
 		routes = append(routes, c.savedReplyRoutes()...)
+	}
+	if c.chat != nil {
+		routes = append(routes, c.chatRoutes()...)
 	}
 	return routes
 }

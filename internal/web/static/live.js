@@ -28,6 +28,7 @@
     if (!li) { return; }
     li.classList.add("fresh");
     history.appendChild(li);
+    if (typing) { typing.textContent = ""; }
     fresh++;
     say(fresh === 1 ? (notice.getAttribute("data-single") || "1 new message") :
       (notice.getAttribute("data-many") || "%d new messages").replace("%d", fresh));
@@ -45,6 +46,16 @@
     tmp.innerHTML = data.html;
     var el = tmp.firstElementChild;
     if (el) { old.replaceWith(el); }
+  });
+
+  // A web chat visitor typing: said once while it lasts, then cleared.
+  var typing = document.getElementById("typing-notice");
+  var typingTimer = null;
+  es.addEventListener("typing", function () {
+    if (!typing) { return; }
+    if (!typing.textContent) { typing.textContent = typing.getAttribute("data-text") || "Typing…"; }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typing.textContent = ""; }, 6000);
   });
 
   es.addEventListener("inbox", function () {

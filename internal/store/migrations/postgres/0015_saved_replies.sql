@@ -1,4 +1,4 @@
--- 0014: saved replies. An office writes the replies it gives often once
+-- 0015: saved replies. An office writes the replies it gives often once
 -- ("Your card is ready for collection at desk 3"), with {name} where the
 -- customer's name goes, and agents start from them. Removing one keeps
 -- its row for the record.
