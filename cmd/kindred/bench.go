@@ -39,6 +39,8 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.IntVar(&c.Concurrency, "c", 16, "clients posting at once")
 	fs.IntVar(&c.Count, "n", 0, "operations to run (0: bounded by --duration only)")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "time to run (0: bounded by -n only)")
+	fs.DurationVar(&c.Pause, "pause", 0, "each client waits this long between operations (0: as fast as the desk answers)")
+	acked := fs.String("acked", "", "append each write the desk acknowledged to this file, one JSON line each (kind, id, what was sent), for checking afterwards that it was kept")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +49,14 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if c.URL != "" && cfg.DB != "" {
 		return errors.New("--url and --db: give one; --db starts a desk of its own")
+	}
+	if *acked != "" {
+		f, err := os.OpenFile(*acked, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		c.Acked = f // unbuffered: each line is in the file once written
 	}
 	if c.URL == "" {
 		stop, err := benchDesk(ctx, &cfg, &c)
