@@ -43,6 +43,8 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.StringVar(&c.Origin, "origin", "", "chat mode: the Origin the visitors send, one of the desk's --chat-origins (with --url)")
 	fs.DurationVar(&c.Pace, "pace", bench.ChatPace, "chat mode: how often each visitor writes (under 3s passes the desk's limit of 20 a minute)")
 	fs.BoolVar(&c.SpreadAddresses, "spread-addresses", false, "chat mode: each visitor names its own address in X-Forwarded-For (with --url; the desk must list the bench's address in --trusted-proxies)")
+	fs.DurationVar(&c.Pause, "pause", 0, "each client waits this long between operations (0: as fast as the desk answers)")
+	acked := fs.String("acked", "", "append each write the desk acknowledged to this file, one JSON line each (kind, id, what was sent), for checking afterwards that it was kept")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,6 +53,14 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if c.URL != "" && cfg.DB != "" {
 		return errors.New("--url and --db: give one; --db starts a desk of its own")
+	}
+	if *acked != "" {
+		f, err := os.OpenFile(*acked, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		c.Acked = f // unbuffered: each line is in the file once written
 	}
 	if c.URL == "" {
 		if c.Mode == bench.Chat {

@@ -36,10 +36,11 @@ func freePort(t *testing.T) string {
 func TestServeTakesMailAndRepliesThroughTheRelay(t *testing.T) {
 	var mu sync.Mutex
 	var relayed []mail.SinkMail
-	relay := gosmtp.NewServer(&mail.Sink{OnMail: func(m mail.SinkMail) {
+	relay := gosmtp.NewServer(&mail.Sink{OnMail: func(m mail.SinkMail) error {
 		mu.Lock()
 		relayed = append(relayed, m)
 		mu.Unlock()
+		return nil
 	}})
 	rl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

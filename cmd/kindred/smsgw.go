@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ func runSMSGateway(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	reportKey := fs.String("report-key", "", "the desk's --gateway-key, sent with each delivery report")
 	reportDelay := fs.Duration("report-delay", time.Second, "how long after taking an SMS its delivery report is posted")
 	unreachable := fs.String("unreachable", "", "comma-separated phone numbers whose SMS are reported as not delivered")
+	record := fs.String("record", "", "append each message taken (and each resend answered by its idempotency key) to this file, one JSON line each; read back on start, so a restarted simulator still delivers a message once")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,6 +59,20 @@ func runSMSGateway(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintf(stderr, "delivery report not taken: %v\n", err)
+	}
+	if *record != "" {
+		f, err := os.OpenFile(*record, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := sim.Load(f); err != nil {
+			return err
+		}
+		sim.Record = f // unbuffered: a line is in the file before the answer leaves
+		if n := len(sim.Deliveries()); n > 0 {
+			fmt.Fprintf(stdout, "remembering %d messages taken before, from %s\n", n, *record)
+		}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

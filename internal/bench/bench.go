@@ -1,7 +1,9 @@
 // Package bench is kindred's load generator: it posts customer messages,
 // agent replies or whole new conversations to a desk's API from many
 // concurrent clients and reports the rate and the latencies, so that an
-// operator can measure their own install (kindred bench).
+// operator can measure their own install (kindred bench). It can also write
+// down every write the desk acknowledged (Config.Acked), so that a fault
+// test (scripts/faults.sh) can check afterwards that each one is stored.
 package bench
 
 import (
@@ -33,10 +35,17 @@ const (
 	// ChatPace, and an agent answers each message through the API. One
 	// operation is one exchange; Stored, Reply and Push time its parts.
 	Chat = "chat"
+	// Outbound posts agent replies on SMS and email conversations (half the
+	// clients each), which the desk queues in its outbox to send.
+	Outbound = "outbound"
 )
 
 // Modes lists the modes, for flags' help.
-var Modes = []string{Messages, Replies, Customers, Chat}
+var Modes = []string{Messages, Replies, Customers, Chat, Outbound}
+
+// failurePause is how long a client waits after a failed operation, so that
+// a desk that is down (restarting, its database away) is not hammered.
+const failurePause = 50 * time.Millisecond
 
 // Config says what to post, where, and for how long.
 type Config struct {
@@ -58,6 +67,26 @@ type Config struct {
 	// Pace is how often each chat visitor writes; 0: ChatPace. Under 3 s a
 	// visitor passes the desk's limit of 20 messages a minute.
 	Pace time.Duration
+	// Pause is how long each client waits between operations: 0 posts as
+	// fast as the desk answers; more makes a steady load that leaves the
+	// machine room for other work (a fault test needs load, not the most).
+	Pause time.Duration
+	// Acked, when set, is written one JSON line (an Ack) for each write
+	// the desk acknowledged with a 2xx answer, set-up included, as soon as
+	// the answer is read. Writes to it are serialised.
+	Acked io.Writer
+}
+
+// Ack is one write the desk acknowledged: what was created, the id the
+// desk answered with, and what was sent.
+type Ack struct {
+	Kind           string `json:"kind"` // customer, conversation or message
+	ID             int64  `json:"id"`
+	CustomerID     int64  `json:"customer_id,omitempty"`     // a conversation's customer
+	ConversationID int64  `json:"conversation_id,omitempty"` // a message's conversation
+	Channel        string `json:"channel,omitempty"`         // a conversation's channel
+	Direction      string `json:"direction,omitempty"`       // a message's direction
+	Body           string `json:"body,omitempty"`            // a message's body, as sent
 }
 
 // Result is one run's figures, written as one JSON line.
@@ -122,6 +151,9 @@ func (c Config) Validate() error {
 	if c.Duration < 0 {
 		errs = append(errs, fmt.Errorf("duration %s: must not be negative", c.Duration))
 	}
+	if c.Pause < 0 {
+		errs = append(errs, fmt.Errorf("pause %s: must not be negative", c.Pause))
+	}
 	if c.Count == 0 && c.Duration == 0 {
 		errs = append(errs, errors.New("count, duration: give at least one bound"))
 	}
@@ -156,26 +188,54 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		return r, err
 	}
 	p := &poster{c: c}
+	if c.Acked != nil {
+		p.acked = json.NewEncoder(c.Acked)
+	}
 
 	// One conversation per client, as on a desk where many customers write
 	// at once.
 	convs := make([]int64, c.Concurrency)
-	if c.Mode != Customers {
-		var cust struct{ ID int64 }
-		if err := p.post(ctx, "/api/v1/customers", map[string]any{"name": "Bench Customer"}, &cust); err != nil {
+	switch c.Mode {
+	case Messages, Replies:
+		cust, err := p.customer(ctx, map[string]any{"name": "Bench Customer"})
+		if err != nil {
 			return nil, fmt.Errorf("set up: %w", err)
 		}
 		for i := range convs {
-			var conv struct{ ID int64 }
-			if err := p.post(ctx, "/api/v1/conversations", map[string]any{"customer_id": cust.ID, "channel": "chat", "subject": "bench"}, &conv); err != nil {
+			conv, err := p.conversation(ctx, cust, "chat")
+			if err != nil {
 				return nil, fmt.Errorf("set up: %w", err)
 			}
-			convs[i] = conv.ID
+			convs[i] = conv
 			if c.Mode == Replies {
 				// A reply is read against the customer's message before it.
-				if err := p.message(ctx, conv.ID, "in", customerBodies[0]); err != nil {
+				if err := p.message(ctx, conv, "in", customerBodies[0]); err != nil {
 					return nil, fmt.Errorf("set up: %w", err)
 				}
+			}
+		}
+	case Outbound:
+		// A customer of their own for each client, reachable both ways, so
+		// that each reply goes to one phone or one mailbox.
+		run := time.Now().UnixNano() % 1_000_000
+		for i := range convs {
+			cust, err := p.customer(ctx, map[string]any{"name": fmt.Sprintf("Bench Customer %d", i+1),
+				"phone": fmt.Sprintf("+2547%02d%06d", 10+i%20, (run+int64(i))%1_000_000),
+				"email": fmt.Sprintf("bench-%d-%d@example.org", run, i+1)})
+			if err != nil {
+				return nil, fmt.Errorf("set up: %w", err)
+			}
+			channel := "sms"
+			if i%2 == 1 {
+				channel = "email"
+			}
+			conv, err := p.conversation(ctx, cust, channel)
+			if err != nil {
+				return nil, fmt.Errorf("set up: %w", err)
+			}
+			convs[i] = conv
+			if err := p.message(ctx, conv, "in", customerBodies[0]); err != nil {
+				return nil, fmt.Errorf("set up: %w", err)
 			}
 		}
 	}
@@ -214,9 +274,19 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 					if first == "" {
 						first = err.Error()
 					}
+					select {
+					case <-ctx.Done():
+					case <-time.After(failurePause):
+					}
 					continue
 				}
 				mine = append(mine, time.Since(t0))
+				if c.Pause > 0 {
+					select {
+					case <-ctx.Done():
+					case <-time.After(c.Pause):
+					}
+				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
@@ -229,6 +299,11 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if p.ackErr != nil {
+		// The record of what was acknowledged has a hole: a check that
+		// trusts it would miss a lost write.
+		return nil, p.ackErr
+	}
 
 	r := &Result{Mode: c.Mode, Concurrency: c.Concurrency, Operations: len(lat), Errors: errs, FirstError: firstErr,
 		Seconds: round(elapsed.Seconds())}
@@ -263,28 +338,83 @@ func ms(d time.Duration) float64 { return round(float64(d) / float64(time.Millis
 
 func round(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
 
-type poster struct{ c Config }
+type poster struct {
+	c Config
+
+	mu     sync.Mutex // serialises acked
+	acked  *json.Encoder
+	ackErr error // the first write to acked that failed
+}
 
 // operation runs one operation of mode; i varies the words.
 func (p *poster) operation(ctx context.Context, mode string, conv int64, i int) error {
 	switch mode {
 	case Messages:
 		return p.message(ctx, conv, "in", customerBodies[i%len(customerBodies)])
-	case Replies:
+	case Replies, Outbound:
 		return p.message(ctx, conv, "out", agentBodies[i%len(agentBodies)])
 	}
-	var cust, c struct{ ID int64 }
-	if err := p.post(ctx, "/api/v1/customers", map[string]any{"name": "Bench Customer"}, &cust); err != nil {
+	cust, err := p.customer(ctx, map[string]any{"name": "Bench Customer"})
+	if err != nil {
 		return err
 	}
-	if err := p.post(ctx, "/api/v1/conversations", map[string]any{"customer_id": cust.ID, "channel": "chat", "subject": "bench"}, &c); err != nil {
+	c, err := p.conversation(ctx, cust, "chat")
+	if err != nil {
 		return err
 	}
-	return p.message(ctx, c.ID, "in", customerBodies[i%len(customerBodies)])
+	return p.message(ctx, c, "in", customerBodies[i%len(customerBodies)])
+}
+
+// customer creates a customer from fields and returns its id.
+func (p *poster) customer(ctx context.Context, fields map[string]any) (int64, error) {
+	var c struct{ ID int64 }
+	if err := p.post(ctx, "/api/v1/customers", fields, &c); err != nil {
+		return 0, err
+	}
+	return c.ID, p.ack(Ack{Kind: "customer", ID: c.ID})
+}
+
+// conversation opens a conversation with customer on channel and returns its id.
+func (p *poster) conversation(ctx context.Context, customer int64, channel string) (int64, error) {
+	var c struct{ ID int64 }
+	if err := p.post(ctx, "/api/v1/conversations", map[string]any{"customer_id": customer, "channel": channel, "subject": "bench"}, &c); err != nil {
+		return 0, err
+	}
+	return c.ID, p.ack(Ack{Kind: "conversation", ID: c.ID, CustomerID: customer, Channel: channel})
 }
 
 func (p *poster) message(ctx context.Context, conv int64, direction, body string) error {
-	return p.post(ctx, fmt.Sprintf("/api/v1/conversations/%d/messages", conv), map[string]any{"direction": direction, "body": body}, nil)
+	path := fmt.Sprintf("/api/v1/conversations/%d/messages", conv)
+	in := map[string]any{"direction": direction, "body": body}
+	if p.acked == nil {
+		// Only the status matters: the answer is not decoded.
+		return p.post(ctx, path, in, nil)
+	}
+	var m struct{ ID int64 }
+	if err := p.post(ctx, path, in, &m); err != nil {
+		return err
+	}
+	return p.ack(Ack{Kind: "message", ID: m.ID, ConversationID: conv, Direction: direction, Body: body})
+}
+
+// ack writes down an acknowledged write, when the run keeps them.
+func (p *poster) ack(a Ack) error {
+	if p.acked == nil {
+		return nil
+	}
+	if a.ID == 0 {
+		return fmt.Errorf("the desk acknowledged a %s without an id", a.Kind)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.acked.Encode(a); err != nil {
+		err = fmt.Errorf("write down an acknowledged %s: %w", a.Kind, err)
+		if p.ackErr == nil {
+			p.ackErr = err
+		}
+		return err
+	}
+	return nil
 }
 
 // post sends v as JSON and reads the answer into out when it is given; any

@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -121,6 +124,19 @@ func TestRunStopsAtTheDuration(t *testing.T) {
 	}
 }
 
+func TestRunPausesBetweenOperations(t *testing.T) {
+	url, token, _ := desk(t)
+	start := time.Now()
+	r, err := Run(context.Background(), Config{URL: url, Token: token, Mode: Messages, Concurrency: 1, Count: 3, Pause: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three operations by one client: at least two pauses between them.
+	if took := time.Since(start); r.Operations != 3 || took < 300*time.Millisecond {
+		t.Errorf("3 operations with 150ms pauses took %s: %+v", took, r)
+	}
+}
+
 func TestRunCountsFailures(t *testing.T) {
 	url, _, _ := desk(t)
 	_, err := Run(context.Background(), Config{URL: url, Token: "not a token", Mode: Messages, Concurrency: 1, Count: 1})
@@ -136,8 +152,8 @@ func TestConfigNamesEachProblem(t *testing.T) {
 		want []string
 	}{
 		{"empty", Config{}, []string{"url", "token", "mode", "concurrency", "count, duration"}},
-		{"negative", Config{URL: "u", Token: "t", Mode: Replies, Concurrency: 1, Count: -1, Duration: -time.Second},
-			[]string{"count -1", "duration -1s"}},
+		{"negative", Config{URL: "u", Token: "t", Mode: Replies, Concurrency: 1, Count: -1, Duration: -time.Second, Pause: -time.Millisecond},
+			[]string{"count -1", "duration -1s", "pause -1ms"}},
 		{"unknown mode", Config{URL: "u", Token: "t", Mode: "storm", Concurrency: 1, Count: 1}, []string{`mode "storm"`}},
 	}
 	for _, tt := range tests {
@@ -157,3 +173,92 @@ func TestConfigNamesEachProblem(t *testing.T) {
 		t.Errorf("a good config: %v", err)
 	}
 }
+
+func TestRunWritesDownEveryAcknowledgedWrite(t *testing.T) {
+	url, token, db := desk(t)
+	ctx := context.Background()
+	tests := []struct {
+		mode  string
+		count int
+		// acknowledged writes: set-up included
+		wantCustomers, wantConversations, wantMessages int
+	}{
+		{Customers, 6, 6, 6, 6},
+		// Set-up: a customer, a conversation and a customer message per client.
+		{Outbound, 10, 4, 4, 4 + 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			var buf bytes.Buffer
+			r, err := Run(ctx, Config{URL: url, Token: token, Mode: tt.mode, Concurrency: 4, Count: tt.count, Acked: &buf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Operations != tt.count || r.Errors != 0 {
+				t.Fatalf("result %+v", r)
+			}
+			kinds := map[string]int{}
+			channels := map[kindred.Channel]int{}
+			dec := json.NewDecoder(&buf)
+			for {
+				var a Ack
+				if err := dec.Decode(&a); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				kinds[a.Kind]++
+				switch a.Kind {
+				case "customer":
+					if _, err := db.Customer(ctx, a.ID); err != nil {
+						t.Errorf("acknowledged customer %d: %v", a.ID, err)
+					}
+				case "conversation":
+					c, err := db.Conversation(ctx, a.ID, false)
+					if err != nil {
+						t.Fatalf("acknowledged conversation %d: %v", a.ID, err)
+					}
+					if c.CustomerID != a.CustomerID || string(c.Channel) != a.Channel {
+						t.Errorf("conversation %d is the customer %d's on %s, acknowledged as %+v", a.ID, c.CustomerID, c.Channel, a)
+					}
+				case "message":
+					m, err := db.Message(ctx, a.ID)
+					if err != nil {
+						t.Fatalf("acknowledged message %d: %v", a.ID, err)
+					}
+					if m.ConversationID != a.ConversationID || string(m.Direction) != a.Direction || m.Body != a.Body {
+						t.Errorf("message %d is %+v, acknowledged as %+v", a.ID, m, a)
+					}
+					if m.Direction == kindred.Outbound {
+						channels[m.Channel]++
+						if m.DeliveryStatus == "" || m.DeliveryStatus == kindred.DeliveryRecorded {
+							t.Errorf("reply %d on %s is %q: not queued to be sent", m.ID, m.Channel, m.DeliveryStatus)
+						}
+					}
+				default:
+					t.Errorf("an acknowledged %q", a.Kind)
+				}
+			}
+			if kinds["customer"] != tt.wantCustomers || kinds["conversation"] != tt.wantConversations || kinds["message"] != tt.wantMessages {
+				t.Errorf("acknowledged %v, want %d customers, %d conversations, %d messages",
+					kinds, tt.wantCustomers, tt.wantConversations, tt.wantMessages)
+			}
+			if tt.mode == Outbound && (channels[kindred.ChannelSMS] == 0 || channels[kindred.ChannelEmail] == 0 ||
+				channels[kindred.ChannelSMS]+channels[kindred.ChannelEmail] != tt.count) {
+				t.Errorf("replies by channel %v: want %d in all, by SMS and by email", channels, tt.count)
+			}
+		})
+	}
+}
+
+func TestRunFailsWhenItCannotWriteDownAnAcknowledgedWrite(t *testing.T) {
+	url, token, _ := desk(t)
+	_, err := Run(context.Background(), Config{URL: url, Token: token, Mode: Customers, Concurrency: 1, Count: 2, Acked: failingWriter{}})
+	if err == nil || !strings.Contains(err.Error(), "write down") {
+		t.Errorf("a record that cannot be written: %v, want the run to fail", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

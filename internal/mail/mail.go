@@ -10,7 +10,9 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"html"
@@ -115,8 +117,8 @@ func (s *Sender) Send(ctx context.Context, m kindred.OutboundMessage) (string, e
 }
 
 // Compose writes m as a UTF-8 email from from to to, with the headers a mail
-// server expects (Message-ID on the sender's domain, Date, From, To,
-// Subject), the threading headers of a reply (In-Reply-To, References) and
+// server expects (Message-ID on the sender's domain, the same each time an
+// outbox message is sent again; Date, From, To, Subject), the threading headers of a reply (In-Reply-To, References) and
 // X-Kindred-Outbox-Id, by which kindred knows its own mail if it comes back.
 // The body is multipart/alternative: the plain text as written, then a small
 // HTML rendering of it (paragraphs, a lang attribute, no images, every
@@ -133,7 +135,9 @@ func Compose(from, to *mail.Address, m kindred.OutboundMessage, date time.Time) 
 	if at := strings.LastIndexByte(from.Address, '@'); at >= 0 {
 		host = from.Address[at+1:]
 	}
-	if err := h.GenerateMessageIDWithHostname(host); err != nil {
+	if m.ID != 0 && !m.CreatedAt.IsZero() {
+		h.SetMessageID(outboxMessageID(m, host))
+	} else if err := h.GenerateMessageIDWithHostname(host); err != nil {
 		return nil, "", fmt.Errorf("mail: message id: %w", err)
 	}
 	id, err := h.MessageID()
@@ -170,6 +174,19 @@ func Compose(from, to *mail.Address, m kindred.OutboundMessage, date time.Time) 
 		return nil, "", fmt.Errorf("mail: compose: %w", err)
 	}
 	return buf.Bytes(), id, nil
+}
+
+// outboxMessageID is the Message-ID of outbox message m: the same each time
+// m is sent. Delivery is at least once (a desk that dies after the relay
+// took a mail and before it noted so sends it again when the lease runs
+// out), and SMTP has no idempotency key; but a mail sent again with the
+// same Message-ID is the same message, which a mailbox keeps once. It is a
+// hash of the row's id, creation time and recipient, so that it says
+// nothing of how much the desk sends, and row 219 of another desk is
+// another message.
+func outboxMessageID(m kindred.OutboundMessage, host string) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "kindred outbox\x00%d\x00%d\x00%s", m.ID, m.CreatedAt.UnixMilli(), m.To))
+	return "kindred." + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15])) + "@" + host
 }
 
 // OutboxIDHeader carries the outbox id of the mail kindred sends, so that a

@@ -15,7 +15,9 @@ import (
 // takes every mail and tells OnMail of it, the way the SMS simulator stands
 // in for a gateway. kindred mailgw runs one.
 type Sink struct {
-	OnMail func(SinkMail)
+	// OnMail is told of each mail; an error it returns refuses the mail
+	// with a temporary failure (451), so the sender tries again later.
+	OnMail func(SinkMail) error
 }
 
 // SinkMail is one mail a Sink took.
@@ -27,6 +29,7 @@ type SinkMail struct {
 	MessageID  string
 	InReplyTo  []string
 	References []string
+	OutboxID   string // the X-Kindred-Outbox-Id kindred sent it with, if any
 	Text       string // the plain-text part
 	HTML       bool   // whether an HTML part came too
 	Raw        []byte
@@ -62,6 +65,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 		m.MessageID, _ = mr.Header.MessageID()
 		m.InReplyTo, _ = mr.Header.MsgIDList("In-Reply-To")
 		m.References, _ = mr.Header.MsgIDList("References")
+		m.OutboxID = mr.Header.Get(OutboxIDHeader)
 		for {
 			p, err := mr.NextPart()
 			if err != nil {
@@ -78,7 +82,9 @@ func (ss *sinkSession) Data(r io.Reader) error {
 		}
 	}
 	if ss.s.OnMail != nil {
-		ss.s.OnMail(m)
+		if err := ss.s.OnMail(m); err != nil {
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "mailbox unavailable: " + err.Error()}
+		}
 	}
 	return nil
 }

@@ -199,7 +199,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			n, err := w.RunOnce(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
-					w.log.ErrorContext(ctx, "outbox: claim failed", slog.String("err", err.Error()))
+					w.log.ErrorContext(ctx, "outbox: round stopped; trying again at the next poll", slog.String("err", err.Error()))
 				}
 				break
 			}
@@ -218,22 +218,32 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // RunOnce claims one batch of due messages and tries each once; it returns
-// how many it claimed.
+// how many it claimed. When the outcome of a try cannot be recorded (the
+// database went away and did not come back within the lease), it stops
+// there with the error: the rest of the batch waits for its lease to run
+// out rather than be sent while nothing can be noted, since each message
+// sent then would be sent again.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	msgs, err := w.cfg.Store.Claim(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("claim: %w", err)
 	}
+	// The wall clock, not cfg.Now: how long the records may be retried.
+	leaseEnds := time.Now().Add(w.cfg.Lease)
 	for _, m := range msgs {
-		w.deliver(ctx, m)
+		if err := w.deliver(ctx, m, leaseEnds); err != nil {
+			return len(msgs), err
+		}
 	}
 	return len(msgs), nil
 }
 
-// deliver sends one claimed message and records how it went. The outcome
-// is recorded even when ctx has ended (shutdown during a send), so that a
-// message the gateway took is not sent again for want of a note.
-func (w *Worker) deliver(ctx context.Context, m kindred.OutboundMessage) {
+// deliver sends one claimed message and records how it went; it returns an
+// error only when the outcome could not be recorded. The outcome is recorded
+// even when ctx has ended (shutdown during a send), and tried again while
+// the store does not answer, until leaseEnds, so that a message the gateway
+// took is not sent again for want of a note.
+func (w *Worker) deliver(ctx context.Context, m kindred.OutboundMessage, leaseEnds time.Time) error {
 	attrs := []any{slog.Int64("outbox", m.ID), slog.String("channel", string(m.Channel)),
 		slog.String("purpose", m.Purpose), slog.Int("attempt", m.Attempts)}
 	var providerID string
@@ -246,32 +256,58 @@ func (w *Worker) deliver(ctx context.Context, m kindred.OutboundMessage) {
 		providerID, err = sender.Send(sctx, m)
 		cancel()
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
 	now := w.cfg.Now()
 	channel := string(m.Channel)
 	if err == nil {
-		if err := w.cfg.Store.MarkSent(rctx, m.ID, providerID, now); err != nil {
-			w.log.ErrorContext(ctx, "outbox: sent, but could not record it", append(attrs, slog.String("err", err.Error()))...)
-			return
+		if err := w.record(ctx, leaseEnds, func(rctx context.Context) error {
+			return w.cfg.Store.MarkSent(rctx, m.ID, providerID, now)
+		}); err != nil {
+			w.log.ErrorContext(ctx, "outbox: sent, but could not record it; it will be sent again when its lease runs out", append(attrs, slog.String("err", err.Error()))...)
+			return fmt.Errorf("record outbox %d sent: %w", m.ID, err)
 		}
 		w.sent.WithLabelValues(channel).Inc()
 		w.log.InfoContext(ctx, "outbox: sent", append(attrs, slog.String("provider_id", providerID))...)
-		return
+		return nil
 	}
 	dead := IsPermanent(err) || m.Attempts >= w.cfg.MaxAttempts
 	retryAt := now.Add(w.Backoff(m.Attempts))
-	if merr := w.cfg.Store.MarkFailed(rctx, m.ID, err.Error(), retryAt, dead); merr != nil {
+	if merr := w.record(ctx, leaseEnds, func(rctx context.Context) error {
+		return w.cfg.Store.MarkFailed(rctx, m.ID, err.Error(), retryAt, dead)
+	}); merr != nil {
 		w.log.ErrorContext(ctx, "outbox: failed, and could not record it", append(attrs, slog.String("err", err.Error()), slog.String("record_err", merr.Error()))...)
-		return
+		return fmt.Errorf("record outbox %d failed: %w", m.ID, merr)
 	}
 	if dead {
 		w.dead.WithLabelValues(channel).Inc()
 		w.log.WarnContext(ctx, "outbox: dead", append(attrs, slog.String("err", err.Error()), slog.Bool("permanent", IsPermanent(err)))...)
-		return
+		return nil
 	}
 	w.retried.WithLabelValues(channel).Inc()
 	w.log.WarnContext(ctx, "outbox: will retry", append(attrs, slog.String("err", err.Error()), slog.Time("retry_at", retryAt))...)
+	return nil
+}
+
+// record runs mark, which notes the outcome of a try, until it succeeds:
+// again and again while the store does not answer (a database restarting
+// takes seconds), with waits from 100 ms doubling to 2 s, until the next
+// wait would end after leaseEnds (then another worker may take the message
+// anyway) or, on shutdown, after one more try. A refusal from the store (the
+// message is not ours, or no longer pending) is not tried again.
+func (w *Worker) record(ctx context.Context, leaseEnds time.Time, mark func(context.Context) error) error {
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := mark(rctx)
+		cancel()
+		var ke *kindred.Error
+		if err == nil || errors.As(err, &ke) || ctx.Err() != nil || time.Now().Add(wait).After(leaseEnds) {
+			return err
+		}
+		w.log.WarnContext(ctx, "outbox: could not record a try; trying again", slog.String("err", err.Error()), slog.Duration("wait", wait))
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
 }
 
 // Backoff is the wait after failed attempt number attempt (1 for the

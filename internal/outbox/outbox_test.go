@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -410,4 +411,117 @@ func TestOneTimeCodeReachesThePhoneThroughTheGateway(t *testing.T) {
 	if got, err := db.CheckCode(ctx, code.ID, digits, time.Now()); err != nil || got.Status != kindred.CodeUsed {
 		t.Fatalf("the delivered code does not check: %q %+v %v", ds[0].Message, got, err)
 	}
+}
+
+// awayStore is the real store behind a switch: while away, recording an
+// outcome fails as it does when the database server restarts.
+type awayStore struct {
+	*store.DB
+	away atomic.Bool
+}
+
+var errAway = errors.New("connection refused (database restarting)")
+
+func (s *awayStore) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
+	if s.away.Load() {
+		return errAway
+	}
+	return s.DB.MarkSent(ctx, id, providerID, at)
+}
+
+func (s *awayStore) MarkFailed(ctx context.Context, id int64, reason string, retryAt time.Time, dead bool) error {
+	if s.away.Load() {
+		return errAway
+	}
+	return s.DB.MarkFailed(ctx, id, reason, retryAt, dead)
+}
+
+func (s *awayStore) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]kindred.OutboundMessage, error) {
+	if s.away.Load() {
+		return nil, errAway
+	}
+	return s.DB.Claim(ctx, now, lease, limit)
+}
+
+// The database goes away just after the gateway took a message, and comes
+// back within the lease: the worker must note the send once it can, and
+// not send that message, or the rest of its batch, while it cannot: each
+// would go again when its lease ran out (an SMS without an idempotent
+// gateway, or an email, reaches the customer twice).
+func TestADatabaseRestartAfterASendDoesNotSendAgain(t *testing.T) {
+	db := &awayStore{DB: openStore(t)}
+	_, gw := gateway(t)
+	var mu sync.Mutex
+	sends := map[int64]int{}
+	first := true
+	sender := outbox.SenderFunc(func(ctx context.Context, m kindred.OutboundMessage) (string, error) {
+		id, err := gw.Send(ctx, m)
+		mu.Lock()
+		defer mu.Unlock()
+		sends[m.ID]++
+		if err == nil && first {
+			first = false
+			db.away.Store(true)
+			time.AfterFunc(400*time.Millisecond, func() { db.away.Store(false) })
+		}
+		return id, err
+	})
+	ids := enqueue(t, db.DB, 6, "+254711000444")
+	w := outbox.New(outbox.Config{Store: db, Senders: map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: sender},
+		Lease: 1500 * time.Millisecond, SendTimeout: 500 * time.Millisecond, Batch: 6, Poll: 10 * time.Millisecond,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 40 * time.Millisecond, MaxAttempts: 1000, Logger: quiet})
+	stop := run(w)
+	defer stop()
+	waitFor(t, "every message sent", func() bool { return statuses(t, db.DB, ids)[kindred.OutboxSent] == len(ids) })
+	// Past every lease taken during the outage: a message whose send was
+	// not noted would have gone again by now.
+	time.Sleep(2 * time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, id := range ids {
+		if sends[id] != 1 {
+			t.Errorf("message %d handed to the gateway %d times, want once", id, sends[id])
+		}
+	}
+}
+
+// The database stays away longer than the lease: the worker gives up
+// recording the one message it sent, and sends none of the rest of its
+// batch while it cannot note them; once the database is back, all go.
+func TestAWorkerThatCannotRecordSendsNoMore(t *testing.T) {
+	db := &awayStore{DB: openStore(t)}
+	sim, gw := gateway(t)
+	var mu sync.Mutex
+	sends := map[int64]int{}
+	first := true
+	sender := outbox.SenderFunc(func(ctx context.Context, m kindred.OutboundMessage) (string, error) {
+		id, err := gw.Send(ctx, m)
+		mu.Lock()
+		defer mu.Unlock()
+		sends[m.ID]++
+		if err == nil && first {
+			first = false
+			db.away.Store(true)
+		}
+		return id, err
+	})
+	ids := enqueue(t, db.DB, 4, "+254711000555")
+	w := outbox.New(outbox.Config{Store: db, Senders: map[kindred.Channel]outbox.Sender{kindred.ChannelSMS: sender},
+		Lease: 500 * time.Millisecond, SendTimeout: 200 * time.Millisecond, Batch: 4, Poll: 10 * time.Millisecond,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 40 * time.Millisecond, MaxAttempts: 1000, Logger: quiet})
+	stop := run(w)
+	defer stop()
+	waitFor(t, "the first send", func() bool { mu.Lock(); defer mu.Unlock(); return len(sends) > 0 })
+	time.Sleep(1500 * time.Millisecond) // three leases away
+	mu.Lock()
+	if len(sends) != 1 {
+		t.Errorf("sent %v while nothing could be recorded, want only the first message", sends)
+	}
+	mu.Unlock()
+
+	db.away.Store(false)
+	waitFor(t, "every message sent", func() bool { return statuses(t, db.DB, ids)[kindred.OutboxSent] == len(ids) })
+	// The first went to the gateway twice (its note was lost with the
+	// database); the gateway's idempotency key made it one SMS.
+	checkOnce(t, sim, db.DB, ids)
 }

@@ -1,10 +1,13 @@
 package sms
 
 import (
+	"bufio"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +23,9 @@ type Delivery struct {
 	Message   string    `json:"message"`
 	Key       string    `json:"key"` // the idempotency key sent with it, if any
 	At        time.Time `json:"at"`
+	// Repeat marks, in a Record, a request answered as the earlier one
+	// with the same key: nothing was delivered again.
+	Repeat bool `json:"repeat,omitempty"`
 }
 
 // Simulator answers like the SMS gateway, for tests and demos. It records
@@ -41,6 +47,12 @@ type Simulator struct {
 	Unreachable func(to string) bool
 	// OnReportError, when set, is told of a report the desk did not take.
 	OnReportError func(error)
+	// Record, when set, is written one JSON line (a Delivery) for each
+	// message taken, and for each request answered from the idempotency
+	// record (Repeat set), before the answer: an outside check can count
+	// what reached the gateway, and Load lets a restarted simulator
+	// remember it. A request whose line cannot be written is refused (500).
+	Record io.Writer
 
 	mu          sync.Mutex
 	paused      bool     // reports wait in held until PauseReports(false)
@@ -93,6 +105,53 @@ func (s *Simulator) Deliveries() []Delivery {
 	return append([]Delivery(nil), s.deliveries...)
 }
 
+// Load reads a Record written by an earlier run, so that the simulator
+// goes on where that one stopped, as a gateway that was down for a while
+// does: a message it took then, sent again with the same key, is not
+// delivered twice, and message ids are not given out again.
+func (s *Simulator) Load(r io.Reader) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		var d Delivery
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			return fmt.Errorf("sms record line %d: %w", line, err)
+		}
+		if d.Repeat {
+			continue
+		}
+		s.deliveries = append(s.deliveries, d)
+		if n, err := strconv.Atoi(strings.TrimPrefix(d.MessageID, simIDPrefix)); err == nil && n > s.seq {
+			s.seq = n
+		}
+		if d.Key != "" {
+			if s.byKey == nil {
+				s.byKey = map[string]string{}
+			}
+			s.byKey[d.Key] = successReply(d.To, d.MessageID)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("sms record: %w", err)
+	}
+	return nil
+}
+
+// record writes d to s.Record, when set; s.mu is held.
+func (s *Simulator) record(d Delivery) error {
+	if s.Record == nil {
+		return nil
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	_, err = s.Record.Write(append(b, '\n'))
+	return err
+}
+
 // Requests counts the send requests received, answered or not.
 func (s *Simulator) Requests() int {
 	s.mu.Lock()
@@ -134,28 +193,36 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if key != "" {
 		if body, ok := s.byKey[key]; ok {
+			err := s.record(Delivery{To: to, From: from, Key: key, At: time.Now(), Repeat: true})
 			s.mu.Unlock()
+			if err != nil {
+				http.Error(w, "could not record the request (simulated gateway)", http.StatusInternalServerError)
+				return
+			}
 			writeReply(w, body)
 			return
 		}
 	}
-	var resp Response
-	rc := Recipient{Number: to}
+	var body, messageID string
 	if !validNumber(to) {
-		rc.StatusCode, rc.Status, rc.Cost = StatusInvalidPhoneNumber, "InvalidPhoneNumber", "0"
+		var resp Response
 		resp.SMSMessageData.Message = "Sent to 0/1 Total Cost: 0"
+		resp.SMSMessageData.Recipients = []Recipient{{Number: to, StatusCode: StatusInvalidPhoneNumber, Status: "InvalidPhoneNumber", Cost: "0"}}
+		b, _ := json.Marshal(resp)
+		body = string(b)
 	} else {
-		s.seq++
-		rc.StatusCode, rc.Status, rc.Cost = simSuccess()
-		rc.MessageID = fmt.Sprintf("ATPid_sim%06d", s.seq)
-		resp.SMSMessageData.Message = "Sent to 1/1 Total Cost: KES 0.8000"
+		messageID = fmt.Sprintf("%s%06d", simIDPrefix, s.seq+1)
+		body = successReply(to, messageID)
 	}
-	resp.SMSMessageData.Recipients = []Recipient{rc}
-	b, _ := json.Marshal(resp)
-	body := string(b)
 	var delivered *Delivery
-	if rc.MessageID != "" {
-		d := Delivery{MessageID: rc.MessageID, To: to, From: from, Message: msg, Key: key, At: time.Now()}
+	if messageID != "" {
+		d := Delivery{MessageID: messageID, To: to, From: from, Message: msg, Key: key, At: time.Now()}
+		if err := s.record(d); err != nil {
+			s.mu.Unlock()
+			http.Error(w, "could not record the message (simulated gateway)", http.StatusInternalServerError)
+			return
+		}
+		s.seq++
 		s.deliveries = append(s.deliveries, d)
 		delivered = &d
 		if key != "" {
@@ -194,8 +261,18 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeReply(w, body)
 }
 
-// simSuccess is the simulator's verdict on a good number: 101 Success.
-func simSuccess() (code int, status, cost string) { return StatusSent, "Success", "KES 0.8000" }
+// simIDPrefix begins the message ids the simulator gives out.
+const simIDPrefix = "ATPid_sim"
+
+// successReply is the simulator's answer for a message to a good number:
+// 101 Success, with its message id.
+func successReply(to, messageID string) string {
+	var resp Response
+	resp.SMSMessageData.Message = "Sent to 1/1 Total Cost: KES 0.8000"
+	resp.SMSMessageData.Recipients = []Recipient{{StatusCode: StatusSent, Number: to, Status: "Success", Cost: "KES 0.8000", MessageID: messageID}}
+	b, _ := json.Marshal(resp)
+	return string(b)
+}
 
 func writeReply(w http.ResponseWriter, body string) {
 	w.Header().Set("Content-Type", "application/json")

@@ -1,7 +1,9 @@
 package sms
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -157,3 +159,77 @@ func TestSimulatorHonoursKeysAndCredentials(t *testing.T) {
 		t.Fatalf("%d deliveries, want 2", n)
 	}
 }
+
+func TestSimulatorRecordsAndRemembersAcrossARestart(t *testing.T) {
+	var record bytes.Buffer
+	first := &Simulator{Record: &record}
+	srv := httptest.NewServer(first)
+	g := &Gateway{URL: srv.URL}
+	send := func(id int64) string {
+		t.Helper()
+		pid, err := g.Send(context.Background(), kindred.OutboundMessage{ID: id, Channel: kindred.ChannelSMS, To: "+254711000111", Body: "Habari"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	one, two := send(1), send(2)
+	if again := send(1); again != one {
+		t.Fatalf("resend of 1: %q, want %q", again, one)
+	}
+	srv.Close()
+
+	var lines []Delivery
+	dec := json.NewDecoder(bytes.NewReader(record.Bytes()))
+	for dec.More() {
+		var d Delivery
+		if err := dec.Decode(&d); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, d)
+	}
+	if len(lines) != 3 || lines[0].Key != "kindred-outbox-1" || lines[0].MessageID != one || lines[0].Repeat ||
+		lines[1].Key != "kindred-outbox-2" || lines[1].Repeat || lines[2].Key != "kindred-outbox-1" || !lines[2].Repeat {
+		t.Fatalf("record %+v: want 1, 2, then 1 again as a repeat", lines)
+	}
+
+	// The gateway comes back: it remembers 1 and 2, and numbers on.
+	second := &Simulator{Record: &record}
+	if err := second.Load(bytes.NewReader(record.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	srv = httptest.NewServer(second)
+	defer srv.Close()
+	g.URL = srv.URL
+	if again := send(2); again != two {
+		t.Fatalf("resend of 2 after the restart: %q, want %q", again, two)
+	}
+	three := send(3)
+	if three == one || three == two {
+		t.Fatalf("message 3 was given the id %q again", three)
+	}
+	if n := len(second.Deliveries()); n != 3 {
+		t.Fatalf("%d deliveries remembered and made, want 3 (1, 2 and 3 once each)", n)
+	}
+	if err := second.Load(strings.NewReader("not json\n")); err == nil {
+		t.Error("a damaged record was read without complaint")
+	}
+}
+
+func TestSimulatorRefusesWhatItCannotRecord(t *testing.T) {
+	sim := &Simulator{Record: failingWriter{}}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	g := &Gateway{URL: srv.URL}
+	_, err := g.Send(context.Background(), kindred.OutboundMessage{ID: 1, Channel: kindred.ChannelSMS, To: "+254711000111", Body: "Habari"})
+	if err == nil || !strings.Contains(err.Error(), "500") {
+		t.Fatalf("send with a broken record: %v, want a 500", err)
+	}
+	if n := len(sim.Deliveries()); n != 0 {
+		t.Fatalf("%d deliveries that were not recorded", n)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
