@@ -61,8 +61,8 @@ type Ticket struct {
 	// Priority and Seated are for staff only and never shown in public:
 	// the ticket is called sooner (see queue.HeadStart), or by a desk with
 	// a chair. Why is not stored on the ticket.
-	Priority  bool       `json:"priority"`
-	Seated    bool       `json:"seated"`
+	Priority bool `json:"priority"`
+	Seated   bool `json:"seated"`
 	// Recalls is how often the desk called the ticket again (the person
 	// did not hear); CalledAt is then the last call.
 	Recalls   int        `json:"recalls"`

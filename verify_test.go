@@ -1,10 +1,10 @@
 package kindred
 
 import (
-	_ "time/tzdata" // Africa/Nairobi on a machine without zoneinfo
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Africa/Nairobi on a machine without zoneinfo
 )
 
 func TestNormalizeCodeTakesWhatPeopleType(t *testing.T) {

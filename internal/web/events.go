@@ -15,9 +15,11 @@ const heartbeat = 25 * time.Second
 // events streams Server-Sent Events to an open console: "message" with the
 // rendered message when one is added to the conversation the page shows
 // (?conversation=ID), "delivery" with a reply's new delivery status there,
-// and "inbox" when any conversation changes.
+// "inbox" when any conversation changes, and, to a desk page (?lobby=1),
+// "lobby" when the queue changes.
 func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) error {
 	watching, _ := strconv.ParseInt(r.URL.Query().Get("conversation"), 10, 64)
+	lobby := r.URL.Query().Get("lobby") == "1"
 	rc := http.NewResponseController(w)
 	// The server's write timeout is for ordinary requests; a stream lives
 	// as long as the page is open.
@@ -90,6 +92,9 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 				fmt.Fprintf(w, "event: delivery\ndata: %s\n\n", b)
 			case e.kind == "inbox":
 				fmt.Fprintf(w, "event: inbox\ndata: {\"conversation_id\":%d}\n\n", e.conversationID)
+			case e.kind == "lobby" && lobby:
+				// No data: the page fetches the queue as its reader may see it.
+				fmt.Fprint(w, "event: lobby\ndata: {}\n\n")
 			default:
 				continue
 			}

@@ -1,12 +1,17 @@
 // Live updates over Server-Sent Events. On a conversation page, a new
 // message is added to the history and a polite notice says so; on the
-// inbox, a notice offers to show the new state. Nothing reloads by itself,
-// so focus and half-typed replies are never lost.
+// inbox, a notice offers to show the new state; on a desk page, news of
+// the queue is passed on as a "kindred:lobby" event (lobby-desk.js).
+// Nothing reloads by itself, so focus and half-typed replies are never lost.
 (function () {
   "use strict";
   if (!window.EventSource) { return; }
   var conv = document.body.getAttribute("data-conversation");
-  var url = "/events" + (conv ? "?conversation=" + encodeURIComponent(conv) : "");
+  var lobby = document.body.getAttribute("data-lobby") === "1";
+  var params = [];
+  if (conv) { params.push("conversation=" + encodeURIComponent(conv)); }
+  if (lobby) { params.push("lobby=1"); }
+  var url = "/events" + (params.length ? "?" + params.join("&") : "");
   var notice = document.getElementById("live-notice");
   var history = document.getElementById("history");
   var inbox = document.getElementById("inbox");
@@ -45,6 +50,10 @@
     tmp.innerHTML = data.html;
     var el = tmp.firstElementChild;
     if (el) { old.replaceWith(el); }
+  });
+
+  es.addEventListener("lobby", function () {
+    document.dispatchEvent(new CustomEvent("kindred:lobby"));
   });
 
   es.addEventListener("inbox", function () {
