@@ -61,8 +61,11 @@ type Ticket struct {
 	// Priority and Seated are for staff only and never shown in public:
 	// the ticket is called sooner (see queue.HeadStart), or by a desk with
 	// a chair. Why is not stored on the ticket.
-	Priority  bool       `json:"priority"`
-	Seated    bool       `json:"seated"`
+	Priority bool `json:"priority"`
+	Seated   bool `json:"seated"`
+	// Recalls is how often the desk called the ticket again (the person
+	// did not hear); CalledAt is then the last call.
+	Recalls   int        `json:"recalls"`
 	CreatedAt time.Time  `json:"created_at"`
 	CalledAt  *time.Time `json:"called_at"`
 	ClosedAt  *time.Time `json:"closed_at"`
@@ -138,6 +141,15 @@ type Lobby interface {
 	// CallNext marks the desk's current ticket served and calls the next
 	// in line for the desk (see queue.Pick); nil when nobody waits.
 	CallNext(ctx context.Context, deskID int64) (*Ticket, error)
+	// RecallTicket calls a called ticket again, at the same desk: the
+	// person did not hear. The board shows and announces it again as the
+	// newest call; the first recall sends the called SMS again. Conflict
+	// when the ticket is not called now.
+	RecallTicket(ctx context.Context, id int64) (*Ticket, error)
+	// LinkTicketCustomer records whose ticket it is, so that the desk opens
+	// their profile and history from it. Invalid when there is no such
+	// customer; Conflict when the ticket is closed.
+	LinkTicketCustomer(ctx context.Context, id, customerID int64) (*Ticket, error)
 	// ServeTicket and NoShow close a called ticket (again: no change).
 	ServeTicket(ctx context.Context, id int64) (*Ticket, error)
 	NoShow(ctx context.Context, id int64) (*Ticket, error)

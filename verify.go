@@ -28,8 +28,13 @@ import (
 //   - Only a hash of the digits is stored (salted SHA-256, compared in
 //     constant time). Every issue, check, extension and reading is audited;
 //     the digits never are.
+//   - The digits are derived from a secret the desk keeps and the code's
+//     id and random salt (HMAC-SHA256), so the USSD menu can read a live
+//     code out again, the same digits each time, without them being
+//     stored: a reading neither changes the code nor ends it.
 //   - A voice code (CodeByVoice) is read out by the USSD menu: no SMS is
-//     sent, and the digits are made when the phone asks for them.
+//     sent. It is the default for a customer who has asked for things to
+//     be read aloud, or has low vision (DefaultCodeChannel).
 
 // CodeChannel is how a one-time code reaches the person.
 type CodeChannel string
@@ -141,13 +146,24 @@ type Verification interface {
 	// to (as theirs, or as an active receive_codes helper's); NotFound when
 	// there is none.
 	LiveCode(ctx context.Context, phone string, now time.Time) (*Code, error)
-	// ReadCode gives the phone the digits of LiveCode for reading out. The
-	// digits are made afresh (only a hash is kept), so the newest reading
-	// is the one that counts; tries and expiry are unchanged.
+	// ReadCode gives the phone the digits of LiveCode for reading out: the
+	// same digits each time it is read (they are derived, not stored), and
+	// the code stays as it was: live, its tries and expiry unchanged.
 	ReadCode(ctx context.Context, phone string, now time.Time) (*CodeReading, error)
 	// Caller returns the customer whose own phone this is (the newest, if
 	// several share it); NotFound when none.
 	Caller(ctx context.Context, phone string) (*Customer, error)
+}
+
+// DefaultCodeChannel is how a code reaches customer c unless the officer
+// chooses otherwise: read out on their phone (CodeByVoice) for someone
+// who has asked for things to be read aloud or has low vision, since a
+// text they cannot read proves nothing; by SMS for everyone else.
+func DefaultCodeChannel(c *Customer) CodeChannel {
+	if c.HasAccommodation(ReadAloud) || c.HasAccommodation(LowVision) {
+		return CodeByVoice
+	}
+	return CodeBySMS
 }
 
 // GroupCode writes six digits as people read them: "482 913".
@@ -180,16 +196,19 @@ func NormalizeCode(s string) (digits string, ok bool) {
 
 // CodeMessage is the SMS that carries a code, in the customer's language
 // ("sw" for Swahili, English otherwise). forName is the customer's name when
-// the SMS goes to a helper. until is shown as a clock time on the desk's
-// clock: people read times, not countdowns.
+// the SMS goes to a helper. until is shown as a clock time in its own
+// location: give it on the desk's clock (until.In(the desk's zone)), since
+// people read times, not countdowns. The Kiswahili says "namba ya
+// uthibitisho" (a confirmation number), never "nambari ya siri", which is
+// what M-Pesa calls a PIN: nobody should learn to read a PIN out to a desk.
 func CodeMessage(lang, digits string, until time.Time, forName string) string {
-	clock := until.In(time.Local).Format("15:04")
+	clock := until.Format("15:04")
 	g := GroupCode(digits)
 	if strings.HasPrefix(lang, "sw") {
 		if forName != "" {
-			return fmt.Sprintf("Nambari ya siri ya %s ni %s. Inatumika hadi saa %s. Mpe afisa wa dawati pekee.", forName, g, clock)
+			return fmt.Sprintf("Namba ya uthibitisho ya %s ni %s. Inatumika hadi saa %s. Mpe afisa wa dawati pekee.", forName, g, clock)
 		}
-		return fmt.Sprintf("Nambari yako ya siri ni %s. Inatumika hadi saa %s. Usimpe mtu mwingine.", g, clock)
+		return fmt.Sprintf("Namba yako ya uthibitisho ni %s. Inatumika hadi saa %s. Usimpe mtu mwingine.", g, clock)
 	}
 	if forName != "" {
 		return fmt.Sprintf("The code for %s is %s. It works until %s. Give it only to the desk officer.", forName, g, clock)

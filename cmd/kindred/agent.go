@@ -15,7 +15,7 @@ import (
 )
 
 func runAgent(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	usage := errors.New("usage: kindred agent reset-link [--db DB] [--base-url URL] EMAIL")
+	usage := errors.New("usage: kindred agent reset-link [--db DB] [--base-url URL] [--time-zone ZONE] EMAIL")
 	if len(args) == 0 {
 		return usage
 	}
@@ -36,11 +36,12 @@ func runAgentLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := config.NewFlagSet("agent reset-link", &cfg, stderr)
 	fs.DB()
 	fs.Links()
+	fs.Clock()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
-		return errors.New("usage: kindred agent reset-link [--db DB] [--base-url URL] EMAIL")
+		return errors.New("usage: kindred agent reset-link [--db DB] [--base-url URL] [--time-zone ZONE] EMAIL")
 	}
 	base := cfg.BaseURL
 	if base == "" {
@@ -72,7 +73,7 @@ func runAgentLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		what = "An invitation"
 	}
 	fmt.Fprintf(stderr, "%s for %s <%s>. It works once, until %s; give it only to them:\n",
-		what, a.Name, a.Email, l.ExpiresAt.Local().Format("Mon 2 Jan 15:04 MST"))
+		what, a.Name, a.Email, l.ExpiresAt.In(cfg.Location).Format("Mon 2 Jan 15:04 MST"))
 	fmt.Fprintln(stdout, strings.TrimRight(base, "/")+kindred.PasswordLinkPath+secret)
 	return nil
 }

@@ -45,6 +45,7 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.DB()
 	fs.Log()
 	fs.Serve()
+	fs.Clock()
 	fs.Outbound()
 	fs.Inbound()
 	fs.Reach()
@@ -62,6 +63,9 @@ func runServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			logger.Error("close database", slog.Any("err", err))
 		}
 	}()
+	// The lobby's day and the clock times in SMS follow the desk's zone,
+	// not the server's.
+	db.SetLocation(cfg.Location)
 
 	// Listen before the first-run set-up, so that a busy port fails the start
 	// before a setup link is made that points nowhere.
@@ -248,10 +252,13 @@ func followDatabase(ctx context.Context, db *store.DB, hub *web.Hub, logger *slo
 				hub.ConversationChanged(c.ConversationID)
 			case store.ChangeTyping:
 				hub.TypingSeen(c.ConversationID, c.Agent)
+			case store.ChangeLobby:
+				hub.LobbyChanged()
 			case store.ChangeListening:
 				// First, or again after a lost connection: news may have
-				// been missed, so the inboxes should look again.
+				// been missed, so the inboxes and desks should look again.
 				hub.ConversationChanged(0)
+				hub.LobbyChanged()
 			}
 		}, func(err error) {
 			logger.Warn("live updates: lost the database's announcements; listening again", slog.Any("err", err))
@@ -282,7 +289,7 @@ func logStopped(logger *slog.Logger, what string, err error) {
 
 // newCare is the proactive-care service: heads-ups, follow-ups, surveys.
 func newCare(db *store.DB, cfg config.Config, logger *slog.Logger) *care.Service {
-	return &care.Service{DB: db, BaseURL: cfg.BaseURL, Logger: logger}
+	return &care.Service{DB: db, BaseURL: cfg.BaseURL, Location: cfg.Location, Logger: logger}
 }
 
 // deskHandler is kindred's handler tree, with the hub its live updates
@@ -310,7 +317,15 @@ func chatKey(ctx context.Context, db *store.DB, cfg config.Config) ([]byte, erro
 // once in the consoles showing its conversation.
 func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *prometheus.Registry, chatKey []byte) http.Handler {
 	careSvc := newCare(d, cfg, logger)
+	// The desks' pages follow the queue: this process's own changes come
+	// straight from the store; on PostgreSQL every process's come through
+	// followDatabase, and the hub then ignores these.
+	hub := web.NewHub()
+	d.OnQueued(store.QueueLobby, hub.PublishLobby)
 	console := web.New(web.Config{
+		Hub:           hub,
+		Location:      cfg.Location,
+		USSDCode:      cfg.USSDCode,
 		Agents:        d,
 		Customers:     d,
 		Conversations: d,
@@ -346,6 +361,7 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		Lobby:               d,
 		Verify:              d,
 		OfficeHours:         cfg.OfficeHours,
+		Location:            cfg.Location,
 		GatewayKey:          cfg.GatewayKey,
 		InsecureGateway:     cfg.InsecureGateway,
 		Care:                careSvc,

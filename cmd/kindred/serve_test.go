@@ -258,6 +258,8 @@ func TestServeRefusesBadSettingsBeforeTouchingTheDatabase(t *testing.T) {
 		{"log format", []string{"--log-format", "xml"}, "--log-format"},
 		{"region", []string{"--region", "Kenya"}, "--region"},
 		{"address", []string{"--addr", "8080"}, "--addr"},
+		{"time zone", []string{"--time-zone", "Nairobi"}, "--time-zone (or KINDRED_TIME_ZONE)"},
+		{"USSD code", []string{"--ussd-code", "384*1234"}, "--ussd-code"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

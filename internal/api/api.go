@@ -76,6 +76,9 @@ type Config struct {
 	// OfficeHours is what the USSD menu tells callers about opening hours;
 	// "": ask at the desk.
 	OfficeHours string
+	// Location is the desk's time zone: the clock times the USSD menu
+	// says, and the 17:00 a plain date means. nil: the machine's zone.
+	Location *time.Location
 
 	Ready         func(context.Context) error // checked by /readyz; nil: always ready
 	Logger        *slog.Logger                // nil: slog.Default()
@@ -132,6 +135,9 @@ func newServer(cfg Config) *server {
 	cfg.DefaultRegion = strings.ToUpper(cfg.DefaultRegion)
 	if cfg.DefaultRegion == "" {
 		cfg.DefaultRegion = "KE"
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

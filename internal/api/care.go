@@ -43,13 +43,13 @@ const (
 )
 
 // dueDate reads a date or time: RFC 3339, or a plain date (2026-11-27),
-// which means the end of that working day (17:00) on the desk's clock.
-func (c *checker) dueDate(field, s string) *time.Time {
+// which means the end of that working day (17:00) on the desk's clock, loc.
+func (c *checker) dueDate(field, s string, loc *time.Location) *time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
 	}
-	if d, err := time.ParseInLocation(time.DateOnly, s, time.Local); err == nil {
+	if d, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
 		t := d.Add(17 * time.Hour)
 		return &t
 	}
@@ -121,7 +121,7 @@ func (s *server) markDelayed(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	if d := c.dueDate("new_date", in.NewDate); d != nil {
+	if d := c.dueDate("new_date", in.NewDate, s.cfg.Location); d != nil {
 		req.NewDate = *d
 		if !d.After(s.cfg.Now()) {
 			c.Add("new_date", "must be in the future")
@@ -251,7 +251,7 @@ func (s *server) scheduleFollowUp(w http.ResponseWriter, r *http.Request) error 
 	if in.AgentID != nil {
 		f.AgentID = *in.AgentID
 	}
-	if d := c.dueDate("due_at", in.DueAt); d != nil {
+	if d := c.dueDate("due_at", in.DueAt, s.cfg.Location); d != nil {
 		f.DueAt = *d
 	} else if in.DueAt == "" {
 		c.Add("due_at", "is required: when to do it")

@@ -30,7 +30,7 @@ func (s *server) createConversation(w http.ResponseWriter, r *http.Request) erro
 		Status:     kindred.StatusOpen,
 		Priority:   kindred.PriorityNormal,
 		Tags:       c.tags("tags", in.Tags),
-		DueAt:      c.dueDate("due_at", in.DueAt),
+		DueAt:      c.dueDate("due_at", in.DueAt, s.cfg.Location),
 	}
 	if in.CustomerID <= 0 {
 		c.Add("customer_id", "is required: the id of the customer the conversation is with")
@@ -183,7 +183,7 @@ func (s *server) updateConversation(w http.ResponseWriter, r *http.Request) erro
 			if strings.TrimSpace(in.DueAt.Value) == "" {
 				c.Add("due_at", "must be a date, or null to clear it")
 			}
-			u.DueAt = c.dueDate("due_at", in.DueAt.Value)
+			u.DueAt = c.dueDate("due_at", in.DueAt.Value, s.cfg.Location)
 		}
 		changed = true
 	}

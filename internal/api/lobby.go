@@ -22,6 +22,8 @@ func (s *server) lobbyRoutes() []route {
 		{method: "PATCH", path: "/api/v1/lobby/tickets/{id}", roles: staff, handler: s.setTicketNeeds},
 		{method: "POST", path: "/api/v1/lobby/tickets/{id}/serve", roles: staff, handler: s.serveTicket},
 		{method: "POST", path: "/api/v1/lobby/tickets/{id}/no-show", roles: staff, handler: s.noShowTicket},
+		{method: "POST", path: "/api/v1/lobby/tickets/{id}/recall", roles: staff, handler: s.recallTicket},
+		{method: "POST", path: "/api/v1/lobby/tickets/{id}/customer", roles: staff, handler: s.linkTicketCustomer},
 		{method: "POST", path: "/api/v1/lobby/tickets/{id}/transfer", roles: staff, handler: s.transferTicket},
 		{method: "GET", path: "/api/v1/lobby/desks", roles: staff, handler: s.listDesks},
 		{method: "POST", path: "/api/v1/lobby/desks", roles: leads, handler: s.createDesk},
@@ -172,6 +174,30 @@ func (s *server) serveTicket(w http.ResponseWriter, r *http.Request) error {
 func (s *server) noShowTicket(w http.ResponseWriter, r *http.Request) error {
 	return s.ticketAction(w, r, "NoShow", func(id int64) (*kindred.Ticket, error) {
 		return s.cfg.Lobby.NoShow(r.Context(), id)
+	})
+}
+
+func (s *server) recallTicket(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeOptional(r, &struct{}{}); err != nil {
+		return err
+	}
+	return s.ticketAction(w, r, "RecallTicket", func(id int64) (*kindred.Ticket, error) {
+		return s.cfg.Lobby.RecallTicket(r.Context(), id)
+	})
+}
+
+func (s *server) linkTicketCustomer(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		CustomerID int64 `json:"customer_id"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.CustomerID <= 0 {
+		return invalid("customer_id", "is required: the id of the customer whose ticket it is")
+	}
+	return s.ticketAction(w, r, "LinkTicketCustomer", func(id int64) (*kindred.Ticket, error) {
+		return s.cfg.Lobby.LinkTicketCustomer(r.Context(), id, in.CustomerID)
 	})
 }
 

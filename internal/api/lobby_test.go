@@ -23,6 +23,7 @@ func lobbyAuthz(t *testing.T, d *desk) []authzCase {
 	d.must(kindred.RoleLead, 201, "POST", "/api/v1/lobby/services", map[string]any{"name": "Registration", "code": "A"})
 	d.must(kindred.RoleLead, 201, "POST", "/api/v1/lobby/services", map[string]any{"name": "Payments", "code": "B"})
 	d.must(kindred.RoleLead, 201, "POST", "/api/v1/lobby/services", map[string]any{"name": "Quiet", "code": "Q"})
+	d.must(kindred.RoleLead, 201, "POST", "/api/v1/lobby/services", map[string]any{"name": "Recalls", "code": "R"})
 	desk := func(name string, services ...string) string {
 		id := id(d.must(kindred.RoleLead, 201, "POST", "/api/v1/lobby/desks", map[string]any{"name": name}))
 		d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/desks/"+id+"/open", map[string]any{"services": services})
@@ -36,6 +37,9 @@ func lobbyAuthz(t *testing.T, d *desk) []authzCase {
 	d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/desks/"+one+"/call", nil)
 	d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/desks/"+two+"/call", nil)
 	moving := ticket()
+	recalling := id(d.must(kindred.RoleAgent, 201, "POST", "/api/v1/lobby/tickets", map[string]any{"service": "R"}))
+	d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/desks/"+desk("walk 5", "R")+"/call", nil)
+	walkIn := id(d.must(kindred.RoleAgent, 201, "POST", "/api/v1/customers", map[string]any{"name": "Amina Walk-in"}))
 
 	var n atomic.Int64
 	unique := func(prefix string) string { return fmt.Sprintf("%s%c%c", prefix, 'A'+n.Load()/26%26, 'A'+n.Add(1)%26) }
@@ -51,6 +55,8 @@ func lobbyAuthz(t *testing.T, d *desk) []authzCase {
 		{"PATCH /api/v1/lobby/tickets/{id}", "admin lead agent", "/api/v1/lobby/tickets/" + moving, func() string { return `{"seated": true}` }},
 		{"POST /api/v1/lobby/tickets/{id}/serve", "admin lead agent", "/api/v1/lobby/tickets/" + served + "/serve", nil},
 		{"POST /api/v1/lobby/tickets/{id}/no-show", "admin lead agent", "/api/v1/lobby/tickets/" + noShow + "/no-show", nil},
+		{"POST /api/v1/lobby/tickets/{id}/recall", "admin lead agent", "/api/v1/lobby/tickets/" + recalling + "/recall", nil},
+		{"POST /api/v1/lobby/tickets/{id}/customer", "admin lead agent", "/api/v1/lobby/tickets/" + moving + "/customer", func() string { return `{"customer_id": ` + walkIn + `}` }},
 		{"POST /api/v1/lobby/tickets/{id}/transfer", "admin lead agent", "/api/v1/lobby/tickets/" + moving + "/transfer", func() string { return `{"service": "B"}` }},
 		{"GET /api/v1/lobby/desks", "admin lead agent", "/api/v1/lobby/desks", nil},
 		{"POST /api/v1/lobby/desks", "admin lead", "/api/v1/lobby/desks", func() string { return `{"name": "` + unique("Desk ") + `"}` }},
@@ -141,6 +147,34 @@ func TestLobbyKioskIssuesTicketsStaffCallThem(t *testing.T) {
 		if strings.Contains(body, secret) {
 			t.Errorf("board shows %q: %s", secret, body)
 		}
+	}
+
+	// The person did not hear: the desk calls them again, and the board
+	// shows the call again; the kiosk may not.
+	if rec := d.as(kindred.RoleKiosk, "POST", "/api/v1/lobby/tickets/"+id(called)+"/recall", nil); rec.Code != 403 {
+		t.Fatalf("kiosk recalled: %d", rec.Code)
+	}
+	again := d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/tickets/"+id(called)+"/recall", nil)
+	if again["status"] != "called" || again["recalls"] != float64(1) || again["desk"] != "3" {
+		t.Fatalf("recall: %v", again)
+	}
+	if msgs, _ := d.db.Outbox(system, kindred.OutboxFilter{Purpose: "ticket_called"}); len(msgs) != 2 {
+		t.Fatalf("%d called SMS after a recall, want 2", len(msgs))
+	}
+	if p := problemOf(t, d.as(kindred.RoleAgent, "POST", "/api/v1/lobby/tickets/"+id(second)+"/recall", nil)); p.Status != 409 {
+		t.Fatalf("recall a waiting ticket: %+v", p)
+	}
+	// Whose ticket it is: the desk links it to the customer's record.
+	walkIn := d.must(kindred.RoleAgent, 201, "POST", "/api/v1/customers", map[string]any{"name": "Amina Odhiambo", "phone": "0712 345 678"})
+	if p := problemOf(t, d.as(kindred.RoleAgent, "POST", "/api/v1/lobby/tickets/"+id(called)+"/customer", map[string]any{"customer_id": 9999})); p.Status != 422 {
+		t.Fatalf("link to nobody: %+v", p)
+	}
+	if p := problemOf(t, d.as(kindred.RoleAgent, "POST", "/api/v1/lobby/tickets/"+id(called)+"/customer", map[string]any{})); p.Status != 422 {
+		t.Fatalf("link without a customer: %+v", p)
+	}
+	linked := d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/tickets/"+id(called)+"/customer", map[string]any{"customer_id": walkIn["id"]})
+	if linked["customer_id"] != walkIn["id"] {
+		t.Fatalf("link: %v", linked)
 	}
 
 	d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/tickets/"+id(called)+"/no-show", nil)

@@ -369,7 +369,7 @@ func (u *ussd) readCode(ctx context.Context, lang, phone string) string {
 	if err != nil {
 		return u.failed(ctx, lang, "ReadCode", err)
 	}
-	until := r.Code.ExpiresAt.In(time.Local).Format("15:04")
+	until := r.Code.ExpiresAt.In(u.s.cfg.Location).Format("15:04")
 	if r.Helper {
 		return fmt.Sprintf(words.helperCode, clipTo(r.Customer, 40), r.Digits, until)
 	}

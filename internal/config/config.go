@@ -41,6 +41,13 @@ type Config struct {
 	SecureCookies   bool           // mark console cookies Secure even on plain HTTP (behind a TLS proxy)
 	TrustedProxies  []netip.Prefix // proxies whose X-Forwarded-For names the client
 
+	// TimeZone is the desk's time zone, an IANA name (Africa/Nairobi):
+	// every clock time the console, kiosk, tickets, SMS and USSD show is on
+	// its clock, and the lobby's day starts at its midnight, whatever the
+	// server's own zone. Location is it loaded, once validated.
+	TimeZone string
+	Location *time.Location
+
 	// Reaching customers: links in messages, SMS, email, and the lobby.
 	BaseURL      string // the desk's public address, for links in SMS and email; "" means the listening address
 	SMSURL       string // the SMS gateway's send endpoint; "" logs messages instead of sending them
@@ -52,7 +59,11 @@ type Config struct {
 	SMTPUsername string // SMTP AUTH PLAIN user; "" sends without authenticating
 	SMTPPassword string
 	OfficeHours  string // opening hours told to USSD callers and shown on the kiosk
-	GatewayKey   string // required on USSD and inbound-SMS callbacks when set
+	// USSDCode is the number people dial to reach the desk's USSD menu
+	// (*384*1234#), shown wherever a code is offered read out; "" when the
+	// desk has no USSD line, or has not said which.
+	USSDCode   string
+	GatewayKey string // required on USSD and inbound-SMS callbacks when set
 	// InsecureGateway lets the gateway callbacks run without GatewayKey
 	// (trying kindred out); without either, they refuse every request.
 	InsecureGateway bool
@@ -116,8 +127,13 @@ func Default() Config {
 		IMAPMailbox:     "INBOX",
 		IMAPPoll:        time.Minute,
 		WhatsAppURL:     DefaultWhatsAppURL,
+		TimeZone:        DefaultTimeZone,
 	}
 }
+
+// DefaultTimeZone is the desk's time zone unless --time-zone says
+// otherwise: kindred was first made for offices in Kenya.
+const DefaultTimeZone = "Africa/Nairobi"
 
 // FlagSet is a flag.FlagSet whose kindred settings fall back to KINDRED_*
 // environment variables. Flags defined directly on the embedded FlagSet (a
@@ -158,6 +174,12 @@ func (fs *FlagSet) DB() {
 // (kindred agent reset-link) but send nothing.
 func (fs *FlagSet) Links() {
 	fs.StringVar(&fs.cfg.BaseURL, "base-url", fs.cfg.BaseURL, "the desk's public address, for the printed link (default: http:// and the default --addr)"+fs.bind("base-url"))
+}
+
+// Clock binds --time-zone: the desk's clock, for commands that show or
+// decide clock times.
+func (fs *FlagSet) Clock() {
+	fs.StringVar(&fs.cfg.TimeZone, "time-zone", fs.cfg.TimeZone, "the desk's time zone, an IANA name such as Africa/Nairobi or Europe/London: the clock times people are shown, and the lobby's midnight"+fs.bind("time-zone"))
 }
 
 // Log binds --log-format and --log-level.
@@ -202,6 +224,7 @@ func (fs *FlagSet) Outbound() {
 	fs.StringVar(&c.GatewayKey, "gateway-key", c.GatewayKey, "a secret the SMS/USSD gateway's callback URLs carry (?key=…) or send as X-Gateway-Key; without it anyone who reaches /ussd can speak as any phone"+fs.bind("gateway-key"))
 	fs.BoolVar(&c.InsecureGateway, "insecure-gateway", c.InsecureGateway, "without --gateway-key, let anyone who reaches the port use the SMS/USSD callbacks as any phone: only to try kindred out with a simulator"+fs.bind("insecure-gateway"))
 	fs.StringVar(&c.OfficeHours, "office-hours", c.OfficeHours, "opening hours, as told to USSD callers and shown on the kiosk"+fs.bind("office-hours"))
+	fs.StringVar(&c.USSDCode, "ussd-code", c.USSDCode, "the USSD code people dial for the desk's menu, such as *384*1234#: shown wherever a one-time code is offered read out"+fs.bind("ussd-code"))
 }
 
 // Inbound binds how customers' email reaches kindred: the SMTP listener
@@ -398,7 +421,37 @@ func (fs *FlagSet) validate() error {
 	if fs.bound["imap-poll"] && c.IMAPPoll < time.Second {
 		bad("imap-poll", "must be at least 1s")
 	}
+	if fs.bound["time-zone"] {
+		c.TimeZone = strings.TrimSpace(c.TimeZone)
+		// "" and "Local" would mean the server's own zone, which is what
+		// the setting is there to avoid; "UTC" must be said.
+		if loc, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || c.TimeZone == "Local" {
+			bad("time-zone", "%q is not a time zone: give an IANA name such as Africa/Nairobi or UTC", c.TimeZone)
+		} else {
+			c.Location = loc
+		}
+	}
+	if fs.bound["ussd-code"] && c.USSDCode != "" {
+		c.USSDCode = strings.TrimSpace(c.USSDCode)
+		if !validUSSDCode(c.USSDCode) {
+			bad("ussd-code", "%q is not a USSD code: it starts with *, has digits separated by *, and ends with #, such as *384*1234#", c.USSDCode)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// validUSSDCode reports whether s is a USSD service code as phones dial it:
+// "*", groups of digits separated by "*", then "#" (*384*1234#, *144#).
+func validUSSDCode(s string) bool {
+	if len(s) < 3 || len(s) > 32 || s[0] != '*' || s[len(s)-1] != '#' {
+		return false
+	}
+	for _, group := range strings.Split(s[1:len(s)-1], "*") {
+		if group == "" || strings.Trim(group, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // parsePrefixes reads comma-separated CIDRs; a bare address is its own

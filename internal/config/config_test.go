@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // as the binary: zones without the machine's zoneinfo
 )
 
 // parse binds every kindred setting, as serve does, and parses args with env
@@ -231,5 +232,62 @@ func TestChatOriginsAreReadAsBrowsersWriteThem(t *testing.T) {
 		if _, err := parseReach([]string{"--chat-origins", bad}, nil); err == nil || !strings.Contains(err.Error(), "chat-origins") {
 			t.Errorf("--chat-origins %q: %v, want an error naming the flag", bad, err)
 		}
+	}
+}
+
+// TestTimeZoneAndUSSDCode: the desk's time zone is Africa/Nairobi unless
+// --time-zone or KINDRED_TIME_ZONE names another, and is loaded at start
+// (the binary embeds the zone database, so this needs no zoneinfo on the
+// machine); a name that is not a zone, or one that means "the server's
+// zone", is refused. --ussd-code takes a code as phones dial it.
+func TestTimeZoneAndUSSDCode(t *testing.T) {
+	parseClock := func(args []string, env map[string]string) (Config, error) {
+		cfg := Default()
+		fs := NewFlagSet("test", &cfg, io.Discard)
+		fs.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		fs.Clock()
+		fs.Outbound()
+		err := fs.Parse(args)
+		return cfg, err
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		zone string
+		ussd string
+	}{
+		{"default", nil, nil, "Africa/Nairobi", ""},
+		{"flag", []string{"--time-zone", "Europe/London", "--ussd-code", "*384*1234#"}, nil, "Europe/London", "*384*1234#"},
+		{"environment", nil, map[string]string{"KINDRED_TIME_ZONE": "Africa/Kampala", "KINDRED_USSD_CODE": " *144# "}, "Africa/Kampala", "*144#"},
+		{"UTC said outright", []string{"--time-zone", "UTC"}, nil, "UTC", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseClock(tt.args, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Location == nil || cfg.Location.String() != tt.zone || cfg.USSDCode != tt.ussd {
+				t.Fatalf("zone %v, USSD code %q; want %s, %q", cfg.Location, cfg.USSDCode, tt.zone, tt.ussd)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"not a zone", []string{"--time-zone", "Nairobi"}, "--time-zone (or KINDRED_TIME_ZONE)"},
+		{"the server's zone", []string{"--time-zone", "Local"}, "--time-zone"},
+		{"empty", []string{"--time-zone", ""}, "--time-zone"},
+		{"USSD code without #", []string{"--ussd-code", "*384*1234"}, "--ussd-code (or KINDRED_USSD_CODE)"},
+		{"USSD code with letters", []string{"--ussd-code", "*384*desk#"}, "--ussd-code"},
+		{"USSD code with an empty group", []string{"--ussd-code", "*384**1#"}, "--ussd-code"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := parseClock(tt.args, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -36,16 +36,21 @@ const (
 	// ChangeTyping: someone is typing in the conversation. No row changed:
 	// Notify announces it, for the live views of every process.
 	ChangeTyping = "typing"
+	// ChangeLobby: a walk-in ticket was issued, called, recalled, moved or
+	// closed, or a desk opened or closed (one a transaction); the desks'
+	// pages look again. ConversationID is 0.
+	ChangeLobby = "lobby"
 	// ChangeListening: Listen is listening, first or again after a lost
 	// connection, when news may have been missed.
 	ChangeListening = "listening"
 )
 
-// Listen calls onChange with each change to a conversation that any kindred
-// process on this PostgreSQL database commits, this one included, in
-// commit order, until ctx ends. The database's triggers announce them (see
-// migration 0009), so every way a message arrives (console, API, SMS, email)
-// is heard. A lost connection is reported to onError and opened again,
+// Listen calls onChange with each change to a conversation or to the lobby
+// that any kindred process on this PostgreSQL database commits, this one
+// included, in commit order, until ctx ends. The database's triggers
+// announce them (see migrations 0009 and 0016), so every way a message
+// arrives (console, API, SMS, email) is heard, and every way a ticket does
+// (kiosk, USSD, API). A lost connection is reported to onError and opened again,
 // waiting longer each time up to 5 s; each time it listens, first or again,
 // onChange gets a ChangeListening, since news may have been missed.
 //

@@ -218,3 +218,46 @@ func (l *listener) until(t *testing.T, c Change) {
 		}
 	}
 }
+
+// TestPostgresListenHearsTheLobby: a ticket issued, called or recalled, or a
+// desk opened, through one process is heard by the other, once a
+// transaction, so that every desk's page follows the queue.
+func TestPostgresListenHearsTheLobby(t *testing.T) {
+	base := os.Getenv("KINDRED_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("KINDRED_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	dsn := freshPostgresSchema(t, base)
+	a, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	heard := listenTo(t, b)
+	actx, desk, _ := lobbyFixture(t, a)
+	heard.quiet(t) // services and desks made, none open: no queue changed
+
+	lobby := Change{Kind: ChangeLobby}
+	if _, err := a.OpenDesk(actx, desk.ID, []string{"A"}); err != nil {
+		t.Fatal(err)
+	}
+	heard.want(t, lobby)
+	tk := mustTicket(t, a, actx, kindred.Ticket{QueueCode: "A", Phone: "+254711000444"})
+	heard.want(t, lobby)
+	heard.quiet(t) // the ticket and its near flag in one transaction: one announcement
+	if _, err := a.CallNext(actx, desk.ID); err != nil {
+		t.Fatal(err)
+	}
+	heard.want(t, lobby)
+	if _, err := a.RecallTicket(actx, tk.ID); err != nil {
+		t.Fatal(err)
+	}
+	heard.want(t, lobby)
+	heard.quiet(t)
+}

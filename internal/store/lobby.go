@@ -22,8 +22,13 @@ import (
 // their turn is near.
 const nearPlaces = 3
 
-// lobbyDay is the office's day of t, which ticket numbers restart with.
-func lobbyDay(t time.Time) string { return t.In(time.Local).Format("2006-01-02") }
+// lobbyDay is the office's day of t on the desk's clock (see SetLocation),
+// which ticket numbers restart with.
+func (db *DB) lobbyDay(t time.Time) string { return t.In(db.location()).Format("2006-01-02") }
+
+// lobbyChanged marks the transaction as one that changed the queue: once it
+// commits, this process's desk pages look again (OnQueued(QueueLobby)).
+func (tx *Tx) lobbyChanged() { tx.queued |= QueueLobby }
 
 // validQueueCode checks a service code: one to three letters, upper-cased.
 func validQueueCode(code string, v *kindred.Validation, field string) string {
@@ -301,6 +306,7 @@ func (db *DB) OpenDesk(ctx context.Context, id int64, services []string) (*kindr
 		if err := tx.Audit(ctx, "lobby.desk.open", "lobby_desk", id, strings.Join(d.Services, ", ")); err != nil {
 			return err
 		}
+		tx.lobbyChanged()
 		// A new desk moves the line along for nobody yet, but a seated desk
 		// opening changes who a standing desk may call: nothing to send.
 		return nil
@@ -331,6 +337,7 @@ func (db *DB) CloseDesk(ctx context.Context, id int64) (*kindred.Desk, error) {
 		if d, err = tx.desk(ctx, id); err != nil {
 			return err
 		}
+		tx.lobbyChanged()
 		return tx.Audit(ctx, "lobby.desk.close", "lobby_desk", id, "")
 	})
 	if err != nil {
@@ -386,7 +393,7 @@ func (tx *Tx) finishCurrent(ctx context.Context, deskID int64) error {
 // Tickets.
 
 const ticketColumns = `t.id, q.code, q.name, t.number, t.status, t.priority, t.seated, t.phone, t.language,
-	t.customer_id, t.desk_id, COALESCE(d.name, ''), t.day, t.rank_at, t.created_at, t.called_at, t.closed_at`
+	t.customer_id, t.desk_id, COALESCE(d.name, ''), t.day, t.rank_at, t.recalls, t.created_at, t.called_at, t.closed_at`
 
 const ticketFrom = ` FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id LEFT JOIN lobby_desks d ON d.id = t.desk_id`
 
@@ -402,7 +409,7 @@ func scanTicket(row scanner, t *ticketRow) error {
 	var customer, desk, called, closed sql.NullInt64
 	var rank, created int64
 	err := row.Scan(&t.ID, &t.QueueCode, &t.QueueName, &t.Number, &status, &t.Priority, &t.Seated, &t.Phone, &t.Language,
-		&customer, &desk, &t.DeskName, &t.day, &rank, &created, &called, &closed)
+		&customer, &desk, &t.DeskName, &t.day, &rank, &t.Recalls, &created, &called, &closed)
 	if err != nil {
 		return err
 	}
@@ -486,7 +493,7 @@ func (db *DB) IssueTicket(ctx context.Context, t *kindred.Ticket) error {
 			t.Language = "en"
 		}
 		now := db.clock()
-		day := lobbyDay(now)
+		day := db.lobbyDay(now)
 		if t.Phone != "" {
 			// Each ticket with a phone sends SMS: a kiosk (or a script
 			// behind one) must not take a queue's worth for one number.
@@ -534,6 +541,7 @@ func (db *DB) IssueTicket(ctx context.Context, t *kindred.Ticket) error {
 		if t.Phone != "" {
 			detail += ", SMS when near"
 		}
+		tx.lobbyChanged()
 		return tx.Audit(ctx, "lobby.ticket.issue", "lobby_ticket", id, detail)
 	})
 	if err != nil {
@@ -562,7 +570,7 @@ func (db *DB) TicketByPhone(ctx context.Context, phone string) (*kindred.Ticket,
 	err := db.ReadTx(ctx, func(tx *Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `SELECT id FROM lobby_tickets WHERE phone = ? AND day = ? AND status IN ('waiting', 'called')
-			ORDER BY id DESC LIMIT 1`, phone, lobbyDay(db.clock())).Scan(&id)
+			ORDER BY id DESC LIMIT 1`, phone, db.lobbyDay(db.clock())).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return kindred.Errorf(kindred.NotFound, "no ticket waiting today for this phone")
 		}
@@ -694,7 +702,7 @@ func (db *DB) Board(ctx context.Context) (*kindred.Board, error) {
 	b := &kindred.Board{Called: []kindred.BoardCall{}}
 	err := db.ReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT t.number, d.name, t.called_at FROM lobby_tickets t JOIN lobby_desks d ON d.id = t.desk_id
-			WHERE t.status = 'called' AND t.day = ? ORDER BY t.called_at DESC, t.id DESC LIMIT 8`, lobbyDay(db.clock()))
+			WHERE t.status = 'called' AND t.day = ? ORDER BY t.called_at DESC, t.id DESC LIMIT 8`, db.lobbyDay(db.clock()))
 		if err != nil {
 			return err
 		}
@@ -770,6 +778,7 @@ func (db *DB) CallNext(ctx context.Context, deskID int64) (*kindred.Ticket, erro
 		if called, err = tx.ticket(ctx, id, nil); err != nil {
 			return err
 		}
+		tx.lobbyChanged()
 		if err := tx.Audit(ctx, "lobby.ticket.call", "lobby_ticket", id, called.Number+" to desk "+name); err != nil {
 			return err
 		}
@@ -823,10 +832,93 @@ func (db *DB) closeTicket(ctx context.Context, id int64, status kindred.TicketSt
 		if t, err = tx.ticket(ctx, id, nil); err != nil {
 			return err
 		}
+		tx.lobbyChanged()
 		return tx.Audit(ctx, action, "lobby_ticket", id, t.Number)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("close ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// RecallTicket calls a called ticket again at its desk: called_at moves to
+// now, so the board shows it first and announces it again. The first
+// recall sends the called SMS again; later ones do not, so that a desk
+// calling out into an empty hall does not fill the person's phone.
+func (db *DB) RecallTicket(ctx context.Context, id int64) (*kindred.Ticket, error) {
+	var t *kindred.Ticket
+	err := db.Tx(ctx, func(tx *Tx) error {
+		cur, err := tx.lockTicket(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != kindred.TicketCalled {
+			if cur.Status == kindred.TicketWaiting {
+				return kindred.Errorf(kindred.Conflict, "ticket %s has not been called yet: call next instead", cur.Number)
+			}
+			return kindred.Errorf(kindred.Conflict, "ticket %s is closed already (%s)", cur.Number, cur.Status)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET called_at = ?, recalls = recalls + 1 WHERE id = ?", ms(db.clock()), id); err != nil {
+			return err
+		}
+		if t, err = tx.ticket(ctx, id, nil); err != nil {
+			return err
+		}
+		tx.lobbyChanged()
+		detail := fmt.Sprintf("%s to desk %s again (recall %d)", t.Number, t.DeskName, t.Recalls)
+		if err := tx.Audit(ctx, "lobby.ticket.recall", "lobby_ticket", id, detail); err != nil {
+			return err
+		}
+		if err := tx.emit(ctx, kindred.EventTicketCalled, map[string]any{"ticket": t, "desk": t.DeskName, "recall": t.Recalls}); err != nil {
+			return err
+		}
+		if t.Phone != "" && t.Recalls == 1 {
+			return tx.Enqueue(ctx, &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: t.Phone,
+				Body: calledSMS(t.Language, t.Number, t.DeskName), Purpose: "ticket_called", CustomerID: t.CustomerID})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recall ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// LinkTicketCustomer records whose ticket it is. The ticket keeps its
+// place and its needs: staff set those (SetTicketNeeds).
+func (db *DB) LinkTicketCustomer(ctx context.Context, id, customerID int64) (*kindred.Ticket, error) {
+	var t *kindred.Ticket
+	err := db.Tx(ctx, func(tx *Tx) error {
+		cur, err := tx.lockTicket(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status == kindred.TicketServed || cur.Status == kindred.TicketNoShow {
+			return kindred.Errorf(kindred.Conflict, "ticket %s is closed already (%s)", cur.Number, cur.Status)
+		}
+		var merged sql.NullInt64
+		err = tx.QueryRow(ctx, "SELECT merged_into FROM customers WHERE id = ?", customerID).Scan(&merged)
+		if errors.Is(err, sql.ErrNoRows) {
+			return invalid("customer_id", fmt.Sprintf("no customer %d", customerID))
+		}
+		if err != nil {
+			return err
+		}
+		if merged.Valid {
+			// The record was merged into another: the ticket is that person's.
+			customerID = merged.Int64
+		}
+		if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET customer_id = ? WHERE id = ?", customerID, id); err != nil {
+			return err
+		}
+		if t, err = tx.ticket(ctx, id, nil); err != nil {
+			return err
+		}
+		tx.lobbyChanged()
+		return tx.Audit(ctx, "lobby.ticket.customer", "lobby_ticket", id, fmt.Sprintf("%s is customer %d's", t.Number, customerID))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("link ticket %d to customer %d: %w", id, customerID, err)
 	}
 	return t, nil
 }
@@ -872,6 +964,7 @@ func (db *DB) TransferTicket(ctx context.Context, id int64, code string) (*kindr
 		if t, err = tx.ticket(ctx, id, nil); err != nil {
 			return err
 		}
+		tx.lobbyChanged()
 		if err := tx.Audit(ctx, "lobby.ticket.transfer", "lobby_ticket", id, cur.Number+" from "+cur.QueueCode+" to "+t.QueueCode); err != nil {
 			return err
 		}
@@ -911,6 +1004,7 @@ func (db *DB) SetTicketNeeds(ctx context.Context, id int64, priority, seated boo
 			return err
 		}
 		detail := fmt.Sprintf("%s: priority %s, seated %s", t.Number, onOff(priority), onOff(seated))
+		tx.lobbyChanged()
 		if err := tx.Audit(ctx, "lobby.ticket.needs", "lobby_ticket", id, detail); err != nil {
 			return err
 		}
@@ -1005,7 +1099,7 @@ type openDesk struct {
 
 func (tx *Tx) lobbyNow(ctx context.Context) (*lobbyNow, error) {
 	now := tx.db.clock()
-	ln := &lobbyNow{now: now, day: lobbyDay(now), history: map[string][]time.Duration{}}
+	ln := &lobbyNow{now: now, day: tx.db.lobbyDay(now), history: map[string][]time.Duration{}}
 	rows, err := tx.Query(ctx, `SELECT t.id, q.code, t.rank_at, t.seated FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
 		WHERE t.day = ? AND t.status = 'waiting'`, ln.day)
 	if err != nil {

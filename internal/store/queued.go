@@ -2,13 +2,18 @@ package store
 
 import "sync"
 
-// Queue names work a transaction leaves for a background worker.
+// Queue names work, or news, a transaction leaves for others in this
+// process: a background worker, or the pages that follow it.
 type Queue uint8
 
 // Queues.
 const (
 	QueueOutbox   Queue = 1 << iota // messages to send (see Enqueue)
 	QueueWebhooks                   // webhook deliveries to post
+	// QueueLobby: tickets were issued, called, recalled, moved or closed,
+	// or a desk opened or closed: the desks' pages look again. (On
+	// PostgreSQL, Listen hears it from every process as ChangeLobby.)
+	QueueLobby
 )
 
 // queuedHooks are told, after commit, of work left for the workers.

@@ -51,6 +51,22 @@ type DB struct {
 	delivery deliveryHooks
 	// queued is told of work committed for the workers (see OnQueued).
 	queued queuedHooks
+	// loc is the desk's time zone (see SetLocation); nil: time.Local.
+	loc *time.Location
+	// codeKey derives the digits of codes read out (see codeSecret).
+	codeKey codeKey
+}
+
+// SetLocation sets the desk's time zone, which decides the lobby's day
+// (ticket numbers restart at its midnight) and the clock times in code
+// SMS. Call it before the store serves; nil means the machine's zone.
+func (db *DB) SetLocation(loc *time.Location) { db.loc = loc }
+
+func (db *DB) location() *time.Location {
+	if db.loc != nil {
+		return db.loc
+	}
+	return time.Local
 }
 
 // Open opens the store named by dsn and brings its schema up to date.

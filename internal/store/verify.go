@@ -2,13 +2,15 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/big"
+	"sync"
 	"time"
 
 	"github.com/kindred-desk/kindred"
@@ -60,19 +62,56 @@ func (tx *Tx) code(ctx context.Context, id int64, lock bool) (*storedCode, error
 	return &c, nil
 }
 
-// newDigits returns CodeDigits uniformly random digits, a fresh salt and
-// their hash.
-func newDigits() (digits string, salt, hash []byte, err error) {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+// A code's digits are derived, not drawn: HMAC-SHA256 under the desk's
+// code key (server_keys "codes", made at random on first use) of the code's
+// id and its 16 random bytes of salt, taken modulo 10^6. With the key
+// secret and the salt random, the digits are as unpredictable as drawn
+// ones; and the USSD menu can read a live code out again, the same digits
+// each time, while the codes table keeps only their salted hash, as for
+// every code. The key lives in the database, beside the hashes: whoever
+// holds the database could work the digits out from it, as they could by
+// trying the million possible digits against a hash. What it keeps is the
+// promise that no row, backup or log holds a code's digits in clear.
+
+// codeKey caches the desk's code key once it is read.
+type codeKey struct {
+	mu  sync.Mutex
+	key []byte
+}
+
+// codeSecret returns the desk's code key, making it on first use. ServerKey
+// runs its own transaction, so that a key is cached only once it is
+// committed: a rolled-back first use cannot leave this process deriving
+// digits from a key that no other process (nor this one after a restart) has.
+func (db *DB) codeSecret(ctx context.Context) ([]byte, error) {
+	k := &db.codeKey
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.key != nil {
+		return k.key, nil
+	}
+	key, err := db.ServerKey(ctx, "codes")
 	if err != nil {
-		return "", nil, nil, err
+		return nil, fmt.Errorf("code key: %w", err)
 	}
-	digits = fmt.Sprintf("%06d", n.Int64())
-	salt = make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", nil, nil, err
+	if len(key) < 32 {
+		return nil, fmt.Errorf("code key: %d bytes stored, want 32", len(key))
 	}
-	return digits, salt, codeHash(salt, digits), nil
+	k.key = key
+	return key, nil
+}
+
+// codeDigits derives the CodeDigits digits of code id with salt.
+func codeDigits(key []byte, id int64, salt []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("kindred one-time code\x00"))
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(id))
+	m.Write(b[:])
+	m.Write(salt)
+	sum := m.Sum(nil)
+	// 2^64 is not a multiple of 10^6; the bias is below 10^-13.
+	return fmt.Sprintf("%06d", binary.BigEndian.Uint64(sum[:8])%1_000_000)
 }
 
 // codeHash is what is stored of a code. Six digits are a small space, so
@@ -91,9 +130,13 @@ func codeHash(salt []byte, digits string) []byte {
 // replaced: only the newest works.
 func (db *DB) IssueCode(ctx context.Context, r kindred.CodeRequest, now time.Time) (*kindred.Code, error) {
 	now = roundMS(now)
+	key, err := db.codeSecret(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("issue code for customer %d: %w", r.CustomerID, err)
+	}
 	var out *kindred.Code
 	var refused error
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		refused = nil
 		cust, err := tx.customer(ctx, r.CustomerID, true)
 		if err != nil {
@@ -146,28 +189,29 @@ func (db *DB) IssueCode(ctx context.Context, r kindred.CodeRequest, now time.Tim
 			return tx.Audit(ctx, "code.refuse", "customer", cust.ID, "rate limit: "+who+", "+string(r.Channel))
 		}
 
-		digits := ""
 		c.salt = make([]byte, 16)
-		if r.Channel != kindred.CodeByVoice {
-			if digits, c.salt, c.hash, err = newDigits(); err != nil {
-				return err
-			}
-		} else if _, err := rand.Read(c.salt); err != nil {
+		if _, err := rand.Read(c.salt); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE codes SET status = 'replaced' WHERE customer_id = ? AND status = 'live'", cust.ID); err != nil {
 			return err
 		}
-		id, err := tx.Insert(ctx, `INSERT INTO codes (customer_id, channel, helper_id, recipient, salt, hash, status,
-			expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'live', ?, ?) RETURNING id`,
-			cust.ID, string(c.Channel), nullInt(c.HelperID), c.To, c.salt, c.hash, ms(c.ExpiresAt), ms(c.CreatedAt))
+		id, err := tx.Insert(ctx, `INSERT INTO codes (customer_id, channel, helper_id, recipient, salt, status,
+			expires_at, created_at) VALUES (?, ?, ?, ?, ?, 'live', ?, ?) RETURNING id`,
+			cust.ID, string(c.Channel), nullInt(c.HelperID), c.To, c.salt, ms(c.ExpiresAt), ms(c.CreatedAt))
 		if err != nil {
 			return err
 		}
 		c.ID = id
-		if digits != "" {
+		// The digits depend on the id, known only now.
+		digits := codeDigits(key, id, c.salt)
+		c.hash = codeHash(c.salt, digits)
+		if _, err := tx.Exec(ctx, "UPDATE codes SET hash = ? WHERE id = ?", c.hash, id); err != nil {
+			return err
+		}
+		if r.Channel != kindred.CodeByVoice {
 			m := &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: c.To, Purpose: "code", CustomerID: &cust.ID,
-				Body: kindred.CodeMessage(lang, digits, c.ExpiresAt, forName)}
+				Body: kindred.CodeMessage(lang, digits, c.ExpiresAt.In(db.location()), forName)}
 			if err := tx.Enqueue(ctx, m); err != nil {
 				return err
 			}
@@ -210,8 +254,9 @@ func helperCannotReceive(h *kindred.Helper, customer int64, now time.Time) strin
 	return ""
 }
 
-// deadError explains why a code cannot be checked.
-func deadError(c *kindred.Code, now time.Time) error {
+// deadError explains why a code cannot be checked; loc is the desk's zone,
+// for the clock time a code ran out.
+func deadError(c *kindred.Code, now time.Time, loc *time.Location) error {
 	var why string
 	switch c.StatusAt(now) {
 	case kindred.CodeUsed:
@@ -221,7 +266,7 @@ func deadError(c *kindred.Code, now time.Time) error {
 	case kindred.CodeReplaced:
 		why = "a newer code was sent"
 	case kindred.CodeExpired:
-		why = "its time ran out at " + c.ExpiresAt.In(time.Local).Format("15:04") + "; ask for more time or a new code"
+		why = "its time ran out at " + c.ExpiresAt.In(loc).Format("15:04") + "; ask for more time or a new code"
 	default:
 		return nil
 	}
@@ -242,7 +287,7 @@ func (db *DB) CheckCode(ctx context.Context, id int64, typed string, now time.Ti
 			return err
 		}
 		out = &c.Code
-		if dead := deadError(&c.Code, now); dead != nil {
+		if dead := deadError(&c.Code, now, db.location()); dead != nil {
 			verdict = dead
 			return tx.Audit(ctx, "code.check", "code", id, "refused: "+string(c.StatusAt(now)))
 		}
@@ -297,7 +342,7 @@ func (db *DB) ExtendCode(ctx context.Context, id int64, now time.Time) (*kindred
 			if c.Extensions >= kindred.CodeMaxExtensions && c.StatusAt(now) == kindred.CodeLive {
 				return kindred.Errorf(kindred.Locked, "this code has had more time %d times already; send a new one", kindred.CodeMaxExtensions)
 			}
-			if dead := deadError(&c.Code, now); dead != nil && c.StatusAt(now) != kindred.CodeExpired {
+			if dead := deadError(&c.Code, now, db.location()); dead != nil && c.StatusAt(now) != kindred.CodeExpired {
 				return dead
 			}
 			return kindred.Errorf(kindred.Locked, "this code ran out too long ago to get more time; send a new one")
@@ -425,12 +470,19 @@ func (db *DB) LiveCode(ctx context.Context, phone string, now time.Time) (*kindr
 	return out, nil
 }
 
-// ReadCode makes new digits for the phone's newest live code and returns
-// them for reading out; the code's tries and expiry stay as they were.
+// ReadCode gives the digits of the phone's newest live code for reading
+// out. They are derived again (codeDigits), the same each time; the code
+// stays as it was. A code made before digits were derived (a voice code
+// never read, or one whose digits were drawn at random) gets derived
+// digits at its first reading, once.
 func (db *DB) ReadCode(ctx context.Context, phone string, now time.Time) (*kindred.CodeReading, error) {
 	now = roundMS(now)
+	key, err := db.codeSecret(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read code out: %w", err)
+	}
 	var out *kindred.CodeReading
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err = db.Tx(ctx, func(tx *Tx) error {
 		c, asHelper, err := tx.liveCode(ctx, phone, now, true)
 		if err != nil {
 			return err
@@ -439,19 +491,19 @@ func (db *DB) ReadCode(ctx context.Context, phone string, now time.Time) (*kindr
 		if err != nil {
 			return err
 		}
-		digits, salt, hash, err := newDigits()
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "UPDATE codes SET salt = ?, hash = ? WHERE id = ?", salt, hash, c.ID); err != nil {
-			return err
-		}
-		out = &kindred.CodeReading{Code: c.Code, Digits: kindred.GroupCode(digits), Customer: cust.AddressAs(),
-			Helper: asHelper, Language: cust.Language}
+		digits := codeDigits(key, c.ID, c.salt)
 		detail := "read out to the customer's phone"
 		if asHelper {
 			detail = "read out to a helper's phone"
 		}
+		if hash := codeHash(c.salt, digits); c.hash == nil || subtle.ConstantTimeCompare(hash, c.hash) != 1 {
+			if _, err := tx.Exec(ctx, "UPDATE codes SET hash = ? WHERE id = ?", hash, c.ID); err != nil {
+				return err
+			}
+			detail += "; digits made at this first reading"
+		}
+		out = &kindred.CodeReading{Code: c.Code, Digits: kindred.GroupCode(digits), Customer: cust.AddressAs(),
+			Helper: asHelper, Language: cust.Language}
 		return tx.Audit(ctx, "code.read", "code", c.ID, detail)
 	})
 	if err != nil {

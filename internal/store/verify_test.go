@@ -82,7 +82,7 @@ func testCodeIssue(t *testing.T, s suite) {
 		t.Fatalf("issued %+v", code)
 	}
 	m, err := db.OutboundMessage(ctx, *code.OutboxID)
-	if err != nil || m.To != c.Phone || m.Purpose != "code" || m.Status != kindred.OutboxPending || !strings.Contains(m.Body, "Nambari yako") {
+	if err != nil || m.To != c.Phone || m.Purpose != "code" || m.Status != kindred.OutboxPending || !strings.Contains(m.Body, "Namba yako ya uthibitisho") {
 		t.Fatalf("sms %+v %v", m, err)
 	}
 	digits := sentCode(t, db, code)
@@ -340,30 +340,56 @@ func testCodeReadOut(t *testing.T, s suite) {
 	if err != nil || r.Code.ID != code.ID || r.Helper || r.Language != "sw" || !groupedCode.MatchString(r.Digits) {
 		t.Fatalf("read by the customer: %+v %v", r, err)
 	}
-	// The son may read it too; a new reading replaces the digits.
+	// The son may read it too, and hears the same digits: reading a code
+	// again neither makes new digits nor ends the code just read.
 	r2, err := db.ReadCode(ctx, son.Phone, now.Add(2*time.Minute))
 	if err != nil || !r2.Helper || r2.Customer != "Wanjiru" {
 		t.Fatalf("read by the son: %+v %v", r2, err)
+	}
+	if r2.Digits != r.Digits {
+		t.Fatalf("second reading %q, first %q: a reading must not change the digits", r2.Digits, r.Digits)
 	}
 	for _, phone := range []string{neighbour.Phone, "+254799999999", ""} {
 		_, err := db.ReadCode(ctx, phone, now)
 		wantKind(t, err, kindred.NotFound)
 	}
-	if r.Digits != r2.Digits {
-		_, err = db.CheckCode(ctx, code.ID, r.Digits, now.Add(3*time.Minute))
-		wantField(t, err, "code")
+	// A wrong try first: the code is still live afterwards, with the same
+	// digits (a wrong try is not a reading, and a reading not a try).
+	_, err = db.CheckCode(ctx, code.ID, otherDigits(r.Digits), now.Add(150*time.Second))
+	wantField(t, err, "code")
+	r3, err := db.ReadCode(ctx, c.Phone, now.Add(160*time.Second))
+	if err != nil || r3.Digits != r.Digits || r3.Code.Tries != 1 || !r3.Code.ExpiresAt.Equal(code.ExpiresAt) {
+		t.Fatalf("third reading: %+v %v", r3, err)
 	}
-	if got, err := db.CheckCode(ctx, code.ID, r2.Digits, now.Add(3*time.Minute)); err != nil || got.Status != kindred.CodeUsed {
-		t.Fatalf("check read-out code: %+v %v", got, err)
+	if got, err := db.CheckCode(ctx, code.ID, r.Digits, now.Add(3*time.Minute)); err != nil || got.Status != kindred.CodeUsed {
+		t.Fatalf("check the first reading's digits: %+v %v", got, err)
 	}
 	if _, err := db.ReadCode(ctx, c.Phone, now.Add(4*time.Minute)); kindred.ErrorKind(err) != kindred.NotFound {
 		t.Fatalf("read a used code: %v", err)
 	}
-	if got := auditActions(t, db, kindred.AuditFilter{Subject: "code", SubjectID: code.ID}); strings.Join(got, " ") != "code.check code.check code.read code.read code.issue" && strings.Join(got, " ") != "code.check code.read code.read code.issue" {
+	if got := auditActions(t, db, kindred.AuditFilter{Subject: "code", SubjectID: code.ID}); strings.Join(got, " ") != "code.check code.read code.check code.read code.read code.issue" {
 		t.Fatalf("audit %v", got)
 	}
+	// Nothing in the codes table holds the digits: only the salt and hash.
+	var salt, hash []byte
+	if err := db.r.QueryRowContext(context.Background(), db.bind("SELECT salt, hash FROM codes WHERE id = ?"), code.ID).Scan(&salt, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if bare := strings.ReplaceAll(r.Digits, " ", ""); strings.Contains(string(salt)+string(hash), bare) || len(hash) != 32 {
+		t.Fatalf("codes row holds %x / %x", salt, hash)
+	}
+
+	// A code sent by SMS reads out as the digits in the SMS, and stays live.
+	sms := mustIssue(t, db, kindred.CodeRequest{CustomerID: c.ID, Channel: kindred.CodeBySMS}, now.Add(20*time.Minute))
+	heard, err := db.ReadCode(ctx, c.Phone, now.Add(21*time.Minute))
+	if err != nil || heard.Code.ID != sms.ID || heard.Digits != sentCode(t, db, sms) {
+		t.Fatalf("read the SMS code: %+v %v (SMS says %s)", heard, err, sentCode(t, db, sms))
+	}
+	if got, err := db.CheckCode(ctx, sms.ID, heard.Digits, now.Add(22*time.Minute)); err != nil || got.Status != kindred.CodeUsed {
+		t.Fatalf("check the SMS code after reading it: %+v %v", got, err)
+	}
+	noDigitsInAudit(t, db, heard.Digits)
 	noDigitsInAudit(t, db, r.Digits)
-	noDigitsInAudit(t, db, r2.Digits)
 
 	if cust, err := db.Caller(ctx, c.Phone); err != nil || cust.ID != c.ID {
 		t.Fatalf("caller: %+v %v", cust, err)

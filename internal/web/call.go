@@ -26,7 +26,7 @@ func (c *Console) logCall(w http.ResponseWriter, r *http.Request, q *request) er
 	var k api.Check
 	summary := k.Message("summary", r.PostForm.Get("summary"))
 	next := strings.TrimSpace(r.PostForm.Get("next_step"))
-	due, derr := formDate("follow_up", r.PostForm.Get("follow_up"))
+	due, derr := formDate("follow_up", r.PostForm.Get("follow_up"), c.cfg.Location)
 	err = k.Err()
 	if err == nil {
 		err = derr

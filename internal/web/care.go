@@ -56,16 +56,17 @@ func (v *view) DueAtRisk(conv kindred.Conversation) bool {
 // Day is a date as people say it, in the reader's language: "Friday 27
 // November 2026".
 func (v *view) Day(t time.Time) string {
-	t = t.In(time.Local)
+	t = t.In(v.clock())
 	return v.T(t.Weekday().String()) + " " + strconv.Itoa(t.Day()) + " " + v.T(t.Month().String()) + " " + strconv.Itoa(t.Year())
 }
 
-// DateValue is t as an <input type="date"> value.
-func DateValue(t *time.Time) string {
+// DateValue is t as an <input type="date"> value: its day on the desk's
+// clock, loc.
+func DateValue(t *time.Time, loc *time.Location) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(time.Local).Format(time.DateOnly)
+	return t.In(loc).Format(time.DateOnly)
 }
 
 // conversationCarePage is the care page of one conversation.
@@ -82,7 +83,7 @@ type conversationCarePage struct {
 }
 
 // Due is the promised date as a form value.
-func (p *conversationCarePage) Due() string { return DateValue(p.Conv.DueAt) }
+func (p *conversationCarePage) Due() string { return DateValue(p.Conv.DueAt, p.clock()) }
 
 // Points rounds a compassion score for display; -1 when there is none.
 func (v *view) Points(f *float64) int {
@@ -132,7 +133,7 @@ func (c *Console) loadConversationCare(ctx context.Context, v *view, id int64) (
 	if err != nil {
 		return nil, err
 	}
-	p := &conversationCarePage{view: v, Conv: conv, Customer: cust, Today: v.now.In(time.Local).Format(time.DateOnly)}
+	p := &conversationCarePage{view: v, Conv: conv, Customer: cust, Today: v.now.In(v.clock()).Format(time.DateOnly)}
 	if p.Delays, err = c.cfg.Care.Delays(ctx, kindred.DelayFilter{ConversationID: id}); err != nil {
 		return nil, err
 	}
@@ -189,13 +190,13 @@ func (c *Console) careDone(w http.ResponseWriter, r *http.Request, q *request, c
 }
 
 // formDate reads a date field: "" is nil; a day means the end of that
-// working day (17:00) on the desk's clock.
-func formDate(field, s string) (*time.Time, error) {
+// working day (17:00) on the desk's clock, loc.
+func formDate(field, s string, loc *time.Location) (*time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+	d, err := time.ParseInLocation(time.DateOnly, s, loc)
 	if err != nil {
 		return nil, fieldError(field, "choose a date")
 	}
@@ -224,7 +225,7 @@ func (c *Console) setDue(w http.ResponseWriter, r *http.Request, q *request) err
 	}
 	var due *time.Time
 	if r.PostForm.Get("action") != "clear" {
-		if due, err = formDate("due_at", r.PostForm.Get("due")); err == nil && due == nil {
+		if due, err = formDate("due_at", r.PostForm.Get("due"), c.cfg.Location); err == nil && due == nil {
 			err = fieldError("due_at", "choose a date, or clear it")
 		}
 	}
@@ -239,7 +240,7 @@ func (c *Console) delayRequest(r *http.Request) (kindred.DelayRequest, error) {
 		return kindred.DelayRequest{}, err
 	}
 	req := kindred.DelayRequest{Reason: r.PostForm.Get("reason"), Plan: r.PostForm.Get("plan"), Tag: r.PostForm.Get("tag")}
-	d, err := formDate("new_date", r.PostForm.Get("new_date"))
+	d, err := formDate("new_date", r.PostForm.Get("new_date"), c.cfg.Location)
 	if err != nil {
 		return req, err
 	}
@@ -307,7 +308,7 @@ func (c *Console) scheduleFollowUp(w http.ResponseWriter, r *http.Request, q *re
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	due, err := formDate("due_at", r.PostForm.Get("due"))
+	due, err := formDate("due_at", r.PostForm.Get("due"), c.cfg.Location)
 	if err == nil {
 		f := &kindred.FollowUp{ConversationID: id, AgentID: q.agent.ID, What: r.PostForm.Get("what")}
 		if due != nil {

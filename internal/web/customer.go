@@ -141,7 +141,7 @@ func (c *Console) addHelper(w http.ResponseWriter, r *http.Request, q *request) 
 			CreatedBy:  q.agent.ID,
 		}
 		if d := f.Get("expires"); d != "" {
-			t, err := time.ParseInLocation("2006-01-02", d, time.Local)
+			t, err := time.ParseInLocation("2006-01-02", d, c.cfg.Location)
 			if err != nil {
 				k.Add("expires", "write a date such as 2026-12-31")
 			} else {

@@ -17,8 +17,11 @@ const heartbeat = 25 * time.Second
 // (?conversation=ID), "delivery" with a reply's new delivery status there,
 // "typing" while its web chat visitor types, and "inbox" when any
 // conversation changes.
+// "inbox" when any conversation changes, and, to a desk page (?lobby=1),
+// "lobby" when the queue changes.
 func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) error {
 	watching, _ := strconv.ParseInt(r.URL.Query().Get("conversation"), 10, 64)
+	lobby := r.URL.Query().Get("lobby") == "1"
 	rc := http.NewResponseController(w)
 	// The server's write timeout is for ordinary requests; a stream lives
 	// as long as the page is open.
@@ -94,6 +97,9 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 				fmt.Fprintf(w, "event: typing\ndata: {\"conversation_id\":%d}\n\n", e.conversationID)
 			case e.kind == "inbox":
 				fmt.Fprintf(w, "event: inbox\ndata: {\"conversation_id\":%d}\n\n", e.conversationID)
+			case e.kind == "lobby" && lobby:
+				// No data: the page fetches the queue as its reader may see it.
+				fmt.Fprint(w, "event: lobby\ndata: {}\n\n")
 			default:
 				continue
 			}

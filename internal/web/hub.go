@@ -31,7 +31,7 @@ type Hub struct {
 
 // event is one piece of news.
 type event struct {
-	kind           string // "message", "delivery", "inbox" or "typing"
+	kind           string // "message", "delivery", "inbox", "typing" or "lobby"
 	conversationID int64
 	message        *kindred.Message
 	agent          string // "typing": the agent's first name; "" is the web chat visitor
@@ -86,9 +86,24 @@ func (h *Hub) InboxChanged(conversationID int64) {
 	}
 }
 
+// PublishLobby tells the open desk pages that the queue changed (a ticket
+// issued, called, recalled, moved or closed; a desk opened or closed): give
+// it to the store as OnQueued(store.QueueLobby). It never blocks. A hub that
+// follows the database ignores it.
+func (h *Hub) PublishLobby() {
+	if !h.following.Load() {
+		h.LobbyChanged()
+	}
+}
+
+// LobbyChanged tells the open desk pages that the queue changed, whichever
+// process changed it. It never blocks.
+func (h *Hub) LobbyChanged() { h.send(event{kind: "lobby"}) }
+
 // Follow makes the hub take its news from the database alone, through
-// MessageAdded and ConversationChanged, and ignore Publish and
-// InboxChanged, which would tell this process's consoles a second time.
+// MessageAdded, ConversationChanged and LobbyChanged, and ignore Publish,
+// InboxChanged and PublishLobby, which would tell this process's consoles
+// a second time.
 func (h *Hub) Follow() { h.following.Store(true) }
 
 // MessageAdded tells the open consoles that m was added to its

@@ -25,6 +25,7 @@ func (c *Console) lobbyRoutes() []route {
 		{"GET /lobby/board", signedIn, c.board},
 		{"GET /lobby/board/live", signedIn, c.boardLive},
 		{"GET /lobby/desk", staff, c.deskPage},
+		{"GET /lobby/desk/live", staff, c.deskLive},
 		{"POST /lobby/desks", leads, c.addDesk},
 		{"POST /lobby/services", leads, c.addService},
 		{"POST /lobby/desks/{id}/open", staff, c.openDesk},
@@ -32,6 +33,8 @@ func (c *Console) lobbyRoutes() []route {
 		{"POST /lobby/desks/{id}/call", staff, c.callNext},
 		{"POST /lobby/tickets/{id}/serve", staff, c.serveTicket},
 		{"POST /lobby/tickets/{id}/no-show", staff, c.noShow},
+		{"POST /lobby/tickets/{id}/recall", staff, c.recallTicket},
+		{"POST /lobby/tickets/{id}/customer", staff, c.linkTicketCustomer},
 		{"POST /lobby/tickets/{id}/transfer", staff, c.transferTicket},
 		{"POST /lobby/tickets/{id}/needs", staff, c.ticketNeeds},
 	}
@@ -74,6 +77,14 @@ func (v lobbyView) AheadText(position int) string {
 
 // WaitingText is how many wait for a service.
 func (v lobbyView) WaitingText(n int) string { return v.T("%d waiting", n) }
+
+// RecallsText says how often the desk called its ticket again.
+func (v lobbyView) RecallsText(n int) string {
+	if n == 1 {
+		return v.T("Called again once")
+	}
+	return v.T("Called again %d times", n)
+}
 
 // Say is what the board reads aloud for a call.
 func (v lobbyView) Say(number, desk string) string {
@@ -122,6 +133,8 @@ func lobbyProblems(v lobbyView, err error) []string {
 			label = "Service"
 		case "code":
 			label = "Code"
+		case "customer_id":
+			label = "Customer"
 		}
 		out = append(out, v.T(label)+": "+f.Reason)
 	}
@@ -253,7 +266,12 @@ func (c *Console) boardLive(w http.ResponseWriter, r *http.Request, q *request) 
 	return nil
 }
 
-// The desk page.
+// The desk page. It follows the queue live: live.js hears "lobby" news on
+// the console's event stream (/events?lobby=1), and lobby-desk.js fetches
+// the waiting list again (/lobby/desk/live) and swaps it in. The ticket at
+// the desk links to its customer: their profile when the ticket is linked,
+// else the customers with the ticket's phone, a search, and the walk-in
+// form to register them.
 
 type deskPage struct {
 	lobbyView
@@ -263,8 +281,16 @@ type deskPage struct {
 	Waiting  []kindred.Ticket
 	Called   bool // the last call found nobody waiting
 	Empty    bool
+	Recalled bool // the current ticket was just called again
 	Problems []string
 	CanSetUp bool
+
+	// Whose is the ticket at the desk: the customer it is linked to, or
+	// those it may be (same phone, or found by Find).
+	Customer *kindred.Customer
+	Matches  []kindred.Customer
+	Find     string
+	Searched bool // Find was searched for (Matches are its results)
 }
 
 // Serves reports whether the desk serves service code, for the checkboxes.
@@ -302,7 +328,9 @@ func (c *Console) renderDesk(w http.ResponseWriter, r *http.Request, q *request,
 		return err
 	}
 	v := c.lobbyView(r, q, "Desk")
-	p := &deskPage{lobbyView: v, Desks: desks, Services: services, Empty: r.URL.Query().Get("empty") == "1",
+	query := r.URL.Query()
+	p := &deskPage{lobbyView: v, Desks: desks, Services: services, Empty: query.Get("empty") == "1",
+		Recalled: query.Get("recalled") == "1",
 		CanSetUp: q.agent.Role == kindred.RoleAdmin || q.agent.Role == kindred.RoleLead}
 	for i := range desks {
 		if desks[i].ID == deskID {
@@ -311,20 +339,96 @@ func (c *Console) renderDesk(w http.ResponseWriter, r *http.Request, q *request,
 		}
 	}
 	if p.Desk != nil && p.Desk.Open {
-		all, err := c.cfg.Lobby.WaitingTickets(ctx, "")
-		if err != nil {
+		v.LiveLobby = true
+		v.Scripts = append(v.Scripts, "lobby-desk.js")
+		if err := c.loadWaiting(r, p); err != nil {
 			return err
 		}
-		for _, t := range all {
-			if p.Serves(t.QueueCode) {
-				p.Waiting = append(p.Waiting, t)
-			}
+		if err := c.loadTicketCustomer(r, p); err != nil {
+			return err
 		}
 	}
 	if problems != nil {
 		p.Problems = problems(v)
 	}
 	c.pages.render(w, r, c.log, status, "lobby_desk", p)
+	return nil
+}
+
+// loadWaiting fills in the tickets waiting for the desk's services.
+func (c *Console) loadWaiting(r *http.Request, p *deskPage) error {
+	all, err := c.cfg.Lobby.WaitingTickets(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		if p.Serves(t.QueueCode) {
+			p.Waiting = append(p.Waiting, t)
+		}
+	}
+	return nil
+}
+
+// maxMatches bounds the customers offered for a ticket: a phone or a name
+// that matches more needs a better search, not a longer list.
+const maxMatches = 8
+
+// loadTicketCustomer finds whose the desk's current ticket is: the customer
+// it is linked to, else the customers with its phone, or those the officer
+// searched for (?find=).
+func (c *Console) loadTicketCustomer(r *http.Request, p *deskPage) error {
+	t := p.Desk.Current
+	if t == nil {
+		return nil
+	}
+	ctx := r.Context()
+	if t.CustomerID != nil {
+		cust, err := c.cfg.Customers.Customer(ctx, *t.CustomerID)
+		if err != nil {
+			return err
+		}
+		p.Customer = cust
+		return nil
+	}
+	if p.Find = strings.TrimSpace(r.URL.Query().Get("find")); len(p.Find) > 200 {
+		p.Find = p.Find[:200]
+	}
+	query := p.Find
+	if query == "" {
+		query = t.Phone
+	}
+	if query == "" {
+		return nil
+	}
+	found, err := c.cfg.Customers.Customers(ctx, kindred.CustomerFilter{Query: query, Page: kindred.Page{Limit: maxMatches}})
+	if err != nil {
+		return err
+	}
+	p.Searched = p.Find != ""
+	for _, cust := range found {
+		// By phone: the same number only, not every number containing it.
+		if p.Searched || cust.Phone == t.Phone {
+			p.Matches = append(p.Matches, cust)
+		}
+	}
+	return nil
+}
+
+// deskLive is the desk page's waiting list, which lobby-desk.js fetches and
+// swaps in when the queue changes.
+func (c *Console) deskLive(w http.ResponseWriter, r *http.Request, q *request) error {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("desk"), 10, 64)
+	d, err := c.cfg.Lobby.Desk(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := &deskPage{lobbyView: c.lobbyView(r, q, "Desk"), Desk: d}
+	if d.Open {
+		if err := c.loadWaiting(r, p); err != nil {
+			return err
+		}
+	}
+	c.pages.renderTemplate(w, r, c.log, http.StatusOK, "lobby_desk", "desk-waiting", p)
 	return nil
 }
 
@@ -443,6 +547,33 @@ func (c *Console) serveTicket(w http.ResponseWriter, r *http.Request, q *request
 func (c *Console) noShow(w http.ResponseWriter, r *http.Request, q *request) error {
 	return c.ticketAction(w, r, q, func(id int64) error {
 		_, err := c.cfg.Lobby.NoShow(r.Context(), id)
+		return err
+	})
+}
+
+// recallTicket calls the desk's ticket again (the person did not hear) and
+// goes back to the desk, which says so.
+func (c *Console) recallTicket(w http.ResponseWriter, r *http.Request, q *request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return kindred.Errorf(kindred.Invalid, "the form could not be read")
+	}
+	_, err = c.cfg.Lobby.RecallTicket(r.Context(), id)
+	return c.deskDone(w, r, q, formDesk(r), err, "&recalled=1")
+}
+
+// linkTicketCustomer records whose the ticket is, and goes back to the
+// desk, where their profile is a link away.
+func (c *Console) linkTicketCustomer(w http.ResponseWriter, r *http.Request, q *request) error {
+	return c.ticketAction(w, r, q, func(id int64) error {
+		cust, err := strconv.ParseInt(r.PostForm.Get("customer_id"), 10, 64)
+		if err != nil || cust <= 0 {
+			return fieldError("customer_id", "choose the customer")
+		}
+		_, err = c.cfg.Lobby.LinkTicketCustomer(r.Context(), id, cust)
 		return err
 	})
 }

@@ -31,7 +31,12 @@ type lobbyDesk struct {
 func newLobbyDesk(t *testing.T) *lobbyDesk {
 	t.Helper()
 	ctx := kindred.WithActor(context.Background(), seedActor)
-	d := &lobbyDesk{desk: emptyDesk(t, func(db *store.DB, _ string, c *web.Config, a *api.Config) { c.Lobby, a.Lobby = db, db })}
+	d := &lobbyDesk{desk: emptyDesk(t, func(db *store.DB, _ string, c *web.Config, a *api.Config) {
+		c.Lobby, a.Lobby = db, db
+		// As kindred serve wires it: the desk pages hear the queue change.
+		c.Hub = web.NewHub()
+		db.OnQueued(store.QueueLobby, c.Hub.PublishLobby)
+	})}
 	db := d.db
 	d.agent = d.addAgent(t, ctx, "Grace Achieng", "grace@desk.example", kindred.RoleAgent)
 	d.kiosk = d.addAgent(t, ctx, "Lobby kiosk", "kiosk@desk.example", kindred.RoleKiosk)

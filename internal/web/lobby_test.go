@@ -17,6 +17,12 @@ import (
 func init() {
 	featureWiring = append(featureWiring, func(cfg *Config, apiCfg *api.Config, db *store.DB) {
 		cfg.Lobby, apiCfg.Lobby = db, db
+		// As kindred serve wires it: the store's lobby news reaches the
+		// desk pages through the console's hub.
+		if cfg.Hub == nil {
+			cfg.Hub = NewHub()
+		}
+		db.OnQueued(store.QueueLobby, cfg.Hub.PublishLobby)
 	})
 }
 

@@ -16,10 +16,10 @@ func TestPluralsFollowEachLanguagesRules(t *testing.T) {
 		args []any
 		want string
 	}{
-		{en, "%d new messages", []any{1}, "1 new message"},
-		{en, "%d new messages", []any{3}, "3 new messages"},
-		{sw, "%d new messages", []any{1}, "Ujumbe 1 mpya"},
-		{sw, "%d new messages", []any{3}, "Jumbe 3 mpya"},
+		{en, "%d days", []any{1}, "1 day"},
+		{en, "%d days", []any{3}, "3 days"},
+		{sw, "%s new messages", []any{"%d"}, "Jumbe %d mpya"},
+		{en, "%s new messages", []any{"%d"}, "%d new messages"},
 		{sw, "%d waiting", []any{1}, "1 anasubiri"},
 		{sw, "%d waiting", []any{0}, "0 wanasubiri"},
 		{en, "Mean %s out of 5, from %d answers", []any{"4.0", 1}, "Mean 4.0 out of 5, from 1 answer"},

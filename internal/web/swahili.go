@@ -146,6 +146,7 @@ var swahiliMessages = map[string]string{
 	"With":             "Na",
 	"Status":           "Hali",
 	"Tags":             "Lebo",
+	"%s new messages":  "Jumbe %s mpya", // live.js fills in the number, always 2 or more
 	"1 new message":    "Ujumbe 1 mpya",
 	"Messages":         "Jumbe",
 	"No messages yet.": "Bado hakuna ujumbe.",

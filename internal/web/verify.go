@@ -39,6 +39,18 @@ type sendPage struct {
 	Customer *kindred.Customer
 	Helpers  []kindred.Helper // those who may receive codes now
 	Problems []string
+	Chosen   string // the channel the form offers first: the customer's default, or what was posted
+}
+
+// ReadOutWhy says why the code is offered read out first, or "" when SMS is.
+func (p *sendPage) ReadOutWhy() string {
+	if kindred.DefaultCodeChannel(p.Customer) != kindred.CodeByVoice || p.Customer.Phone == "" {
+		return ""
+	}
+	if p.Customer.HasAccommodation(kindred.ReadAloud) {
+		return p.T("%s has asked for things to be read aloud, so the code is read out on their phone. You can still choose SMS.", p.Customer.AddressAs())
+	}
+	return p.T("%s has low vision, so the code is read out on their phone. You can still choose SMS.", p.Customer.AddressAs())
 }
 
 func (c *Console) loadSendPage(r *http.Request, q *request) (*sendPage, error) {
@@ -63,7 +75,16 @@ func (c *Console) loadSendPage(r *http.Request, q *request) (*sendPage, error) {
 	}
 	v := c.view(r, q, "Check who you are talking to")
 	v.Nav = "customers"
-	return &sendPage{view: v, Customer: cust, Helpers: hs}, nil
+	p := &sendPage{view: v, Customer: cust, Helpers: hs}
+	switch {
+	case cust.Phone != "":
+		// Someone who cannot read a text hears the code on their phone
+		// instead, unless the officer chooses SMS.
+		p.Chosen = string(kindred.DefaultCodeChannel(cust))
+	case len(hs) > 0:
+		p.Chosen = "helper-" + strconv.FormatInt(hs[0].ID, 10)
+	}
+	return p, nil
 }
 
 // verifyCustomer offers the ways to send the customer a code.
@@ -118,6 +139,9 @@ func (c *Console) sendCode(w http.ResponseWriter, r *http.Request, q *request) e
 			return lerr
 		}
 		p.Problems = []string{p.T(problem)}
+		if ch := r.PostForm.Get("channel"); ch != "" {
+			p.Chosen = ch
+		}
 		c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "verify_send", p)
 		return nil
 	}

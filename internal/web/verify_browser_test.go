@@ -22,6 +22,7 @@ func verifyDesk(t *testing.T) (*desk, person) {
 	t.Helper()
 	d := emptyDesk(t, func(db *store.DB, _ string, c *web.Config, a *api.Config) {
 		c.Verify, a.Verify, a.OfficeHours = db, db, "Monday to Friday, 8:00 to 17:00"
+		c.USSDCode = "*384*1234#" // every screen that offers the read-out names it
 	})
 	ctx := kindred.WithActor(context.Background(), seedActor)
 	d.admin = d.addAgent(t, ctx, "Amina Wanjiru", "amina@desk.example", kindred.RoleAdmin)
@@ -169,4 +170,52 @@ func TestBrowserVerificationScreensPassAxe(t *testing.T) {
 		checkAxe(tb, "verify kiosk right (large)")
 		tb.screenshot("verify-kiosk-right-large")
 	})
+}
+
+// TestBrowserReadOutIsOfferedFirstToWhoCannotRead: for a customer with
+// "read aloud" on file the send form offers the code read out first, says
+// why, and names the number to dial; the code screen names it again. In
+// English and Kiswahili, normal and large text, axe-core finds no
+// violation.
+func TestBrowserReadOutIsOfferedFirstToWhoCannotRead(t *testing.T) {
+	requireBrowser(t)
+	d, _ := verifyDesk(t)
+	ctx := kindred.WithActor(context.Background(), seedActor)
+	n := 0
+	for _, lang := range []string{"en", "sw"} {
+		for _, large := range []bool{false, true} {
+			mode := lang
+			if large {
+				mode += "-large"
+			}
+			n++
+			c := &kindred.Customer{Name: fmt.Sprintf("Mama Achieng %d", n), PreferredName: "Mama Achieng", Language: "sw",
+				Phone: fmt.Sprintf("+25471300010%d", n), Accommodations: []kindred.Accommodation{kindred.ReadAloud}}
+			if err := d.db.CreateCustomer(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			t.Run(mode, func(t *testing.T) {
+				tb := newTab(t, d.url)
+				tb.signIn(d.agent)
+				tb.setLargeText(large)
+				tb.submit(fmt.Sprintf(`form#language button[value="%s"]`, lang), http.StatusOK)
+				tb.open(fmt.Sprintf("/customers/%d/verify", c.ID), http.StatusOK)
+				if !eval[bool](tb, `document.querySelector('input[name="channel"][value="voice"]').checked`) {
+					t.Fatal("the read-out is not chosen first for a customer who asked to be read to")
+				}
+				tb.mustExist("#read-out-why")
+				if label := eval[string](tb, `document.querySelector('input[name="channel"][value="voice"]').parentElement.textContent`); !strings.Contains(label, "*384*1234#") {
+					t.Errorf("the read-out choice does not name the number to dial: %q", label)
+				}
+				checkAxe(tb, "verify send, read out first ("+mode+")")
+				tb.screenshot("verify-send-read-out-" + mode)
+				tb.submit("button#send-code-button", http.StatusOK)
+				if got := tb.text("#code-sent"); !strings.Contains(got, "*384*1234#") {
+					t.Errorf("the code screen says %q: no number to dial", got)
+				}
+				checkAxe(tb, "verify code, read out ("+mode+")")
+				tb.noPageErrors()
+			})
+		}
+	}
 }

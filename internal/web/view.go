@@ -146,6 +146,7 @@ type view struct {
 	Back      string // this page's address, for the preference forms
 	Nav       string // the section to mark current in the navigation
 	Live      int64  // the conversation this page shows, for live updates
+	LiveLobby bool   // the page follows the lobby's queue (a desk page)
 	Scripts   []string
 
 	// Which features this desk runs, for the navigation and links to them.
@@ -155,10 +156,14 @@ type view struct {
 	HasAccounts bool // people can change their own password (/account)
 	HasInsights bool
 	HasSaved    bool // saved replies
+	// USSDCode is what people dial for the desk's USSD menu, where a
+	// one-time code is read out (*384*1234#); "" when not configured.
+	USSDCode string
 
 	p      *message.Printer
 	assets *assets
-	now    time.Time // when the page is made, for "today" and "yesterday"
+	now    time.Time      // when the page is made, for "today" and "yesterday"
+	loc    *time.Location // the desk's clock
 }
 
 func (c *Console) view(r *http.Request, q *request, title string) *view {
@@ -170,6 +175,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		p:         printer(q.lang),
 		assets:    c.static,
 		now:       c.cfg.Now(),
+		loc:       c.cfg.Location,
 
 		HasLobby:    c.cfg.Lobby != nil,
 		CanVerify:   c.cfg.Verify != nil,
@@ -177,6 +183,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		HasAccounts: c.cfg.Accounts != nil,
 		HasInsights: c.cfg.Insights != nil,
 		HasSaved:    c.cfg.SavedReplies != nil,
+		USSDCode:    c.cfg.USSDCode,
 	}
 	if r.Method != http.MethodGet {
 		v.Back = "/"
@@ -210,13 +217,13 @@ func (v *view) IsLead() bool {
 }
 
 // When is a date and time in the reader's language, on the desk's clock
-// (the server's time zone): "today, 09:14", "yesterday, 16:30", or
+// (Config.Location, not the server's zone): "today, 09:14", "yesterday, 16:30", or
 // "23 November 2026, 09:14". The numbers are written plainly: the message
 // printer would group a year's digits ("2,026") as it does a count's.
 func (v *view) When(t time.Time) string {
-	t = t.In(time.Local)
+	t = t.In(v.clock())
 	clock := fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute())
-	now := v.now.In(time.Local)
+	now := v.now.In(v.clock())
 	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location()) }
 	switch day(now).Sub(day(t)).Round(time.Hour) / (24 * time.Hour) {
 	case 0:
@@ -225,6 +232,15 @@ func (v *view) When(t time.Time) string {
 		return v.T("yesterday, %s", clock)
 	}
 	return strconv.Itoa(t.Day()) + " " + v.T(t.Month().String()) + " " + strconv.Itoa(t.Year()) + ", " + clock
+}
+
+// clock is the desk's time zone; a view made outside a request (tests of
+// the words alone) has the machine's.
+func (v *view) clock() *time.Location {
+	if v.loc != nil {
+		return v.loc
+	}
+	return time.Local
 }
 
 // Waited is how long, roughly, a person has been waiting.

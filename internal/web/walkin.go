@@ -40,6 +40,9 @@ type customerFormPage struct {
 	Accommodations []kindred.Accommodation
 	Languages      []string
 	Problems       []string
+	// Ticket is the walk-in's lobby ticket when the desk registers them
+	// from it: the new record is linked to it.
+	Ticket *kindred.Ticket
 }
 
 func (c *Console) customerFormView(r *http.Request, q *request, cust *kindred.Customer) *customerFormPage {
@@ -82,8 +85,29 @@ func (c *Console) newCustomerPage(w http.ResponseWriter, r *http.Request, q *req
 	if name := r.URL.Query().Get("name"); len(name) <= 200 {
 		p.Form["name"] = name
 	}
+	// The desk registers the person holding a ticket: start from the phone
+	// and language they gave the kiosk.
+	if t, err := c.formTicket(r, r.URL.Query().Get("ticket")); err != nil {
+		return err
+	} else if t != nil {
+		p.Ticket = t
+		p.Form["phone"], p.Form["language"] = t.Phone, t.Language
+	}
 	c.pages.render(w, r, c.log, http.StatusOK, "customer_form", p)
 	return nil
+}
+
+// formTicket reads the lobby ticket a registration is for; nil when none
+// is named (or the desk has no lobby).
+func (c *Console) formTicket(r *http.Request, s string) (*kindred.Ticket, error) {
+	if s == "" || c.cfg.Lobby == nil {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, kindred.Errorf(kindred.NotFound, "no ticket %q", s)
+	}
+	return c.cfg.Lobby.Ticket(r.Context(), id)
 }
 
 // readCustomer checks the details form by the API's rules.
@@ -107,20 +131,33 @@ func (c *Console) createCustomer(w http.ResponseWriter, r *http.Request, q *requ
 	if err := r.ParseForm(); err != nil {
 		return kindred.Errorf(kindred.Invalid, "the form could not be read")
 	}
+	ticket, err := c.formTicket(r, r.PostForm.Get("ticket"))
+	if err != nil {
+		return err
+	}
 	var k api.Check
 	cust := c.readCustomer(r, &k)
-	err := k.Err()
+	err = k.Err()
 	if err == nil {
 		err = c.cfg.Customers.CreateCustomer(r.Context(), &cust)
 	}
 	if kindred.ErrorKind(err) == kindred.Invalid {
 		p := c.customerFormView(r, q, nil)
 		p.again(r, err)
+		p.Ticket = ticket
 		c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "customer_form", p)
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if ticket != nil {
+		// The ticket is theirs. Closed meanwhile (served, did not come),
+		// it keeps no one: the record stands without it.
+		_, err := c.cfg.Lobby.LinkTicketCustomer(r.Context(), ticket.ID, cust.ID)
+		if err != nil && kindred.ErrorKind(err) != kindred.Conflict {
+			return err
+		}
 	}
 	http.Redirect(w, r, "/customers/"+strconv.FormatInt(cust.ID, 10)+"?added#start", http.StatusSeeOther)
 	return nil

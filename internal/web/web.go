@@ -81,6 +81,14 @@ type Config struct {
 	Chat        kindred.ChatService
 	ChatKey     []byte
 	ChatOrigins []string
+	// Location is the desk's time zone: every clock time and date the
+	// console, kiosk and tickets show is on its clock, and a date typed in
+	// a form is a day there. nil: the machine's zone.
+	Location *time.Location
+	// USSDCode is the number people dial for the desk's USSD menu
+	// (*384*1234#), shown wherever a code is offered read out; "": the
+	// pages say "the office's USSD code".
+	USSDCode string
 
 	// Now returns the current time; nil: time.Now.
 	Now func() time.Time
@@ -145,6 +153,9 @@ func New(cfg Config) *Console {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
 	}
 	staticFS, err := fs.Sub(embedded, "static")
 	if err != nil {

@@ -1,12 +1,17 @@
 // Live updates over Server-Sent Events. On a conversation page, a new
 // message is added to the history and a polite notice says so; on the
-// inbox, a notice offers to show the new state. Nothing reloads by itself,
-// so focus and half-typed replies are never lost.
+// inbox, a notice offers to show the new state; on a desk page, news of
+// the queue is passed on as a "kindred:lobby" event (lobby-desk.js).
+// Nothing reloads by itself, so focus and half-typed replies are never lost.
 (function () {
   "use strict";
   if (!window.EventSource) { return; }
   var conv = document.body.getAttribute("data-conversation");
-  var url = "/events" + (conv ? "?conversation=" + encodeURIComponent(conv) : "");
+  var lobby = document.body.getAttribute("data-lobby") === "1";
+  var params = [];
+  if (conv) { params.push("conversation=" + encodeURIComponent(conv)); }
+  if (lobby) { params.push("lobby=1"); }
+  var url = "/events" + (params.length ? "?" + params.join("&") : "");
   var notice = document.getElementById("live-notice");
   var history = document.getElementById("history");
   var inbox = document.getElementById("inbox");
@@ -56,6 +61,11 @@
     if (!typing.textContent) { typing.textContent = typing.getAttribute("data-text") || "Typing…"; }
     clearTimeout(typingTimer);
     typingTimer = setTimeout(function () { typing.textContent = ""; }, 6000);
+  });
+
+  // The queue changed: a desk page fetches it again (lobby-desk.js).
+  es.addEventListener("lobby", function () {
+    document.dispatchEvent(new CustomEvent("kindred:lobby"));
   });
 
   es.addEventListener("inbox", function () {
