@@ -134,7 +134,7 @@ type reader interface {
 // Run imports in into db and returns what it did. It stops at the first
 // error of the input's syntax or of the database, or when ctx ends, with
 // everything committed so far kept: run it again to carry on.
-func Run(ctx context.Context, db *store.DB, in io.Reader, o Options) (Summary, error) {
+func Run(ctx context.Context, db *store.DB, in io.Reader, o Options) (sum Summary, err error) {
 	if !slices.Contains(Formats, o.Format) {
 		return Summary{}, fmt.Errorf("format %q: give one of %s", o.Format, strings.Join(Formats, ", "))
 	}
@@ -157,6 +157,12 @@ func Run(ctx context.Context, db *store.DB, in io.Reader, o Options) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
+	defer func() {
+		// The import's end is written whatever stopped it.
+		if cerr := imp.Close(context.WithoutCancel(ctx)); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	agents, err := agentsByEmail(ctx, db)
 	if err != nil {
 		return Summary{}, err
@@ -190,6 +196,10 @@ type chunk struct {
 // run is the pipeline: the reader, the workers and the writer, each on its
 // own goroutine, with at most a few chunks in flight between them.
 func run(ctx context.Context, imp *store.Import, r reader, t *tracker, o Options) (Summary, error) {
+	resuming, err := imp.Resuming(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
@@ -236,12 +246,36 @@ func run(ctx context.Context, imp *store.Import, r reader, t *tracker, o Options
 		}
 	})
 
-	// The workers.
+	// The workers. A run that carries on after a stop first asks which
+	// messages are in already, and analyses only the others.
 	var workers sync.WaitGroup
 	for range o.Workers {
 		workers.Go(func() {
 			for c := range toWork {
+				var known []bool
+				if resuming {
+					msgs := make([]*store.ImportMessage, 0, len(c.items))
+					for _, it := range c.items {
+						if len(it.rejected) == 0 {
+							msgs = append(msgs, &it.msg)
+						}
+					}
+					k, err := imp.Known(ctx, msgs)
+					if err != nil {
+						cancel(err)
+					}
+					known = k
+				}
+				i := 0
 				for _, it := range c.items {
+					if len(it.rejected) > 0 {
+						continue
+					}
+					if i < len(known) && known[i] {
+						i++
+						continue // the writer counts it as there already
+					}
+					i++
 					analyse(it, o.Analyzer)
 				}
 				done <- c

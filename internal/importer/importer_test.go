@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,12 +287,16 @@ func TestAnImportStoppedHalfwayCompletesWithoutDuplicates(t *testing.T) {
 		if got := countMessages(t, db); got != int(sum.Imported) {
 			t.Fatalf("%d messages stored, the stopped run said %d", got, sum.Imported)
 		}
-		again, err := Run(context.Background(), db, bytes.NewReader(input), Options{Format: JSONL, BatchSize: 300})
+		counted := &countingAnalyzer{}
+		again, err := Run(context.Background(), db, bytes.NewReader(input), Options{Format: JSONL, BatchSize: 300, Analyzer: counted})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if again.Imported+again.Already != n || again.Already != sum.Imported {
 			t.Errorf("second run %+v after %d", again, sum.Imported)
+		}
+		if got := counted.n.Load(); got != again.Imported {
+			t.Errorf("the second run analysed %d messages; only the %d it imported needed it", got, again.Imported)
 		}
 		if got := countMessages(t, db); got != n {
 			t.Errorf("%d messages after the second run, want %d", got, n)
@@ -320,6 +325,17 @@ func TestAnImportStoppedHalfwayCompletesWithoutDuplicates(t *testing.T) {
 			}
 		}
 	})
+}
+
+// countingAnalyzer is the engine, counting the messages it reads.
+type countingAnalyzer struct {
+	compassion.DeskAnalyzer
+	n atomic.Int64
+}
+
+func (c *countingAnalyzer) Analyze(m *kindred.Message, inReplyTo *kindred.Message, cust *kindred.Customer) *kindred.Analysis {
+	c.n.Add(1)
+	return c.DeskAnalyzer.Analyze(m, inReplyTo, cust)
 }
 
 // TestImportedAnalysesEqualLiveOnes reads each imported message again as

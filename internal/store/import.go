@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -117,6 +118,32 @@ type Import struct {
 	source string
 	// Local ids of the customers and conversations met lately.
 	customers, conversations idCache
+	// checkpointing is set once the SQLite writer checkpoints less often
+	// for the import; Close restores it.
+	checkpointing bool
+}
+
+// importCheckpoint is how many pages SQLite's write-ahead log may hold
+// during an import before the writer copies them into the database (1,000
+// otherwise): an index page that every batch changes is copied once per
+// 64 MB of log instead of once per 4 MB.
+const importCheckpoint = 16384
+
+// Close ends the import: on SQLite the writer checkpoints as often as
+// before, and the log written during the import is copied into the
+// database now, as far as readers allow.
+func (im *Import) Close(ctx context.Context) error {
+	if !im.checkpointing {
+		return nil
+	}
+	im.checkpointing = false
+	if _, err := im.db.w.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 1000"); err != nil {
+		return fmt.Errorf("end import: %w", err)
+	}
+	if _, err := im.db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		return fmt.Errorf("end import: %w", err)
+	}
+	return nil
 }
 
 // Import starts an import from source, the name the records' ids belong to.
@@ -224,6 +251,12 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 	var w *importWrite
 	err := im.db.Tx(ctx, func(tx *Tx) error {
 		w = newImportWrite()
+		if !im.checkpointing {
+			if _, err := tx.Exec(ctx, "PRAGMA wal_autocheckpoint = "+strconv.Itoa(importCheckpoint)); err != nil {
+				return err
+			}
+			im.checkpointing = true
+		}
 		s, err := prepareImport(ctx, tx)
 		if err != nil {
 			return err
@@ -457,4 +490,91 @@ func (db *DB) ImportedMessages(ctx context.Context, source string, conversationI
 		return nil, fmt.Errorf("imported messages of conversation %d: %w", conversationID, err)
 	}
 	return ids, nil
+}
+
+// Resuming reports whether records of this source were imported before:
+// only then can Known find any.
+func (im *Import) Resuming(ctx context.Context) (bool, error) {
+	var found bool
+	err := im.db.ReadTx(ctx, func(tx *Tx) (err error) {
+		found, err = tx.Exists(ctx, "SELECT 1 FROM import_ids WHERE source = ? LIMIT 1", im.source)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("import from %s: %w", im.source, err)
+	}
+	return found, nil
+}
+
+// Known reports, for each message, whether a committed batch imported it
+// already, reading beside the writer: a run that carries on after a stop
+// need not analyse again what it will skip. Write decides in the end.
+func (im *Import) Known(ctx context.Context, msgs []*ImportMessage) ([]bool, error) {
+	known := make([]bool, len(msgs))
+	if im.db.dialect == Postgres {
+		return known, im.knownPostgres(ctx, msgs, known)
+	}
+	err := im.db.ReadTx(ctx, func(tx *Tx) error {
+		convs := map[string]int64{}
+		for i, m := range msgs {
+			sid := m.Conversation.SourceID
+			id, ok := convs[sid]
+			if !ok {
+				err := tx.QueryRow(ctx, "SELECT local_id FROM import_ids WHERE source = ? AND kind = ? AND source_id = ?",
+					im.source, importConversation, sid).Scan(&id)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+				convs[sid] = id
+			}
+			if id == 0 {
+				continue
+			}
+			var err error
+			known[i], err = tx.Exists(ctx, "SELECT 1 FROM import_messages WHERE source = ? AND conversation_id = ? AND source_id = ?",
+				im.source, id, m.SourceID)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("imported messages from %s: %w", im.source, err)
+	}
+	return known, nil
+}
+
+// knownPostgres is Known in one round trip.
+func (im *Import) knownPostgres(ctx context.Context, msgs []*ImportMessage, known []bool) error {
+	convs, sids := make([]string, len(msgs)), make([]string, len(msgs))
+	for i, m := range msgs {
+		convs[i], sids[i] = m.Conversation.SourceID, m.SourceID
+	}
+	err := im.db.ReadTx(ctx, func(tx *Tx) error {
+		// One index probe per message (LATERAL … LIMIT 1), whatever the
+		// planner thinks of tables an import has just filled.
+		rows, err := tx.Query(ctx, `SELECT k.n FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS k(conv, sid, n)
+			CROSS JOIN LATERAL (SELECT c.local_id FROM import_ids c
+				WHERE c.source = ? AND c.kind = ? AND c.source_id = k.conv LIMIT 1) AS c
+			CROSS JOIN LATERAL (SELECT 1 FROM import_messages m
+				WHERE m.source = ? AND m.conversation_id = c.local_id AND m.source_id = k.sid LIMIT 1) AS found`,
+			convs, sids, im.source, importConversation, im.source)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n int
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			known[n-1] = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("imported messages from %s: %w", im.source, err)
+	}
+	return nil
 }

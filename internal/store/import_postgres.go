@@ -171,10 +171,13 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 		convs[i], sids[i] = keys[i].conv, keys[i].sid
 	}
 	seen := make(map[msgKey]bool, len(msgs))
-	rs, err := tx.Query(ctx, `SELECT i.conversation_id, i.source_id FROM import_messages i
-		JOIN unnest($2::bigint[], $3::text[]) AS k(conversation_id, source_id)
-		ON i.conversation_id = k.conversation_id AND i.source_id = k.source_id
-		WHERE i.source = $1`, im.source, convs, sids)
+	// One index probe per message (LATERAL … LIMIT 1): the planner's
+	// statistics lag behind a table the import is filling.
+	rs, err := tx.Query(ctx, `SELECT k.conversation_id, k.source_id
+		FROM unnest($2::bigint[], $3::text[]) AS k(conversation_id, source_id)
+		CROSS JOIN LATERAL (SELECT 1 FROM import_messages i
+			WHERE i.source = $1 AND i.conversation_id = k.conversation_id AND i.source_id = k.source_id LIMIT 1) AS found`,
+		im.source, convs, sids)
 	if err != nil {
 		return nil, fmt.Errorf("look up messages: %w", err)
 	}
