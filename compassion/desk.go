@@ -27,7 +27,7 @@ func (DeskAnalyzer) Analyze(m *kindred.Message, inReplyTo *kindred.Message, c *k
 		// AppendJSON writes what encoding/json would, in a tenth of the
 		// time (see Report.AppendJSON), which an import of a million
 		// messages feels.
-		report := (&Report{Customer: &cr}).AppendJSON(nil)
+		report := (&Report{Customer: &cr}).AppendJSON(make([]byte, 0, 512))
 		d := cr.Distress
 		return &kindred.Analysis{Sentiment: cr.Sentiment.Compound, Distress: &d, Report: report}
 	case kindred.Outbound:
@@ -42,7 +42,7 @@ func (DeskAnalyzer) Analyze(m *kindred.Message, inReplyTo *kindred.Message, c *k
 			}
 		}
 		r := Analyze(in)
-		report := r.AppendJSON(nil)
+		report := r.AppendJSON(make([]byte, 0, 4096)) // a reply's report is about 4 KB
 		a := &kindred.Analysis{Compassion: r.Compassion, Report: report}
 		if r.Reply != nil {
 			a.Sentiment = r.Reply.Sentiment.Compound

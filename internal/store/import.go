@@ -118,8 +118,8 @@ type Import struct {
 	source string
 	// Local ids of the customers and conversations met lately.
 	customers, conversations idCache
-	// checkpointing is set once the SQLite writer checkpoints less often
-	// for the import; Close restores it.
+	// checkpointing is set once the SQLite writer checkpoints less often,
+	// with a larger cache, for the import; Close restores both.
 	checkpointing bool
 }
 
@@ -130,17 +130,22 @@ type Import struct {
 const importCheckpoint = 16384
 
 // Close ends the import: on SQLite the writer checkpoints as often as
-// before, and the log written during the import is copied into the
-// database now, as far as readers allow.
+// before and keeps its usual cache, and the log written during the import
+// (up to 64 MB) is copied into the database now and cut, as far as readers
+// allow.
 func (im *Import) Close(ctx context.Context) error {
 	if !im.checkpointing {
 		return nil
 	}
 	im.checkpointing = false
-	if _, err := im.db.w.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 1000"); err != nil {
-		return fmt.Errorf("end import: %w", err)
+	for _, p := range []string{"wal_autocheckpoint = 1000", "cache_size = -2000"} {
+		if _, err := im.db.w.ExecContext(ctx, "PRAGMA "+p); err != nil {
+			return fmt.Errorf("end import: %w", err)
+		}
 	}
-	if _, err := im.db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+	// The log is copied in and cut to nothing (see scrubWAL), unless a
+	// reader holds it: then the next checkpoints copy it as usual.
+	if err := im.db.scrubWAL(ctx); err != nil && !errors.Is(err, errWALBusy) {
 		return fmt.Errorf("end import: %w", err)
 	}
 	return nil
@@ -250,10 +255,20 @@ func (im *Import) auditDetail(n ImportCounts) string {
 func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*importWrite, error) {
 	var w *importWrite
 	err := im.db.Tx(ctx, func(tx *Tx) error {
+		// The statements below run on the transaction's terms (see
+		// Tx.ctx): a context that can end would also cost each of them a
+		// watcher for its interruption.
+		ctx := tx.ctx(ctx)
 		w = newImportWrite()
 		if !im.checkpointing {
-			if _, err := tx.Exec(ctx, "PRAGMA wal_autocheckpoint = "+strconv.Itoa(importCheckpoint)); err != nil {
-				return err
+			// While importing, the writer keeps more of the database in
+			// memory (64 MB, not 2): a batch's new pages no longer spill
+			// into the log before the commit, to be read back and written
+			// again.
+			for _, p := range []string{"wal_autocheckpoint = " + strconv.Itoa(importCheckpoint), "cache_size = -65536"} {
+				if _, err := tx.Exec(ctx, "PRAGMA "+p); err != nil {
+					return err
+				}
 			}
 			im.checkpointing = true
 		}
