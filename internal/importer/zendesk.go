@@ -144,8 +144,12 @@ func (z *zendeskReader) readUsers(r io.Reader, pagesOnly bool) error {
 			return err
 		}
 		return eachKey(dec, key, func(key string) error {
-			if key == "users" {
+			switch key {
+			case "users":
 				return array(dec, user)
+			case "tickets":
+				// A ticket at a time: the array may be the whole export.
+				return array(dec, func() error { return skip(dec) })
 			}
 			return skip(dec)
 		})

@@ -6,6 +6,10 @@
 //
 //	go run ./scripts/importgen -n 1000000 > /tmp/history.jsonl
 //	go run ./scripts/importgen -n 1000000 -format csv > /tmp/history.csv
+//	go run ./scripts/importgen -n 1000000 -format zendesk > /tmp/tickets.json
+//
+// The zendesk format is one Tickets API page with every ticket and its
+// comments, and the users side-loaded after them.
 package main
 
 import (
@@ -96,12 +100,12 @@ var (
 
 func main() {
 	n := flag.Int("n", 1_000_000, "messages to write")
-	format := flag.String("format", "jsonl", "jsonl or csv")
+	format := flag.String("format", "jsonl", "jsonl, csv or zendesk")
 	per := flag.Int("per", 20, "messages a conversation, on average")
 	seed := flag.Uint64("seed", 1, "the same seed writes the same history")
 	flag.Parse()
-	if *format != "jsonl" && *format != "csv" {
-		fmt.Fprintln(os.Stderr, "importgen: -format must be jsonl or csv")
+	if *format != "jsonl" && *format != "csv" && *format != "zendesk" {
+		fmt.Fprintln(os.Stderr, "importgen: -format must be jsonl, csv or zendesk")
 		os.Exit(2)
 	}
 	out := bufio.NewWriterSize(os.Stdout, 1<<20)
@@ -205,9 +209,14 @@ type record struct {
 type writer struct {
 	enc *json.Encoder
 	csv *csv.Writer
+	zd  *zendeskWriter
 }
 
 func newWriter(format string, out *bufio.Writer) *writer {
+	if format == "zendesk" {
+		out.WriteString("{\"tickets\": [\n")
+		return &writer{zd: &zendeskWriter{out: out, users: map[string]map[string]any{}}}
+	}
 	if format == "csv" {
 		w := &writer{csv: csv.NewWriter(out)}
 		w.csv.Write([]string{"customer_id", "customer_name", "phone", "email", "conversation_id", "channel", "direction",
@@ -220,6 +229,10 @@ func newWriter(format string, out *bufio.Writer) *writer {
 }
 
 func (w *writer) write(r record) {
+	if w.zd != nil {
+		w.zd.write(r)
+		return
+	}
 	if w.csv != nil {
 		w.csv.Write([]string{r.CustomerID, r.CustomerName, r.Phone, r.Email, r.ConversationID, r.Channel, r.Direction,
 			r.Author, r.Body, r.CreatedAt, r.MessageID, r.Subject, r.Status})
@@ -229,7 +242,76 @@ func (w *writer) write(r record) {
 }
 
 func (w *writer) flush() {
+	if w.zd != nil {
+		w.zd.flush()
+	}
 	if w.csv != nil {
 		w.csv.Flush()
 	}
+}
+
+// zendeskWriter writes records as one Tickets API page: the tickets with
+// their comments, then the users.
+type zendeskWriter struct {
+	out      *bufio.Writer
+	ticket   map[string]any
+	comments []map[string]any
+	tickets  int
+	users    map[string]map[string]any
+}
+
+func (z *zendeskWriter) write(r record) {
+	if z.ticket == nil || z.ticket["id"] != r.ConversationID[1:] {
+		z.endTicket()
+		z.ticket = map[string]any{"id": r.ConversationID[1:], "requester_id": r.CustomerID[1:], "subject": r.Subject,
+			"status":     map[string]string{"resolved": "solved", "waiting_on_customer": "pending", "waiting_on_us": "open", "open": "new"}[r.Status],
+			"via":        map[string]string{"channel": map[string]string{"sms": "sms", "email": "email", "chat": "chat", "whatsapp": "whatsapp", "phone": "voice", "desk": "web"}[r.Channel]},
+			"created_at": r.CreatedAt, "priority": "normal"}
+		z.users[r.CustomerID[1:]] = map[string]any{"id": r.CustomerID[1:], "name": r.CustomerName, "email": r.Email, "phone": r.Phone, "role": "end-user"}
+	}
+	author := r.CustomerID[1:]
+	if r.Direction != "in" {
+		author = "9" + strconv.Itoa(slicesIndex(agents, r.Author))
+		z.users[author] = map[string]any{"id": author, "name": r.Author, "role": "agent"}
+	}
+	z.comments = append(z.comments, map[string]any{"id": r.MessageID, "author_id": author, "plain_body": r.Body,
+		"public": r.Direction != "note", "created_at": r.CreatedAt})
+}
+
+func (z *zendeskWriter) endTicket() {
+	if z.ticket == nil {
+		return
+	}
+	z.ticket["comments"] = z.comments
+	b, _ := json.Marshal(z.ticket)
+	if z.tickets > 0 {
+		z.out.WriteString(",\n")
+	}
+	z.out.Write(b)
+	z.tickets++
+	z.ticket, z.comments = nil, nil
+}
+
+func (z *zendeskWriter) flush() {
+	z.endTicket()
+	z.out.WriteString("\n], \"users\": [\n")
+	i := 0
+	for _, u := range z.users {
+		b, _ := json.Marshal(u)
+		if i > 0 {
+			z.out.WriteString(",\n")
+		}
+		z.out.Write(b)
+		i++
+	}
+	z.out.WriteString("\n], \"next_page\": null}\n")
+}
+
+func slicesIndex(xs []string, x string) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
 }
