@@ -118,34 +118,95 @@ type Import struct {
 	source string
 	// Local ids of the customers and conversations met lately.
 	customers, conversations idCache
-	// checkpointing is set once the SQLite writer checkpoints less often,
-	// with a larger cache, for the import; Close restores both.
+	// checkpointing is set once the SQLite writer has handed its
+	// checkpoints to the checkpointer, with a larger cache, for the import;
+	// Close restores both.
 	checkpointing bool
+	checkpointer  *checkpointer
 }
 
 // importCheckpoint is how many pages SQLite's write-ahead log may hold
-// during an import before the writer copies them into the database (1,000
-// otherwise): an index page that every batch changes is copied once per
-// 64 MB of log instead of once per 4 MB.
-const importCheckpoint = 16384
+// during an import before the writer copies them into the database itself
+// (1,000 otherwise): a bound the checkpointer keeps the log far under.
+const importCheckpoint = 65536
 
-// Close ends the import: on SQLite the writer checkpoints as often as
-// before and keeps its usual cache, and the log written during the import
-// (up to 64 MB) is copied into the database now and cut, as far as readers
-// allow.
+// checkpointer copies SQLite's write-ahead log into the database on a
+// connection of its own while the import's writer goes on writing, which
+// WAL mode allows: the writer no longer stops, at every few batches, to
+// copy pages and wait for the disk. (Measured on 300,000 messages: a fifth
+// of the writer's time.)
+type checkpointer struct {
+	conn   *sql.DB
+	wake   chan struct{} // a batch was committed
+	stop   chan struct{}
+	exited chan struct{}
+}
+
+func startCheckpointer(db *DB) (*checkpointer, error) {
+	conn, err := sql.Open("sqlite", db.backupDSN)
+	if err != nil {
+		return nil, err
+	}
+	conn.SetMaxOpenConns(1)
+	c := &checkpointer{conn: conn, wake: make(chan struct{}, 1), stop: make(chan struct{}), exited: make(chan struct{})}
+	go c.loop()
+	return c, nil
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.exited)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.wake:
+		}
+		// PASSIVE: copy what no reader needs, without waiting for anyone.
+		// A failure is left for the next wake, the writer's own bound, or
+		// Close to make good.
+		c.conn.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+	}
+}
+
+// committed tells the checkpointer of a commit, without waiting.
+func (c *checkpointer) committed() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) close() error {
+	close(c.stop)
+	<-c.exited
+	return c.conn.Close()
+}
+
+// Close ends the import: on SQLite the checkpointer stops, the writer
+// checkpoints as before and keeps its usual cache, and the log written
+// during the import is copied into the database now and cut, as far as
+// readers allow.
 func (im *Import) Close(ctx context.Context) error {
 	if !im.checkpointing {
 		return nil
 	}
 	im.checkpointing = false
+	var errs []error
+	if im.checkpointer != nil {
+		errs = append(errs, im.checkpointer.close())
+		im.checkpointer = nil
+	}
 	for _, p := range []string{"wal_autocheckpoint = 1000", "cache_size = -2000"} {
 		if _, err := im.db.w.ExecContext(ctx, "PRAGMA "+p); err != nil {
-			return fmt.Errorf("end import: %w", err)
+			errs = append(errs, err)
 		}
 	}
 	// The log is copied in and cut to nothing (see scrubWAL), unless a
 	// reader holds it: then the next checkpoints copy it as usual.
 	if err := im.db.scrubWAL(ctx); err != nil && !errors.Is(err, errWALBusy) {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("end import: %w", err)
 	}
 	return nil
@@ -264,13 +325,18 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 			// While importing, the writer keeps more of the database in
 			// memory (64 MB, not 2): a batch's new pages no longer spill
 			// into the log before the commit, to be read back and written
-			// again.
+			// again. Its checkpoints are the checkpointer's.
 			for _, p := range []string{"wal_autocheckpoint = " + strconv.Itoa(importCheckpoint), "cache_size = -65536"} {
 				if _, err := tx.Exec(ctx, "PRAGMA "+p); err != nil {
 					return err
 				}
 			}
 			im.checkpointing = true
+			c, err := startCheckpointer(im.db)
+			if err != nil {
+				return err
+			}
+			im.checkpointer = c
 		}
 		s, err := prepareImport(ctx, tx)
 		if err != nil {
@@ -386,6 +452,9 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 		}
 		return tx.Audit(ctx, "import", "import", 0, im.auditDetail(w.counts))
 	})
+	if err == nil && im.checkpointer != nil {
+		im.checkpointer.committed()
+	}
 	return w, err
 }
 

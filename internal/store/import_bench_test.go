@@ -38,10 +38,17 @@ func importBatch(prefix string, n int) []ImportMessage {
 	return msgs
 }
 
+// BenchmarkImportWriteSQLite writes batches of 5,000 messages, half of
+// them replies with a report of a reply's size, into a growing database.
 func BenchmarkImportWriteSQLite(b *testing.B) {
-	db := openDSN(&testing.T{}, filepath.Join(b.TempDir(), "kindred.db"))
 	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "kindred.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
 	im, err := db.Import("bench")
+	b.Cleanup(func() { im.Close(ctx) })
 	if err != nil {
 		b.Fatal(err)
 	}
