@@ -1,8 +1,6 @@
 package compassion
 
 import (
-	"encoding/json"
-
 	"github.com/kindred-desk/kindred"
 )
 
@@ -26,10 +24,10 @@ func (DeskAnalyzer) Analyze(m *kindred.Message, inReplyTo *kindred.Message, c *k
 	switch m.Direction {
 	case kindred.Inbound:
 		cr := AnalyzeCustomer(m.Body)
-		report, err := json.Marshal(Report{Customer: &cr})
-		if err != nil {
-			return nil // a report of plain values always marshals
-		}
+		// AppendJSON writes what encoding/json would, in a tenth of the
+		// time (see Report.AppendJSON), which an import of a million
+		// messages feels.
+		report := (&Report{Customer: &cr}).AppendJSON(make([]byte, 0, 512))
 		d := cr.Distress
 		return &kindred.Analysis{Sentiment: cr.Sentiment.Compound, Distress: &d, Report: report}
 	case kindred.Outbound:
@@ -44,10 +42,7 @@ func (DeskAnalyzer) Analyze(m *kindred.Message, inReplyTo *kindred.Message, c *k
 			}
 		}
 		r := Analyze(in)
-		report, err := json.Marshal(r)
-		if err != nil {
-			return nil
-		}
+		report := r.AppendJSON(make([]byte, 0, 4096)) // a reply's report is about 4 KB
 		a := &kindred.Analysis{Compassion: r.Compassion, Report: report}
 		if r.Reply != nil {
 			a.Sentiment = r.Reply.Sentiment.Compound

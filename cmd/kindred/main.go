@@ -34,13 +34,14 @@ var commands = map[string]command{
 	"eval":    {"evaluate the engine on labelled data (empathy|sentiment|politeness)", runEval},
 	"train":   {"train the engine's embedded models (empathy|politeness)", runTrain},
 	"demo":    {"fill a database with a few months of demo data", runDemo},
+	"import":  {"bring in another desk's history: Zendesk, Chatwoot, CSV or JSON Lines", runImport},
 	"smsgw":   {"run a local SMS gateway simulator, for trying kindred without a real gateway", runSMSGateway},
 	"bench":   {"measure a desk under load: posts per second and latencies, as one JSON line", runBench},
 	"mailgw":  {"run a local mailbox that prints the mail kindred sends, for trying email without a mail server", runMailSink},
 	"wagw":    {"run a local WhatsApp Cloud API simulator, for trying kindred's WhatsApp without Meta", runWhatsAppGateway},
 }
 
-var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "smsgw", "mailgw", "wagw", "bench"}
+var order = []string{"serve", "migrate", "backup", "token", "agent", "analyze", "eval", "train", "demo", "import", "smsgw", "mailgw", "wagw", "bench"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

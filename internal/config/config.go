@@ -188,12 +188,18 @@ func (fs *FlagSet) Log() {
 	fs.TextVar(&fs.cfg.LogLevel, "log-level", fs.cfg.LogLevel, "log level: debug, info, warn or error"+fs.bind("log-level"))
 }
 
+// Region binds --region, for commands that read phone numbers (serve,
+// import).
+func (fs *FlagSet) Region() {
+	fs.StringVar(&fs.cfg.Region, "region", fs.cfg.Region, "region for phone numbers written without +country code (ISO 3166, e.g. KE, GB)"+fs.bind("region"))
+}
+
 // Serve binds the settings of the running desk: --addr, --region,
 // --max-body, --shutdown-timeout, --admin-email, --secure-cookies,
 // --trusted-proxies and --metrics-public.
 func (fs *FlagSet) Serve() {
 	fs.StringVar(&fs.cfg.Addr, "addr", fs.cfg.Addr, "address to listen on, host:port (port 0 picks a free port)"+fs.bind("addr"))
-	fs.StringVar(&fs.cfg.Region, "region", fs.cfg.Region, "region for phone numbers written without +country code (ISO 3166, e.g. KE, GB)"+fs.bind("region"))
+	fs.Region()
 	fs.Int64Var(&fs.cfg.MaxBody, "max-body", fs.cfg.MaxBody, "largest API request body, in bytes"+fs.bind("max-body"))
 	fs.DurationVar(&fs.cfg.ShutdownTimeout, "shutdown-timeout", fs.cfg.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM"+fs.bind("shutdown-timeout"))
 	fs.StringVar(&fs.cfg.AdminEmail, "admin-email", fs.cfg.AdminEmail, "email of the administrator created on first run"+fs.bind("admin-email"))
