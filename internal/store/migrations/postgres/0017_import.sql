@@ -1,4 +1,4 @@
--- 0015: history brought in from another desk (kindred import). Every record
+-- 0017: history brought in from another desk (kindred import). Every record
 -- taken from an export (a Zendesk ticket, a Chatwoot contact, a row of a
 -- CSV file) is remembered by where it came from and its id there, so that
 -- importing the same file again, or again after a run was stopped halfway,
