@@ -2,10 +2,8 @@ package importer
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -135,15 +133,9 @@ func (r *chatwootReader) read(ctx context.Context, emit func(*item) error) error
 // conversation emits the messages of the n-th conversation, read with
 // error err.
 func (r *chatwootReader) conversation(c *cwConversation, n int, err error, emit func(*item) error) error {
-	var re *recordError
-	if err != nil && !errors.As(err, &re) {
-		return err
-	}
 	where := "conversation " + cmpOrFlex(c.ID, "#"+strconv.Itoa(n))
-	if re != nil {
-		it := &item{at: where, offset: r.in.n}
-		it.rejectField(cmp.Or(re.field, "record"), re.reason)
-		return emit(it)
+	if done, err := rejectRecord(err, where, r.in.n, emit); done {
+		return err
 	}
 	contact := c.Meta.Sender
 	if contact == nil {

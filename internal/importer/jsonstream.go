@@ -190,6 +190,23 @@ type recordError struct{ field, reason string }
 
 func (e *recordError) Error() string { return e.field + " " + e.reason }
 
+// rejectRecord handles the error a record was read with: a record that
+// broke the input is returned as such (nothing after it can be read); one
+// that was read but is wrong is emitted as a rejected item at where, and
+// done is true; nil leaves the record to be imported.
+func rejectRecord(err error, where string, offset int64, emit func(*item) error) (done bool, _ error) {
+	var re *recordError
+	if err == nil {
+		return false, nil
+	}
+	if !errors.As(err, &re) {
+		return true, err
+	}
+	it := &item{at: where, offset: offset}
+	it.rejectField(cmp.Or(re.field, "record"), re.reason)
+	return true, emit(it)
+}
+
 // syntaxError says where the input stopped being JSON: after it, nothing
 // can be read.
 func syntaxError(dec *json.Decoder, err error) error {

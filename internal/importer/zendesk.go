@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -222,15 +221,9 @@ func (z *zendeskReader) read(ctx context.Context, emit func(*item) error) error 
 
 // ticket emits the comments of the n-th ticket, read with error err.
 func (z *zendeskReader) ticket(t *zdTicket, n int, err error, emit func(*item) error) error {
-	var re *recordError
-	if err != nil && !errors.As(err, &re) {
-		return err
-	}
 	where := "ticket " + cmpOrFlex(t.ID, "#"+strconv.Itoa(n))
-	if re != nil {
-		it := &item{at: where, offset: z.in.n}
-		it.rejectField(cmp.Or(re.field, "record"), re.reason)
-		return emit(it)
+	if done, err := rejectRecord(err, where, z.in.n, emit); done {
+		return err
 	}
 	requester := z.user(t.RequesterID, t.Requester)
 	cust := z.t.customer(customerFields{id: string(t.RequesterID), name: requester.name(t.RequesterID),
