@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -42,19 +41,19 @@ func TestBrowserKeyboardShortcuts(t *testing.T) {
 	checkAxe(tb, "inbox with the shortcuts shown")
 
 	// Enter opens the focused conversation; r and Ctrl+Enter reply.
-	tb.do("focus the first, press Enter", chromedp.Focus(chromedp.CSS(`#inbox a[href="`+first+`"]`)), chromedp.KeyEvent(kb.Enter))
+	tb.do("focus the first", chromedp.Focus(chromedp.CSS(`#inbox a[href="`+first+`"]`)))
+	tb.pressNavigates("Enter on a conversation", chromedp.KeyEvent(kb.Enter))
 	tb.do("wait for the conversation", chromedp.WaitVisible(chromedp.CSS("textarea#reply")))
 	tb.do("press r", chromedp.KeyEvent("r"))
 	if got := focused(); got != "reply" {
 		t.Fatalf("r focused %q, want the reply box", got)
 	}
 	before := eval[int](tb, `document.querySelectorAll("#history > li").length`)
-	tb.do("write, then Ctrl+Enter",
-		chromedp.SendKeys(chromedp.CSS("textarea#reply"), "Thank you for waiting, I have checked and your card is posted today."),
-		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
-		chromedp.WaitVisible(chromedp.CSS("#history")),
-	)
-	waitFor[bool](tb, "the reply in the history", `document.querySelectorAll("#history > li").length > `+strconv.Itoa(before))
+	tb.do("write", chromedp.SendKeys(chromedp.CSS("textarea#reply"), "Thank you for waiting, I have checked and your card is posted today."))
+	tb.pressNavigates("Ctrl+Enter in the reply box", chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	if after := eval[int](tb, `document.querySelectorAll("#history > li").length`); after != before+1 {
+		t.Fatalf("after Ctrl+Enter the history has %d messages, want %d", after, before+1)
+	}
 
 	// Turned off, single keys do nothing.
 	tb.open("/inbox", http.StatusOK)
@@ -69,4 +68,15 @@ func TestBrowserKeyboardShortcuts(t *testing.T) {
 		t.Errorf("j moved to %q with single keys off", got)
 	}
 	tb.noPageErrors()
+}
+
+// pressNavigates runs a key press that should load another page (a link
+// followed, a form sent) and waits for that page, as submit does for clicks.
+func (tb *tab) pressNavigates(what string, press chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	resp, err := chromedp.RunResponse(tb.ctx, press)
+	if err != nil {
+		tb.t.Fatalf("%s: %v (on %s)", what, err, tb.path())
+	}
+	tb.checkResponse(what, resp, http.StatusOK)
 }
