@@ -118,13 +118,18 @@ func chatRoundTrip(t *testing.T, transport string) {
 	conv := convs[0]
 	a := newTab(t, d.url)
 	a.signIn(d.admin)
-	a.open(fmt.Sprintf("/conversations/%d", conv.ID), http.StatusOK)
+	// The page's live stream must be open before the visitor types, or
+	// the news of it has nowhere to go.
+	a.streamAfter(conv.ID, func() { a.open(fmt.Sprintf("/conversations/%d", conv.ID), http.StatusOK) })
 	if label := a.text("button#send"); label != "Send reply to the web chat" {
 		t.Fatalf("send button says %q", label)
 	}
 	a.mustExist("#coach")
 
-	// The visitor types: the agent sees it.
+	// The visitor types: the agent sees it. The desk passes on one typing
+	// notice a visitor each 2 s (its courtesy limit), and the first message's
+	// was sent moments ago: a person takes longer than that to start again.
+	time.Sleep(2100 * time.Millisecond)
 	v.do("type more", chromedp.SendKeys(inWidget("#kc-input"), "It is for house 12"))
 	waitFor[bool](a, "the console to say the visitor is typing", `document.querySelector("#typing-notice")?.textContent.includes("typing")`)
 	v.do("clear the box", chromedp.Evaluate[chromedp.Void](`(() => { const i = `+widgetJS+`.querySelector("#kc-input");

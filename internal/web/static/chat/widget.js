@@ -456,6 +456,7 @@
     say("");
     connect();
     send({ type: "message", id: id, body: body });
+    state.lastTyping = 0; // the next words are a new message: say so at once
   });
 
   cform.addEventListener("submit", function (e) {
