@@ -314,20 +314,8 @@ func (db *DB) SendBatch(ctx context.Context, batch string, only []int64) (*kindr
 		return nil, invalid("batch", "is required")
 	}
 	err := db.Tx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id FROM delays WHERE batch = ? AND status = 'draft' ORDER BY id", batch)
+		ids, err := tx.ids(ctx, "SELECT id FROM delays WHERE batch = ? AND status = 'draft' ORDER BY id", batch)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		if len(ids) == 0 {

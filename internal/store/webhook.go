@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -136,21 +135,9 @@ func (db *DB) RemoveWebhook(ctx context.Context, id int64) error {
 // emit writes event, with data as its payload, for every active subscriber
 // of the event, in tx: it is delivered if and only if tx commits.
 func (tx *Tx) emit(ctx context.Context, event kindred.WebhookEvent, data any) error {
-	rows, err := tx.Query(ctx, "SELECT id FROM webhooks WHERE active = ? AND events LIKE ?", true, "% "+string(event)+" %")
+	ids, err := tx.ids(ctx, "SELECT id FROM webhooks WHERE active = ? AND events LIKE ?", true, "% "+string(event)+" %")
 	if err != nil {
 		return fmt.Errorf("find the subscribers of %s: %w", event, err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
 	}
 	if len(ids) == 0 {
 		return nil
