@@ -119,11 +119,11 @@ func (f *flatReader) readCSV(emit func(*item) error) error {
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := f.csv.FieldPos(0)
-		it := &item{at: "line " + strconv.Itoa(line), offset: f.csv.InputOffset()}
+		it := &item{offset: f.csv.InputOffset()}
 		var pe *csv.ParseError
 		switch {
 		case errors.As(err, &pe):
+			// FieldPos panics after a failed Read: the error names the line.
 			it.at = "line " + strconv.Itoa(pe.StartLine)
 			it.rejectField("record", pe.Err.Error())
 			if err := emit(it); err != nil {
@@ -133,6 +133,8 @@ func (f *flatReader) readCSV(emit func(*item) error) error {
 		case err != nil:
 			return fmt.Errorf("csv: %w", err)
 		}
+		line, _ := f.csv.FieldPos(0)
+		it.at = "line " + strconv.Itoa(line)
 		if len(rec) != len(f.col) {
 			it.rejectField("record", fmt.Sprintf("has %d fields; the header names %d", len(rec), len(f.col)))
 			if err := emit(it); err != nil {
