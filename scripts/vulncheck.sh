@@ -12,6 +12,10 @@ VULNDB=${VULNDB:-v0.0.0-20261105234957-e22db6528018}
 GOVULNCHECK=${GOVULNCHECK:-v1.10.0}
 out=${VULNDB_DIR:-${TMPDIR:-/tmp}/kindred-vulndb-$VULNDB}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# govulncheck loads packages by running "go list" with GO111MODULE=off, where
+# GOTOOLCHAIN is not obeyed: put the selected toolchain's go first on the PATH
+# so the standard library is read at the version kindred builds with.
+PATH="$(go env GOROOT)/bin:$PATH"
 
 if [ ! -f "$out/index/db.json" ]; then
   work=$(mktemp -d)
