@@ -166,17 +166,28 @@ func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, 
 		for i := range s.feats {
 			s.feats[i].row = m.table.Find(s.feats[i].key)
 		}
+		// The nine sums stay in registers; each weight is dequantised as
+		// learn.Table.Weight does.
+		sc := (*[9]float32)(m.table.Scales())
+		l0, l1, l2, l3, l4, l5, l6, l7, l8 := logits[0], logits[1], logits[2], logits[3], logits[4], logits[5], logits[6], logits[7], logits[8]
 		for i := range s.feats {
 			f := &s.feats[i]
 			if f.row < 0 {
 				continue
 			}
-			w := m.table.Row(f.row)[:9]
+			q := (*[9]int16)(m.table.Quantised(f.row))
 			v := float64(f.val)
-			for c := range logits {
-				logits[c] += v * float64(w[c])
-			}
+			l0 += v * float64(float32(q[0])*sc[0])
+			l1 += v * float64(float32(q[1])*sc[1])
+			l2 += v * float64(float32(q[2])*sc[2])
+			l3 += v * float64(float32(q[3])*sc[3])
+			l4 += v * float64(float32(q[4])*sc[4])
+			l5 += v * float64(float32(q[5])*sc[5])
+			l6 += v * float64(float32(q[6])*sc[6])
+			l7 += v * float64(float32(q[7])*sc[7])
+			l8 += v * float64(float32(q[8])*sc[8])
 		}
+		logits = [9]float64{l0, l1, l2, l3, l4, l5, l6, l7, l8}
 	}
 	var r Result
 	s.ev = s.ev[:0]
@@ -231,8 +242,7 @@ func (m *Model) evidence(out []Evidence, s *scratch, toks []learn.Token, d, leve
 		if f.from < 0 || f.row < 0 {
 			continue
 		}
-		w := m.table.Row(f.row)
-		c := f.val * (w[3*d+level] - w[3*d])
+		c := f.val * (m.table.Weight(f.row, 3*d+level) - m.table.Weight(f.row, 3*d))
 		// Spread the n-gram's contribution over the tokens it covers.
 		c /= float32(f.to - f.from)
 		sc := s.scores[f.from:f.to]

@@ -175,13 +175,17 @@ func (m *Model) analyze(s *scratch, text string, toks []learn.Token) Result {
 		for i := range s.feats {
 			s.feats[i].row = m.table.Find(s.feats[i].key)
 		}
+		// Each weight is dequantised as learn.Table.Weight does.
+		sc := (*[2]float32)(m.table.Scales())
+		l0, l1 := logits[0], logits[1]
 		for _, f := range s.feats {
 			if f.row >= 0 {
-				w := m.table.Row(f.row)
-				logits[0] += float64(f.val) * float64(w[0])
-				logits[1] += float64(f.val) * float64(w[1])
+				q := (*[2]int16)(m.table.Quantised(f.row))
+				l0 += float64(f.val) * float64(float32(q[0])*sc[0])
+				l1 += float64(f.val) * float64(float32(q[1])*sc[1])
 			}
 		}
+		logits = [2]float64{l0, l1}
 	}
 	r := Result{Probability: 1 / (1 + math.Exp(logits[0]-logits[1]))}
 	if len(s.found) > 0 {
