@@ -161,9 +161,14 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 	s.first = s.first[:0]
 	var lang swahili.Counter
 	for _, t := range toks {
-		f, _ := lex.first.Get(t.Lower)
-		s.first = append(s.first, f)
-		lang.Add(t.Lower)
+		cw, _ := lex.words.Get(t.Lower)
+		s.first = append(s.first, cw.first)
+		// As lang.Add(t.Lower) counts, with the word's one lookup.
+		if cw.swahili || cw.english {
+			lang.AddKnown(cw.swahili, cw.english)
+		} else {
+			lang.AddUnknown(t.Lower)
+		}
 	}
 	r.Language = lang.Language()
 	// The report lists evidence, not every word of a huge message.
