@@ -141,6 +141,9 @@ func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
 	if r.Reply != nil {
 		clear(r.Reply.Signals)
 	}
+	clear(sc.sentEv)
+	clear(sc.strategies)
+	sc.sentEv, sc.strategies = sc.sentEv[:0], sc.strategies[:0]
 	*st = reportStore{}
 	return dst
 }
@@ -164,7 +167,8 @@ var storePool = sync.Pool{New: func() any { return new(reportStore) }}
 // putScratch returns sc to the pool, unless it holds a huge message's
 // buffers.
 func putScratch(sc *scratch) {
-	if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
+	if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 &&
+		cap(sc.sentEv) <= 1<<12 && cap(sc.strategies) <= 1<<12 {
 		scratchPool.Put(sc)
 	}
 }
@@ -216,10 +220,26 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
 	}
 	pol := politeness.Result{Probability: 0.5}
-	if f.lang == swahili.English {
-		pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	var sent sentiment.Scores
+	if store != nil {
+		// The report is written out before the scratch is used again: its
+		// strategies and evidence can live in the scratch's storage.
+		if f.lang == swahili.English {
+			pol = politeness.AnalyzeTokensInto(in.Reply, sc.ltoks, sc.strategies)
+			if pol.Strategies != nil {
+				sc.strategies = pol.Strategies
+			}
+		}
+		sent = sentiment.Analyzer{}.AnalyzeInto(in.Reply, sc.sentEv)
+		if sent.Evidence != nil {
+			sc.sentEv = sent.Evidence
+		}
+	} else {
+		if f.lang == swahili.English {
+			pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+		}
+		sent = sentiment.Analyze(in.Reply)
 	}
-	sent := sentiment.Analyze(in.Reply)
 
 	// The reply's report, its score and its suggestions in one allocation
 	// (none with a store), its signals in another of their own size: room

@@ -6,6 +6,8 @@ import (
 
 	"github.com/kindred-desk/kindred/compassion/internal/learn"
 	"github.com/kindred-desk/kindred/compassion/internal/text"
+	"github.com/kindred-desk/kindred/compassion/politeness"
+	"github.com/kindred-desk/kindred/compassion/sentiment"
 	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
@@ -62,6 +64,10 @@ type scratch struct {
 	ltoks     []learn.Token // the reply's, for the models
 	lctoks    []learn.Token // the customer message's, for the models
 	signals   [maxSignals]Signal
+	// For AppendJSON, which is done with a report before the next: the
+	// reply's sentiment evidence and politeness strategies.
+	sentEv     []sentiment.Evidence
+	strategies []politeness.Strategy
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
