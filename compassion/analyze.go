@@ -141,9 +141,10 @@ func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
 	if r.Reply != nil {
 		clear(r.Reply.Signals)
 	}
-	clear(sc.sentEv)
-	clear(sc.strategies)
-	sc.sentEv, sc.strategies = sc.sentEv[:0], sc.strategies[:0]
+	clear(sc.sentEv[:cap(sc.sentEv)])
+	clear(sc.custEv[:cap(sc.custEv)])
+	clear(sc.strategies[:cap(sc.strategies)])
+	clear(sc.empEv[:cap(sc.empEv)])
 	*st = reportStore{}
 	return dst
 }
@@ -168,7 +169,7 @@ var storePool = sync.Pool{New: func() any { return new(reportStore) }}
 // buffers.
 func putScratch(sc *scratch) {
 	if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 &&
-		cap(sc.sentEv) <= 1<<12 && cap(sc.strategies) <= 1<<12 {
+		cap(sc.sentEv) <= 1<<12 && cap(sc.custEv) <= 1<<12 && cap(sc.strategies) <= 1<<12 && cap(sc.empEv) <= 1<<12 {
 		scratchPool.Put(sc)
 	}
 }
@@ -186,7 +187,10 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 	if hasCustomer {
 		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
 		if store != nil {
-			store.cust = AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
+			store.cust = analyzeCustomerInto(in.CustomerMessage, sc.ctoks, sc.custEv)
+			if ev := store.cust.Sentiment.Evidence; ev != nil {
+				sc.custEv = ev
+			}
 			r.Customer = &store.cust
 		} else {
 			c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
@@ -216,6 +220,11 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 		// "Please DM us your email": a reply that only asks the customer
 		// to do something shows no empathy, whatever the model (trained on
 		// peer support, not brand replies) reads in its politeness.
+	case store != nil:
+		emp = empathy.LevelsTokensInto(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks, sc.empEv)
+		if emp.Evidence != nil {
+			sc.empEv = emp.Evidence
+		}
 	default:
 		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
 	}

@@ -109,7 +109,7 @@ var customerPool = sync.Pool{New: func() any {
 func AnalyzeCustomer(message string) CustomerReport {
 	s := customerPool.Get().(*customerScratch)
 	s.toks = text.Tokens(message, s.toks[:0])
-	r := analyzeCustomer(message, s.toks, s)
+	r := analyzeCustomer(message, s.toks, s, nil)
 	if cap(s.toks) <= 1<<14 { // don't pin a huge message's buffer in the pool
 		customerPool.Put(s)
 	}
@@ -121,7 +121,17 @@ func AnalyzeCustomer(message string) CustomerReport {
 // tokenises it once. toks must be text.Tokens(message, …).
 func AnalyzeCustomerTokens(message string, toks []text.Token) CustomerReport {
 	s := customerPool.Get().(*customerScratch)
-	r := analyzeCustomer(message, toks, s)
+	r := analyzeCustomer(message, toks, s, nil)
+	customerPool.Put(s)
+	return r
+}
+
+// analyzeCustomerInto is AnalyzeCustomerTokens with the sentiment evidence
+// in evBuf's storage when it has room (see sentiment.Analyzer.AnalyzeInto),
+// for AppendJSON.
+func analyzeCustomerInto(message string, toks []text.Token, evBuf []sentiment.Evidence) CustomerReport {
+	s := customerPool.Get().(*customerScratch)
+	r := analyzeCustomer(message, toks, s, evBuf)
 	customerPool.Put(s)
 	return r
 }
@@ -133,7 +143,7 @@ func AnalyzeCustomerTokens(message string, toks []text.Token) CustomerReport {
 func SentimentLabelWith(m *swahili.Model, message string) string {
 	s := &customerScratch{model: m}
 	toks := text.Tokens(message, nil)
-	return analyzeCustomer(message, toks, s).Sentiment.Label
+	return analyzeCustomer(message, toks, s, nil).Sentiment.Label
 }
 
 // customerText is the message being read, with its words.
@@ -149,9 +159,9 @@ type emotionAcc struct {
 	ev   []Evidence
 }
 
-func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) CustomerReport {
+func analyzeCustomer(msg string, toks []text.Token, s *customerScratch, evBuf []sentiment.Evidence) CustomerReport {
 	r := CustomerReport{
-		Sentiment: CustomerSentiment{Scores: sentiment.Analyze(msg)},
+		Sentiment: CustomerSentiment{Scores: sentiment.Analyzer{}.AnalyzeInto(msg, evBuf)},
 		Emotions:  []Emotion{},
 		Cues:      []Cue{},
 		Urgency:   UrgencyNormal,

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kindred-desk/kindred/compassion/empathy"
 	"github.com/kindred-desk/kindred/compassion/internal/learn"
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/politeness"
@@ -65,9 +66,12 @@ type scratch struct {
 	lctoks    []learn.Token // the customer message's, for the models
 	signals   [maxSignals]Signal
 	// For AppendJSON, which is done with a report before the next: the
-	// reply's sentiment evidence and politeness strategies.
+	// sentiment evidence of the reply and of the customer's message, the
+	// politeness strategies and the empathy evidence.
 	sentEv     []sentiment.Evidence
+	custEv     []sentiment.Evidence
 	strategies []politeness.Strategy
+	empEv      []empathy.Evidence
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

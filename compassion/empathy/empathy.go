@@ -123,7 +123,7 @@ func (m *Model) Predict(seeker, response string) Result {
 	defer putScratch(s)
 	s.toks = learn.Tokenize(s.toks[:0], response)
 	s.stoks = learn.Tokenize(s.stoks[:0], seeker)
-	return m.predict(s, response, s.stoks, s.toks, true)
+	return m.predict(s, response, s.stoks, s.toks, true, nil)
 }
 
 // PredictTokens is Predict given the texts' learn.Tokenize tokens: stoks of
@@ -137,7 +137,7 @@ func PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
 func (m *Model) PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.predict(s, response, stoks, toks, true)
+	return m.predict(s, response, stoks, toks, true, nil)
 }
 
 // LevelsTokens is PredictTokens without the probabilities (Result's
@@ -146,13 +146,22 @@ func (m *Model) PredictTokens(seeker, response string, stoks, toks []learn.Token
 // short reply's whole analysis. The most probable level is the one with the
 // largest logit.
 func LevelsTokens(seeker, response string, stoks, toks []learn.Token) Result {
+	return LevelsTokensInto(seeker, response, stoks, toks, nil)
+}
+
+// LevelsTokensInto is LevelsTokens with the evidence written into buf's
+// storage when it has room (else into new storage), for a caller that is
+// done with the result before it reuses buf.
+func LevelsTokensInto(seeker, response string, stoks, toks []learn.Token, buf []Evidence) Result {
 	m := defaultModel()
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.predict(s, response, stoks, toks, false)
+	return m.predict(s, response, stoks, toks, false, buf)
 }
 
-func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, probs bool) Result {
+// predict reads a pair; the evidence goes into buf's storage when it has
+// room, else into new storage.
+func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, probs bool, buf []Evidence) Result {
 	extractTokens(s, m.flags, stoks, toks)
 
 	var logits [9]float64
@@ -219,7 +228,7 @@ func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, 
 	}
 	if len(s.ev) > 0 {
 		// Gathered in the scratch buffer and copied once, at its size.
-		r.Evidence = append([]Evidence(nil), s.ev...)
+		r.Evidence = append(buf[:0], s.ev...)
 		clear(s.ev) // the pool must not keep the text alive
 	}
 	return r
