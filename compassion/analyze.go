@@ -141,10 +141,13 @@ func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
 	if r.Reply != nil {
 		clear(r.Reply.Signals)
 	}
-	clear(sc.sentEv[:cap(sc.sentEv)])
-	clear(sc.custEv[:cap(sc.custEv)])
-	clear(sc.strategies[:cap(sc.strategies)])
-	clear(sc.empEv[:cap(sc.empEv)])
+	// Each buffer's length is what this report wrote of it (earlier
+	// reports' parts beyond it were cleared after them).
+	clear(sc.sentEv)
+	clear(sc.custEv)
+	clear(sc.strategies)
+	clear(sc.empEv)
+	sc.sentEv, sc.custEv, sc.strategies, sc.empEv = sc.sentEv[:0], sc.custEv[:0], sc.strategies[:0], sc.empEv[:0]
 	*st = reportStore{}
 	return dst
 }
@@ -187,8 +190,9 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 	if hasCustomer {
 		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
 		if store != nil {
-			store.cust = analyzeCustomerInto(in.CustomerMessage, sc.ctoks, sc.custEv)
-			if ev := store.cust.Sentiment.Evidence; ev != nil {
+			var ev []sentiment.Evidence
+			store.cust, ev = analyzeCustomerInto(in.CustomerMessage, sc.ctoks, sc.custEv)
+			if ev != nil {
 				sc.custEv = ev
 			}
 			r.Customer = &store.cust

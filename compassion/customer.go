@@ -97,6 +97,9 @@ type customerScratch struct {
 	toks    []text.Token
 	matches []text.Match
 	first   []int32 // each word's customerLexicon.first
+	// fullEv is the sentiment evidence before the report's cut to
+	// maxListed, for analyzeCustomerInto.
+	fullEv []sentiment.Evidence
 }
 
 var customerPool = sync.Pool{New: func() any {
@@ -129,11 +132,15 @@ func AnalyzeCustomerTokens(message string, toks []text.Token) CustomerReport {
 // analyzeCustomerInto is AnalyzeCustomerTokens with the sentiment evidence
 // in evBuf's storage when it has room (see sentiment.Analyzer.AnalyzeInto),
 // for AppendJSON.
-func analyzeCustomerInto(message string, toks []text.Token, evBuf []sentiment.Evidence) CustomerReport {
+// It also returns the evidence before the report's cut to maxListed: all
+// of evBuf's storage that it wrote.
+func analyzeCustomerInto(message string, toks []text.Token, evBuf []sentiment.Evidence) (CustomerReport, []sentiment.Evidence) {
 	s := customerPool.Get().(*customerScratch)
 	r := analyzeCustomer(message, toks, s, evBuf)
+	full := s.fullEv
+	s.fullEv = nil
 	customerPool.Put(s)
-	return r
+	return r, full
 }
 
 // SentimentLabelWith is the sentiment label AnalyzeCustomer gives message,
@@ -181,6 +188,7 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch, evBuf []
 		}
 	}
 	r.Language = lang.Language()
+	s.fullEv = r.Sentiment.Evidence
 	// The report lists evidence, not every word of a huge message.
 	if ev := r.Sentiment.Evidence; len(ev) > maxListed {
 		r.Sentiment.Evidence = ev[:maxListed]
