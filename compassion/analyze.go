@@ -141,6 +141,13 @@ func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
 	if r.Reply != nil {
 		clear(r.Reply.Signals)
 	}
+	// Each buffer's length is what this report wrote of it (earlier
+	// reports' parts beyond it were cleared after them).
+	clear(sc.sentEv)
+	clear(sc.custEv)
+	clear(sc.strategies)
+	clear(sc.empEv)
+	sc.sentEv, sc.custEv, sc.strategies, sc.empEv = sc.sentEv[:0], sc.custEv[:0], sc.strategies[:0], sc.empEv[:0]
 	*st = reportStore{}
 	return dst
 }
@@ -164,7 +171,8 @@ var storePool = sync.Pool{New: func() any { return new(reportStore) }}
 // putScratch returns sc to the pool, unless it holds a huge message's
 // buffers.
 func putScratch(sc *scratch) {
-	if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 {
+	if cap(sc.toks) <= 1<<14 && cap(sc.ctoks) <= 1<<14 && cap(sc.ltoks) <= 1<<14 && cap(sc.lctoks) <= 1<<14 && len(sc.custWords.slots) <= 1<<15 &&
+		cap(sc.sentEv) <= 1<<12 && cap(sc.custEv) <= 1<<12 && cap(sc.strategies) <= 1<<12 && cap(sc.empEv) <= 1<<12 {
 		scratchPool.Put(sc)
 	}
 }
@@ -182,7 +190,11 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 	if hasCustomer {
 		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
 		if store != nil {
-			store.cust = AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
+			var ev []sentiment.Evidence
+			store.cust, ev = analyzeCustomerInto(in.CustomerMessage, sc.ctoks, sc.custEv)
+			if ev != nil {
+				sc.custEv = ev
+			}
 			r.Customer = &store.cust
 		} else {
 			c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
@@ -212,14 +224,35 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 		// "Please DM us your email": a reply that only asks the customer
 		// to do something shows no empathy, whatever the model (trained on
 		// peer support, not brand replies) reads in its politeness.
+	case store != nil:
+		emp = empathy.LevelsTokensInto(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks, sc.empEv)
+		if emp.Evidence != nil {
+			sc.empEv = emp.Evidence
+		}
 	default:
 		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
 	}
 	pol := politeness.Result{Probability: 0.5}
-	if f.lang == swahili.English {
-		pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+	var sent sentiment.Scores
+	if store != nil {
+		// The report is written out before the scratch is used again: its
+		// strategies and evidence can live in the scratch's storage.
+		if f.lang == swahili.English {
+			pol = politeness.AnalyzeTokensInto(in.Reply, sc.ltoks, sc.strategies)
+			if pol.Strategies != nil {
+				sc.strategies = pol.Strategies
+			}
+		}
+		sent = sentiment.Analyzer{}.AnalyzeInto(in.Reply, sc.sentEv)
+		if sent.Evidence != nil {
+			sc.sentEv = sent.Evidence
+		}
+	} else {
+		if f.lang == swahili.English {
+			pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
+		}
+		sent = sentiment.Analyze(in.Reply)
 	}
-	sent := sentiment.Analyze(in.Reply)
 
 	// The reply's report, its score and its suggestions in one allocation
 	// (none with a store), its signals in another of their own size: room

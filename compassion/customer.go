@@ -97,6 +97,9 @@ type customerScratch struct {
 	toks    []text.Token
 	matches []text.Match
 	first   []int32 // each word's customerLexicon.first
+	// fullEv is the sentiment evidence before the report's cut to
+	// maxListed, for analyzeCustomerInto.
+	fullEv []sentiment.Evidence
 }
 
 var customerPool = sync.Pool{New: func() any {
@@ -109,7 +112,7 @@ var customerPool = sync.Pool{New: func() any {
 func AnalyzeCustomer(message string) CustomerReport {
 	s := customerPool.Get().(*customerScratch)
 	s.toks = text.Tokens(message, s.toks[:0])
-	r := analyzeCustomer(message, s.toks, s)
+	r := analyzeCustomer(message, s.toks, s, nil)
 	if cap(s.toks) <= 1<<14 { // don't pin a huge message's buffer in the pool
 		customerPool.Put(s)
 	}
@@ -121,9 +124,23 @@ func AnalyzeCustomer(message string) CustomerReport {
 // tokenises it once. toks must be text.Tokens(message, …).
 func AnalyzeCustomerTokens(message string, toks []text.Token) CustomerReport {
 	s := customerPool.Get().(*customerScratch)
-	r := analyzeCustomer(message, toks, s)
+	r := analyzeCustomer(message, toks, s, nil)
 	customerPool.Put(s)
 	return r
+}
+
+// analyzeCustomerInto is AnalyzeCustomerTokens with the sentiment evidence
+// in evBuf's storage when it has room (see sentiment.Analyzer.AnalyzeInto),
+// for AppendJSON.
+// It also returns the evidence before the report's cut to maxListed: all
+// of evBuf's storage that it wrote.
+func analyzeCustomerInto(message string, toks []text.Token, evBuf []sentiment.Evidence) (CustomerReport, []sentiment.Evidence) {
+	s := customerPool.Get().(*customerScratch)
+	r := analyzeCustomer(message, toks, s, evBuf)
+	full := s.fullEv
+	s.fullEv = nil
+	customerPool.Put(s)
+	return r, full
 }
 
 // SentimentLabelWith is the sentiment label AnalyzeCustomer gives message,
@@ -133,7 +150,7 @@ func AnalyzeCustomerTokens(message string, toks []text.Token) CustomerReport {
 func SentimentLabelWith(m *swahili.Model, message string) string {
 	s := &customerScratch{model: m}
 	toks := text.Tokens(message, nil)
-	return analyzeCustomer(message, toks, s).Sentiment.Label
+	return analyzeCustomer(message, toks, s, nil).Sentiment.Label
 }
 
 // customerText is the message being read, with its words.
@@ -149,9 +166,9 @@ type emotionAcc struct {
 	ev   []Evidence
 }
 
-func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) CustomerReport {
+func analyzeCustomer(msg string, toks []text.Token, s *customerScratch, evBuf []sentiment.Evidence) CustomerReport {
 	r := CustomerReport{
-		Sentiment: CustomerSentiment{Scores: sentiment.Analyze(msg)},
+		Sentiment: CustomerSentiment{Scores: sentiment.Analyzer{}.AnalyzeInto(msg, evBuf)},
 		Emotions:  []Emotion{},
 		Cues:      []Cue{},
 		Urgency:   UrgencyNormal,
@@ -161,11 +178,17 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch) Customer
 	s.first = s.first[:0]
 	var lang swahili.Counter
 	for _, t := range toks {
-		f, _ := lex.first.Get(t.Lower)
-		s.first = append(s.first, f)
-		lang.Add(t.Lower)
+		cw, _ := lex.words.Get(t.Lower)
+		s.first = append(s.first, cw.first)
+		// As lang.Add(t.Lower) counts, with the word's one lookup.
+		if cw.swahili || cw.english {
+			lang.AddKnown(cw.swahili, cw.english)
+		} else {
+			lang.AddUnknown(t.Lower)
+		}
 	}
 	r.Language = lang.Language()
+	s.fullEv = r.Sentiment.Evidence
 	// The report lists evidence, not every word of a huge message.
 	if ev := r.Sentiment.Evidence; len(ev) > maxListed {
 		r.Sentiment.Evidence = ev[:maxListed]

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kindred-desk/kindred/compassion/internal/text"
 	"github.com/kindred-desk/kindred/compassion/internal/wordtab"
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 // The customer lexicons are plain text so that a desk lead can read and
@@ -59,10 +60,18 @@ type role struct {
 type customerLexicon struct {
 	phrases *text.Phrases
 	roles   map[string][]role // by normalised phrase (the match label)
-	// first maps each word a phrase starts with to its phrases.First
-	// number: a wordtab lookup per word of the message is cheaper than the
-	// matcher's own map.
-	first wordtab.Table[int32]
+	// words holds, for each word a phrase starts with, its phrases.First
+	// number, and for each word of swahili.KnownWords its language: one
+	// wordtab lookup per word of the message serves the matcher (cheaper
+	// than its own map) and the language count.
+	words wordtab.Table[customerWord]
+}
+
+// customerWord is what the customer lexicon knows of one word.
+type customerWord struct {
+	first   int32 // phrases.First; 0: no phrase starts with it
+	swahili bool  // a Kiswahili word of swahili.KnownWords
+	english bool  // an English word of swahili.KnownWords
 }
 
 // customerLex is built on first use, not at program start: commands that
@@ -198,7 +207,16 @@ func loadCustomerLexicon() (*customerLexicon, error) {
 		}
 	}
 	lex := &customerLexicon{phrases: text.NewPhrases(keys, nil), roles: roles}
-	lex.phrases.FirstWords(func(w string, first int32) { lex.first.Set(w, first) })
+	lex.phrases.FirstWords(func(w string, first int32) { lex.words.Set(w, customerWord{first: first}) })
+	swahili.KnownWords(func(w string, sw bool) {
+		cw, _ := lex.words.Get(w)
+		if sw {
+			cw.swahili = true
+		} else {
+			cw.english = true
+		}
+		lex.words.Set(w, cw)
+	})
 	return lex, nil
 }
 

@@ -4,8 +4,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kindred-desk/kindred/compassion/empathy"
 	"github.com/kindred-desk/kindred/compassion/internal/learn"
 	"github.com/kindred-desk/kindred/compassion/internal/text"
+	"github.com/kindred-desk/kindred/compassion/politeness"
+	"github.com/kindred-desk/kindred/compassion/sentiment"
 	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
@@ -62,6 +65,13 @@ type scratch struct {
 	ltoks     []learn.Token // the reply's, for the models
 	lctoks    []learn.Token // the customer message's, for the models
 	signals   [maxSignals]Signal
+	// For AppendJSON, which is done with a report before the next: the
+	// sentiment evidence of the reply and of the customer's message, the
+	// politeness strategies and the empathy evidence.
+	sentEv     []sentiment.Evidence
+	custEv     []sentiment.Evidence
+	strategies []politeness.Strategy
+	empEv      []empathy.Evidence
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

@@ -123,7 +123,7 @@ func (m *Model) Predict(seeker, response string) Result {
 	defer putScratch(s)
 	s.toks = learn.Tokenize(s.toks[:0], response)
 	s.stoks = learn.Tokenize(s.stoks[:0], seeker)
-	return m.predict(s, response, s.stoks, s.toks, true)
+	return m.predict(s, response, s.stoks, s.toks, true, nil)
 }
 
 // PredictTokens is Predict given the texts' learn.Tokenize tokens: stoks of
@@ -137,7 +137,7 @@ func PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
 func (m *Model) PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.predict(s, response, stoks, toks, true)
+	return m.predict(s, response, stoks, toks, true, nil)
 }
 
 // LevelsTokens is PredictTokens without the probabilities (Result's
@@ -146,13 +146,22 @@ func (m *Model) PredictTokens(seeker, response string, stoks, toks []learn.Token
 // short reply's whole analysis. The most probable level is the one with the
 // largest logit.
 func LevelsTokens(seeker, response string, stoks, toks []learn.Token) Result {
+	return LevelsTokensInto(seeker, response, stoks, toks, nil)
+}
+
+// LevelsTokensInto is LevelsTokens with the evidence written into buf's
+// storage when it has room (else into new storage), for a caller that is
+// done with the result before it reuses buf.
+func LevelsTokensInto(seeker, response string, stoks, toks []learn.Token, buf []Evidence) Result {
 	m := defaultModel()
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.predict(s, response, stoks, toks, false)
+	return m.predict(s, response, stoks, toks, false, buf)
 }
 
-func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, probs bool) Result {
+// predict reads a pair; the evidence goes into buf's storage when it has
+// room, else into new storage.
+func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, probs bool, buf []Evidence) Result {
 	extractTokens(s, m.flags, stoks, toks)
 
 	var logits [9]float64
@@ -166,17 +175,28 @@ func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, 
 		for i := range s.feats {
 			s.feats[i].row = m.table.Find(s.feats[i].key)
 		}
+		// The nine sums stay in registers; each weight is dequantised as
+		// learn.Table.Weight does.
+		sc := (*[9]float32)(m.table.Scales())
+		l0, l1, l2, l3, l4, l5, l6, l7, l8 := logits[0], logits[1], logits[2], logits[3], logits[4], logits[5], logits[6], logits[7], logits[8]
 		for i := range s.feats {
 			f := &s.feats[i]
 			if f.row < 0 {
 				continue
 			}
-			w := m.table.Row(f.row)[:9]
+			q := (*[9]int16)(m.table.Quantised(f.row))
 			v := float64(f.val)
-			for c := range logits {
-				logits[c] += v * float64(w[c])
-			}
+			l0 += v * float64(float32(q[0])*sc[0])
+			l1 += v * float64(float32(q[1])*sc[1])
+			l2 += v * float64(float32(q[2])*sc[2])
+			l3 += v * float64(float32(q[3])*sc[3])
+			l4 += v * float64(float32(q[4])*sc[4])
+			l5 += v * float64(float32(q[5])*sc[5])
+			l6 += v * float64(float32(q[6])*sc[6])
+			l7 += v * float64(float32(q[7])*sc[7])
+			l8 += v * float64(float32(q[8])*sc[8])
 		}
+		logits = [9]float64{l0, l1, l2, l3, l4, l5, l6, l7, l8}
 	}
 	var r Result
 	s.ev = s.ev[:0]
@@ -208,7 +228,7 @@ func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, 
 	}
 	if len(s.ev) > 0 {
 		// Gathered in the scratch buffer and copied once, at its size.
-		r.Evidence = append([]Evidence(nil), s.ev...)
+		r.Evidence = append(buf[:0], s.ev...)
 		clear(s.ev) // the pool must not keep the text alive
 	}
 	return r
@@ -231,8 +251,7 @@ func (m *Model) evidence(out []Evidence, s *scratch, toks []learn.Token, d, leve
 		if f.from < 0 || f.row < 0 {
 			continue
 		}
-		w := m.table.Row(f.row)
-		c := f.val * (w[3*d+level] - w[3*d])
+		c := f.val * (m.table.Weight(f.row, 3*d+level) - m.table.Weight(f.row, 3*d))
 		// Spread the n-gram's contribution over the tokens it covers.
 		c /= float32(f.to - f.from)
 		sc := s.scores[f.from:f.to]

@@ -149,7 +149,7 @@ func (m *Model) Analyze(text string) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
 	s.toks = learn.Tokenize(s.toks[:0], text)
-	return m.analyze(s, text, s.toks)
+	return m.analyze(s, text, s.toks, nil)
 }
 
 // AnalyzeTokens is Analyze given text's learn.Tokenize tokens, for a caller
@@ -162,10 +162,19 @@ func AnalyzeTokens(text string, toks []learn.Token) Result {
 func (m *Model) AnalyzeTokens(text string, toks []learn.Token) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.analyze(s, text, toks)
+	return m.analyze(s, text, toks, nil)
 }
 
-func (m *Model) analyze(s *scratch, text string, toks []learn.Token) Result {
+// AnalyzeTokensInto is AnalyzeTokens with the strategies written into
+// buf's storage when it has room (else into new storage), for a caller
+// that is done with the result before it reuses buf.
+func AnalyzeTokensInto(text string, toks []learn.Token, buf []Strategy) Result {
+	s := scratchPool.Get().(*scratch)
+	defer putScratch(s)
+	return defaultModel.analyze(s, text, toks, buf)
+}
+
+func (m *Model) analyze(s *scratch, text string, toks []learn.Token, buf []Strategy) Result {
 	extractTokens(s, toks)
 	var logits [2]float64
 	if m.table != nil {
@@ -175,17 +184,25 @@ func (m *Model) analyze(s *scratch, text string, toks []learn.Token) Result {
 		for i := range s.feats {
 			s.feats[i].row = m.table.Find(s.feats[i].key)
 		}
+		// Each weight is dequantised as learn.Table.Weight does.
+		sc := (*[2]float32)(m.table.Scales())
+		l0, l1 := logits[0], logits[1]
 		for _, f := range s.feats {
 			if f.row >= 0 {
-				w := m.table.Row(f.row)
-				logits[0] += float64(f.val) * float64(w[0])
-				logits[1] += float64(f.val) * float64(w[1])
+				q := (*[2]int16)(m.table.Quantised(f.row))
+				l0 += float64(f.val) * float64(float32(q[0])*sc[0])
+				l1 += float64(f.val) * float64(float32(q[1])*sc[1])
 			}
 		}
+		logits = [2]float64{l0, l1}
 	}
 	r := Result{Probability: 1 / (1 + math.Exp(logits[0]-logits[1]))}
 	if len(s.found) > 0 {
-		r.Strategies = make([]Strategy, len(s.found))
+		r.Strategies = buf[:0]
+		if cap(r.Strategies) < len(s.found) {
+			r.Strategies = make([]Strategy, len(s.found))
+		}
+		r.Strategies = r.Strategies[:len(s.found)]
 		for i, f := range s.found {
 			start, end := toks[f.from].Start, toks[f.to-1].End
 			r.Strategies[i] = Strategy{

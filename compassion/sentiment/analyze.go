@@ -72,6 +72,17 @@ var pool = sync.Pool{New: func() any { return new(scratch) }}
 // quirks included, and rounds as it does: compound to 4 decimals, the
 // proportions to 3.
 func (a Analyzer) Analyze(text string) Scores {
+	return a.analyze(text, nil)
+}
+
+// AnalyzeInto is Analyze with the evidence written into buf's storage when
+// it has room (else into new storage), for a caller that is done with the
+// scores before it reuses buf: it spares an allocation per text.
+func (a Analyzer) AnalyzeInto(text string, buf []Evidence) Scores {
+	return a.analyze(text, buf)
+}
+
+func (a Analyzer) analyze(text string, buf []Evidence) Scores {
 	loadOnce.Do(load)
 	s := pool.Get().(*scratch)
 	defer func() {
@@ -85,7 +96,7 @@ func (a Analyzer) Analyze(text string) Scores {
 	s.butCheck()
 	sc := s.score()
 	if !a.OmitEvidence {
-		sc.Evidence = s.evidence(text)
+		sc.Evidence = s.evidence(text, buf)
 	}
 	return sc
 }
@@ -558,7 +569,7 @@ func round(x float64, prec int) float64 {
 var pow10 = [...]float64{1, 10, 100, 1000, 10000, 100000}
 
 // evidence lists the tokens whose final valence is not zero.
-func (s *scratch) evidence(text string) []Evidence {
+func (s *scratch) evidence(text string, buf []Evidence) []Evidence {
 	count := 0
 	for _, v := range s.sent {
 		if v != 0 {
@@ -568,7 +579,10 @@ func (s *scratch) evidence(text string) []Evidence {
 	if count == 0 {
 		return nil
 	}
-	ev := make([]Evidence, 0, count)
+	ev := buf[:0]
+	if cap(ev) < count {
+		ev = make([]Evidence, 0, count)
+	}
 	for i, v := range s.sent {
 		if v == 0 {
 			continue

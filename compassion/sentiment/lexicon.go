@@ -268,6 +268,9 @@ func load() {
 			questions:   strings.Count(desc, "?"),
 		}
 	}
+	// Most words of a text are in none of the lists: the filter answers
+	// them without reading the 7,500-word table.
+	words.Filter()
 }
 
 // Valence returns the lexicon's mean human valence (−4..+4) of word, compared

@@ -78,6 +78,15 @@ var verbPrefixes = []string{
 	"ku", "tafad", "nika", "tuka", "aka", "waka",
 }
 
+// verbStarts marks the first two letters of the verb prefixes: most words
+// that reach the prefix loop start with neither, and skip it.
+var verbStarts = func() (m [26 * 26]bool) {
+	for _, p := range verbPrefixes {
+		m[int(p[0]-'a')*26+int(p[1]-'a')] = true
+	}
+	return m
+}()
+
 // Class of one lower-cased word: Kiswahili, English, or neither (a name, a
 // number, a word both languages share).
 func classify(w string) class {
@@ -113,6 +122,9 @@ func LooksSwahili(w string) bool {
 		if w[i] < 'a' || w[i] > 'z' {
 			return false
 		}
+	}
+	if !verbStarts[int(w[0]-'a')*26+int(w[1]-'a')] {
+		return false
 	}
 	for _, p := range verbPrefixes {
 		if strings.HasPrefix(w, p) {

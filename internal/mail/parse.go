@@ -13,6 +13,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -459,7 +460,12 @@ func firstLine(s string) string {
 var (
 	// "On Mon, 3 Dec 2026 at 10:00, Kindred Desk <desk@…> wrote:", as the
 	// big mail programs introduce the mail they quote, and Outlook's rule.
-	quoteIntro   = regexp.MustCompile(`(?i)^(on\s.{1,300}\swrote:|-{2,}\s*original message\s*-{2,}|_{20,})$`)
+	// Compiled on first use: .{1,300} makes a large program, and compiling
+	// it at start-up cost every kindred command (analyze too) 50 million
+	// instructions.
+	quoteIntro = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(on\s.{1,300}\swrote:|-{2,}\s*original message\s*-{2,}|_{20,})$`)
+	})
 	quotedLine   = regexp.MustCompile(`^\s*>`)
 	signatureSep = "-- "
 )
@@ -476,7 +482,7 @@ func TrimQuoted(body string) string {
 		if i+1 < len(lines) && strings.HasPrefix(strings.ToLower(t), "on ") && strings.TrimSpace(lines[i+1]) == "wrote:" {
 			t += " wrote:"
 		}
-		if quoteIntro.MatchString(t) {
+		if quoteIntro().MatchString(t) {
 			cut = i
 			break
 		}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred"
@@ -155,13 +156,17 @@ type simplerView struct {
 
 // placeholder is a gap the rephrasing leaves for the agent, such as
 // "[what is left and when]": it must never reach a customer unfilled.
-var placeholder = regexp.MustCompile(`\[[^\[\]\n]{1,80}\]`)
+// Compiled on first use: the bounded repeat makes a large program, whose
+// compiling at start-up cost every kindred command 50 million instructions.
+var placeholder = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\[[^\[\]\n]{1,80}\]`)
+})
 
 // fillIns cuts text at its placeholders, so that the page can mark each one.
 func fillIns(text string) []segment {
 	var out []segment
 	at := 0
-	for _, m := range placeholder.FindAllStringIndex(text, -1) {
+	for _, m := range placeholder().FindAllStringIndex(text, -1) {
 		if m[0] > at {
 			out = append(out, segment{Text: text[at:m[0]]})
 		}

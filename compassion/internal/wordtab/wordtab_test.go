@@ -146,3 +146,52 @@ func BenchmarkGet(b *testing.B) {
 		}
 	}
 }
+
+// TestFilterKeepsEveryWord checks that a filtered table answers as the
+// map does, for words stored before Filter and after it, and that the
+// filter turns most misses away.
+func TestFilterKeepsEveryWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	want := map[string]int{}
+	var tab Table[int]
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(20))
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+		}
+		return string(b)
+	}
+	for i := range 8000 {
+		if i == 5000 {
+			tab.Filter()
+		}
+		w := word()
+		want[w] = i
+		tab.Set(w, i)
+	}
+	for w, v := range want {
+		if got, ok := tab.Get(w); !ok || got != v {
+			t.Fatalf("Get(%q) = %d, %v; want %d, true", w, got, ok, v)
+		}
+	}
+	passed, misses := 0, 0
+	for range 20000 {
+		w := word()
+		if _, in := want[w]; in {
+			continue
+		}
+		misses++
+		if _, ok := tab.GetBytes([]byte(w)); ok {
+			t.Fatalf("Get(%q) found a word never stored", w)
+		}
+		if len(w) <= inline {
+			k0, k1 := pack(w)
+			if b := hash(k0, k1, len(w)) >> tab.fshift; tab.filter[b>>6]&(1<<(b&63)) != 0 {
+				passed++
+			}
+		}
+	}
+	if passed > misses/4 {
+		t.Errorf("the filter let %d of %d misses through", passed, misses)
+	}
+}
