@@ -137,7 +137,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		// zeroed in its page, not left in free space for a copy of the
 		// file to show.
 		"&_pragma=secure_delete(1)"
-	w, err := sql.Open("sqlite", wdsn)
+	w, err := openSQLitePool(wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 	}
@@ -153,7 +153,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	rdsn := dsn + sep + "_pragma=busy_timeout(" + timeout + ")" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=query_only(1)"
-	r, err := sql.Open("sqlite", rdsn)
+	r, err := openSQLitePool(rdsn)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
@@ -170,6 +170,16 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{dialect: SQLite, w: w, r: r, now: time.Now, backupDSN: bdsn}
 	db.group = startCommitter(db)
 	return db, nil
+}
+
+// openSQLitePool opens a pool of connections to dsn that keep their
+// statements prepared (see cachingConn).
+func openSQLitePool(dsn string) (*sql.DB, error) {
+	c, err := sqliteConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(c), nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
