@@ -370,7 +370,7 @@ func syncFile(path string) error {
 // for the dialect on the way out.
 type Tx struct {
 	db *DB
-	tx *sql.Tx
+	tx querier
 	// detached is set inside a group commit: a request's cancellation must
 	// not interrupt a statement, which on SQLite can roll back the whole
 	// transaction and with it the request's neighbours.
@@ -460,6 +460,23 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		db.announceQueued(queued)
 	}
 	return err
+}
+
+// querier is what a Tx runs its statements on: a transaction, or for read
+// the reader pool itself.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// read runs fn's statements outside a transaction, each seeing the
+// database as it is when it runs: for a single read, or reads that need no
+// common snapshot, it saves the BEGIN and COMMIT (two round trips on
+// PostgreSQL).
+func (db *DB) read(fn func(tx *Tx) error) error {
+	return fn(&Tx{db: db, tx: db.r})
 }
 
 // ReadTx runs fn in a read-only transaction, which sees one snapshot of the
@@ -656,6 +673,39 @@ var (
 
 // scanner is one row to read: an *sql.Row or the current row of *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
+
+// scanFunc is a scanner made of a function.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// scanTogether scans one row that holds the columns of several scan
+// functions side by side, in their order: each runs as it would on a row
+// of its own, the calls nested so that each one's conversions follow the
+// single Scan of the whole row (the last one's first).
+func scanTogether(row scanner, scans ...func(scanner) error) error {
+	var dest []any
+	var run func(i int) error
+	run = func(i int) error {
+		if i == len(scans) {
+			return row.Scan(dest...)
+		}
+		return scans[i](scanFunc(func(d ...any) error {
+			dest = append(dest, d...)
+			return run(i + 1)
+		}))
+	}
+	return run(0)
+}
+
+// qualify prefixes each of a list of columns with alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
 
 // where gathers the conditions of a listing, joined with AND, and their
 // arguments.
