@@ -798,14 +798,15 @@ func (db *DB) LatestInbounds(ctx context.Context, conversationIDs []int64) (map[
 	return latest, nil
 }
 
-// ForMessage reads what posting a message to a conversation needs
-// beforehand: the conversation as Conversation reads it without messages,
-// but also without how a reply reaches the customer (Chat,
-// WhatsAppWindowOpen), which the write reads itself; its customer; and the
-// customer's latest message (nil when there is none), against which a reply
-// is judged. It is two statements and no transaction: the write reads the
+// ForMessage reads what posting a message in direction to a conversation
+// needs beforehand: the conversation as Conversation reads it without
+// messages, but also without how a reply reaches the customer (Chat,
+// WhatsAppWindowOpen), which the write reads itself; its customer; and for
+// a reply (Outbound) the customer's latest message (nil when there is none,
+// or for another direction), against which the reply is judged. It is one
+// statement, two for a reply, and no transaction: the write reads the
 // conversation again, so the two need no common snapshot.
-func (db *DB) ForMessage(ctx context.Context, conversationID int64) (*kindred.Conversation, *kindred.Customer, *kindred.Message, error) {
+func (db *DB) ForMessage(ctx context.Context, conversationID int64, direction kindred.Direction) (*kindred.Conversation, *kindred.Customer, *kindred.Message, error) {
 	var (
 		conv = new(kindred.Conversation)
 		cust = new(kindred.Customer)
@@ -829,6 +830,9 @@ func (db *DB) ForMessage(ctx context.Context, conversationID int64) (*kindred.Co
 		}
 		if conv.Tags, err = decodeList[string](tags); err != nil {
 			return fmt.Errorf("tags: %w", err)
+		}
+		if direction != kindred.Outbound {
+			return nil
 		}
 		msgs, err := tx.messages(ctx, "WHERE conversation_id = ? AND direction = ? ORDER BY id DESC LIMIT 1",
 			conversationID, string(kindred.Inbound))

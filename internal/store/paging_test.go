@@ -156,9 +156,13 @@ func testForMessage(t *testing.T, s suite) {
 		}
 	}
 	for _, id := range []int64{quiet.ID, busy.ID} {
-		conv, c, last, err := db.ForMessage(ctx, id)
+		conv, c, last, err := db.ForMessage(ctx, id, kindred.Outbound)
 		if err != nil {
 			t.Fatal(err)
+		}
+		_, _, none, err := db.ForMessage(ctx, id, kindred.Inbound)
+		if err != nil || none != nil {
+			t.Errorf("conversation %d: ForMessage for an inbound message read a latest message %+v, %v; want none", id, none, err)
 		}
 		wantConv, err := db.Conversation(ctx, id, false)
 		if err != nil {
@@ -178,7 +182,7 @@ func testForMessage(t *testing.T, s suite) {
 			t.Errorf("conversation %d: ForMessage read\n%+v\n%+v\n%+v\nwant\n%+v\n%+v\n%+v", id, conv, c, last, wantConv, wantCust, wantLast)
 		}
 	}
-	if _, _, _, err := db.ForMessage(ctx, 9999); kindred.ErrorKind(err) != kindred.NotFound {
+	if _, _, _, err := db.ForMessage(ctx, 9999, kindred.Outbound); kindred.ErrorKind(err) != kindred.NotFound {
 		t.Errorf("a missing conversation: %v, want NotFound", err)
 	}
 }
