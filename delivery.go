@@ -57,6 +57,19 @@ type Route struct {
 // Sends reports whether the route sends the reply anywhere.
 func (r Route) Sends() bool { return r.Channel != "" }
 
+// The reasons RouteReply gives for a reply it does not send now, as
+// fmt formats. They are stored with the message in English (logs and the
+// API read them); the console matches them to say them in its language.
+const (
+	ReasonNoPhone        = "not sent: %s has no phone number on file"
+	ReasonNoEmail        = "not sent: %s has no email address on file"
+	ReasonCallInstead    = "not sent by text: %s has %q on file, so call them instead"
+	ReasonNobodyInChat   = "recorded only: nobody is in this chat through the web chat widget"
+	ReasonChatWaits      = "waiting: %s is not in the chat now and left no phone or email; they see the reply when they open the chat again"
+	ReasonWhatsAppWindow = "not sent: %s has not written on WhatsApp in the last 24 hours, and WhatsApp then takes only an approved template, not a free reply; reach them another way"
+	ReasonRecordedOnly   = "recorded only: a %s conversation is not sent anywhere"
+)
+
 // RouteReply decides how a reply on conv reaches customer c. A reply leaves
 // by the conversation's own channel: a text conversation is answered by
 // text, an email by email. A desk, phone or USSD conversation is recorded
@@ -70,43 +83,43 @@ func RouteReply(conv *Conversation, c *Customer, force bool) Route {
 	switch conv.Channel {
 	case ChannelSMS:
 		if c.Phone == "" {
-			return Route{Reason: fmt.Sprintf("not sent: %s has no phone number on file", name), Failed: true}
+			return Route{Reason: fmt.Sprintf(ReasonNoPhone, name), Failed: true}
 		}
 		if !force {
 			for _, a := range []Accommodation{ReadAloud, LowVision} {
 				if c.HasAccommodation(a) {
-					return Route{Reason: fmt.Sprintf("not sent by text: %s has %q on file, so call them instead", name, strings.ReplaceAll(string(a), "_", " "))}
+					return Route{Reason: fmt.Sprintf(ReasonCallInstead, name, strings.ReplaceAll(string(a), "_", " "))}
 				}
 			}
 		}
 		return Route{Channel: ChannelSMS, To: c.Phone}
 	case ChannelEmail:
 		if c.Email == "" {
-			return Route{Reason: fmt.Sprintf("not sent: %s has no email address on file", name), Failed: true}
+			return Route{Reason: fmt.Sprintf(ReasonNoEmail, name), Failed: true}
 		}
 		return Route{Channel: ChannelEmail, To: c.Email}
 	case ChannelChat:
 		switch {
 		case conv.Chat == nil:
 			// Made by hand or through the API: nobody chats in it.
-			return Route{Reason: "recorded only: nobody is in this chat through the web chat widget"}
+			return Route{Reason: ReasonNobodyInChat}
 		case conv.Chat.Online:
 			return Route{Channel: ChannelChat}
 		case conv.Chat.ReplyBy == ChannelSMS || conv.Chat.ReplyBy == ChannelEmail:
 			// They left the chat, and asked to be answered this way.
 			return RouteReply(&Conversation{Channel: conv.Chat.ReplyBy}, c, force)
 		}
-		return Route{Channel: ChannelChat, Reason: fmt.Sprintf("waiting: %s is not in the chat now and left no phone or email; they see the reply when they open the chat again", name)}
+		return Route{Channel: ChannelChat, Reason: fmt.Sprintf(ReasonChatWaits, name)}
 	case ChannelWhatsApp:
 		if c.Phone == "" {
-			return Route{Reason: fmt.Sprintf("not sent: %s has no phone number on file", name), Failed: true}
+			return Route{Reason: fmt.Sprintf(ReasonNoPhone, name), Failed: true}
 		}
 		if !conv.WhatsAppWindowOpen {
-			return Route{Reason: fmt.Sprintf("not sent: %s has not written on WhatsApp in the last 24 hours, and WhatsApp then takes only an approved template, not a free reply; reach them another way", name), Failed: true}
+			return Route{Reason: fmt.Sprintf(ReasonWhatsAppWindow, name), Failed: true}
 		}
 		return Route{Channel: ChannelWhatsApp, To: c.Phone}
 	default:
-		return Route{Reason: fmt.Sprintf("recorded only: a %s conversation is not sent anywhere", conv.Channel)}
+		return Route{Reason: fmt.Sprintf(ReasonRecordedOnly, conv.Channel)}
 	}
 }
 

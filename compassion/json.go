@@ -385,7 +385,7 @@ var plainByte = func() (t [256]bool) {
 // appendString writes s as a JSON string as encoding/json does with HTML
 // escaping off: " and \ and the control characters \b \f \n \r \t get their
 // short escapes, other bytes below 0x20 \u00XX, each byte of invalid UTF-8
-// becomes \ufffd, and U+2028 and U+2029 are escaped (\u2028, \u2029) for
+// becomes U+FFFD (the character, as Go 1.27's encoding/json writes it), and U+2028 and U+2029 are escaped (\u2028, \u2029) for
 // the sake of JavaScript readers. Everything else, <, > and & included, is
 // copied as it is.
 func appendString(dst []byte, s string) []byte {
@@ -437,7 +437,7 @@ func appendString(dst []byte, s string) []byte {
 		c, size := utf8.DecodeRuneInString(s[i:])
 		if c == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
+			dst = append(dst, "\uFFFD"...)
 			i++
 			start = i
 			continue
@@ -456,7 +456,8 @@ func appendString(dst []byte, s string) []byte {
 }
 
 // appendRawJSON writes a json.RawMessage as encoding/json does: null when it
-// is nil, else the JSON with the white space between tokens removed. Where
+// is nil, else the JSON with the white space between tokens removed and
+// U+2028 and U+2029 in strings escaped. Where
 // encoding/json would fail (raw is not valid JSON), it writes null.
 func appendRawJSON(dst []byte, raw json.RawMessage) []byte {
 	if raw == nil || !json.Valid(raw) {
@@ -473,6 +474,13 @@ func appendRawJSON(dst []byte, raw json.RawMessage) []byte {
 				i++ // the escaped byte cannot end the string
 			case '"':
 				inString = false
+			case 0xE2: // U+2028 and U+2029 are escaped for JavaScript readers, as in strings
+				if i+2 < len(raw) && raw[i+1] == 0x80 && (raw[i+2] == 0xA8 || raw[i+2] == 0xA9) {
+					dst = append(dst, raw[start:i]...)
+					dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[raw[i+2]&0xF])
+					i += 2
+					start = i + 1
+				}
 			}
 		case c == '"':
 			inString = true

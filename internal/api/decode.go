@@ -94,7 +94,7 @@ func decodeJSON(body []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonError(body, err)
+		return jsonError(body, dst, err)
 	}
 	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
@@ -107,7 +107,7 @@ func decodeJSON(body []byte, dst any) error {
 
 // jsonError explains a decoding error: where the JSON broke, or which field
 // had the wrong type or was not expected.
-func jsonError(body []byte, err error) error {
+func jsonError(body []byte, dst any, err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -118,6 +118,9 @@ func jsonError(body []byte, err error) error {
 		return badRequest("malformed JSON: the body ends in the middle of the value")
 	case errors.As(err, &typ):
 		field := typ.Field
+		if field == "" {
+			field = fieldOfTypeError(body, dst)
+		}
 		if field == "" {
 			return badRequest(fmt.Sprintf("the body must be a JSON %s, not %s", jsonTypeName(typ.Type), typ.Value))
 		}
@@ -133,6 +136,38 @@ func jsonError(body []byte, err error) error {
 			kindred.FieldError{Field: name, Reason: "unknown field"})
 	}
 	return badRequest("malformed JSON: " + strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// fieldOfTypeError finds the top-level field of body whose value does not
+// decode into its field of dst. Since Go 1.27, encoding/json leaves the
+// field out of an UnmarshalTypeError raised inside an UnmarshalJSON method
+// (as optional's is), so the caller's error would name no field.
+func fieldOfTypeError(body []byte, dst any) string {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return ""
+	}
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		raw, ok := fields[name]
+		if !ok {
+			continue
+		}
+		if json.Unmarshal(raw, reflect.New(f.Type).Interface()) != nil {
+			return name
+		}
+	}
+	return ""
 }
 
 // jsonTypeName names the JSON type that decodes into t.

@@ -45,7 +45,17 @@ func (s *server) issueCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var c checker
-	req := kindred.CodeRequest{CustomerID: id, Channel: c.codeChannel("channel", in.Channel), HelperID: in.HelperID}
+	req := kindred.CodeRequest{CustomerID: id, HelperID: in.HelperID}
+	if in.Channel == "" && in.HelperID == 0 {
+		// As at the desk: read out for someone who cannot read a text.
+		cust, err := s.cfg.Customers.Customer(r.Context(), id)
+		if err != nil {
+			return s.storeFailed("Customer", err)
+		}
+		req.Channel = kindred.DefaultCodeChannel(cust)
+	} else {
+		req.Channel = c.codeChannel("channel", in.Channel)
+	}
 	switch {
 	case req.Channel == kindred.CodeToHelper && in.HelperID <= 0:
 		c.Add("helper_id", "is required when the channel is helper")

@@ -99,6 +99,26 @@ func wrongDigits(g string) string {
 	return string(b)
 }
 
+// Without a channel, a code goes as the console would send it: read out on
+// the phone of someone who has asked for things to be read aloud (a text
+// they cannot read proves nothing), by SMS to others.
+func TestCodeChannelDefaultsAsAtTheDesk(t *testing.T) {
+	d := newDesk(t)
+	reader := d.phoneCustomer("Amina Njeri", "0711 000 111", "en")
+	listener := id(d.must(kindred.RoleAgent, http.StatusCreated, "POST", "/api/v1/customers",
+		map[string]any{"name": "Mzee Otieno", "phone": "0711 000 222", "language": "sw", "accommodations": []string{"read_aloud"}}))
+	for _, tc := range []struct{ cust, want string }{{reader, "sms"}, {listener, "voice"}} {
+		code := d.must(kindred.RoleAgent, http.StatusCreated, "POST", "/api/v1/customers/"+tc.cust+"/codes", map[string]any{})
+		if code["channel"] != tc.want {
+			t.Errorf("customer %s: a code without a channel went by %v, want %s", tc.cust, code["channel"], tc.want)
+		}
+	}
+	p := problemOf(t, d.as(kindred.RoleAgent, "POST", "/api/v1/customers/999999/codes", map[string]any{}))
+	if p.Status != http.StatusNotFound {
+		t.Errorf("a missing customer: %+v", p)
+	}
+}
+
 func TestCodeIssueAndCheckOverHTTP(t *testing.T) {
 	d := newDesk(t)
 	cust := d.phoneCustomer("Amina Njeri", "0711 000 111", "en")
@@ -265,7 +285,7 @@ func TestCodeRulesOverHTTP(t *testing.T) {
 			want int
 		}{
 			{map[string]any{"channel": "pigeon"}, 422},
-			{map[string]any{}, 422},
+			{map[string]any{"helper_id": 3}, 422}, // a helper without the helper channel ({} is TestCodeChannelDefaultsAsAtTheDesk)
 			{map[string]any{"channel": "sms", "helper_id": 3}, 422},
 			{`{"channel": "sms", "extra": 1}`, 400},
 		} {

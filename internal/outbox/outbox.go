@@ -287,13 +287,20 @@ func (w *Worker) deliver(ctx context.Context, m kindred.OutboundMessage, leaseEn
 	return nil
 }
 
-// record runs mark, which notes the outcome of a try, until it succeeds:
-// again and again while the store does not answer (a database restarting
-// takes seconds), with waits from 100 ms doubling to 2 s, until the next
-// wait would end after leaseEnds (then another worker may take the message
-// anyway) or, on shutdown, after one more try. A refusal from the store (the
-// message is not ours, or no longer pending) is not tried again.
+// record runs mark until it succeeds (see RecordUntil).
 func (w *Worker) record(ctx context.Context, leaseEnds time.Time, mark func(context.Context) error) error {
+	return RecordUntil(ctx, w.log, "outbox", leaseEnds, mark)
+}
+
+// RecordUntil runs mark, which notes the outcome of a try, until it
+// succeeds: again and again while the store does not answer (a database
+// restarting takes seconds), with waits from 100 ms doubling to 2 s, until
+// the next wait would end after leaseEnds (then another worker may take the
+// item anyway) or, on shutdown, after one more try. A refusal from the store
+// (the item is not ours, or no longer pending) is not tried again. A worker
+// that could not note a send must stop sending: each item it sent would go
+// again when its lease ran out.
+func RecordUntil(ctx context.Context, log *slog.Logger, what string, leaseEnds time.Time, mark func(context.Context) error) error {
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		err := mark(rctx)
@@ -302,7 +309,7 @@ func (w *Worker) record(ctx context.Context, leaseEnds time.Time, mark func(cont
 		if err == nil || errors.As(err, &ke) || ctx.Err() != nil || time.Now().Add(wait).After(leaseEnds) {
 			return err
 		}
-		w.log.WarnContext(ctx, "outbox: could not record a try; trying again", slog.String("err", err.Error()), slog.Duration("wait", wait))
+		log.WarnContext(ctx, what+": could not record a try; trying again", slog.String("err", err.Error()), slog.Duration("wait", wait))
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):

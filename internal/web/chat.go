@@ -122,10 +122,17 @@ func (d *chatDesk) asset(name string) http.HandlerFunc {
 	}
 }
 
-// Visitor tokens: "v1." + the visitor id (32 hex digits) + "." + the
-// HMAC-SHA256 of the id under the server key, base64url.
+// Visitor tokens: "v2." + the visitor id (32 hex digits) + "." + when it
+// was signed (Unix seconds) + "." + the HMAC-SHA256 of both under the server
+// key, base64url. Every hello signs a new one, so a visitor who comes back
+// keeps their chat; a token not renewed for chatTokenLife is refused (the
+// widget then starts a new visitor), so a copied token does not open a
+// visitor's chat for ever.
 
-const chatTokenPrefix = "v1."
+const (
+	chatTokenPrefix = "v2."
+	chatTokenLife   = 30 * 24 * time.Hour
+)
 
 func newVisitorID() string {
 	b := make([]byte, 16)
@@ -133,23 +140,39 @@ func newVisitorID() string {
 	return hex.EncodeToString(b)
 }
 
+// sign returns a token for visitor id, signed now.
 func (d *chatDesk) sign(id string) string {
-	mac := hmac.New(sha256.New, d.key)
-	mac.Write([]byte("kindred chat visitor\x00" + id))
-	return chatTokenPrefix + id + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return d.signAt(id, d.c.cfg.Now().Unix())
 }
 
-// visitorOf returns the visitor id in a token the server signed.
+func (d *chatDesk) signAt(id string, at int64) string {
+	payload := id + "." + strconv.FormatInt(at, 10)
+	mac := hmac.New(sha256.New, d.key)
+	mac.Write([]byte("kindred chat visitor\x00" + payload))
+	return chatTokenPrefix + payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// visitorOf returns the visitor id in a token the server signed within
+// chatTokenLife.
 func (d *chatDesk) visitorOf(token string) (string, bool) {
 	rest, ok := strings.CutPrefix(token, chatTokenPrefix)
 	if !ok {
 		return "", false
 	}
-	id, _, ok := strings.Cut(rest, ".")
+	id, rest, ok := strings.Cut(rest, ".")
 	if !ok || len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
 		return "", false
 	}
-	return id, hmac.Equal([]byte(d.sign(id)), []byte(token))
+	ts, _, ok := strings.Cut(rest, ".")
+	at, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil || strconv.FormatInt(at, 10) != ts {
+		return "", false
+	}
+	if !hmac.Equal([]byte(d.signAt(id, at)), []byte(token)) {
+		return "", false
+	}
+	age := d.c.cfg.Now().Sub(time.Unix(at, 0))
+	return id, age < chatTokenLife && age > -time.Hour // a little clock skew between nodes
 }
 
 // allowedOrigin returns the Origin of r and whether the chat serves it. A

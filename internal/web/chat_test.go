@@ -306,8 +306,10 @@ func TestChatVisitorAndAgentTalkLiveAndNotesNeverReachTheWidget(t *testing.T) {
 			t.Fatalf("the widget's history shows the internal note: %+v", m)
 		}
 	}
-	if frames[0].Token != v.token {
-		t.Fatalf("the same visitor got another token")
+	// A renewed token (signed now), for the same visitor.
+	was, _ := d.console.chat.visitorOf(v.token)
+	if now, ok := d.console.chat.visitorOf(frames[0].Token); !ok || now != was {
+		t.Fatalf("hello again made another visitor: %q, was %q", now, was)
 	}
 
 	// The visitor typing shows in the console's live stream.
@@ -601,6 +603,28 @@ func FuzzChatFrame(f *testing.F) {
 	})
 }
 
+// A token not renewed by a hello for chatTokenLife is refused, so a copied
+// token does not open a visitor's chat for ever; one in its life is good.
+func TestChatTokensExpire(t *testing.T) {
+	d := newTestDesk(t)
+	chat := d.console.chat
+	id := newVisitorID()
+	now := time.Now()
+	for _, tc := range []struct {
+		signed time.Time
+		ok     bool
+	}{
+		{now, true},
+		{now.Add(-chatTokenLife + time.Hour), true},
+		{now.Add(-chatTokenLife - time.Hour), false},
+		{now.Add(2 * time.Hour), false}, // from the future: not a clock's skew
+	} {
+		if _, ok := chat.visitorOf(chat.signAt(id, tc.signed.Unix())); ok != tc.ok {
+			t.Errorf("a token signed %v ago: verified %v, want %v", now.Sub(tc.signed).Round(time.Hour), ok, tc.ok)
+		}
+	}
+}
+
 func TestChatTokensVerifyOnlyTheirOwnKey(t *testing.T) {
 	d := newTestDesk(t)
 	id := newVisitorID()
@@ -609,7 +633,9 @@ func TestChatTokensVerifyOnlyTheirOwnKey(t *testing.T) {
 		t.Fatalf("own token: %q %v", got, ok)
 	}
 	other := newTestDesk(t, func(c *Config) { c.ChatKey = []byte("another key, also long enough!!") })
-	for _, bad := range []string{other.console.chat.sign(id), "", "v1." + id, "v1." + id + ".", strings.Replace(tok, id[:4], "ffff", 1), "v2" + tok[2:]} {
+	at := strings.Split(tok, ".")[2] // when it was signed
+	for _, bad := range []string{other.console.chat.sign(id), "", "v2." + id, "v2." + id + ".", "v2." + id + "." + at + ".",
+		strings.Replace(tok, id[:4], "ffff", 1), "v3" + tok[2:], strings.Replace(tok, "."+at+".", ".0"+at+".", 1)} {
 		if _, ok := d.console.chat.visitorOf(bad); ok {
 			t.Errorf("token %q verified", bad)
 		}

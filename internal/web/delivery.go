@@ -1,9 +1,9 @@
 package web
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/kindred-desk/kindred"
 )
@@ -86,15 +86,75 @@ func (p *conversationPage) TextHeld() bool {
 	return p.Conv.Channel == kindred.ChannelSMS && p.Customer.Phone != "" && !p.Route.Sends()
 }
 
+// deliveryReasons say the reasons kindred.RouteReply stores with a reply it
+// did not send in the console's words: the stored text is English, and a
+// Kiswahili console said "Umehifadhiwa, haukutumwa: recorded only: …".
+// Each format's %s is a name (or, where channel is set, a channel) and its
+// %q an accommodation. A reason not among them (a gateway's own error) is
+// shown as it came.
+var deliveryReasons = func() []deliveryReason {
+	rs := []deliveryReason{
+		{format: kindred.ReasonNoPhone, say: "Not sent: %s has no phone number on file"},
+		{format: kindred.ReasonNoEmail, say: "Not sent: %s has no email address on file"},
+		{format: kindred.ReasonCallInstead, say: "Not sent by text: %s has “%s” on file, so call them instead"},
+		{format: kindred.ReasonNobodyInChat, say: "Recorded, not sent: nobody is in this chat through the web chat widget"},
+		{format: kindred.ReasonChatWaits, say: "Waiting: %s is not in the chat now and left no phone or email; they see the reply when they open the chat again"},
+		{format: kindred.ReasonWhatsAppWindow, say: "Not sent: %s has not written on WhatsApp in the last 24 hours, and WhatsApp then takes only an approved template, not a free reply; reach them another way"},
+		{format: kindred.ReasonRecordedOnly, say: "Recorded, not sent (%s)", channel: true},
+	}
+	for i, r := range rs {
+		pat := regexp.QuoteMeta(r.format)
+		pat = strings.ReplaceAll(pat, "%s", "(.+?)")
+		pat = strings.ReplaceAll(pat, "%q", `(".*?")`)
+		rs[i].re = regexp.MustCompile("^" + pat + "$")
+	}
+	return rs
+}()
+
+type deliveryReason struct {
+	format  string
+	say     string // the console's sentence, a key for T
+	channel bool   // the format's %s is a channel
+	re      *regexp.Regexp
+}
+
+// deliveryReason says a stored reason in the page's language; ok is false
+// when reason is not one of kindred's.
+func (m messageView) deliveryReason(reason string) (string, bool) {
+	for _, r := range deliveryReasons {
+		sub := r.re.FindStringSubmatch(reason)
+		if sub == nil {
+			continue
+		}
+		args := make([]any, 0, len(sub)-1)
+		for _, a := range sub[1:] {
+			switch {
+			case r.channel:
+				args = append(args, m.Label(kindred.Channel(a)))
+			case strings.HasPrefix(a, `"`):
+				a, _ = strconv.Unquote(a)
+				acc := kindred.Accommodation(strings.ReplaceAll(a, " ", "_"))
+				if _, known := accommodationLabels[acc]; known {
+					a = m.Label(acc)
+				}
+				args = append(args, a)
+			default:
+				args = append(args, a)
+			}
+		}
+		return m.T(r.say, args...), true
+	}
+	return "", false
+}
+
 // DeliveryText says where one of our replies stands, in words.
 func (m messageView) DeliveryText() string {
+	if s, ok := m.deliveryReason(m.M.DeliveryError); ok && m.M.DeliveryStatus != kindred.DeliverySent && m.M.DeliveryStatus != kindred.DeliveryDelivered {
+		return s
+	}
 	to := m.M.To
 	if m.M.Channel == kindred.ChannelChat {
 		to = m.T("the web chat")
-		if m.M.DeliveryStatus == kindred.DeliveryQueued && m.M.DeliveryError != "" {
-			// Waiting for the visitor to come back: the reason says so.
-			return upperFirst(m.M.DeliveryError)
-		}
 	}
 	switch m.M.DeliveryStatus {
 	case kindred.DeliveryQueued:
@@ -107,9 +167,6 @@ func (m messageView) DeliveryText() string {
 	case kindred.DeliveryDelivered:
 		return m.T("Delivered to %s", to)
 	case kindred.DeliveryFailed:
-		if strings.HasPrefix(m.M.DeliveryError, "not sent") {
-			return upperFirst(m.M.DeliveryError)
-		}
 		return m.T("Not delivered: %s", m.M.DeliveryError)
 	case kindred.DeliveryRecorded:
 		if m.M.DeliveryError != "" {
@@ -118,10 +175,4 @@ func (m messageView) DeliveryText() string {
 		return m.T("Recorded, not sent")
 	}
 	return ""
-}
-
-// upperFirst starts s with a capital letter, as a sentence on its own.
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }

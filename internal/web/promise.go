@@ -37,8 +37,8 @@ func (c *Console) offerPromise(ctx context.Context, v *view, conv *kindred.Conve
 	if m.Direction != kindred.Outbound || m.AuthorID == nil || *m.AuthorID != v.Agent.ID || v.now.Sub(m.CreatedAt) > promiseWindow {
 		return nil, nil
 	}
-	when, ok := promisedTime(&m)
-	if !ok {
+	times := promisedTimes(&m)
+	if len(times) == 0 {
 		return nil, nil
 	}
 	fs, err := c.cfg.Care.FollowUps(ctx, kindred.FollowUpFilter{ConversationID: conv.ID})
@@ -50,28 +50,37 @@ func (c *Console) offerPromise(ctx context.Context, v *view, conv *kindred.Conve
 			return nil, nil // already made one
 		}
 	}
+	// The latest day the reply names is the one to keep: in "I posted the
+	// form today, it reaches you by Friday" the promise is Friday's. Days
+	// are the desk's (Config.Location), not the server's.
+	when, due := times[0], time.Time{}
+	for _, t := range times {
+		if d, ok := dayNamed(t.Text, v.now.In(v.clock())); ok && d.After(due) {
+			when, due = t, d
+		}
+	}
 	o := &promiseOffer{Words: when.Text, What: v.T("Keep our word: “%s”", sentenceAround(m.Body, when.Start))}
-	if d, ok := dayNamed(when.Text, v.now.In(time.Local)); ok {
-		o.Due = d.Format(time.DateOnly)
+	if !due.IsZero() {
+		o.Due = due.Format(time.DateOnly)
 	}
 	return o, nil
 }
 
-// promisedTime is the first time a reply gives the customer, from the
-// engine's reading of it.
-func promisedTime(m *kindred.Message) (compassion.Evidence, bool) {
+// promisedTimes are the times a reply gives the customer, from the engine's
+// reading of it, when it also says what will happen or who does it.
+func promisedTimes(m *kindred.Message) []compassion.Evidence {
 	if m.Analysis == nil || len(m.Analysis.Report) == 0 {
-		return compassion.Evidence{}, false
+		return nil
 	}
 	var r compassion.Report
 	if err := json.Unmarshal(m.Analysis.Report, &r); err != nil || r.Reply == nil {
-		return compassion.Evidence{}, false
+		return nil
 	}
 	ns := r.Reply.NextStep
-	if !ns.When || len(ns.WhenEvidence) == 0 || !(ns.What || ns.Who) {
-		return compassion.Evidence{}, false
+	if !ns.When || !(ns.What || ns.Who) {
+		return nil
 	}
-	return ns.WhenEvidence[0], true
+	return ns.WhenEvidence
 }
 
 // sentenceAround is the sentence of body that holds the byte at offset.

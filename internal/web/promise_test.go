@@ -78,6 +78,12 @@ func TestAReplyThatGivesADayIsOfferedAsAFollowUp(t *testing.T) {
 		t.Error("the offer stays after the follow-up was made")
 	}
 
+	// Of two days, the later is the promise: "leo" is when it was done,
+	// Friday when it arrives.
+	wantStatus(t, b.post(path+"/reply", url.Values{"body": {"Pole sana kwa kusubiri. Nimeituma fomu leo, itafika Ijumaa."}}), http.StatusSeeOther)
+	friday, _ := dayNamed("Ijumaa", time.Now())
+	wantContains(t, b.get(path), `id="promise-offer"`, "You wrote “Ijumaa”", `value="`+friday.Format(time.DateOnly)+`"`)
+
 	// A reply with no time offers nothing.
 	wantStatus(t, b.post(path+"/reply", url.Values{"body": {"Thank you for your patience, Baba Otieno."}}), http.StatusSeeOther)
 	if strings.Contains(b.get(path).body, `id="promise-offer"`) {

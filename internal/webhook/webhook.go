@@ -278,14 +278,18 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // RunOnce claims one batch of due deliveries and tries each once; it
-// returns how many it claimed.
+// returns how many it claimed. When an attempt cannot be recorded it posts
+// no more of the batch: each would be posted again when its lease ran out.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	leaseEnds := time.Now().Add(w.cfg.Lease)
 	ds, err := w.cfg.Store.ClaimWebhookDeliveries(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
 	if err != nil {
 		return 0, err
 	}
 	for _, d := range ds {
-		w.deliver(ctx, d)
+		if err := w.deliver(ctx, d, leaseEnds); err != nil {
+			return len(ds), err
+		}
 	}
 	return len(ds), nil
 }
@@ -301,7 +305,7 @@ func Body(d kindred.WebhookDelivery) ([]byte, error) {
 	}{d.ID, d.Event, d.CreatedAt, d.Payload})
 }
 
-func (w *Worker) deliver(ctx context.Context, d kindred.WebhookDelivery) {
+func (w *Worker) deliver(ctx context.Context, d kindred.WebhookDelivery, leaseEnds time.Time) error {
 	attrs := []any{slog.Int64("delivery", d.ID), slog.Int64("webhook", d.WebhookID), slog.String("event", string(d.Event)),
 		slog.Int("attempt", d.Attempts)}
 	start := w.cfg.Now()
@@ -313,11 +317,11 @@ func (w *Worker) deliver(ctx context.Context, d kindred.WebhookDelivery) {
 	}
 	dead := !delivered && d.Attempts >= w.cfg.MaxAttempts
 	retryAt := start.Add(outbox.Backoff(d.Attempts, w.cfg.MinBackoff, w.cfg.MaxBackoff))
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if rerr := w.cfg.Store.RecordWebhookAttempt(rctx, d.ID, a, delivered, retryAt, dead); rerr != nil {
-		w.cfg.Logger.ErrorContext(ctx, "webhook: could not record the attempt", append(attrs, slog.String("err", rerr.Error()))...)
-		return
+	if rerr := outbox.RecordUntil(ctx, w.cfg.Logger, "webhook", leaseEnds, func(rctx context.Context) error {
+		return w.cfg.Store.RecordWebhookAttempt(rctx, d.ID, a, delivered, retryAt, dead)
+	}); rerr != nil {
+		w.cfg.Logger.ErrorContext(ctx, "webhook: could not record the attempt; it will be posted again when its lease runs out", append(attrs, slog.String("err", rerr.Error()))...)
+		return fmt.Errorf("record webhook delivery %d: %w", d.ID, rerr)
 	}
 	switch {
 	case delivered:
@@ -327,6 +331,7 @@ func (w *Worker) deliver(ctx context.Context, d kindred.WebhookDelivery) {
 	default:
 		w.cfg.Logger.WarnContext(ctx, "webhook: will retry", append(attrs, slog.String("err", a.Error), slog.Time("retry_at", retryAt))...)
 	}
+	return nil
 }
 
 // post sends d once; a 2xx answer is delivery.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ type receiver struct {
 	down     bool
 	tries    int
 	accepted []accepted
+	onAccept func() // called, with mu held, after each accepted delivery
 }
 
 type accepted struct {
@@ -80,6 +82,9 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.t.Errorf("headers %v disagree with the body %s", r.Header, body)
 	}
 	rc.accepted = append(rc.accepted, accepted{b.ID, b.Event, string(b.Data)})
+	if rc.onAccept != nil {
+		rc.onAccept()
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -163,6 +168,79 @@ func TestReceiverDownThenUpGetsEachEventOnceInOrder(t *testing.T) {
 	}
 	if first.Status != kindred.WebhookDelivered || len(first.Log) != 4 || first.Log[0].StatusCode != 503 || first.Log[3].StatusCode != 204 {
 		t.Fatalf("the first delivery's log: %+v", first)
+	}
+}
+
+// awayStore is the store with its database gone while away is set.
+type awayStore struct {
+	*store.DB
+	away atomic.Bool
+}
+
+var errAway = errors.New("database away (test)")
+
+func (s *awayStore) ClaimWebhookDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]kindred.WebhookDelivery, error) {
+	if s.away.Load() {
+		return nil, errAway
+	}
+	return s.DB.ClaimWebhookDeliveries(ctx, now, lease, limit)
+}
+
+func (s *awayStore) RecordWebhookAttempt(ctx context.Context, id int64, a kindred.WebhookAttempt, delivered bool, retryAt time.Time, dead bool) error {
+	if s.away.Load() {
+		return errAway
+	}
+	return s.DB.RecordWebhookAttempt(ctx, id, a, delivered, retryAt, dead)
+}
+
+// The database goes away just after the receiver accepted a delivery and
+// comes back within the lease: the worker notes the delivery once it can,
+// and the receiver gets each event once (before, the note was dropped and
+// the event posted again when its lease ran out).
+func TestADatabaseRestartAfterADeliveryDoesNotPostAgain(t *testing.T) {
+	db := &awayStore{DB: openStore(t)}
+	first := true
+	rc := &receiver{t: t, onAccept: func() {
+		if first {
+			first = false
+			db.away.Store(true)
+			time.AfterFunc(400*time.Millisecond, func() { db.away.Store(false) })
+		}
+	}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	if err := db.CreateWebhook(ctx, &kindred.Webhook{URL: srv.URL + "/hook", Secret: secret, Events: []kindred.WebhookEvent{kindred.EventMessageCreated}}); err != nil {
+		t.Fatal(err)
+	}
+	bodies := []string{"one", "two", "three"}
+	conversationWithMessages(t, db.DB, bodies...)
+
+	w := webhook.New(webhook.Config{Store: db, AllowPrivate: true, Timeout: 500 * time.Millisecond, Lease: 1500 * time.Millisecond,
+		Poll: 10 * time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Logger: quiet})
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { w.Run(rctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	count := func() int { rc.mu.Lock(); defer rc.mu.Unlock(); return len(rc.accepted) }
+	deadline := time.Now().Add(10 * time.Second)
+	for count() < len(bodies) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Past the lease taken before the outage: an unnoted delivery would
+	// have been posted again by now.
+	time.Sleep(2 * time.Second)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.accepted) != len(bodies) {
+		t.Fatalf("the receiver accepted %d deliveries, want each of %d once: %+v", len(rc.accepted), len(bodies), rc.accepted)
+	}
+	seen := map[int64]bool{}
+	for _, a := range rc.accepted {
+		if seen[a.delivery] {
+			t.Errorf("delivery %d posted twice", a.delivery)
+		}
+		seen[a.delivery] = true
 	}
 }
 
