@@ -150,10 +150,12 @@ type ConversationService interface {
 	// AddMessage stores m and applies its effect on the conversation (see
 	// Conversation.Apply) in one transaction.
 	AddMessage(ctx context.Context, m *Message) error
-	// ForMessage reads what posting a message needs first, in one read:
-	// the conversation (without messages), its customer, and the
-	// customer's latest message (nil when there is none).
-	ForMessage(ctx context.Context, conversationID int64) (*Conversation, *Customer, *Message, error)
+	// ForMessage reads what posting a message in direction needs first: the
+	// conversation (without messages, nor Chat and WhatsAppWindowOpen, which
+	// the write reads itself), its customer, and for a reply (Outbound) the
+	// customer's latest message, which it answers (nil when there is none,
+	// and for any other direction).
+	ForMessage(ctx context.Context, conversationID int64, direction Direction) (*Conversation, *Customer, *Message, error)
 	// LatestInbound returns the newest message from the customer before
 	// message id beforeID (0 for the newest overall), or nil when there is none.
 	LatestInbound(ctx context.Context, conversationID, beforeID int64) (*Message, error)

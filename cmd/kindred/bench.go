@@ -44,6 +44,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.DurationVar(&c.Pace, "pace", bench.ChatPace, "chat mode: how often each visitor writes (under 3s passes the desk's limit of 20 a minute)")
 	fs.BoolVar(&c.SpreadAddresses, "spread-addresses", false, "chat mode: each visitor names its own address in X-Forwarded-For (with --url; the desk must list the bench's address in --trusted-proxies)")
 	fs.DurationVar(&c.Pause, "pause", 0, "each client waits this long between operations (0: as fast as the desk answers)")
+	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of this process (the desk it starts and the load) to this file")
 	acked := fs.String("acked", "", "append each write the desk acknowledged to this file, one JSON line each (kind, id, what was sent), for checking afterwards that it was kept")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -77,7 +78,12 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		defer stop()
 	}
+	stopProfile, err := startCPUProfile(*cpuprof)
+	if err != nil {
+		return err
+	}
 	r, err := bench.Run(ctx, c)
+	stopProfile()
 	if err != nil {
 		return err
 	}

@@ -41,13 +41,8 @@ func (s *server) createConversation(w http.ResponseWriter, r *http.Request) erro
 	if err := c.Err(); err != nil {
 		return err
 	}
-	// Referenced records must exist: say which field is wrong, not "not found".
-	if _, err := s.cfg.Customers.Customer(r.Context(), in.CustomerID); err != nil {
-		if kindred.ErrorKind(err) == kindred.NotFound {
-			return invalid("customer_id", "no such customer")
-		}
-		return s.storeFailed("Customer", err)
-	}
+	// The store checks that the customer exists, in the write, and names
+	// customer_id when it does not.
 	if in.AssigneeID != nil {
 		if err := s.checkAssignee(r, *in.AssigneeID); err != nil {
 			return err

@@ -47,10 +47,10 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	// One read for what the message needs: the conversation, the customer
-	// (who names inbound messages and is read by the analyzer) and their
-	// latest message (what a reply answers).
+	// (who names inbound messages and is read by the analyzer) and, for a
+	// reply, their latest message (what it answers).
 	ctx := r.Context()
-	conv, cust, latest, err := s.cfg.Conversations.ForMessage(ctx, convID)
+	conv, cust, latest, err := s.cfg.Conversations.ForMessage(ctx, convID, m.Direction)
 	if err != nil {
 		return s.storeFailed("ForMessage", err)
 	}

@@ -359,7 +359,7 @@ func TestImportedAnalysesEqualLiveOnes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, cust, _, err := db.ForMessage(ctx, c.ID)
+				_, cust, _, err := db.ForMessage(ctx, c.ID, kindred.Inbound)
 				if err != nil {
 					t.Fatal(err)
 				}

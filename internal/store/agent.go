@@ -315,7 +315,7 @@ func (db *DB) CreateToken(ctx context.Context, t *kindred.Token) error {
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*kindred.Token, *kindred.Agent, error) {
 	var t kindred.Token
 	var a kindred.Agent
-	err := db.ReadTx(ctx, func(tx *Tx) error {
+	err := db.read(func(tx *Tx) error {
 		var created int64
 		var used, revoked sql.NullInt64
 		err := scanAgent(tx.QueryRow(ctx, "SELECT "+agentColumns+`, t.id, t.agent_id, t.name, t.hash, t.created_at, t.last_used_at, t.revoked_at

@@ -79,7 +79,7 @@ func (db *DB) CreateConversation(ctx context.Context, c *kindred.Conversation) e
 			return err
 		}
 		c.ID = id
-		if err := tx.setTags(ctx, id, c.Tags); err != nil {
+		if err := tx.addTags(ctx, id, c.Tags); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, "conversation.create", "conversation", id,
@@ -95,6 +95,11 @@ func (tx *Tx) setTags(ctx context.Context, id int64, tags []string) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM conversation_tags WHERE conversation_id = ?", id); err != nil {
 		return fmt.Errorf("clear tags: %w", err)
 	}
+	return tx.addTags(ctx, id, tags)
+}
+
+// addTags tags conversation id, which has none of tags yet.
+func (tx *Tx) addTags(ctx context.Context, id int64, tags []string) error {
 	for _, t := range tags {
 		if _, err := tx.Exec(ctx, "INSERT INTO conversation_tags (conversation_id, tag) VALUES (?, ?)", id, t); err != nil {
 			return fmt.Errorf("tag %q: %w", t, err)
@@ -181,19 +186,32 @@ func scanConversation(row scanner, c *kindred.Conversation) error {
 // conversation reads one conversation without its tags or messages; lock
 // makes a write transaction hold its row until it ends.
 func (tx *Tx) conversation(ctx context.Context, id int64, lock bool) (*kindred.Conversation, error) {
-	c, err := byID(ctx, tx, "SELECT "+conversationColumns+" FROM conversations WHERE id = ?", id, lock, "conversation", scanConversation)
-	if err == nil && c.Channel == kindred.ChannelChat {
+	c, err := tx.conversationRow(ctx, id, lock)
+	if err != nil {
+		return nil, err
+	}
+	return c, tx.reachability(ctx, c)
+}
+
+// conversationRow is conversation without what reachability adds.
+func (tx *Tx) conversationRow(ctx context.Context, id int64, lock bool) (*kindred.Conversation, error) {
+	return byID(ctx, tx, "SELECT "+conversationColumns+" FROM conversations WHERE id = ?", id, lock, "conversation", scanConversation)
+}
+
+// reachability fills in how a reply on c can reach its customer now: who is
+// on the web chat, whether WhatsApp's window is open.
+func (tx *Tx) reachability(ctx context.Context, c *kindred.Conversation) (err error) {
+	switch c.Channel {
+	case kindred.ChannelChat:
 		c.Chat, err = tx.chatPresence(ctx, c.CustomerID)
-	}
-	if err != nil || c.Channel != kindred.ChannelWhatsApp {
-		return c, err
-	}
-	// The window is the customer's, not the conversation's: a message in
-	// any of their WhatsApp conversations opens it.
-	c.WhatsAppWindowOpen, err = tx.Exists(ctx, `SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+	case kindred.ChannelWhatsApp:
+		// The window is the customer's, not the conversation's: a message in
+		// any of their WhatsApp conversations opens it.
+		c.WhatsAppWindowOpen, err = tx.Exists(ctx, `SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE c.customer_id = ? AND m.direction = 'in' AND m.channel = 'whatsapp' AND m.created_at > ? LIMIT 1`,
-		c.CustomerID, ms(tx.db.clock().Add(-kindred.WhatsAppWindow)))
-	return c, err
+			c.CustomerID, ms(tx.db.clock().Add(-kindred.WhatsAppWindow)))
+	}
+	return err
 }
 
 // fullConversation reads a conversation with its tags and, when asked, its
@@ -510,7 +528,9 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 
 	id := m.ConversationID
 	err := func() error {
-		c, err := tx.conversation(ctx, id, true)
+		// Only a reply needs to know how it reaches the customer
+		// (routeReply reads it).
+		c, err := tx.conversationRow(ctx, id, true)
 		if err != nil {
 			return err
 		}
@@ -524,8 +544,14 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			return invalid("channel", "must be one of desk, email, chat, sms, ussd, phone")
 		}
 		m.DeliveryStatus, m.DeliveryError, m.To = "", "", ""
+		// The author is read once, for both the check and takeOnFirstReply.
+		var author *kindred.Agent
 		if m.AuthorID != nil {
-			if err := tx.mustExist(ctx, "agents", "author_id", *m.AuthorID); err != nil {
+			author, err = tx.agent(ctx, *m.AuthorID, false)
+			if kindred.ErrorKind(err) == kindred.NotFound {
+				return invalid("author_id", fmt.Sprintf("no agent %d", *m.AuthorID))
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -570,7 +596,7 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			WHERE id = ?`, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
 			return err
 		}
-		if err := tx.takeOnFirstReply(ctx, c, m); err != nil {
+		if err := tx.takeOnFirstReply(ctx, c, m, author); err != nil {
 			return err
 		}
 		if m.Direction != kindred.InternalNote {
@@ -595,6 +621,9 @@ func (tx *Tx) routeReply(ctx context.Context, c *kindred.Conversation, m *kindre
 	if elsewhere {
 		m.DeliveryStatus = kindred.DeliveryRecorded
 		return kindred.Route{}, nil
+	}
+	if err := tx.reachability(ctx, c); err != nil {
+		return kindred.Route{}, err
 	}
 	cust, err := tx.customer(ctx, c.CustomerID, false)
 	if err != nil {
@@ -769,23 +798,41 @@ func (db *DB) LatestInbounds(ctx context.Context, conversationIDs []int64) (map[
 	return latest, nil
 }
 
-// ForMessage reads, in one read transaction, what posting a message to a
-// conversation needs beforehand: the conversation (as Conversation reads it,
-// without messages), its customer, and the customer's latest message (nil
-// when there is none), against which a reply is judged. On PostgreSQL this
-// is one BEGIN…COMMIT instead of one per read.
-func (db *DB) ForMessage(ctx context.Context, conversationID int64) (*kindred.Conversation, *kindred.Customer, *kindred.Message, error) {
+// ForMessage reads what posting a message in direction to a conversation
+// needs beforehand: the conversation as Conversation reads it without
+// messages, but also without how a reply reaches the customer (Chat,
+// WhatsAppWindowOpen), which the write reads itself; its customer; and for
+// a reply (Outbound) the customer's latest message (nil when there is none,
+// or for another direction), against which the reply is judged. It is one
+// statement, two for a reply, and no transaction: the write reads the
+// conversation again, so the two need no common snapshot.
+func (db *DB) ForMessage(ctx context.Context, conversationID int64, direction kindred.Direction) (*kindred.Conversation, *kindred.Customer, *kindred.Message, error) {
 	var (
-		conv *kindred.Conversation
-		cust *kindred.Customer
+		conv = new(kindred.Conversation)
+		cust = new(kindred.Customer)
 		last *kindred.Message
 	)
-	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
-		if conv, err = tx.fullConversation(ctx, conversationID, false); err != nil {
+	err := db.read(func(tx *Tx) error {
+		query := forMessageSQLite
+		if db.dialect == Postgres {
+			query = forMessagePostgres
+		}
+		var tags string
+		err := scanTogether(tx.QueryRow(ctx, query, conversationID),
+			func(s scanner) error { return scanConversation(s, conv) },
+			func(s scanner) error { return scanCustomer(s, cust) },
+			func(s scanner) error { return s.Scan(&tags) })
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("conversation", conversationID)
+		}
+		if err != nil {
 			return err
 		}
-		if cust, err = tx.customer(ctx, conv.CustomerID, false); err != nil {
-			return err
+		if conv.Tags, err = decodeList[string](tags); err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+		if direction != kindred.Outbound {
+			return nil
 		}
 		msgs, err := tx.messages(ctx, "WHERE conversation_id = ? AND direction = ? ORDER BY id DESC LIMIT 1",
 			conversationID, string(kindred.Inbound))
@@ -799,3 +846,14 @@ func (db *DB) ForMessage(ctx context.Context, conversationID int64) (*kindred.Co
 	}
 	return conv, cust, last, nil
 }
+
+// ForMessage's first statement: the conversation, its customer and its tags
+// (a JSON list, sorted as tags sorts them) in one row.
+var (
+	forMessageSQLite = "SELECT " + qualify("c", conversationColumns) + ", " + qualify("u", customerColumns) +
+		", (SELECT json_group_array(tag ORDER BY tag) FROM conversation_tags WHERE conversation_id = c.id)" +
+		" FROM conversations c JOIN customers u ON u.id = c.customer_id WHERE c.id = ?"
+	forMessagePostgres = "SELECT " + qualify("c", conversationColumns) + ", " + qualify("u", customerColumns) +
+		", (SELECT COALESCE(json_agg(tag ORDER BY tag), '[]')::text FROM conversation_tags WHERE conversation_id = c.id)" +
+		" FROM conversations c JOIN customers u ON u.id = c.customer_id WHERE c.id = ?"
+)

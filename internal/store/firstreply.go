@@ -11,13 +11,10 @@ import (
 // replies in it: whoever answered owns it, so its follow-ups reach them and
 // its survey is credited to them. Internal notes take nothing, nor do
 // replies by a service account (no email) or a kiosk, which serve no one.
-func (tx *Tx) takeOnFirstReply(ctx context.Context, c *kindred.Conversation, m *kindred.Message) error {
-	if m.Direction != kindred.Outbound || m.AuthorID == nil || c.AssigneeID != nil {
+// author is m's author, as read in tx (nil when m has none).
+func (tx *Tx) takeOnFirstReply(ctx context.Context, c *kindred.Conversation, m *kindred.Message, author *kindred.Agent) error {
+	if m.Direction != kindred.Outbound || author == nil || c.AssigneeID != nil {
 		return nil
-	}
-	author, err := tx.agent(ctx, *m.AuthorID, false)
-	if err != nil {
-		return err
 	}
 	if !author.ServesCustomers() {
 		return nil

@@ -144,7 +144,7 @@ func testForMessage(t *testing.T, s suite) {
 	cust := mustCustomer(t, db, kindred.Customer{Name: "Joseph Otieno", PreferredName: "Baba Otieno",
 		Accommodations: []kindred.Accommodation{kindred.ExtraTime}})
 	quiet := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
-	busy := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Tags: []string{"pension"}})
+	busy := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Tags: []string{"pension", "arrears", "Zakat"}})
 	for _, m := range []kindred.Message{
 		{Direction: kindred.Inbound, Body: "first words"},
 		{Direction: kindred.Inbound, Body: "last words"},
@@ -156,14 +156,20 @@ func testForMessage(t *testing.T, s suite) {
 		}
 	}
 	for _, id := range []int64{quiet.ID, busy.ID} {
-		conv, c, last, err := db.ForMessage(ctx, id)
+		conv, c, last, err := db.ForMessage(ctx, id, kindred.Outbound)
 		if err != nil {
 			t.Fatal(err)
+		}
+		_, _, none, err := db.ForMessage(ctx, id, kindred.Inbound)
+		if err != nil || none != nil {
+			t.Errorf("conversation %d: ForMessage for an inbound message read a latest message %+v, %v; want none", id, none, err)
 		}
 		wantConv, err := db.Conversation(ctx, id, false)
 		if err != nil {
 			t.Fatal(err)
 		}
+		// How a reply reaches the customer is read by the write, not here.
+		wantConv.Chat, wantConv.WhatsAppWindowOpen = nil, false
 		wantCust, err := db.Customer(ctx, wantConv.CustomerID)
 		if err != nil {
 			t.Fatal(err)
@@ -176,7 +182,7 @@ func testForMessage(t *testing.T, s suite) {
 			t.Errorf("conversation %d: ForMessage read\n%+v\n%+v\n%+v\nwant\n%+v\n%+v\n%+v", id, conv, c, last, wantConv, wantCust, wantLast)
 		}
 	}
-	if _, _, _, err := db.ForMessage(ctx, 9999); kindred.ErrorKind(err) != kindred.NotFound {
+	if _, _, _, err := db.ForMessage(ctx, 9999, kindred.Outbound); kindred.ErrorKind(err) != kindred.NotFound {
 		t.Errorf("a missing conversation: %v, want NotFound", err)
 	}
 }

@@ -26,6 +26,7 @@ func TestSQLiteConnectionsAreConfiguredForDurability(t *testing.T) {
 		{"writer", "busy_timeout", "10000"},
 		{"writer", "query_only", "0"},
 		{"writer", "secure_delete", "1"},
+		{"writer", "temp_store", "2"}, // MEMORY: the savepoints' sub-journals
 		{"reader", "journal_mode", "wal"},
 		{"reader", "foreign_keys", "1"},
 		{"reader", "busy_timeout", "10000"},

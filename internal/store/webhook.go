@@ -135,7 +135,10 @@ func (db *DB) RemoveWebhook(ctx context.Context, id int64) error {
 // emit writes event, with data as its payload, for every active subscriber
 // of the event, in tx: it is delivered if and only if tx commits.
 func (tx *Tx) emit(ctx context.Context, event kindred.WebhookEvent, data any) error {
-	ids, err := tx.ids(ctx, "SELECT id FROM webhooks WHERE active = ? AND events LIKE ?", true, "% "+string(event)+" %")
+	// The pattern is built in SQL: on SQLite, a LIKE whose pattern is a bare
+	// parameter is prepared again each time it is bound (the pattern could
+	// allow an index), which was a sixth of the writer's time in a profile.
+	ids, err := tx.ids(ctx, "SELECT id FROM webhooks WHERE active = ? AND events LIKE '% ' || ? || ' %'", true, string(event))
 	if err != nil {
 		return fmt.Errorf("find the subscribers of %s: %w", event, err)
 	}

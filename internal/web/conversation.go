@@ -229,7 +229,7 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request, q *request
 	}
 	// One read: the conversation must exist, and a reply is judged
 	// against the customer's latest message.
-	_, cust, inReplyTo, err := c.cfg.Conversations.ForMessage(ctx, id)
+	_, cust, inReplyTo, err := c.cfg.Conversations.ForMessage(ctx, id, dir)
 	if err != nil {
 		return err
 	}
