@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/kindred-desk/kindred/compassion/empathy"
 )
@@ -19,22 +20,32 @@ func trainEmpathy(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	out := fs.String("out", "compassion/empathy/model.bin", "where to write the model file")
 	folds := fs.Int("folds", 0, "print K-fold cross-validation scores (folds grouped by rp_id) before training; 0 skips")
 	cvOnly := fs.Bool("cv-only", false, "with --folds, stop after cross-validation")
-	o := empathy.DefaultTrainOptions()
-	fs.Float64Var(&o.L2, "l2", o.L2, "L2 penalty")
-	fs.IntVar(&o.MinCount, "min-count", o.MinCount, "keep features seen in at least this many rows")
-	fs.Float64Var(&o.ClassWeightPower, "class-weight", o.ClassWeightPower, "class weight exponent (0 unweighted, 1 balanced)")
-	fs.Float64Var(&o.RationaleWeight, "rationale-weight", o.RationaleWeight, "weight of rationale-only examples (0 none)")
-	fs.Float64Var(&o.ContrastWeight, "contrast-weight", o.ContrastWeight, "weight of responses with their rationales cut out, labelled none (0 none)")
-	fs.BoolVar(&o.Trigrams, "trigrams", o.Trigrams, "add word trigrams")
-	fs.BoolVar(&o.Seeker, "seeker", o.Seeker, "add the seeker post's words")
-	fs.IntVar(&o.MaxIter, "iter", o.MaxIter, "L-BFGS iterations")
+	// A tuning flag, when given, replaces the default of the dimensions
+	// --dimension names; the defaults differ by dimension.
+	defaults := empathy.DefaultTrainOptions()
+	var set empathy.TrainOptions
+	fs.Float64Var(&set.L2, "l2", defaults[0].L2, "L2 penalty")
+	fs.IntVar(&set.MinCount, "min-count", defaults[0].MinCount, "keep features seen in at least this many rows")
+	fs.Float64Var(&set.ClassWeightPower, "class-weight", defaults[0].ClassWeightPower, "class weight exponent (0 unweighted, 1 balanced)")
+	fs.Float64Var(&set.RationaleWeight, "rationale-weight", defaults[0].RationaleWeight, "weight of rationale-only examples (0 none)")
+	fs.Float64Var(&set.ContrastWeight, "contrast-weight", defaults[0].ContrastWeight, "weight of responses with their rationales cut out, labelled none (0 none)")
+	fs.BoolVar(&set.Trigrams, "trigrams", defaults[0].Trigrams, "add word trigrams")
+	fs.BoolVar(&set.Seeker, "seeker", defaults[0].Seeker, "add the seeker post's words")
+	fs.BoolVar(&set.Persons, "persons", defaults[0].Persons, "add the shares of first- and second-person words")
+	fs.IntVar(&set.MaxIter, "iter", defaults[0].MaxIter, "L-BFGS iterations")
+	dimension := fs.String("dimension", "all", "the dimension the tuning flags apply to: all, "+strings.Join(empathy.Dimensions[:], ", "))
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: kindred train empathy DIR [--out FILE] [--folds K]")
 		fmt.Fprintln(stderr, "\nDIR holds EPITOME's emotional-reactions-, interpretations- and explorations-reddit.csv.")
-		fmt.Fprintln(stderr, "The defaults reproduce the embedded model byte for byte.")
+		fmt.Fprintln(stderr, "The defaults reproduce the embedded model byte for byte; the defaults shown are")
+		fmt.Fprintln(stderr, "emotional reactions' and explorations' (interpretations: -l2 5e-05 -class-weight 0.75 -persons).")
 		fs.PrintDefaults()
 	}
 	dir, err := parseWithPath(fs, args, "DIR")
+	if err != nil {
+		return err
+	}
+	o, err := empathyOptions(fs, defaults, set, *dimension)
 	if err != nil {
 		return err
 	}
@@ -62,4 +73,45 @@ func trainEmpathy(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(model))
 	return nil
+}
+
+// empathyOptions applies the tuning flags given on the command line (and
+// only those) to the defaults of the dimensions named by dimension.
+func empathyOptions(fs *flag.FlagSet, defaults [3]empathy.TrainOptions, set empathy.TrainOptions, dimension string) ([3]empathy.TrainOptions, error) {
+	o := defaults
+	var dims []int
+	for d, name := range empathy.Dimensions {
+		if dimension == "all" || dimension == name {
+			dims = append(dims, d)
+		}
+	}
+	if len(dims) == 0 {
+		return o, fmt.Errorf("unknown dimension %q: want all, %s", dimension, strings.Join(empathy.Dimensions[:], ", "))
+	}
+	fs.Visit(func(f *flag.Flag) {
+		for _, d := range dims {
+			t := &o[d]
+			switch f.Name {
+			case "l2":
+				t.L2 = set.L2
+			case "min-count":
+				t.MinCount = set.MinCount
+			case "class-weight":
+				t.ClassWeightPower = set.ClassWeightPower
+			case "rationale-weight":
+				t.RationaleWeight = set.RationaleWeight
+			case "contrast-weight":
+				t.ContrastWeight = set.ContrastWeight
+			case "trigrams":
+				t.Trigrams = set.Trigrams
+			case "seeker":
+				t.Seeker = set.Seeker
+			case "persons":
+				t.Persons = set.Persons
+			case "iter":
+				t.MaxIter = set.MaxIter
+			}
+		}
+	})
+	return o, nil
 }

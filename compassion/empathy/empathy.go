@@ -6,7 +6,8 @@
 // The model is a small multinomial logistic regression per mechanism over
 // hashed word uni- and bi-grams of the reply plus a few hand features (how
 // many questions it asks, its length, how much of the seeker's vocabulary it
-// picks up), trained on the EPITOME Reddit annotations. The annotators'
+// picks up, and, for interpretations, the shares of its words in the first
+// and the second person), trained on the EPITOME Reddit annotations. The annotators'
 // rationales teach which phrases matter: each rationale is also an example
 // of its level on its own, and the response with its rationales cut out an
 // example of none. The quantised weights are embedded (model.bin), so

@@ -17,6 +17,8 @@ const (
 	nsLength
 	nsOverlap
 	nsSeeker
+	nsFirst
+	nsSecond
 )
 
 // Feature set flags, stored in the model file so that prediction extracts
@@ -24,7 +26,40 @@ const (
 const (
 	flagTrigrams uint8 = 1 << iota
 	flagSeeker
+	flagPersons
 )
+
+// Words of the first and second person. A reply that tells of the writer's
+// own experience, as interpretations do, says I and my; advice says you.
+var (
+	firstPerson  = newWordSet("i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im", "ive")
+	secondPerson = newWordSet("you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "youre", "u", "ur")
+)
+
+// wordSet is a small set of word hashes. A 256-bit filter on the hash's
+// low byte turns most words away before the list is scanned, so testing
+// every word of a reply costs little.
+type wordSet struct {
+	filter [4]uint64
+	hashes []uint64
+}
+
+func newWordSet(words ...string) *wordSet {
+	s := &wordSet{}
+	for _, w := range words {
+		h := learn.HashString(w)
+		s.filter[h&255>>6] |= 1 << (h & 63)
+		s.hashes = append(s.hashes, h)
+	}
+	return s
+}
+
+func (s *wordSet) has(h uint64) bool {
+	if s.filter[h&255>>6]&(1<<(h&63)) == 0 {
+		return false
+	}
+	return slices.Contains(s.hashes, h)
+}
 
 var (
 	hashBOS      = learn.HashString("<s>")
@@ -92,7 +127,17 @@ func extractTokens(s *scratch, flags uint8, stoks, toks []learn.Token) {
 	prev, prev2 := hashBOS, uint64(0)
 	prevIdx, prev2Idx := int32(0), int32(0)
 	questions, content, shared := 0, 0, 0
+	words, first, second := 0, 0, 0
+	persons := flags&flagPersons != 0
 	for i, t := range toks {
+		if persons && t.Kind == learn.Word {
+			words++
+			if firstPerson.has(t.Hash) {
+				first++
+			} else if secondPerson.has(t.Hash) {
+				second++
+			}
+		}
 		from, to := int32(i), int32(i+1)
 		s.feats = append(s.feats,
 			feat{key: learn.Fold(learn.Mix(nsUni, t.Hash)), from: from, to: to},
@@ -143,6 +188,11 @@ func extractTokens(s *scratch, flags uint8, stoks, toks []learn.Token) {
 	s.feats = append(s.feats,
 		feat{key: learn.Fold(learn.Mix(nsQuestions, uint64(min(questions, 3)))), from: -1, to: -1, val: 1},
 		feat{key: learn.Fold(learn.Mix(nsLength, uint64(lengthBucket(len(toks))))), from: -1, to: -1, val: 1})
+	if persons && words > 0 {
+		s.feats = append(s.feats,
+			feat{key: learn.Fold(learn.Mix(nsFirst, uint64(shareBucket(first, words)))), from: -1, to: -1, val: 1},
+			feat{key: learn.Fold(learn.Mix(nsSecond, uint64(shareBucket(second, words)))), from: -1, to: -1, val: 1})
+	}
 	if content > 0 {
 		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsOverlap, uint64(overlapBucket(shared, content)))), from: -1, to: -1, val: 1})
 	}
@@ -171,4 +221,19 @@ func overlapBucket(shared, content int) int {
 		return 3
 	}
 	return 4
+}
+
+// shareBucket groups the share of a reply's words that are of one kind:
+// none, then eight steps up to a fifth and more.
+func shareBucket(n, words int) int {
+	if n == 0 {
+		return 0
+	}
+	r := float64(n) / float64(words)
+	for b, bound := range [...]float64{0.02, 0.04, 0.06, 0.08, 0.11, 0.15, 0.2} {
+		if r <= bound {
+			return b + 1
+		}
+	}
+	return 8
 }
