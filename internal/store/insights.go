@@ -222,13 +222,16 @@ func (tx *Tx) followUps(ctx context.Context, d *kindred.Dashboard, from, to, now
 
 // compassionWeeks is the weekly distribution of reply compassion scores,
 // per group (a.team or m.author_id), of one agent's replies when agentID is
-// set. Each group's week comes back as at most five rows: its lowest, 25th,
-// median, 75th and highest ranks, each carrying the group's count and mean.
-// One window, over the whole partition in score order, serves the rank, the
-// count and the mean, so the rows are sorted once.
+// set: the count, mean, lowest, 25th, median, 75th and highest rank.
+//
+// The replies are first counted by week, group and score. A score is
+// rounded to a tenth between 0 and 100, so a group's week is at most 1,001
+// rows however many replies it holds: the database never sorts the
+// replies themselves (a year of a big desk's is millions). Running sums
+// over those rows, in score order, say which score holds each rank, and
+// only the rows holding one come back.
 func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agentID int64) ([]kindred.CompassionWeek, error) {
 	wk := weekExpr("m.created_at")
-	part := "PARTITION BY " + wk + ", " + group
 	where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= ? AND m.created_at < ?"
 	args := []any{from, to}
 	if agentID != 0 {
@@ -236,17 +239,30 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 		args = append(args, agentID)
 	}
 	byTeam := group == "a.team"
-	order := "wk, name, author_id, rn"
-	if byTeam {
-		order = "wk, team, rn"
-	}
-	rows, err := tx.Query(ctx, `SELECT wk, team, author_id, name, rn, n, mean, c FROM (
-			SELECT `+wk+` AS wk, a.team AS team, m.author_id AS author_id, a.name AS name, m.compassion AS c,
-				ROW_NUMBER() OVER w AS rn, COUNT(*) OVER w AS n, AVG(m.compassion) OVER w AS mean
+	// Each counted row is (wk, author, team, name, c, k); per team the
+	// author is 0 and the name empty. Per agent the names join after
+	// counting, one row a week and agent.
+	counted := `SELECT ` + wk + ` AS wk, 0 AS author, a.team AS team, '' AS name, m.compassion AS c, COUNT(*) AS k
 			FROM messages m JOIN agents a ON a.id = m.author_id
-			WHERE `+where+`
-			WINDOW w AS (`+part+` ORDER BY m.compassion ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) t
-		WHERE rn = 1 OR rn = n OR rn = (n * 25 + 99) / 100 OR rn = (n * 50 + 99) / 100 OR rn = (n * 75 + 99) / 100
+			WHERE ` + where + ` GROUP BY ` + wk + `, a.team, m.compassion`
+	order := "wk, team, c"
+	if !byTeam {
+		counted = `SELECT s.wk, s.author, a.team AS team, a.name AS name, s.c, s.k FROM (
+			SELECT ` + wk + ` AS wk, m.author_id AS author, m.compassion AS c, COUNT(*) AS k
+			FROM messages m WHERE ` + where + ` GROUP BY ` + wk + `, m.author_id, m.compassion) s
+			JOIN agents a ON a.id = s.author`
+		order = "wk, name, author, c"
+	}
+	// A row holds the ranks r with below < r <= below + k.
+	holds := func(r string) string { return "(below < " + r + " AND " + r + " <= below + k)" }
+	rows, err := tx.Query(ctx, `SELECT wk, author, team, name, n, total, c, below, k FROM (
+			SELECT wk, author, team, name, c, k,
+				CAST(SUM(k) OVER (PARTITION BY wk, team, author ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) - k AS below,
+				CAST(SUM(k) OVER (PARTITION BY wk, team, author) AS BIGINT) AS n,
+				SUM(c * k) OVER (PARTITION BY wk, team, author) AS total
+			FROM (`+counted+`) s) t
+		WHERE below = 0 OR below + k = n OR `+holds("(n * 25 + 99) / 100")+` OR `+holds("(n * 50 + 99) / 100")+
+		` OR `+holds("(n * 75 + 99) / 100")+`
 		ORDER BY `+order, args...)
 	if err != nil {
 		return nil, fmt.Errorf("compassion by week: %w", err)
@@ -255,21 +271,17 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 	out := []kindred.CompassionWeek{}
 	for rows.Next() {
 		var (
-			week, author, rn, n int64
-			team, name          string
-			mean, c             float64
+			week, author, below, k, n int64
+			team, name                string
+			total, c                  float64
 		)
-		if err := rows.Scan(&week, &team, &author, &name, &rn, &n, &mean, &c); err != nil {
+		if err := rows.Scan(&week, &author, &team, &name, &n, &total, &c, &below, &k); err != nil {
 			return nil, fmt.Errorf("compassion by week: %w", err)
 		}
 		start := weekStart(week)
 		last := len(out) - 1
-		same := last >= 0 && out[last].Week.Equal(start) && out[last].Team == team
-		if !byTeam {
-			same = same && out[last].AgentID == author
-		}
-		if !same {
-			w := kindred.CompassionWeek{Week: start, Team: team, N: int(n), Mean: mean}
+		if last < 0 || !out[last].Week.Equal(start) || out[last].Team != team || out[last].AgentID != author {
+			w := kindred.CompassionWeek{Week: start, Team: team, N: int(n), Mean: total / float64(n)}
 			if !byTeam {
 				w.AgentID, w.Agent = author, name
 			}
@@ -277,19 +289,20 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 			last++
 		}
 		w := &out[last]
-		if rn == 1 {
+		holds := func(r int64) bool { return below < r && r <= below+k }
+		if holds(1) {
 			w.Min = c
 		}
-		if rn == n {
+		if holds(n) {
 			w.Max = c
 		}
-		if rn == (n*25+99)/100 {
+		if holds((n*25 + 99) / 100) {
 			w.P25 = c
 		}
-		if rn == (n*50+99)/100 {
+		if holds((n*50 + 99) / 100) {
 			w.Median = c
 		}
-		if rn == (n*75+99)/100 {
+		if holds((n*75 + 99) / 100) {
 			w.P75 = c
 		}
 	}
