@@ -44,7 +44,7 @@ func TestDashboardPlans(t *testing.T) {
 	var out strings.Builder
 	fmt.Fprintf(&out, "opened (and migrated) in %s; load average %s\n", time.Since(start).Round(time.Millisecond), loadAverage())
 
-	to := time.Now().UTC().Truncate(24 * time.Hour).AddDate(0, 0, 1)
+	to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
 	if s := os.Getenv("KINDRED_DASH_TO"); s != "" {
 		if to, err = time.Parse(time.DateOnly, s); err != nil {
 			t.Fatalf("KINDRED_DASH_TO: %v", err)
