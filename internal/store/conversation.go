@@ -558,6 +558,9 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			}
 			return err
 		}
+		if err := tx.insertReplySignals(ctx, appendReplySignals(nil, m.ID, m.Direction, m.AuthorID, ms(m.CreatedAt), m.Analysis)); err != nil {
+			return err
+		}
 		if route.Sends() && route.Channel != kindred.ChannelChat {
 			// A web chat reply is pushed to the visitor's widget by whichever
 			// process holds it open (see web's chat), not by the outbox.

@@ -26,6 +26,7 @@ import (
 // KINDRED_DASH_TO (a day, default today) ends the periods measured,
 // KINDRED_DASH_DAYS their lengths in days (default 90,365),
 // KINDRED_DASH_AGENT the agent coached (default: the first who replied),
+// KINDRED_DASH_RUNS how often each is timed, the median kept (default 3),
 // KINDRED_DASH_OUT a file for the report (default: the test log).
 //
 // Opening the database brings its schema up to date, as kindred serve does.
@@ -59,6 +60,24 @@ func TestDashboardPlans(t *testing.T) {
 		}
 		spans = append(spans, n)
 	}
+	runs := 3
+	if s := os.Getenv("KINDRED_DASH_RUNS"); s != "" {
+		if runs, err = strconv.Atoi(s); err != nil || runs < 1 {
+			t.Fatalf("KINDRED_DASH_RUNS: %q is not a count", s)
+		}
+	}
+	median := func(f func() error) time.Duration {
+		var ds []time.Duration
+		for range runs {
+			start := time.Now()
+			if err := f(); err != nil {
+				t.Fatal(err)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
 	var agent int64
 	if s := os.Getenv("KINDRED_DASH_AGENT"); s != "" {
 		if agent, err = strconv.ParseInt(s, 10, 64); err != nil {
@@ -90,8 +109,8 @@ func TestDashboardPlans(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", v.name, err)
 			}
-			whole := median3(func() error { return v.run() })
-			fmt.Fprintf(&out, "\n### %s: %s in all (median of 3), %d queries\n", v.name, whole.Round(time.Millisecond), len(caught))
+			whole := median(v.run)
+			fmt.Fprintf(&out, "\n### %s: %s in all (median of %d), %d queries\n", v.name, whole.Round(time.Millisecond), runs, len(caught))
 			seen := map[string]int{}
 			for _, q := range caught {
 				seen[q.caller]++
@@ -99,7 +118,7 @@ func TestDashboardPlans(t *testing.T) {
 				if seen[q.caller] > 1 {
 					label += " #" + strconv.Itoa(seen[q.caller])
 				}
-				took := median3(func() error { return db.drain(ctx, q.query, q.args) })
+				took := median(func() error { return db.drain(ctx, q.query, q.args) })
 				plan, err := db.plan(ctx, q.query, q.args)
 				if err != nil {
 					t.Fatalf("plan of %s: %v", label, err)
@@ -149,19 +168,6 @@ func storeCaller() string {
 			return "?"
 		}
 	}
-}
-
-func median3(f func() error) time.Duration {
-	var ds []time.Duration
-	for range 3 {
-		start := time.Now()
-		if err := f(); err != nil {
-			return -1
-		}
-		ds = append(ds, time.Since(start))
-	}
-	slices.Sort(ds)
-	return ds[1]
 }
 
 // drain runs a query and reads all its rows.

@@ -426,26 +426,12 @@ type habit struct {
 	total float64
 }
 
-// signalRows is the FROM clause that gives each signal the engine recorded
-// on an agent's replies as a row s(v): JSON is where the dialects differ.
-func (tx *Tx) signalRows() (from, name, effect string) {
-	if tx.db.dialect == Postgres {
-		return `messages m CROSS JOIN LATERAL jsonb_array_elements(CASE
-				WHEN jsonb_typeof(m.analysis::jsonb -> 'reply' -> 'signals') = 'array'
-				THEN m.analysis::jsonb -> 'reply' -> 'signals' ELSE '[]'::jsonb END) AS s(v)`,
-			"(s.v ->> 'name')", "((s.v ->> 'effect')::double precision)"
-	}
-	return "messages m, json_each(m.analysis, '$.reply.signals') s",
-		"json_extract(s.value, '$.name')", "json_extract(s.value, '$.effect')"
-}
-
 // signals tallies the signals on the agent's replies in the period, most
-// helpful first (by total effect).
+// helpful first (by total effect), from reply_signals (migration 0018).
 func (tx *Tx) signals(ctx context.Context, agentID, from, to int64) ([]habit, error) {
-	src, name, effect := tx.signalRows()
-	rows, err := tx.Query(ctx, `SELECT `+name+`, COUNT(*), SUM(`+effect+`) FROM `+src+`
-		WHERE m.author_id = ? AND m.direction = 'out' AND m.analysis IS NOT NULL AND m.created_at >= ? AND m.created_at < ?
-		GROUP BY `+name, agentID, from, to)
+	rows, err := tx.Query(ctx, `SELECT name, COUNT(*), SUM(effect) FROM reply_signals
+		WHERE author_id = ? AND created_at >= ? AND created_at < ?
+		GROUP BY name`, agentID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
@@ -476,21 +462,20 @@ func (tx *Tx) signals(ctx context.Context, agentID, from, to int64) ([]habit, er
 // (!best), newest first among equals, with the words that showed it and the
 // engine's first suggestion on it.
 func (tx *Tx) example(ctx context.Context, agentID, from, to int64, signal string, best bool) (*kindred.Example, error) {
-	src, name, effect := tx.signalRows()
 	// A habit is best shown by a reply where it counted and the reply as a
 	// whole was kind; the thing to practise, where it cost most.
-	order, sign := "m.compassion DESC, "+effect+" DESC", " > 0"
+	order, sign := "compassion DESC, effect DESC", " > 0"
 	if !best {
-		order, sign = effect+" ASC", " < 0"
+		order, sign = "effect ASC", " < 0"
 	}
 	var e kindred.Example
 	var created int64
 	var comp sql.NullFloat64
 	var report string
-	err := tx.QueryRow(ctx, `SELECT m.id, m.conversation_id, m.body, m.compassion, m.created_at, m.analysis FROM `+src+`
-		WHERE m.author_id = ? AND m.direction = 'out' AND m.analysis IS NOT NULL AND m.created_at >= ? AND m.created_at < ?
-			AND `+name+` = ? AND `+effect+sign+`
-		ORDER BY `+order+`, m.id DESC LIMIT 1`, agentID, from, to, signal).
+	err := tx.QueryRow(ctx, `SELECT m.id, m.conversation_id, m.body, m.compassion, m.created_at, m.analysis
+		FROM messages m WHERE m.id = (SELECT message_id FROM reply_signals
+			WHERE author_id = ? AND created_at >= ? AND created_at < ? AND name = ? AND effect`+sign+`
+			ORDER BY `+order+`, message_id DESC LIMIT 1)`, agentID, from, to, signal).
 		Scan(&e.MessageID, &e.ConversationID, &e.Body, &comp, &created, &report)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
