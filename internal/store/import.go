@@ -418,7 +418,6 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 			w.conversations[c.SourceID] = id
 			return id, nil
 		}
-		var signals []replySignalRow
 		for i := range msgs {
 			m := &msgs[i]
 			conv, err := conversation(m)
@@ -441,10 +440,9 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 				ms(m.CreatedAt), compassion, sentiment, distress, report, string(m.Conversation.Channel)); err != nil {
 				return fmt.Errorf("message %s: %w", m.SourceID, err)
 			}
-			signals = appendReplySignals(signals[:0], id, m.Direction, m.AuthorID, ms(m.CreatedAt), m.Analysis)
-			for _, r := range signals {
-				if _, err := s.signal.ExecContext(ctx, r.message, r.author, r.created, r.compassion, r.Name, r.Effect); err != nil {
-					return fmt.Errorf("message %s: signal %s: %w", m.SourceID, r.Name, err)
+			if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
+				if _, err := s.signal.ExecContext(ctx, *m.AuthorID, ms(m.CreatedAt), id, compassion, string(sig)); err != nil {
+					return fmt.Errorf("message %s: signals: %w", m.SourceID, err)
 				}
 			}
 			next.message++
@@ -486,8 +484,6 @@ const (
 	// A historical message: no delivery status, recipient or email id.
 	sqliteMessage = `INSERT INTO messages (id, conversation_id, direction, author_id, author_name, body, created_at,
 		compassion, sentiment, distress, analysis, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	// One of a reply's signals (see replysignals.go).
-	sqliteSignal = `INSERT INTO reply_signals (message_id, author_id, created_at, compassion, name, effect) VALUES (?, ?, ?, ?, ?, ?)`
 	// The conversation as Apply leaves it after the batch's messages, its
 	// status the source's: the newest message is its last change, the
 	// earliest reply its first response, and a resolved one was resolved
@@ -508,7 +504,7 @@ func prepareImport(ctx context.Context, tx *Tx) (*importStatements, error) {
 		sql  string
 	}{
 		{&s.claim, sqliteClaim}, {&s.lookup, sqliteLookup}, {&s.claimMessage, sqliteClaimMessage}, {&s.customer, sqliteCustomer},
-		{&s.conversation, sqliteConversation}, {&s.message, sqliteMessage}, {&s.signal, sqliteSignal}, {&s.update, sqliteUpdate},
+		{&s.conversation, sqliteConversation}, {&s.message, sqliteMessage}, {&s.signal, replySignalsSQL}, {&s.update, sqliteUpdate},
 	} {
 		st, err := tx.tx.PrepareContext(tx.ctx(ctx), p.sql)
 		if err != nil {

@@ -208,14 +208,16 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 	}
 	rows := make([][]any, len(fresh))
 	claimed := make([][]any, len(fresh))
-	var signals []replySignalRow
+	var signals [][]any
 	for i, m := range fresh {
 		conv := convID(m)
 		compassion, sentiment, distress, report := analysisColumns(m.Analysis)
 		rows[i] = []any{ids[i], conv, string(m.Direction), nullInt(m.AuthorID), m.AuthorName, m.Body, ms(m.CreatedAt),
 			compassion, sentiment, distress, report, string(m.Conversation.Channel)}
 		claimed[i] = []any{im.source, conv, m.SourceID, ids[i]}
-		signals = appendReplySignals(signals, ids[i], m.Direction, m.AuthorID, ms(m.CreatedAt), m.Analysis)
+		if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
+			signals = append(signals, []any{*m.AuthorID, ms(m.CreatedAt), ids[i], compassion, string(sig)})
+		}
 		w.touch(conv, m)
 	}
 	if err := pgCopy(ctx, tx, "messages", []string{"id", "conversation_id", "direction", "author_id", "author_name", "body",
@@ -225,11 +227,7 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 	if err := pgCopy(ctx, tx, "import_messages", []string{"source", "conversation_id", "source_id", "message_id"}, claimed); err != nil {
 		return nil, err
 	}
-	srows := make([][]any, len(signals))
-	for i, r := range signals {
-		srows[i] = []any{r.message, r.author, r.created, r.compassion, r.Name, r.Effect}
-	}
-	if err := pgCopy(ctx, tx, "reply_signals", []string{"message_id", "author_id", "created_at", "compassion", "name", "effect"}, srows); err != nil {
+	if err := pgCopy(ctx, tx, "reply_signals", []string{"author_id", "created_at", "message_id", "compassion", "signals"}, signals); err != nil {
 		return nil, err
 	}
 	w.counts.Messages = len(fresh)

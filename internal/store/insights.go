@@ -426,12 +426,24 @@ type habit struct {
 	total float64
 }
 
+// signalRows is the FROM clause that gives each signal kept for an agent's
+// replies (reply_signals, see replysignals.go) as a row s, with its name
+// and effect: JSON is where the dialects differ.
+func (tx *Tx) signalRows() (from, name, effect string) {
+	if tx.db.dialect == Postgres {
+		return "reply_signals r CROSS JOIN LATERAL jsonb_array_elements(r.signals) AS s(v)",
+			"(s.v ->> 'name')", "((s.v ->> 'effect')::double precision)"
+	}
+	return "reply_signals r, json_each(r.signals) s", "json_extract(s.value, '$.name')", "json_extract(s.value, '$.effect')"
+}
+
 // signals tallies the signals on the agent's replies in the period, most
-// helpful first (by total effect), from reply_signals (migration 0018).
+// helpful first (by total effect).
 func (tx *Tx) signals(ctx context.Context, agentID, from, to int64) ([]habit, error) {
-	rows, err := tx.Query(ctx, `SELECT name, COUNT(*), SUM(effect) FROM reply_signals
-		WHERE author_id = ? AND created_at >= ? AND created_at < ?
-		GROUP BY name`, agentID, from, to)
+	src, name, effect := tx.signalRows()
+	rows, err := tx.Query(ctx, `SELECT `+name+`, COUNT(*), SUM(`+effect+`) FROM `+src+`
+		WHERE r.author_id = ? AND r.created_at >= ? AND r.created_at < ?
+		GROUP BY `+name, agentID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
@@ -462,20 +474,21 @@ func (tx *Tx) signals(ctx context.Context, agentID, from, to int64) ([]habit, er
 // (!best), newest first among equals, with the words that showed it and the
 // engine's first suggestion on it.
 func (tx *Tx) example(ctx context.Context, agentID, from, to int64, signal string, best bool) (*kindred.Example, error) {
+	src, name, effect := tx.signalRows()
 	// A habit is best shown by a reply where it counted and the reply as a
 	// whole was kind; the thing to practise, where it cost most.
-	order, sign := "compassion DESC, effect DESC", " > 0"
+	order, sign := "r.compassion DESC, "+effect+" DESC", " > 0"
 	if !best {
-		order, sign = "effect ASC", " < 0"
+		order, sign = effect+" ASC", " < 0"
 	}
 	var e kindred.Example
 	var created int64
 	var comp sql.NullFloat64
 	var report string
 	err := tx.QueryRow(ctx, `SELECT m.id, m.conversation_id, m.body, m.compassion, m.created_at, m.analysis
-		FROM messages m WHERE m.id = (SELECT message_id FROM reply_signals
-			WHERE author_id = ? AND created_at >= ? AND created_at < ? AND name = ? AND effect`+sign+`
-			ORDER BY `+order+`, message_id DESC LIMIT 1)`, agentID, from, to, signal).
+		FROM messages m WHERE m.id = (SELECT r.message_id FROM `+src+`
+			WHERE r.author_id = ? AND r.created_at >= ? AND r.created_at < ? AND `+name+` = ? AND `+effect+sign+`
+			ORDER BY `+order+`, r.message_id DESC LIMIT 1)`, agentID, from, to, signal).
 		Scan(&e.MessageID, &e.ConversationID, &e.Body, &comp, &created, &report)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -67,24 +67,30 @@ func TestReplySignalsKeptForEveryWayAReplyIsWritten(t *testing.T) {
 			signals := func() map[string][]string {
 				got := map[string][]string{}
 				err := db.ReadTx(ctx, func(tx *Tx) error {
-					rows, err := tx.Query(ctx, `SELECT m.body, s.author_id, s.name, s.compassion FROM reply_signals s
-						JOIN messages m ON m.id = s.message_id AND m.author_id = s.author_id AND m.created_at = s.created_at
-						ORDER BY s.message_id, s.name`)
+					rows, err := tx.Query(ctx, `SELECT m.body, r.author_id, r.compassion, r.signals FROM reply_signals r
+						JOIN messages m ON m.id = r.message_id AND m.author_id = r.author_id AND m.created_at = r.created_at
+						ORDER BY r.message_id`)
 					if err != nil {
 						return err
 					}
 					defer rows.Close()
 					for rows.Next() {
-						var body, name string
+						var body, list string
 						var author int64
 						var comp *float64
-						if err := rows.Scan(&body, &author, &name, &comp); err != nil {
+						if err := rows.Scan(&body, &author, &comp, &list); err != nil {
 							return err
 						}
 						if author != 1001 || comp == nil {
 							t.Errorf("reply %q: author %d, compassion %v", body, author, comp)
 						}
-						got[body] = append(got[body], name)
+						var sigs []signalJSON
+						if err := json.Unmarshal([]byte(list), &sigs); err != nil {
+							t.Errorf("reply %q: signals %s: %v", body, list, err)
+						}
+						for _, s := range sigs {
+							got[body] = append(got[body], s.Name)
+						}
 					}
 					return rows.Err()
 				})
