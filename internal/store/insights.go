@@ -178,10 +178,13 @@ func (tx *Tx) retention(ctx context.Context, d *kindred.Dashboard, from, to int6
 	if err != nil {
 		return fmt.Errorf("returning customers: %w", err)
 	}
+	// The earlier conversation lies within 90 days before the period or in
+	// it: said outright, the database reads only those, not every one.
 	err = tx.QueryRow(ctx, `SELECT COUNT(DISTINCT c.customer_id) FROM conversations c
 		WHERE c.created_at >= ? AND c.created_at < ? AND EXISTS (
 			SELECT 1 FROM conversations p WHERE p.customer_id = c.customer_id
-			AND p.created_at < c.created_at AND p.created_at >= c.created_at - `+fmt.Sprint(day90MS)+`)`, from, to).
+			AND p.created_at < c.created_at AND p.created_at >= c.created_at - `+fmt.Sprint(day90MS)+`
+			AND p.created_at >= ? AND p.created_at < ?)`, from, to, from-day90MS, to).
 		Scan(&r.CameBack90)
 	if err != nil {
 		return fmt.Errorf("customers who came back: %w", err)
@@ -315,11 +318,14 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 func (tx *Tx) compassionVsCSAT(ctx context.Context, d *kindred.Dashboard, from, to int64) error {
 	// The inner GROUP BY gives each survey its conversation's mean once; a
 	// scalar subquery in its place would be run again for every use of x.
+	// CROSS JOIN makes SQLite start from the period's surveys (PostgreSQL
+	// plans it as any join): left to itself, without statistics, it read
+	// every reply ever written and looked for a survey for each.
 	rows, err := tx.Query(ctx, `SELECT y, COUNT(*), SUM(x), SUM(x * x) FROM (
 			SELECT s.id AS id, s.satisfaction AS y, AVG(m.compassion) AS x
-			FROM surveys s JOIN messages m ON m.conversation_id = s.conversation_id
-				AND m.direction = 'out' AND m.compassion IS NOT NULL
+			FROM surveys s CROSS JOIN messages m
 			WHERE s.answered_at >= ? AND s.answered_at < ? AND s.satisfaction IS NOT NULL
+				AND m.conversation_id = s.conversation_id AND m.direction = 'out' AND m.compassion IS NOT NULL
 			GROUP BY s.id, s.satisfaction) t
 		GROUP BY y ORDER BY y`, from, to)
 	if err != nil {
