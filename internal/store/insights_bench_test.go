@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -189,7 +190,7 @@ func bulkLoad(b *testing.B, db *DB, end time.Time) int64 {
 			replies := 1 + r.IntN(2)
 			sum := 0.0
 			for j := range replies {
-				score := 20 + r.Float64()*75
+				score := math.Round((20+r.Float64()*75)*10) / 10 // the engine gives a tenth
 				sum += score
 				mid++
 				at, rep, author := ms(first.Add(time.Duration(j)*time.Hour)), report(score), int64(agent)
