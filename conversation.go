@@ -152,6 +152,17 @@ type Analysis struct {
 	Sentiment  float64         `json:"sentiment"`            // compound, -1..1
 	Distress   *float64        `json:"distress,omitempty"`   // 0-1, customer messages only
 	Report     json.RawMessage `json:"report"`
+	// Signals are the report's reply signals, when whoever made the report
+	// gives them (the engine does): the store keeps them beside the reply
+	// for the coaching view, and reads them from Report when they are nil.
+	Signals []Signal `json:"-"`
+}
+
+// Signal is one thing the engine found in a reply and what it added to the
+// score (negative when it cost).
+type Signal struct {
+	Name   string
+	Effect float64
 }
 
 // Apply updates the conversation for a new message: the first reply sets

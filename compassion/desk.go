@@ -46,6 +46,10 @@ func (DeskAnalyzer) Analyze(m *kindred.Message, inReplyTo *kindred.Message, c *k
 		a := &kindred.Analysis{Compassion: r.Compassion, Report: report}
 		if r.Reply != nil {
 			a.Sentiment = r.Reply.Sentiment.Compound
+			a.Signals = make([]kindred.Signal, len(r.Reply.Signals))
+			for i, s := range r.Reply.Signals {
+				a.Signals[i] = kindred.Signal{Name: s.Name, Effect: s.Effect}
+			}
 		}
 		return a
 	}

@@ -37,6 +37,15 @@ func TestDeskAnalyzerByDirection(t *testing.T) {
 	if r.Reply.PlainLanguage.TargetGrade != strictTargetGrade {
 		t.Error("the plain-language accommodation is not applied")
 	}
+	// The signals the store keeps for coaching are the report's.
+	if len(a.Signals) != len(r.Reply.Signals) {
+		t.Fatalf("analysis lists %d signals, its report %d", len(a.Signals), len(r.Reply.Signals))
+	}
+	for i, s := range r.Reply.Signals {
+		if a.Signals[i] != (kindred.Signal{Name: s.Name, Effect: s.Effect}) {
+			t.Errorf("signal %d: %+v, report has %s %v", i, a.Signals[i], s.Name, s.Effect)
+		}
+	}
 
 	if a := d.Analyze(note, in, customer); a != nil {
 		t.Errorf("internal note analysed: %+v", a)

@@ -584,6 +584,11 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			}
 			return err
 		}
+		if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
+			if _, err := tx.Exec(ctx, replySignalsSQL, *m.AuthorID, ms(m.CreatedAt), m.ID, compassion, string(sig)); err != nil {
+				return err
+			}
+		}
 		if route.Sends() && route.Channel != kindred.ChannelChat {
 			// A web chat reply is pushed to the visitor's widget by whichever
 			// process holds it open (see web's chat), not by the outbox.

@@ -440,6 +440,11 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 				ms(m.CreatedAt), compassion, sentiment, distress, report, string(m.Conversation.Channel)); err != nil {
 				return fmt.Errorf("message %s: %w", m.SourceID, err)
 			}
+			if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
+				if _, err := s.signal.ExecContext(ctx, *m.AuthorID, ms(m.CreatedAt), id, compassion, string(sig)); err != nil {
+					return fmt.Errorf("message %s: signals: %w", m.SourceID, err)
+				}
+			}
 			next.message++
 			w.counts.Messages++
 			w.touch(conv, m)
@@ -461,7 +466,7 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 // importStatements are the statements of a batch on SQLite, prepared once
 // for its thousands of rows.
 type importStatements struct {
-	claim, lookup, claimMessage, customer, conversation, message, update *sql.Stmt
+	claim, lookup, claimMessage, customer, conversation, message, signal, update *sql.Stmt
 }
 
 // The SQL of an import batch on SQLite.
@@ -499,7 +504,7 @@ func prepareImport(ctx context.Context, tx *Tx) (*importStatements, error) {
 		sql  string
 	}{
 		{&s.claim, sqliteClaim}, {&s.lookup, sqliteLookup}, {&s.claimMessage, sqliteClaimMessage}, {&s.customer, sqliteCustomer},
-		{&s.conversation, sqliteConversation}, {&s.message, sqliteMessage}, {&s.update, sqliteUpdate},
+		{&s.conversation, sqliteConversation}, {&s.message, sqliteMessage}, {&s.signal, replySignalsSQL}, {&s.update, sqliteUpdate},
 	} {
 		st, err := tx.tx.PrepareContext(tx.ctx(ctx), p.sql)
 		if err != nil {
@@ -512,7 +517,7 @@ func prepareImport(ctx context.Context, tx *Tx) (*importStatements, error) {
 }
 
 func (s *importStatements) close() {
-	for _, st := range []*sql.Stmt{s.claim, s.lookup, s.claimMessage, s.customer, s.conversation, s.message, s.update} {
+	for _, st := range []*sql.Stmt{s.claim, s.lookup, s.claimMessage, s.customer, s.conversation, s.message, s.signal, s.update} {
 		if st != nil {
 			st.Close()
 		}

@@ -208,12 +208,16 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 	}
 	rows := make([][]any, len(fresh))
 	claimed := make([][]any, len(fresh))
+	var signals [][]any
 	for i, m := range fresh {
 		conv := convID(m)
 		compassion, sentiment, distress, report := analysisColumns(m.Analysis)
 		rows[i] = []any{ids[i], conv, string(m.Direction), nullInt(m.AuthorID), m.AuthorName, m.Body, ms(m.CreatedAt),
 			compassion, sentiment, distress, report, string(m.Conversation.Channel)}
 		claimed[i] = []any{im.source, conv, m.SourceID, ids[i]}
+		if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
+			signals = append(signals, []any{*m.AuthorID, ms(m.CreatedAt), ids[i], compassion, string(sig)})
+		}
 		w.touch(conv, m)
 	}
 	if err := pgCopy(ctx, tx, "messages", []string{"id", "conversation_id", "direction", "author_id", "author_name", "body",
@@ -221,6 +225,9 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 		return nil, err
 	}
 	if err := pgCopy(ctx, tx, "import_messages", []string{"source", "conversation_id", "source_id", "message_id"}, claimed); err != nil {
+		return nil, err
+	}
+	if err := pgCopy(ctx, tx, "reply_signals", []string{"author_id", "created_at", "message_id", "compassion", "signals"}, signals); err != nil {
 		return nil, err
 	}
 	w.counts.Messages = len(fresh)

@@ -178,10 +178,13 @@ func (tx *Tx) retention(ctx context.Context, d *kindred.Dashboard, from, to int6
 	if err != nil {
 		return fmt.Errorf("returning customers: %w", err)
 	}
+	// The earlier conversation lies within 90 days before the period or in
+	// it: said outright, the database reads only those, not every one.
 	err = tx.QueryRow(ctx, `SELECT COUNT(DISTINCT c.customer_id) FROM conversations c
 		WHERE c.created_at >= ? AND c.created_at < ? AND EXISTS (
 			SELECT 1 FROM conversations p WHERE p.customer_id = c.customer_id
-			AND p.created_at < c.created_at AND p.created_at >= c.created_at - `+fmt.Sprint(day90MS)+`)`, from, to).
+			AND p.created_at < c.created_at AND p.created_at >= c.created_at - `+fmt.Sprint(day90MS)+`
+			AND p.created_at >= ? AND p.created_at < ?)`, from, to, from-day90MS, to).
 		Scan(&r.CameBack90)
 	if err != nil {
 		return fmt.Errorf("customers who came back: %w", err)
@@ -222,13 +225,16 @@ func (tx *Tx) followUps(ctx context.Context, d *kindred.Dashboard, from, to, now
 
 // compassionWeeks is the weekly distribution of reply compassion scores,
 // per group (a.team or m.author_id), of one agent's replies when agentID is
-// set. Each group's week comes back as at most five rows: its lowest, 25th,
-// median, 75th and highest ranks, each carrying the group's count and mean.
-// One window, over the whole partition in score order, serves the rank, the
-// count and the mean, so the rows are sorted once.
+// set: the count, mean, lowest, 25th, median, 75th and highest rank.
+//
+// The replies are first counted by week, group and score. A score is
+// rounded to a tenth between 0 and 100, so a group's week is at most 1,001
+// rows however many replies it holds: the database never sorts the
+// replies themselves (a year of a big desk's is millions). Running sums
+// over those rows, in score order, say which score holds each rank, and
+// only the rows holding one come back.
 func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agentID int64) ([]kindred.CompassionWeek, error) {
 	wk := weekExpr("m.created_at")
-	part := "PARTITION BY " + wk + ", " + group
 	where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= ? AND m.created_at < ?"
 	args := []any{from, to}
 	if agentID != 0 {
@@ -236,17 +242,30 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 		args = append(args, agentID)
 	}
 	byTeam := group == "a.team"
-	order := "wk, name, author_id, rn"
-	if byTeam {
-		order = "wk, team, rn"
-	}
-	rows, err := tx.Query(ctx, `SELECT wk, team, author_id, name, rn, n, mean, c FROM (
-			SELECT `+wk+` AS wk, a.team AS team, m.author_id AS author_id, a.name AS name, m.compassion AS c,
-				ROW_NUMBER() OVER w AS rn, COUNT(*) OVER w AS n, AVG(m.compassion) OVER w AS mean
+	// Each counted row is (wk, author, team, name, c, k); per team the
+	// author is 0 and the name empty. Per agent the names join after
+	// counting, one row a week and agent.
+	counted := `SELECT ` + wk + ` AS wk, 0 AS author, a.team AS team, '' AS name, m.compassion AS c, COUNT(*) AS k
 			FROM messages m JOIN agents a ON a.id = m.author_id
-			WHERE `+where+`
-			WINDOW w AS (`+part+` ORDER BY m.compassion ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) t
-		WHERE rn = 1 OR rn = n OR rn = (n * 25 + 99) / 100 OR rn = (n * 50 + 99) / 100 OR rn = (n * 75 + 99) / 100
+			WHERE ` + where + ` GROUP BY ` + wk + `, a.team, m.compassion`
+	order := "wk, team, c"
+	if !byTeam {
+		counted = `SELECT s.wk, s.author, a.team AS team, a.name AS name, s.c, s.k FROM (
+			SELECT ` + wk + ` AS wk, m.author_id AS author, m.compassion AS c, COUNT(*) AS k
+			FROM messages m WHERE ` + where + ` GROUP BY ` + wk + `, m.author_id, m.compassion) s
+			JOIN agents a ON a.id = s.author`
+		order = "wk, name, author, c"
+	}
+	// A row holds the ranks r with below < r <= below + k.
+	holds := func(r string) string { return "(below < " + r + " AND " + r + " <= below + k)" }
+	rows, err := tx.Query(ctx, `SELECT wk, author, team, name, n, total, c, below, k FROM (
+			SELECT wk, author, team, name, c, k,
+				CAST(SUM(k) OVER (PARTITION BY wk, team, author ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) - k AS below,
+				CAST(SUM(k) OVER (PARTITION BY wk, team, author) AS BIGINT) AS n,
+				SUM(c * k) OVER (PARTITION BY wk, team, author) AS total
+			FROM (`+counted+`) s) t
+		WHERE below = 0 OR below + k = n OR `+holds("(n * 25 + 99) / 100")+` OR `+holds("(n * 50 + 99) / 100")+
+		` OR `+holds("(n * 75 + 99) / 100")+`
 		ORDER BY `+order, args...)
 	if err != nil {
 		return nil, fmt.Errorf("compassion by week: %w", err)
@@ -255,21 +274,17 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 	out := []kindred.CompassionWeek{}
 	for rows.Next() {
 		var (
-			week, author, rn, n int64
-			team, name          string
-			mean, c             float64
+			week, author, below, k, n int64
+			team, name                string
+			total, c                  float64
 		)
-		if err := rows.Scan(&week, &team, &author, &name, &rn, &n, &mean, &c); err != nil {
+		if err := rows.Scan(&week, &author, &team, &name, &n, &total, &c, &below, &k); err != nil {
 			return nil, fmt.Errorf("compassion by week: %w", err)
 		}
 		start := weekStart(week)
 		last := len(out) - 1
-		same := last >= 0 && out[last].Week.Equal(start) && out[last].Team == team
-		if !byTeam {
-			same = same && out[last].AgentID == author
-		}
-		if !same {
-			w := kindred.CompassionWeek{Week: start, Team: team, N: int(n), Mean: mean}
+		if last < 0 || !out[last].Week.Equal(start) || out[last].Team != team || out[last].AgentID != author {
+			w := kindred.CompassionWeek{Week: start, Team: team, N: int(n), Mean: total / float64(n)}
 			if !byTeam {
 				w.AgentID, w.Agent = author, name
 			}
@@ -277,19 +292,20 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 			last++
 		}
 		w := &out[last]
-		if rn == 1 {
+		holds := func(r int64) bool { return below < r && r <= below+k }
+		if holds(1) {
 			w.Min = c
 		}
-		if rn == n {
+		if holds(n) {
 			w.Max = c
 		}
-		if rn == (n*25+99)/100 {
+		if holds((n*25 + 99) / 100) {
 			w.P25 = c
 		}
-		if rn == (n*50+99)/100 {
+		if holds((n*50 + 99) / 100) {
 			w.Median = c
 		}
-		if rn == (n*75+99)/100 {
+		if holds((n*75 + 99) / 100) {
 			w.P75 = c
 		}
 	}
@@ -302,11 +318,14 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 func (tx *Tx) compassionVsCSAT(ctx context.Context, d *kindred.Dashboard, from, to int64) error {
 	// The inner GROUP BY gives each survey its conversation's mean once; a
 	// scalar subquery in its place would be run again for every use of x.
+	// CROSS JOIN makes SQLite start from the period's surveys (PostgreSQL
+	// plans it as any join): left to itself, without statistics, it read
+	// every reply ever written and looked for a survey for each.
 	rows, err := tx.Query(ctx, `SELECT y, COUNT(*), SUM(x), SUM(x * x) FROM (
 			SELECT s.id AS id, s.satisfaction AS y, AVG(m.compassion) AS x
-			FROM surveys s JOIN messages m ON m.conversation_id = s.conversation_id
-				AND m.direction = 'out' AND m.compassion IS NOT NULL
+			FROM surveys s CROSS JOIN messages m
 			WHERE s.answered_at >= ? AND s.answered_at < ? AND s.satisfaction IS NOT NULL
+				AND m.conversation_id = s.conversation_id AND m.direction = 'out' AND m.compassion IS NOT NULL
 			GROUP BY s.id, s.satisfaction) t
 		GROUP BY y ORDER BY y`, from, to)
 	if err != nil {
@@ -413,17 +432,15 @@ type habit struct {
 	total float64
 }
 
-// signalRows is the FROM clause that gives each signal the engine recorded
-// on an agent's replies as a row s(v): JSON is where the dialects differ.
+// signalRows is the FROM clause that gives each signal kept for an agent's
+// replies (reply_signals, see replysignals.go) as a row s, with its name
+// and effect: JSON is where the dialects differ.
 func (tx *Tx) signalRows() (from, name, effect string) {
 	if tx.db.dialect == Postgres {
-		return `messages m CROSS JOIN LATERAL jsonb_array_elements(CASE
-				WHEN jsonb_typeof(m.analysis::jsonb -> 'reply' -> 'signals') = 'array'
-				THEN m.analysis::jsonb -> 'reply' -> 'signals' ELSE '[]'::jsonb END) AS s(v)`,
+		return "reply_signals r CROSS JOIN LATERAL jsonb_array_elements(r.signals) AS s(v)",
 			"(s.v ->> 'name')", "((s.v ->> 'effect')::double precision)"
 	}
-	return "messages m, json_each(m.analysis, '$.reply.signals') s",
-		"json_extract(s.value, '$.name')", "json_extract(s.value, '$.effect')"
+	return "reply_signals r, json_each(r.signals) s", "json_extract(s.value, '$.name')", "json_extract(s.value, '$.effect')"
 }
 
 // signals tallies the signals on the agent's replies in the period, most
@@ -431,7 +448,7 @@ func (tx *Tx) signalRows() (from, name, effect string) {
 func (tx *Tx) signals(ctx context.Context, agentID, from, to int64) ([]habit, error) {
 	src, name, effect := tx.signalRows()
 	rows, err := tx.Query(ctx, `SELECT `+name+`, COUNT(*), SUM(`+effect+`) FROM `+src+`
-		WHERE m.author_id = ? AND m.direction = 'out' AND m.analysis IS NOT NULL AND m.created_at >= ? AND m.created_at < ?
+		WHERE r.author_id = ? AND r.created_at >= ? AND r.created_at < ?
 		GROUP BY `+name, agentID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
@@ -466,7 +483,7 @@ func (tx *Tx) example(ctx context.Context, agentID, from, to int64, signal strin
 	src, name, effect := tx.signalRows()
 	// A habit is best shown by a reply where it counted and the reply as a
 	// whole was kind; the thing to practise, where it cost most.
-	order, sign := "m.compassion DESC, "+effect+" DESC", " > 0"
+	order, sign := "r.compassion DESC, "+effect+" DESC", " > 0"
 	if !best {
 		order, sign = effect+" ASC", " < 0"
 	}
@@ -474,10 +491,10 @@ func (tx *Tx) example(ctx context.Context, agentID, from, to int64, signal strin
 	var created int64
 	var comp sql.NullFloat64
 	var report string
-	err := tx.QueryRow(ctx, `SELECT m.id, m.conversation_id, m.body, m.compassion, m.created_at, m.analysis FROM `+src+`
-		WHERE m.author_id = ? AND m.direction = 'out' AND m.analysis IS NOT NULL AND m.created_at >= ? AND m.created_at < ?
-			AND `+name+` = ? AND `+effect+sign+`
-		ORDER BY `+order+`, m.id DESC LIMIT 1`, agentID, from, to, signal).
+	err := tx.QueryRow(ctx, `SELECT m.id, m.conversation_id, m.body, m.compassion, m.created_at, m.analysis
+		FROM messages m WHERE m.id = (SELECT r.message_id FROM `+src+`
+			WHERE r.author_id = ? AND r.created_at >= ? AND r.created_at < ? AND `+name+` = ? AND `+effect+sign+`
+			ORDER BY `+order+`, r.message_id DESC LIMIT 1)`, agentID, from, to, signal).
 		Scan(&e.MessageID, &e.ConversationID, &e.Body, &comp, &created, &report)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

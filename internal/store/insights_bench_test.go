@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	crand "crypto/rand"
+	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -149,15 +151,17 @@ func bulkLoad(b *testing.B, db *DB, end time.Time) int64 {
 		}
 		conv := newBatch(`INSERT INTO conversations (id, customer_id, channel, subject, status, priority, assignee_id,
 			created_at, updated_at, first_response_at, resolved_at) VALUES `, 11)
-		msg := newBatch(`INSERT INTO messages (conversation_id, direction, author_id, author_name, body, created_at,
-			compassion, sentiment, distress, analysis) VALUES `, 10)
+		msg := newBatch(`INSERT INTO messages (id, conversation_id, direction, author_id, author_name, body, created_at,
+			compassion, sentiment, distress, analysis) VALUES `, 11)
+		// Each reply's signals, as the store writes them with the reply.
+		rs := newBatch(`INSERT INTO reply_signals (author_id, created_at, message_id, compassion, signals) VALUES `, 5)
 		sv := newBatch(`INSERT INTO surveys (conversation_id, customer_id, agent_id, channel, token_hash, created_at, expires_at,
 			answered_at, satisfaction, felt_heard) VALUES `, 10)
 		dl := newBatch(`INSERT INTO delays (conversation_id, reason, promised_at, new_date, draft, status, created_at, sent_at) VALUES `, 8)
 		fu := newBatch(`INSERT INTO follow_ups (conversation_id, agent_id, what, due_at, status, created_at) VALUES `, 6)
 		flush := func() error {
 			// Conversations first: the other rows point at them.
-			for _, bt := range []*batch{conv, msg, sv, dl, fu} {
+			for _, bt := range []*batch{conv, msg, rs, sv, dl, fu} {
 				bt.flush(ctx)
 				if bt.failed != nil {
 					return bt.failed
@@ -165,6 +169,7 @@ func bulkLoad(b *testing.B, db *DB, end time.Time) int64 {
 			}
 			return nil
 		}
+		var mid int64
 		for i := 1; i <= benchConversations; i++ {
 			if i%500 == 0 {
 				if err := flush(); err != nil {
@@ -180,13 +185,17 @@ func bulkLoad(b *testing.B, db *DB, end time.Time) int64 {
 				status, res = "waiting_on_customer", nil
 			}
 			conv.add(ctx, i, 1+r.IntN(customers), "sms", "Card", status, "normal", agent, ms(created), ms(resolved), ms(first), res)
-			msg.add(ctx, i, "in", nil, "Customer", "My card has not come.", ms(created), nil, -0.3, 0.4, `{"customer":{}}`)
+			mid++
+			msg.add(ctx, mid, i, "in", nil, "Customer", "My card has not come.", ms(created), nil, -0.3, 0.4, `{"customer":{}}`)
 			replies := 1 + r.IntN(2)
 			sum := 0.0
 			for j := range replies {
-				score := 20 + r.Float64()*75
+				score := math.Round((20+r.Float64()*75)*10) / 10 // the engine gives a tenth
 				sum += score
-				msg.add(ctx, i, "out", agent, "Agent", "We are on it.", ms(first.Add(time.Duration(j)*time.Hour)), score, 0.2, nil, report(score))
+				mid++
+				at, rep, author := ms(first.Add(time.Duration(j)*time.Hour)), report(score), int64(agent)
+				msg.add(ctx, mid, i, "out", agent, "Agent", "We are on it.", at, score, 0.2, nil, rep)
+				rs.add(ctx, author, at, mid, score, string(replySignals(kindred.Outbound, &author, &kindred.Analysis{Report: json.RawMessage(rep)})))
 			}
 			if status == "resolved" && r.IntN(10) < 3 {
 				sat := min(5, max(1, int(1+4*(sum/float64(replies)-20)/75+r.NormFloat64())))
@@ -208,7 +217,7 @@ func bulkLoad(b *testing.B, db *DB, end time.Time) int64 {
 		}
 		if db.dialect == Postgres {
 			// Rows given explicit ids leave the identity sequences behind.
-			for _, t := range []string{"agents", "customers", "conversations"} {
+			for _, t := range []string{"agents", "customers", "conversations", "messages"} {
 				if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT MAX(id) FROM "+t+"))"); err != nil {
 					return err
 				}

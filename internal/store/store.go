@@ -55,6 +55,10 @@ type DB struct {
 	loc *time.Location
 	// codeKey derives the digits of codes read out (see codeSecret).
 	codeKey codeKey
+	// traceRead, when a test sets it, sees each query a transaction reads
+	// with, as written and with its arguments, before it runs: the
+	// dashboards' plans are taken from what the code really asks.
+	traceRead func(query string, args []any)
 }
 
 // SetLocation sets the desk's time zone, which decides the lobby's day
@@ -400,11 +404,17 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if tx.db.traceRead != nil {
+		tx.db.traceRead(query, args)
+	}
 	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx.db.traceRead != nil {
+		tx.db.traceRead(query, args)
+	}
 	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 

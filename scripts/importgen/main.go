@@ -8,6 +8,10 @@
 //	go run ./scripts/importgen -n 1000000 -format csv > /tmp/history.csv
 //	go run ./scripts/importgen -n 1000000 -format zendesk > /tmp/tickets.json
 //
+// -agents and -from/-to shape a bigger desk: many agents, found on the desk
+// by their emails, and the history spread over the days given
+// (scripts/dash10m.sh builds its 10-million-message database so).
+//
 // The zendesk format is one Tickets API page with every ticket and its
 // comments, and the users side-loaded after them.
 package main
@@ -103,6 +107,9 @@ func main() {
 	format := flag.String("format", "jsonl", "jsonl, csv or zendesk")
 	per := flag.Int("per", 20, "messages a conversation, on average")
 	seed := flag.Uint64("seed", 1, "the same seed writes the same history")
+	nAgents := flag.Int("agents", 0, "invent this many agents, written by email (agent1@desk.example …) so that the import finds them on the desk; 0: the six named agents, by name")
+	from := flag.String("from", "2024-01-01", "the first conversation's day (YYYY-MM-DD)")
+	until := flag.String("to", "", "spread the conversations evenly from -from to this day (YYYY-MM-DD); default: one every 7 minutes")
 	flag.Parse()
 	if *format != "jsonl" && *format != "csv" && *format != "zendesk" {
 		fmt.Fprintln(os.Stderr, "importgen: -format must be jsonl, csv or zendesk")
@@ -112,7 +119,27 @@ func main() {
 	defer out.Flush()
 	w := newWriter(*format, out)
 	r := rand.New(rand.NewPCG(*seed, 2))
-	start := time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC)
+	start, err := time.Parse(time.DateOnly, *from)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "importgen: -from:", err)
+		os.Exit(2)
+	}
+	start = start.Add(8 * time.Hour)
+	step := 7 * time.Minute
+	if *until != "" {
+		end, err := time.Parse(time.DateOnly, *until)
+		if err != nil || !end.After(start) {
+			fmt.Fprintln(os.Stderr, "importgen: -to must be a day after -from")
+			os.Exit(2)
+		}
+		step = end.Sub(start) / time.Duration(max(1, *n / *per))
+	}
+	if *nAgents > 0 {
+		agents = make([]string, *nAgents)
+		for i := range agents {
+			agents[i] = fmt.Sprintf("agent%d@desk.example", i+1)
+		}
+	}
 	written := 0
 	for conv := 1; written < *n; conv++ {
 		cust := 1 + r.IntN(max(1, *n / *per / 2)) // people come back: about two conversations each
@@ -123,7 +150,7 @@ func main() {
 		if cust%3 == 0 {
 			email = fmt.Sprintf("%s.%d@example.org", strings.ToLower(strings.ReplaceAll(name, " ", ".")), cust)
 		}
-		at := start.Add(time.Duration(conv) * 7 * time.Minute)
+		at := start.Add(time.Duration(conv) * step)
 		channel := channels[r.IntN(len(channels))]
 		status := statuses[r.IntN(len(statuses))]
 		agent := agents[r.IntN(len(agents))]
