@@ -122,25 +122,13 @@ func tfidfPredict(train, test []Pair, c float64, conf learn.Confusion) {
 	}
 }
 
-// split returns the pairs in fold f (test) and the others (train).
-func split(pairs []Pair, fold []int, f int) (train, test []Pair) {
-	for i, p := range pairs {
-		if fold[i] == f {
-			test = append(test, p)
-		} else {
-			train = append(train, p)
-		}
-	}
-	return train, test
-}
-
 // tfidfCV cross-validates the baseline in CrossValidate's folds with a fixed
 // C.
 func tfidfCV(pairs []Pair, k int, seed uint64, c float64) learn.Confusion {
 	fold := folds(pairs, k, seed)
 	conf := learn.NewConfusion(3)
 	for f := range k {
-		train, test := split(pairs, fold, f)
+		train, test := learn.SplitFold(pairs, fold, f)
 		tfidfPredict(train, test, c, conf)
 	}
 	return conf
@@ -157,7 +145,7 @@ func tfidfNestedCV(pairs []Pair, k int) (learn.Confusion, []float64) {
 	conf := learn.NewConfusion(3)
 	var chosen []float64
 	for f := range k {
-		train, test := split(pairs, fold, f)
+		train, test := learn.SplitFold(pairs, fold, f)
 		best, bestAcc := tfidfGrid[0], -1.0
 		for _, c := range tfidfGrid {
 			if acc := tfidfCV(train, k, 1, c).Accuracy(); acc > bestAcc {

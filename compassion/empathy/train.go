@@ -209,14 +209,7 @@ func crossValidateDim(ctx context.Context, pairs []Pair, d, k int, seed uint64, 
 		if err := ctx.Err(); err != nil {
 			return c, err
 		}
-		var train, test []Pair
-		for i, p := range pairs {
-			if fold[i] == f {
-				test = append(test, p)
-			} else {
-				train = append(train, p)
-			}
-		}
+		train, test := learn.SplitFold(pairs, fold, f)
 		var dims [3]dimModel
 		dims[d] = trainDim(train, o)
 		for i := range dims {

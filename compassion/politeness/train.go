@@ -77,14 +77,7 @@ func CrossValidate(ctx context.Context, data []Labelled, k int, o TrainOptions) 
 	fold := learn.GroupFolds(groups, k, 1)
 	c := learn.NewConfusion(2)
 	for f := 0; f < k; f++ {
-		var train, test []Labelled
-		for i, d := range data {
-			if fold[i] == f {
-				test = append(test, d)
-			} else {
-				train = append(train, d)
-			}
-		}
+		train, test := learn.SplitFold(data, fold, f)
 		b, err := Train(ctx, train, o)
 		if err != nil {
 			return Scores{}, err

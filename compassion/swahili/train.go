@@ -291,14 +291,7 @@ func CrossValidate(ex []Example, k int, seed uint64, o TrainOptions, more ...Lab
 		conf[i] = learn.NewConfusion(3)
 	}
 	for f := range k {
-		var train, test []Example
-		for i, e := range ex {
-			if fold[i] == f {
-				test = append(test, e)
-			} else {
-				train = append(train, e)
-			}
-		}
+		train, test := learn.SplitFold(ex, fold, f)
 		var n [3]int
 		for _, e := range train {
 			n[e.Label]++

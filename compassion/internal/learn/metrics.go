@@ -131,3 +131,16 @@ func GroupFolds(groups []string, k int, seed uint64) []int {
 	}
 	return out
 }
+
+// SplitFold divides items by fold (as GroupFolds gives it) into those
+// outside fold f, to train on, and those in it, to test on.
+func SplitFold[T any](items []T, fold []int, f int) (train, test []T) {
+	for i, it := range items {
+		if fold[i] == f {
+			test = append(test, it)
+		} else {
+			train = append(train, it)
+		}
+	}
+	return train, test
+}
