@@ -149,8 +149,12 @@ func (m messageView) deliveryReason(reason string) (string, bool) {
 
 // DeliveryText says where one of our replies stands, in words.
 func (m messageView) DeliveryText() string {
-	if s, ok := m.deliveryReason(m.M.DeliveryError); ok && m.M.DeliveryStatus != kindred.DeliverySent && m.M.DeliveryStatus != kindred.DeliveryDelivered {
-		return s
+	// Sent and delivered replies carry no reason: only the others are
+	// matched against kindred's, seven regular expressions each.
+	if m.M.DeliveryError != "" && m.M.DeliveryStatus != kindred.DeliverySent && m.M.DeliveryStatus != kindred.DeliveryDelivered {
+		if s, ok := m.deliveryReason(m.M.DeliveryError); ok {
+			return s
+		}
 	}
 	to := m.M.To
 	if m.M.Channel == kindred.ChannelChat {
