@@ -96,7 +96,8 @@ type customerScratch struct {
 	model   *swahili.Model // nil: swahili.Default
 	toks    []text.Token
 	matches []text.Match
-	first   []int32 // each word's customerLexicon.first
+	first   []int32     // each word's customerLexicon.first
+	class   []wordClass // each word's customerWord.class
 	// fullEv is the sentiment evidence before the report's cut to
 	// maxListed, for analyzeCustomerInto.
 	fullEv []sentiment.Evidence
@@ -155,8 +156,9 @@ func SentimentLabelWith(m *swahili.Model, message string) string {
 
 // customerText is the message being read, with its words.
 type customerText struct {
-	msg  string
-	toks []text.Token
+	msg   string
+	toks  []text.Token
+	class []wordClass // of each token
 }
 
 // emotionAcc gathers one emotion's evidence. miss is the product of
@@ -173,13 +175,13 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch, evBuf []
 		Cues:      []Cue{},
 		Urgency:   UrgencyNormal,
 	}
-	c := customerText{msg: msg, toks: toks}
 	lex := customerLex()
-	s.first = s.first[:0]
+	s.first, s.class = s.first[:0], s.class[:0]
 	var lang swahili.Counter
 	for _, t := range toks {
 		cw, _ := lex.words.Get(t.Lower)
 		s.first = append(s.first, cw.first)
+		s.class = append(s.class, cw.class)
 		// As lang.Add(t.Lower) counts, with the word's one lookup.
 		if cw.swahili || cw.english {
 			lang.AddKnown(cw.swahili, cw.english)
@@ -188,6 +190,7 @@ func analyzeCustomer(msg string, toks []text.Token, s *customerScratch, evBuf []
 		}
 	}
 	r.Language = lang.Language()
+	c := customerText{msg: msg, toks: toks, class: s.class}
 	s.fullEv = r.Sentiment.Evidence
 	// The report lists evidence, not every word of a huge message.
 	if ev := r.Sentiment.Evidence; len(ev) > maxListed {
@@ -430,11 +433,10 @@ func (c customerText) negated(from int) bool {
 		if c.clauseBreak(toks[j].End, toks[j+1].Start) {
 			return false
 		}
-		w := toks[j].Lower
-		if customerNegationStops[w] {
+		if c.class[j]&classNegationStop != 0 {
 			return false
 		}
-		if customerNegators[w] || strings.HasSuffix(w, "n't") {
+		if c.class[j]&classNegator != 0 || strings.HasSuffix(toks[j].Lower, "n't") {
 			return true
 		}
 	}
@@ -459,7 +461,7 @@ func (c customerText) intensity(m text.Match, w float64) float64 {
 	msg, toks := c.msg, c.toks
 	boost := 0
 	for j := m.From - 1; j >= 0 && j >= m.From-2; j-- {
-		if c.clauseBreak(toks[j].End, toks[j+1].Start) || !customerBoosters[toks[j].Lower] {
+		if c.clauseBreak(toks[j].End, toks[j+1].Start) || c.class[j]&classBooster == 0 {
 			break
 		}
 		boost++
@@ -631,7 +633,7 @@ func (c customerText) story() []Evidence {
 			continue
 		}
 		v := toks[i+1].Lower
-		if customerPastIrregular[v] || (len(v) > 4 && strings.HasSuffix(v, "ed")) || v == "been" || v == "have" && i+2 < len(toks) && toks[i+2].Lower == "been" {
+		if c.class[i+1]&classPastIrregular != 0 || (len(v) > 4 && strings.HasSuffix(v, "ed")) || v == "been" || v == "have" && i+2 < len(toks) && toks[i+2].Lower == "been" {
 			out = append(out, evidenceAt(msg, toks[i].Start, toks[i+1].End))
 			if len(out) == 4 {
 				break
@@ -738,13 +740,14 @@ func (c customerText) sarcasm(emo *[6]emotionAcc, s *CustomerSentiment) {
 	from, to := -1, -1 // the sarcastic words
 	for i := 0; i+1 < len(toks) && from < 0; i++ {
 		w, next := toks[i].Lower, toks[i+1].Lower
+		praise, nextPraise := c.class[i]&classPraise != 0, c.class[i+1]&classPraise != 0
 		opens := i == 0 || c.clauseBreak(toks[i-1].End, toks[i].Start)
 		switch {
-		case sarcasticPraise[w] && opens && next == "another":
+		case praise && opens && next == "another":
 			from, to = i, i+2
-		case sarcasticPraise[w] && opens && next == "just" && i+2 < len(toks) && toks[i+2].Lower == "another":
+		case praise && opens && next == "just" && i+2 < len(toks) && toks[i+2].Lower == "another":
 			from, to = i, i+3
-		case w == "oh" && sarcasticPraise[next], w == "just" && sarcasticPraise[next], w == "yeah" && next == "right":
+		case w == "oh" && nextPraise, w == "just" && nextPraise, w == "yeah" && next == "right":
 			from, to = i, i+2
 		}
 	}
@@ -766,7 +769,7 @@ func (c customerText) sarcasm(emo *[6]emotionAcc, s *CustomerSentiment) {
 }
 
 // sarcasticPraise are the words of praise that open a sarcastic sentence.
-var sarcasticPraise = setOf("great", "fantastic", "brilliant", "wonderful", "lovely", "perfect", "awesome", "amazing", "nice", "super")
+var sarcasticPraise = words("great", "fantastic", "brilliant", "wonderful", "lovely", "perfect", "awesome", "amazing", "nice", "super")
 
 // angryEmoji are the emoji of anger and exasperation, by emotion (0 anger,
 // 1 frustration). The tokenizer keeps words only, so they are looked for in

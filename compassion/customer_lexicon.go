@@ -72,7 +72,21 @@ type customerWord struct {
 	first   int32 // phrases.First; 0: no phrase starts with it
 	swahili bool  // a Kiswahili word of swahili.KnownWords
 	english bool  // an English word of swahili.KnownWords
+	class   wordClass
 }
+
+// wordClass marks a word's membership of the small closed lists the rules
+// in customer.go test word by word, so that each test is a bit of the one
+// lookup a word gets anyway rather than a map lookup of its own.
+type wordClass uint8
+
+const (
+	classNegator       wordClass = 1 << iota // customerNegators
+	classNegationStop                        // customerNegationStops
+	classBooster                             // customerBoosters
+	classPastIrregular                       // customerPastIrregular
+	classPraise                              // sarcasticPraise
+)
 
 // customerLex is built on first use, not at program start: commands that
 // never analyse text should not pay for it.
@@ -217,6 +231,22 @@ func loadCustomerLexicon() (*customerLexicon, error) {
 		}
 		lex.words.Set(w, cw)
 	})
+	for _, list := range []struct {
+		class wordClass
+		words []string
+	}{
+		{classNegator, customerNegators},
+		{classNegationStop, customerNegationStops},
+		{classBooster, customerBoosters},
+		{classPastIrregular, customerPastIrregular},
+		{classPraise, sarcasticPraise},
+	} {
+		for _, w := range list.words {
+			cw, _ := lex.words.Get(w)
+			cw.class |= list.class
+			lex.words.Set(w, cw)
+		}
+	}
 	return lex, nil
 }
 
@@ -260,14 +290,14 @@ func expandPlaceholders(phrase string) []string {
 var (
 	// customerNegators turn off a phrase that follows them closely
 	// ("not angry", "I don't have diabetes"). Words ending in "n't" count too.
-	customerNegators = setOf("not", "no", "never", "nor", "neither", "without", "hardly", "barely",
+	customerNegators = words("not", "no", "never", "nor", "neither", "without", "hardly", "barely",
 		"dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "werent", "cant", "cannot", "couldnt",
 		"wont", "wouldnt", "havent", "hasnt", "hadnt", "aint", "sio", "si", "hapana")
 	// customerNegationStops end the reach of a negator: "I can't believe how
 	// angry I am", "not just upset", "can't stop worrying".
-	customerNegationStops = setOf("believe", "help", "stop", "only", "just", "but", "even", "tell")
+	customerNegationStops = words("believe", "help", "stop", "only", "just", "but", "even", "tell")
 	// customerBoosters strengthen the emotion phrase they precede.
-	customerBoosters = setOf("so", "very", "really", "extremely", "absolutely", "totally", "completely",
+	customerBoosters = words("so", "very", "really", "extremely", "absolutely", "totally", "completely",
 		"incredibly", "utterly", "truly", "terribly", "deeply", "super", "sooo", "soo", "too", "beyond",
 		"seriously", "extra", "most", "such", "awfully", "increasingly")
 	// customerAgeFollow may follow "I am 82" when 82 is an age: "I am 82
@@ -281,13 +311,15 @@ var (
 		"mother-in-law", "father-in-law", "aunt", "uncle", "neighbour", "neighbor", "parent")
 	// customerPastIrregular are past-tense verbs that don't end in -ed, for
 	// spotting a story told in the first person ("I went", "we paid").
-	customerPastIrregular = setOf("was", "were", "had", "went", "came", "got", "told", "said", "took", "made",
+	customerPastIrregular = words("was", "were", "had", "went", "came", "got", "told", "said", "took", "made",
 		"lost", "paid", "sent", "spent", "thought", "felt", "left", "gave", "brought", "saw", "knew",
 		"found", "kept", "became", "began", "bought", "broke", "fell", "forgot", "heard", "held",
 		"lay", "led", "met", "ran", "rang", "sat", "slept", "sold", "spoke", "stood", "taught", "tore",
 		"understood", "woke", "wrote", "couldn't", "didn't", "wasn't", "hadn't", "wouldn't", "could",
 		"would", "did", "drove", "ate", "hung", "dealt", "meant", "put", "read", "cried", "tried")
 )
+
+func words(w ...string) []string { return w }
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

@@ -782,7 +782,7 @@ func (r *reading) whenAt(i int) (int, bool) {
 		return i + 1, true
 	case (w == "this" || w == "next" || w == "tomorrow") && r.is(i+1, fPartOfDay|fWeekday):
 		return i + 2, true
-	case swahili.IsPartOfDay(w) && r.is(i-1, fWhenWord|fWeekday) && r.same(i-1, i):
+	case r.is(i-1, fWhenWord|fWeekday) && swahili.IsPartOfDay(w) && r.same(i-1, i):
 		return i + 1, true // "kesho asubuhi", read on from "kesho"
 	case w == "saa":
 		if n, _, _, ok := swahili.Clock(r.sentenceWord(i)); ok {

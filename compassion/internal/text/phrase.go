@@ -1,6 +1,9 @@
 package text
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Phrases finds listed phrases in tokenised text. Phrases are matched on
 // whole lower-cased words, so "just" does not match "justice", and spacing or
@@ -19,8 +22,33 @@ type Phrases struct {
 // hundreds of phrases at every occurrence. Indexes are into Phrases.words,
 // in listing order.
 type firstWord struct {
-	any      []int            // one-word phrases and phrases whose second word is "*"
-	bySecond map[string][]int // the others, by second word
+	any []int // one-word phrases and phrases whose second word is "*"
+	// The others, by second word: seconds[k] starts the phrases next[k].
+	// Most first words have a few second words, where comparing strings
+	// is cheaper than hashing one; bySecond indexes the long lists.
+	seconds  []string
+	next     [][]int
+	bySecond map[string]int // index into seconds, for long lists only
+}
+
+// mapSeconds is the length from which a first word's second words are
+// found through a map.
+const mapSeconds = 8
+
+// second returns the phrases whose second word is w.
+func (fw *firstWord) second(w string) []int {
+	if fw.bySecond != nil {
+		if k, ok := fw.bySecond[w]; ok {
+			return fw.next[k]
+		}
+		return nil
+	}
+	for k, s := range fw.seconds {
+		if s == w {
+			return fw.next[k]
+		}
+	}
+	return nil
 }
 
 // NewPhrases builds a matcher for phrases; labels[i] names phrases[i] in
@@ -45,7 +73,7 @@ func NewPhrases(phrases []string, labels []string) *Phrases {
 		}
 		fi := p.byFirst[seq[0]]
 		if fi == 0 {
-			p.firsts = append(p.firsts, firstWord{bySecond: make(map[string][]int)})
+			p.firsts = append(p.firsts, firstWord{})
 			fi = int32(len(p.firsts))
 			p.byFirst[seq[0]] = fi
 		}
@@ -53,10 +81,24 @@ func NewPhrases(phrases []string, labels []string) *Phrases {
 		if len(seq) == 1 || seq[1] == "*" {
 			fw.any = append(fw.any, len(p.words))
 		} else {
-			fw.bySecond[seq[1]] = append(fw.bySecond[seq[1]], len(p.words))
+			k := slices.Index(fw.seconds, seq[1])
+			if k < 0 {
+				k = len(fw.seconds)
+				fw.seconds = append(fw.seconds, seq[1])
+				fw.next = append(fw.next, nil)
+			}
+			fw.next[k] = append(fw.next[k], len(p.words))
 		}
 		p.words = append(p.words, seq)
 		p.labels = append(p.labels, label)
+	}
+	for i := range p.firsts {
+		if fw := &p.firsts[i]; len(fw.seconds) >= mapSeconds {
+			fw.bySecond = make(map[string]int, len(fw.seconds))
+			for k, w := range fw.seconds {
+				fw.bySecond[w] = k
+			}
+		}
 	}
 	return p
 }
@@ -146,8 +188,8 @@ func (p *Phrases) FindFirst(toks []Token, first []int32, buf []Match) []Match {
 func (p *Phrases) at(toks []Token, i int, fi int32, buf []Match) ([]Match, int) {
 	fw := &p.firsts[fi-1]
 	best := p.longest(toks, i, fw.any, -1)
-	if i+1 < len(toks) && len(fw.bySecond) > 0 {
-		best = p.longest(toks, i, fw.bySecond[toks[i+1].Lower], best)
+	if i+1 < len(toks) && len(fw.seconds) > 0 {
+		best = p.longest(toks, i, fw.second(toks[i+1].Lower), best)
 	}
 	if best < 0 {
 		return buf, 0
