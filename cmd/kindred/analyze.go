@@ -71,9 +71,15 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	name := fs.String("name", "", "the customer's name, for plain text read with --reply")
 	accommodations := fs.String("accommodations", "", "the customer's accommodations, comma-separated (plain_language, low_vision…)")
 	maxLine := fs.Int("max-line", defaultMaxLine, "longest input (a line with --jsonl) in bytes")
+	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the analysis to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	stop, err := startCPUProfile(*cpuprof)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q: the input is read from stdin", fs.Arg(0))
 	}

@@ -389,15 +389,16 @@ func (s *scratch) match(p *phrase, i int) bool {
 
 // specialIdioms is _special_idioms_check; i > 2 always.
 func (s *scratch) specialIdioms(v float64, i int) float64 {
-	// Every phrase is made of rule words: most windows hold none.
-	ruleWord := false
-	for k := i - 3; k <= i+2 && k < len(s.toks); k++ {
-		if s.toks[k].w.id != idNone {
-			ruleWord = true
+	// Every phrase tried starts at one of the words i-3 … i, and few words
+	// start one ("the", "to", "kind"…): most windows hold none.
+	starts := false
+	for k := i - 3; k <= i && k < len(s.toks); k++ {
+		if phraseStart[s.toks[k].w.id] {
+			starts = true
 			break
 		}
 	}
-	if !ruleWord {
+	if !starts {
 		return v
 	}
 	// The reference tries these sequences in this order and takes the first:

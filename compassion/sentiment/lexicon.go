@@ -128,6 +128,18 @@ var boosterPhrases = []phrase{
 	{[3]uint8{idSort, idOf}, 2, bDecr},
 }
 
+// phraseStart marks the rule-word ids that start a phrase of specialCases
+// or boosterPhrases.
+var phraseStart = func() (t [256]bool) {
+	for _, p := range specialCases {
+		t[p.ids[0]] = true
+	}
+	for _, p := range boosterPhrases {
+		t[p.ids[0]] = true
+	}
+	return t
+}()
+
 // boosters is BOOSTER_DICT's one-word keys: degree adverbs that scale the
 // next sentiment words.
 var boosters = map[string]float64{

@@ -102,41 +102,49 @@ func FuzzDecodeTable(f *testing.F) {
 }
 
 // TestTableFindsEveryKey checks the open addressing, wrap-around included,
-// on a table large enough for long probe runs: every key finds its own
-// weights, and keys not in the table (0 among them) find nothing.
+// on tables large enough for long probe runs, at the widths the models use
+// (2, 9), one that fills a bucket's line unevenly (3) and one wider than a
+// line (40): every key finds its own weights, and keys not in the table (0
+// among them) find nothing.
 func TestTableFindsEveryKey(t *testing.T) {
-	const n, width = 5000, 3
-	keys := make([]uint32, n)
-	w := make([]float64, n*width)
-	k := uint32(0)
-	for i := range keys {
-		k += 1 + uint32(i*7919)%100003
-		keys[i] = k
-		for c := range width {
-			w[i*width+c] = float64(i%97+1) * float64(c+1)
-		}
-	}
-	b, err := EncodeTable(keys, w, make([]float64, width), width)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, err := DecodeTable(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := map[uint32]bool{}
-	for i, k := range keys {
-		in[k] = true
-		got := tab.Lookup(k)
-		for c := range width {
-			if got == nil || math.Abs(float64(got[c])-w[i*width+c]) > 0.01*w[i*width+c] {
-				t.Fatalf("Lookup(%d) = %v, want about %v", k, got, w[i*width:(i+1)*width])
+	const n = 5000
+	for _, width := range []int{2, 3, 9, 40} {
+		keys := make([]uint32, n)
+		w := make([]float64, n*width)
+		k := uint32(0)
+		for i := range keys {
+			k += 1 + uint32(i*7919)%100003
+			keys[i] = k
+			for c := range width {
+				w[i*width+c] = float64(i%97+1) * float64(c+1)
 			}
 		}
-	}
-	for _, k := range []uint32{0, 1<<32 - 1, keys[0] + 1, keys[n-1] + 1} {
-		if !in[k] && tab.Find(k) >= 0 {
-			t.Errorf("Find(%d) found an absent key", k)
+		b, err := EncodeTable(keys, w, make([]float64, width), width)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab, err := DecodeTable(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := map[uint32]bool{}
+		for i, k := range keys {
+			in[k] = true
+			got := tab.Lookup(k)
+			for c := range width {
+				if got == nil || math.Abs(float64(got[c])-w[i*width+c]) > 0.01*w[i*width+c] {
+					t.Fatalf("width %d: Lookup(%d) = %v, want about %v", width, k, got, w[i*width:(i+1)*width])
+				}
+			}
+		}
+		absent := []uint32{0, 1<<32 - 1, keys[0] + 1, keys[n-1] + 1}
+		for i := range uint32(20000) {
+			absent = append(absent, i*2654435761)
+		}
+		for _, k := range absent {
+			if !in[k] && tab.Find(k) >= 0 {
+				t.Errorf("width %d: Find(%d) found an absent key", width, k)
+			}
 		}
 	}
 	empty, err := DecodeTable(func() []byte { b, _ := EncodeTable(nil, nil, []float64{0}, 1); return b }())
