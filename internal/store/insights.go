@@ -269,24 +269,24 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 		counts += ` UNION ALL ` + replies(last*weekMS+mondayMS, to)
 	}
 	byTeam := group == "a.team"
-	// Each counted row is (wk, author, team, name, c, k); per team the
-	// author is 0 and the name empty. The agents join after counting.
-	counted := `SELECT u.wk, 0 AS author, a.team AS team, '' AS name, u.c, CAST(SUM(u.k) AS BIGINT) AS k
+	// The counts by week, group g (the team, or the author) and score,
+	// ranked within each week and group; per agent the names join after
+	// ranking, to the few rows that hold a rank.
+	counted := `SELECT wk, author AS g, c, k FROM (` + counts + `) u`
+	cols, join, order := "t.wk, t.g AS author, a.team, a.name", " JOIN agents a ON a.id = t.g", "t.wk, a.name, t.g, t.c"
+	if byTeam {
+		counted = `SELECT u.wk, a.team AS g, u.c, CAST(SUM(u.k) AS BIGINT) AS k
 			FROM (` + counts + `) u JOIN agents a ON a.id = u.author GROUP BY u.wk, a.team, u.c`
-	order := "wk, team, c"
-	if !byTeam {
-		counted = `SELECT u.wk, u.author, a.team AS team, a.name AS name, u.c, u.k
-			FROM (` + counts + `) u JOIN agents a ON a.id = u.author`
-		order = "wk, name, author, c"
+		cols, join, order = "t.wk, 0 AS author, t.g AS team, '' AS name", "", "t.wk, t.g, t.c"
 	}
 	// A row holds the ranks r with below < r <= below + k.
 	holds := func(r string) string { return "(below < " + r + " AND " + r + " <= below + k)" }
-	rows, err := tx.Query(ctx, `SELECT wk, author, team, name, n, total, c, below, k FROM (
-			SELECT wk, author, team, name, c, k,
-				CAST(SUM(k) OVER (PARTITION BY wk, team, author ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) - k AS below,
-				CAST(SUM(k) OVER (PARTITION BY wk, team, author) AS BIGINT) AS n,
-				SUM(c * k) OVER (PARTITION BY wk, team, author) AS total
-			FROM (`+counted+`) s) t
+	rows, err := tx.Query(ctx, `SELECT `+cols+`, t.n, t.total, t.c, t.below, t.k FROM (
+			SELECT wk, g, c, k,
+				CAST(SUM(k) OVER (PARTITION BY wk, g ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) - k AS below,
+				CAST(SUM(k) OVER (PARTITION BY wk, g) AS BIGINT) AS n,
+				SUM(c * k) OVER (PARTITION BY wk, g) AS total
+			FROM (`+counted+`) s) t`+join+`
 		WHERE below = 0 OR below + k = n OR `+holds("(n * 25 + 99) / 100")+` OR `+holds("(n * 50 + 99) / 100")+
 		` OR `+holds("(n * 75 + 99) / 100")+`
 		ORDER BY `+order, args...)

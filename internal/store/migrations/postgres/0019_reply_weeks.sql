@@ -21,9 +21,13 @@ CREATE TABLE reply_weeks (
 -- The replies already stored. It only reads messages: the desk keeps
 -- writing meanwhile, but a reply an older kindred writes (during this, or
 -- later in a rolling upgrade) is not counted here; operations.md gives the
--- statement that counts those weeks again.
+-- statement that counts those weeks again. Written in the key's order, as
+-- later weeks will be, so that reading weeks in order reads the table in
+-- order; analysed, so that the planner knows its size from the start.
 INSERT INTO reply_weeks (week, author_id, compassion, replies)
 SELECT (created_at - 345600000) / 604800000, author_id, compassion, COUNT(*)
 FROM messages
 WHERE direction = 'out' AND author_id IS NOT NULL AND compassion IS NOT NULL
-GROUP BY 1, 2, 3;
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3;
+ANALYZE reply_weeks;
