@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,4 +179,90 @@ func mapsEqual(a, b map[replyWeekKey]int64) bool {
 		}
 	}
 	return true
+}
+
+func init() {
+	featureSuites = append(featureSuites, suiteTest{"ReplyWeeksCountConcurrentRepliesOnce", testReplyWeeksConcurrent})
+}
+
+// testReplyWeeksConcurrent posts replies from many goroutines at once, all
+// on the same four counts, while an import adds to the same counts: every
+// reply is counted once, and no writer fails (on PostgreSQL, none waits on
+// another in a circle).
+func testReplyWeeksConcurrent(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := context.Background()
+	agents := []*kindred.Agent{{Name: "Amina", Role: kindred.RoleAgent}, {Name: "Baraka", Role: kindred.RoleAgent}}
+	for _, a := range agents {
+		if err := db.CreateAgent(ctx, a, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := mustCustomer(t, db, kindred.Customer{Name: "Achieng"})
+	monday := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	scores := []float64{70, 82.5}
+	const workers, each = 8, 20
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each+1)
+	for w := range workers {
+		wg.Go(func() {
+			conv := kindred.Conversation{CustomerID: c.ID, Channel: kindred.ChannelSMS}
+			if err := db.CreateConversation(ctx, &conv); err != nil {
+				errs <- err
+				return
+			}
+			a := agents[w%2]
+			for i := range each {
+				score := scores[i%2]
+				err := db.AddMessage(ctxAs(a.ID, a.Name), &kindred.Message{ConversationID: conv.ID, Direction: kindred.Outbound,
+					Body: fmt.Sprintf("w%d r%d", w, i), CreatedAt: monday.Add(time.Duration(w*each+i) * time.Minute),
+					Analysis: &kindred.Analysis{Compassion: &score, Report: []byte(`{}`)}})
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		im, err := db.Import("concurrent")
+		if err != nil {
+			errs <- err
+			return
+		}
+		conv := &ImportConversation{SourceID: "t1", Customer: &ImportCustomer{SourceID: "c1", Name: "Juma", Phone: "+254722000222"},
+			Channel: kindred.ChannelSMS, Status: kindred.StatusOpen, Priority: kindred.PriorityNormal}
+		for b := range 4 {
+			var msgs []ImportMessage
+			for i := range 8 { // two of each agent and score
+				a, score := agents[i%2].ID, scores[(i/2)%2]
+				msgs = append(msgs, ImportMessage{SourceID: fmt.Sprintf("b%d m%d", b, i), Conversation: conv, Direction: kindred.Outbound,
+					AuthorID: &a, Body: "imported", CreatedAt: monday.Add(time.Duration(b*8+i) * time.Second),
+					Analysis: &kindred.Analysis{Compassion: &score}})
+			}
+			if _, err := im.Write(ctx, msgs); err != nil {
+				errs <- err
+				return
+			}
+		}
+		errs <- im.Close(ctx)
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent: %v", err)
+		}
+	}
+	w := replyWeek(monday.UnixMilli())
+	got := replyWeekRows(t, db, "SELECT week, author_id, compassion, replies FROM reply_weeks")
+	// Each agent and score: 4 workers × 10 replies, and 4 batches × 2 imported.
+	want := map[replyWeekKey]int64{}
+	for _, a := range agents {
+		for _, sc := range scores {
+			want[replyWeekKey{w, a.ID, sc}] = workers/2*each/2 + 4*2
+		}
+	}
+	if !mapsEqual(got, want) {
+		t.Fatalf("reply_weeks %v, want %v", got, want)
+	}
 }
