@@ -418,6 +418,9 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 			w.conversations[c.SourceID] = id
 			return id, nil
 		}
+		// The counts of the replies this batch writes, not of those it
+		// finds already there.
+		weeks := replyWeekCounts{}
 		for i := range msgs {
 			m := &msgs[i]
 			conv, err := conversation(m)
@@ -445,6 +448,7 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 					return fmt.Errorf("message %s: signals: %w", m.SourceID, err)
 				}
 			}
+			weeks.add(m.Direction, m.AuthorID, m.Analysis, ms(m.CreatedAt))
 			next.message++
 			w.counts.Messages++
 			w.touch(conv, m)
@@ -454,6 +458,12 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 			if _, err := s.update.ExecContext(ctx, ch.updated, nullInt(ch.firstResponse), string(ch.status), id); err != nil {
 				return fmt.Errorf("conversation %d: %w", id, err)
 			}
+		}
+		if err := weeks.write(ctx, func(ctx context.Context, args ...any) error {
+			_, err := s.weeks.ExecContext(ctx, args...)
+			return err
+		}); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, "import", "import", 0, im.auditDetail(w.counts))
 	})
@@ -466,7 +476,7 @@ func (im *Import) writeSQLite(ctx context.Context, msgs []ImportMessage) (*impor
 // importStatements are the statements of a batch on SQLite, prepared once
 // for its thousands of rows.
 type importStatements struct {
-	claim, lookup, claimMessage, customer, conversation, message, signal, update *sql.Stmt
+	claim, lookup, claimMessage, customer, conversation, message, signal, update, weeks *sql.Stmt
 }
 
 // The SQL of an import batch on SQLite.
@@ -505,6 +515,7 @@ func prepareImport(ctx context.Context, tx *Tx) (*importStatements, error) {
 	}{
 		{&s.claim, sqliteClaim}, {&s.lookup, sqliteLookup}, {&s.claimMessage, sqliteClaimMessage}, {&s.customer, sqliteCustomer},
 		{&s.conversation, sqliteConversation}, {&s.message, sqliteMessage}, {&s.signal, replySignalsSQL}, {&s.update, sqliteUpdate},
+		{&s.weeks, replyWeeksSQL},
 	} {
 		st, err := tx.tx.PrepareContext(tx.ctx(ctx), p.sql)
 		if err != nil {
@@ -517,7 +528,7 @@ func prepareImport(ctx context.Context, tx *Tx) (*importStatements, error) {
 }
 
 func (s *importStatements) close() {
-	for _, st := range []*sql.Stmt{s.claim, s.lookup, s.claimMessage, s.customer, s.conversation, s.message, s.signal, s.update} {
+	for _, st := range []*sql.Stmt{s.claim, s.lookup, s.claimMessage, s.customer, s.conversation, s.message, s.signal, s.update, s.weeks} {
 		if st != nil {
 			st.Close()
 		}

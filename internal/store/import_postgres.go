@@ -209,6 +209,7 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 	rows := make([][]any, len(fresh))
 	claimed := make([][]any, len(fresh))
 	var signals [][]any
+	weeks := replyWeekCounts{}
 	for i, m := range fresh {
 		conv := convID(m)
 		compassion, sentiment, distress, report := analysisColumns(m.Analysis)
@@ -218,6 +219,7 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 		if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
 			signals = append(signals, []any{*m.AuthorID, ms(m.CreatedAt), ids[i], compassion, string(sig)})
 		}
+		weeks.add(m.Direction, m.AuthorID, m.Analysis, ms(m.CreatedAt))
 		w.touch(conv, m)
 	}
 	if err := pgCopy(ctx, tx, "messages", []string{"id", "conversation_id", "direction", "author_id", "author_name", "body",
@@ -260,6 +262,10 @@ func (im *Import) pgBatch(ctx context.Context, tx pgx.Tx, msgs []ImportMessage) 
 	if _, err := tx.Exec(ctx, `INSERT INTO audit (at, actor_id, actor_name, action, subject, subject_id, detail)
 		VALUES ($1, $2, $3, 'import', 'import', 0, $4)`, ms(im.db.clock()), actorID, actorName, im.auditDetail(w.counts)); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
+	}
+	// Last: the counts' rows are locked until the commit (see replyweeks.go).
+	if err := weeks.writePostgres(ctx, tx); err != nil {
+		return nil, err
 	}
 	return w, nil
 }

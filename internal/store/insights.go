@@ -230,40 +230,63 @@ func (tx *Tx) followUps(ctx context.Context, d *kindred.Dashboard, from, to, now
 // The replies are first counted by week, group and score. A score is
 // rounded to a tenth between 0 and 100, so a group's week is at most 1,001
 // rows however many replies it holds: the database never sorts the
-// replies themselves (a year of a big desk's is millions). Running sums
-// over those rows, in score order, say which score holds each rank, and
+// replies themselves (a year of a big desk's is millions). The whole weeks
+// of the period are counted already, by author, in reply_weeks (see
+// replyweeks.go); only the partial weeks at its ends are counted from the
+// replies. A reply counts for its author's team as it is now. Running sums
+// over the counts, in score order, say which score holds each rank, and
 // only the rows holding one come back.
 func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agentID int64) ([]kindred.CompassionWeek, error) {
 	wk := weekExpr("m.created_at")
-	where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= ? AND m.created_at < ?"
-	args := []any{from, to}
-	if agentID != 0 {
-		where += " AND m.author_id = ?"
-		args = append(args, agentID)
+	// replies counts the replies written in [lo, hi) by week, author and
+	// score.
+	var args []any
+	replies := func(lo, hi int64) string {
+		where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= ? AND m.created_at < ?"
+		args = append(args, lo, hi)
+		if agentID != 0 {
+			where += " AND m.author_id = ?"
+			args = append(args, agentID)
+		}
+		return `SELECT ` + wk + ` AS wk, m.author_id AS author, m.compassion AS c, COUNT(*) AS k
+			FROM messages m WHERE ` + where + ` GROUP BY ` + wk + `, m.author_id, m.compassion`
+	}
+	// The whole weeks, [first, last): weeks before 1970-01-05 are left to
+	// the replies, as weekExpr's division truncates towards zero there.
+	first, last := (from-mondayMS+weekMS-1)/weekMS, (to-mondayMS)/weekMS
+	var counts string
+	if from < mondayMS || first >= last {
+		counts = replies(from, to)
+	} else {
+		counts = replies(from, first*weekMS+mondayMS)
+		counts += ` UNION ALL SELECT week AS wk, author_id AS author, compassion AS c, replies AS k FROM reply_weeks
+			WHERE week >= ? AND week < ?`
+		args = append(args, first, last)
+		if agentID != 0 {
+			counts += " AND author_id = ?"
+			args = append(args, agentID)
+		}
+		counts += ` UNION ALL ` + replies(last*weekMS+mondayMS, to)
 	}
 	byTeam := group == "a.team"
-	// Each counted row is (wk, author, team, name, c, k); per team the
-	// author is 0 and the name empty. Per agent the names join after
-	// counting, one row a week and agent.
-	counted := `SELECT ` + wk + ` AS wk, 0 AS author, a.team AS team, '' AS name, m.compassion AS c, COUNT(*) AS k
-			FROM messages m JOIN agents a ON a.id = m.author_id
-			WHERE ` + where + ` GROUP BY ` + wk + `, a.team, m.compassion`
-	order := "wk, team, c"
-	if !byTeam {
-		counted = `SELECT s.wk, s.author, a.team AS team, a.name AS name, s.c, s.k FROM (
-			SELECT ` + wk + ` AS wk, m.author_id AS author, m.compassion AS c, COUNT(*) AS k
-			FROM messages m WHERE ` + where + ` GROUP BY ` + wk + `, m.author_id, m.compassion) s
-			JOIN agents a ON a.id = s.author`
-		order = "wk, name, author, c"
+	// The counts by week, group g (the team, or the author) and score,
+	// ranked within each week and group; per agent the names join after
+	// ranking, to the few rows that hold a rank.
+	counted := `SELECT wk, author AS g, c, k FROM (` + counts + `) u`
+	cols, join, order := "t.wk, t.g AS author, a.team, a.name", " JOIN agents a ON a.id = t.g", "t.wk, a.name, t.g, t.c"
+	if byTeam {
+		counted = `SELECT u.wk, a.team AS g, u.c, CAST(SUM(u.k) AS BIGINT) AS k
+			FROM (` + counts + `) u JOIN agents a ON a.id = u.author GROUP BY u.wk, a.team, u.c`
+		cols, join, order = "t.wk, 0 AS author, t.g AS team, '' AS name", "", "t.wk, t.g, t.c"
 	}
 	// A row holds the ranks r with below < r <= below + k.
 	holds := func(r string) string { return "(below < " + r + " AND " + r + " <= below + k)" }
-	rows, err := tx.Query(ctx, `SELECT wk, author, team, name, n, total, c, below, k FROM (
-			SELECT wk, author, team, name, c, k,
-				CAST(SUM(k) OVER (PARTITION BY wk, team, author ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) - k AS below,
-				CAST(SUM(k) OVER (PARTITION BY wk, team, author) AS BIGINT) AS n,
-				SUM(c * k) OVER (PARTITION BY wk, team, author) AS total
-			FROM (`+counted+`) s) t
+	rows, err := tx.Query(ctx, `SELECT `+cols+`, t.n, t.total, t.c, t.below, t.k FROM (
+			SELECT wk, g, c, k,
+				CAST(SUM(k) OVER (PARTITION BY wk, g ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) - k AS below,
+				CAST(SUM(k) OVER (PARTITION BY wk, g) AS BIGINT) AS n,
+				SUM(c * k) OVER (PARTITION BY wk, g) AS total
+			FROM (`+counted+`) s) t`+join+`
 		WHERE below = 0 OR below + k = n OR `+holds("(n * 25 + 99) / 100")+` OR `+holds("(n * 50 + 99) / 100")+
 		` OR `+holds("(n * 75 + 99) / 100")+`
 		ORDER BY `+order, args...)
