@@ -519,6 +519,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		return err
 	}
 	if err := t.Commit(); err != nil {
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			// The request was cancelled and database/sql rolled the
+			// transaction back before the commit: nothing was written.
+			return fmt.Errorf("commit: %w", ctx.Err())
+		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

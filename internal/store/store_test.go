@@ -85,6 +85,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"LatestInbound", testLatestInbound},
 		{"ErrorKinds", testErrorKinds},
 		{"FailedMutationLeavesNoTrace", testFailedMutation},
+		{"CancelledWriteIsAllOrNothing", testCancelledWrite},
 		{"AuditIsAppendOnly", testAuditAppendOnly},
 		{"AuditRecordAndFilter", testAuditFilter},
 		{"ConcurrentMessages", testConcurrentMessages},

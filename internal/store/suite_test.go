@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -783,6 +784,41 @@ func testErrorKinds(t *testing.T, s suite) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantKind(t, tt.err(), tt.kind) })
+	}
+}
+
+// testCancelledWrite: a request cancelled while its transaction runs (a
+// client gone, a server shutting down) is either written and told so, or
+// told that it was cancelled and not written. On PostgreSQL database/sql
+// rolls the transaction back once its context ends, so its commit fails;
+// that failure names the cancellation, not a transaction "already committed
+// or rolled back". A group commit on SQLite runs the write detached from its
+// context and commits it.
+func testCancelledWrite(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	c := mustCustomer(t, db, kindred.Customer{Name: "Amina"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: c.ID, Channel: kindred.ChannelDesk})
+	for i := range 5 {
+		ctx, cancel := context.WithCancel(context.Background())
+		body := fmt.Sprintf("cancelled %d", i)
+		err := db.Tx(ctx, func(tx *Tx) error {
+			if err := tx.AddMessage(ctx, &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: body}); err != nil {
+				return err
+			}
+			cancel()
+			time.Sleep(20 * time.Millisecond) // let database/sql see the end of the context
+			return nil
+		})
+		cancel()
+		n := count(t, db, "SELECT COUNT(*) FROM messages WHERE body = ?", body)
+		switch {
+		case err == nil && n != 1:
+			t.Fatalf("write %d acknowledged but %d rows", i, n)
+		case err != nil && !errors.Is(err, context.Canceled):
+			t.Fatalf("write %d: %v, want the cancellation", i, err)
+		case err != nil && n != 0:
+			t.Fatalf("write %d refused but %d rows written", i, n)
+		}
 	}
 }
 
