@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,128 +17,112 @@ import (
 // an import run again adds nothing for the messages it finds there.
 func TestReplyWeeksKeptForEveryWayAReplyIsWritten(t *testing.T) {
 	ctx := context.Background()
-	dbs := map[string]func(t *testing.T) (*DB, error){
-		"sqlite": func(t *testing.T) (*DB, error) { return openSQLite(ctx, filepath.Join(t.TempDir(), "old.db")) },
-	}
-	if base := os.Getenv("KINDRED_TEST_POSTGRES"); base != "" {
-		dbs["postgres"] = func(t *testing.T) (*DB, error) { return openPostgres(ctx, freshPostgresSchema(t, base)) }
-	}
 	week := func(at time.Time) int64 { return replyWeek(at.UnixMilli()) }
 	monday := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	for name, open := range dbs {
-		t.Run(name, func(t *testing.T) {
-			db, err := open(t)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.migrateTo(ctx, 18); err != nil {
-				t.Fatal(err)
-			}
-			// As an older kindred left them: Amina's two replies scored 80
-			// on a Monday and one 80 on the Sunday after (the same week),
-			// one 60 the next Monday; Baraka's 80; a reply with no score,
-			// one by no agent, a customer's message and a note with scores
-			// (none counted).
-			at := func(d time.Duration) int64 { return monday.Add(d).UnixMilli() }
-			day := 24 * time.Hour
-			err = db.Tx(ctx, func(tx *Tx) error {
-				stmts := []struct {
-					q    string
-					args []any
-				}{
-					{`INSERT INTO agents (id, name, email, role, created_at) VALUES (1001, 'Amina', 'amina@example.org', 'agent', 0),
+	forEachDialectAt(t, 18, func(t *testing.T, db *DB) {
+		// As an older kindred left them: Amina's two replies scored 80
+		// on a Monday and one 80 on the Sunday after (the same week),
+		// one 60 the next Monday; Baraka's 80; a reply with no score,
+		// one by no agent, a customer's message and a note with scores
+		// (none counted).
+		at := func(d time.Duration) int64 { return monday.Add(d).UnixMilli() }
+		day := 24 * time.Hour
+		err := db.Tx(ctx, func(tx *Tx) error {
+			stmts := []struct {
+				q    string
+				args []any
+			}{
+				{`INSERT INTO agents (id, name, email, role, created_at) VALUES (1001, 'Amina', 'amina@example.org', 'agent', 0),
 						(1002, 'Baraka', 'baraka@example.org', 'agent', 0)`, nil},
-					{`INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES (1001, 'Achieng', '+254722000111', 0, 0)`, nil},
-					{`INSERT INTO conversations (id, customer_id, channel, subject, status, priority, created_at, updated_at)
+				{`INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES (1001, 'Achieng', '+254722000111', 0, 0)`, nil},
+				{`INSERT INTO conversations (id, customer_id, channel, subject, status, priority, created_at, updated_at)
 						VALUES (1001, 1001, 'sms', '', 'open', 'normal', 0, 0)`, nil},
-					{`INSERT INTO messages (id, conversation_id, direction, author_id, body, created_at, compassion) VALUES
+				{`INSERT INTO messages (id, conversation_id, direction, author_id, body, created_at, compassion) VALUES
 						(1001, 1001, 'out', 1001, 'a', ?, 80), (1002, 1001, 'out', 1001, 'b', ?, 80),
 						(1003, 1001, 'out', 1001, 'c', ?, 80), (1004, 1001, 'out', 1001, 'd', ?, 60.5),
 						(1005, 1001, 'out', 1002, 'e', ?, 80), (1006, 1001, 'out', 1001, 'f', ?, NULL),
 						(1007, 1001, 'out', NULL, 'g', ?, 70), (1008, 1001, 'in', NULL, 'h', ?, 70),
 						(1009, 1001, 'note', 1001, 'i', ?, 70)`,
-						[]any{at(time.Hour), at(2 * time.Hour), at(7*day - time.Minute), at(7 * day), at(3 * time.Hour),
-							at(4 * time.Hour), at(5 * time.Hour), at(6 * time.Hour), at(7 * time.Hour)}},
+					[]any{at(time.Hour), at(2 * time.Hour), at(7*day - time.Minute), at(7 * day), at(3 * time.Hour),
+						at(4 * time.Hour), at(5 * time.Hour), at(6 * time.Hour), at(7 * time.Hour)}},
+			}
+			for _, s := range stmts {
+				if _, err := tx.Exec(ctx, s.q, s.args...); err != nil {
+					return err
 				}
-				for _, s := range stmts {
-					if _, err := tx.Exec(ctx, s.q, s.args...); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		w0, w1 := week(monday), week(monday.Add(7*day))
+		check := func(step string, want map[replyWeekKey]int64) {
+			t.Helper()
+			kept, recount := replyWeekRows(t, db, "SELECT week, author_id, compassion, replies FROM reply_weeks"),
+				replyWeekRows(t, db, `SELECT (created_at - 345600000) / 604800000, author_id, compassion, COUNT(*) FROM messages
+						WHERE direction = 'out' AND author_id IS NOT NULL AND compassion IS NOT NULL GROUP BY 1, 2, 3`)
+			if !mapsEqual(kept, want) || !mapsEqual(recount, want) {
+				t.Fatalf("%s: reply_weeks %v, recounted from messages %v, want %v", step, kept, recount, want)
+			}
+		}
+		want := map[replyWeekKey]int64{{w0, 1001, 80}: 3, {w1, 1001, 60.5}: 1, {w0, 1002, 80}: 1}
+		check("after the migration", want)
+
+		// Posted: one on a count that is there, one on a new one.
+		amina := &kindred.Agent{ID: 1001, Name: "Amina"}
+		reply(t, db, 1001, amina, monday.Add(8*time.Hour), 80)
+		reply(t, db, 1001, amina, monday.Add(9*time.Hour), 75.2)
+		want[replyWeekKey{w0, 1001, 80}]++
+		want[replyWeekKey{w0, 1001, 75.2}]++
+		check("after two posts", want)
+
+		// Imported, then imported again: the second run finds them all.
+		author, baraka, score := int64(1001), int64(1002), 60.5
+		conv := &ImportConversation{SourceID: "t1", Customer: &ImportCustomer{SourceID: "c1", Name: "Juma", Phone: "+254722000222"},
+			Channel: kindred.ChannelSMS, Status: kindred.StatusOpen, Priority: kindred.PriorityNormal}
+		msgs := []ImportMessage{
+			{SourceID: "m1", Conversation: conv, Direction: kindred.Inbound, Body: "Where is my card?", CreatedAt: monday.Add(7*day + time.Hour),
+				Analysis: &kindred.Analysis{Compassion: &score}},
+			{SourceID: "m2", Conversation: conv, Direction: kindred.Outbound, AuthorID: &author, AuthorName: "Amina", Body: "It is on its way.",
+				CreatedAt: monday.Add(7*day + 2*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
+			{SourceID: "m3", Conversation: conv, Direction: kindred.Outbound, AuthorID: &author, AuthorName: "Amina", Body: "It is at the branch.",
+				CreatedAt: monday.Add(7*day + 3*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
+			{SourceID: "m4", Conversation: conv, Direction: kindred.Outbound, AuthorID: &baraka, AuthorName: "Baraka", Body: "Come on Friday.",
+				CreatedAt: monday.Add(7*day + 4*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
+			{SourceID: "m5", Conversation: conv, Direction: kindred.Outbound, AuthorName: "Someone", Body: "Thanks.",
+				CreatedAt: monday.Add(7*day + 5*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
+		}
+		for run := range 2 {
+			im, err := db.Import("test")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := db.Migrate(ctx); err != nil {
+			n, err := im.Write(ctx, msgs)
+			if err != nil {
 				t.Fatal(err)
 			}
-			w0, w1 := week(monday), week(monday.Add(7*day))
-			check := func(step string, want map[replyWeekKey]int64) {
-				t.Helper()
-				kept, recount := replyWeekRows(t, db, "SELECT week, author_id, compassion, replies FROM reply_weeks"),
-					replyWeekRows(t, db, `SELECT (created_at - 345600000) / 604800000, author_id, compassion, COUNT(*) FROM messages
-						WHERE direction = 'out' AND author_id IS NOT NULL AND compassion IS NOT NULL GROUP BY 1, 2, 3`)
-				if !mapsEqual(kept, want) || !mapsEqual(recount, want) {
-					t.Fatalf("%s: reply_weeks %v, recounted from messages %v, want %v", step, kept, recount, want)
-				}
+			if err := im.Close(ctx); err != nil {
+				t.Fatal(err)
 			}
-			want := map[replyWeekKey]int64{{w0, 1001, 80}: 3, {w1, 1001, 60.5}: 1, {w0, 1002, 80}: 1}
-			check("after the migration", want)
-
-			// Posted: one on a count that is there, one on a new one.
-			amina := &kindred.Agent{ID: 1001, Name: "Amina"}
-			reply(t, db, 1001, amina, monday.Add(8*time.Hour), 80)
-			reply(t, db, 1001, amina, monday.Add(9*time.Hour), 75.2)
-			want[replyWeekKey{w0, 1001, 80}]++
-			want[replyWeekKey{w0, 1001, 75.2}]++
-			check("after two posts", want)
-
-			// Imported, then imported again: the second run finds them all.
-			author, baraka, score := int64(1001), int64(1002), 60.5
-			conv := &ImportConversation{SourceID: "t1", Customer: &ImportCustomer{SourceID: "c1", Name: "Juma", Phone: "+254722000222"},
-				Channel: kindred.ChannelSMS, Status: kindred.StatusOpen, Priority: kindred.PriorityNormal}
-			msgs := []ImportMessage{
-				{SourceID: "m1", Conversation: conv, Direction: kindred.Inbound, Body: "Where is my card?", CreatedAt: monday.Add(7*day + time.Hour),
-					Analysis: &kindred.Analysis{Compassion: &score}},
-				{SourceID: "m2", Conversation: conv, Direction: kindred.Outbound, AuthorID: &author, AuthorName: "Amina", Body: "It is on its way.",
-					CreatedAt: monday.Add(7*day + 2*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
-				{SourceID: "m3", Conversation: conv, Direction: kindred.Outbound, AuthorID: &author, AuthorName: "Amina", Body: "It is at the branch.",
-					CreatedAt: monday.Add(7*day + 3*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
-				{SourceID: "m4", Conversation: conv, Direction: kindred.Outbound, AuthorID: &baraka, AuthorName: "Baraka", Body: "Come on Friday.",
-					CreatedAt: monday.Add(7*day + 4*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
-				{SourceID: "m5", Conversation: conv, Direction: kindred.Outbound, AuthorName: "Someone", Body: "Thanks.",
-					CreatedAt: monday.Add(7*day + 5*time.Hour), Analysis: &kindred.Analysis{Compassion: &score}},
+			if run == 0 {
+				if n.Messages != len(msgs) {
+					t.Fatalf("first import: %+v", n)
+				}
+				want[replyWeekKey{w1, 1001, 60.5}] += 2
+				want[replyWeekKey{w1, 1002, 60.5}]++
+				check("after an import", want)
+			} else {
+				if n.Messages != 0 || n.Already != len(msgs) {
+					t.Fatalf("the import again: %+v, want every message already there", n)
+				}
+				check("after the import again", want)
 			}
-			for run := range 2 {
-				im, err := db.Import("test")
-				if err != nil {
-					t.Fatal(err)
-				}
-				n, err := im.Write(ctx, msgs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := im.Close(ctx); err != nil {
-					t.Fatal(err)
-				}
-				if run == 0 {
-					if n.Messages != len(msgs) {
-						t.Fatalf("first import: %+v", n)
-					}
-					want[replyWeekKey{w1, 1001, 60.5}] += 2
-					want[replyWeekKey{w1, 1002, 60.5}]++
-					check("after an import", want)
-				} else {
-					if n.Messages != 0 || n.Already != len(msgs) {
-						t.Fatalf("the import again: %+v, want every message already there", n)
-					}
-					check("after the import again", want)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // replyWeekRows reads (week, author, score, count) rows.

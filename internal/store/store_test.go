@@ -32,6 +32,32 @@ func TestPostgresStore(t *testing.T) {
 // freshPostgresSchema is a schema of the test's own (see storetest.Schema).
 func freshPostgresSchema(t *testing.T, base string) string { return storetest.Schema(t, base) }
 
+// forEachDialectAt runs fn on a new SQLite database and, when
+// KINDRED_TEST_POSTGRES is set, a new PostgreSQL schema, each migrated only
+// to version: for tests of a migration and of what an older kindred left.
+func forEachDialectAt(t *testing.T, version int, fn func(t *testing.T, db *DB)) {
+	ctx := context.Background()
+	dbs := map[string]func(t *testing.T) (*DB, error){
+		"sqlite": func(t *testing.T) (*DB, error) { return openSQLite(ctx, filepath.Join(t.TempDir(), "old.db")) },
+	}
+	if base := os.Getenv("KINDRED_TEST_POSTGRES"); base != "" {
+		dbs["postgres"] = func(t *testing.T) (*DB, error) { return openPostgres(ctx, freshPostgresSchema(t, base)) }
+	}
+	for name, open := range dbs {
+		t.Run(name, func(t *testing.T) {
+			db, err := open(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.migrateTo(ctx, version); err != nil {
+				t.Fatal(err)
+			}
+			fn(t, db)
+		})
+	}
+}
+
 // suite is what each test of the suite is given.
 type suite struct {
 	fresh func(t *testing.T) string // the DSN of a new, empty database
