@@ -585,7 +585,7 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			return err
 		}
 		if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
-			if _, err := tx.Exec(ctx, replySignalsSQL, *m.AuthorID, ms(m.CreatedAt), m.ID, compassion, string(sig)); err != nil {
+			if err := tx.later(ctx, "reply signals", replySignalsSQL, nil, *m.AuthorID, ms(m.CreatedAt), m.ID, compassion, string(sig)); err != nil {
 				return err
 			}
 		}
@@ -597,8 +597,9 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			}
 		}
 		c.Apply(m)
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?
-			WHERE id = ?`, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
+		// The row is locked (read above for update): the new state is known.
+		if err := tx.later(ctx, "update the conversation", `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?
+			WHERE id = ?`, nil, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
 			return err
 		}
 		if err := tx.takeOnFirstReply(ctx, c, m, author); err != nil {
