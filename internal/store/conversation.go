@@ -531,7 +531,11 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		// Only a reply that may be sent needs to know how it reaches the
 		// customer (routeReply).
 		route := m.Direction == kindred.Outbound && !m.Historical
-		c, author, cust, err := tx.forPosting(ctx, id, m.AuthorID, route)
+		// On PostgreSQL a message that no unique index can refuse (one
+		// without a mail id) draws its id with that read, and its row waits
+		// for the transaction's next statement (see later).
+		draw := tx.db.dialect == Postgres && m.EmailID == ""
+		c, author, cust, newID, err := tx.forPosting(ctx, id, m.AuthorID, route, draw)
 		if err != nil {
 			return err
 		}
@@ -560,12 +564,18 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			// recorded; a call logged by another channel is recorded too.
 			how = routeReply(c, cust, m, elsewhere)
 		}
-		m.ID, err = tx.Insert(ctx, `INSERT INTO messages (conversation_id, direction, author_id, helper_id, author_name, body,
-			created_at, compassion, sentiment, distress, analysis, channel, delivery_status, delivery_error, recipient, email_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			id, string(m.Direction), nullInt(m.AuthorID), nullInt(m.HelperID), m.AuthorName, m.Body,
+		const columns = `INSERT INTO messages (conversation_id, direction, author_id, helper_id, author_name, body,
+			created_at, compassion, sentiment, distress, analysis, channel, delivery_status, delivery_error, recipient, email_id`
+		const values = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+		args := []any{id, string(m.Direction), nullInt(m.AuthorID), nullInt(m.HelperID), m.AuthorName, m.Body,
 			ms(m.CreatedAt), compassion, sentiment, distress, report,
-			string(m.Channel), string(m.DeliveryStatus), m.DeliveryError, m.To, nullString(m.EmailID))
+			string(m.Channel), string(m.DeliveryStatus), m.DeliveryError, m.To, nullString(m.EmailID)}
+		if draw {
+			m.ID = newID
+			err = tx.later(ctx, "insert the message", columns+", id) VALUES ("+values+", ?)", nil, append(args, newID)...)
+		} else {
+			m.ID, err = tx.Insert(ctx, columns+") VALUES ("+values+") RETURNING id", args...)
+		}
 		if err != nil {
 			if isUnique(err) && m.EmailID != "" {
 				return &kindred.Error{Kind: kindred.Conflict, Message: "this email is already in a conversation"}
@@ -633,13 +643,15 @@ func routeReply(c *kindred.Conversation, cust *kindred.Customer, m *kindred.Mess
 // forPosting reads, in one statement, what AddMessage needs before it writes:
 // conversation id, locked for the transaction; the agent authorID when
 // not nil; and with route, the customer and how a reply reaches them now
-// (what reachability sets on the conversation). Each statement is a round
-// trip on PostgreSQL, and these were four.
-func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route bool) (*kindred.Conversation, *kindred.Agent, *kindred.Customer, error) {
+// (what reachability sets on the conversation); with draw, on PostgreSQL,
+// the id of the message to insert. Each statement is a round trip on
+// PostgreSQL, and these were five.
+func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, draw bool) (*kindred.Conversation, *kindred.Agent, *kindred.Customer, int64, error) {
 	var (
 		c      = new(kindred.Conversation)
 		author *kindred.Agent
 		cust   *kindred.Customer
+		newID  int64
 		args   []any
 		scans  = []func(scanner) error{func(s scanner) error { return scanConversation(s, c) }}
 		// How a reply reaches the customer: the latest time one of their
@@ -663,8 +675,11 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route b
 		scans = append(scans, func(s scanner) error { return scanCustomer(s, cust) },
 			func(s scanner) error { return s.Scan(&online, &replyBy, &window) })
 	}
+	if draw {
+		scans = append(scans, func(s scanner) error { return s.Scan(&newID) })
+	}
 	args = append(args, id)
-	query := postingSQL[b2i(authorID != nil)][b2i(route)]
+	query := postingSQL[b2i(authorID != nil)][b2i(route)][b2i(draw)]
 	if tx.db.dialect == Postgres {
 		// The conversation's row alone: replies by one agent, or to one
 		// customer, must not wait for each other.
@@ -674,15 +689,15 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route b
 	if errors.Is(err, sql.ErrNoRows) && authorID != nil {
 		// Which of the two is missing.
 		if _, err := tx.conversationRow(ctx, id, false); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, 0, err
 		}
-		return nil, nil, nil, invalid("author_id", fmt.Sprintf("no agent %d", *authorID))
+		return nil, nil, nil, 0, invalid("author_id", fmt.Sprintf("no agent %d", *authorID))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil, notFound("conversation", id)
+		return nil, nil, nil, 0, notFound("conversation", id)
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, 0, err
 	}
 	if route {
 		switch c.Channel {
@@ -694,13 +709,14 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route b
 			c.WhatsAppWindowOpen = window.Bool
 		}
 	}
-	return c, author, cust, nil
+	return c, author, cust, newID, nil
 }
 
-// postingSQL[author][route] is forPosting's statement. Its reachability
-// columns are those of chatPresence and reachability, each computed only
-// for a conversation of its channel.
-var postingSQL = func() (q [2][2]string) {
+// postingSQL[author][route][draw] is forPosting's statement. Its
+// reachability columns are those of chatPresence and reachability, each
+// computed only for a conversation of its channel; with draw (PostgreSQL
+// only), the last column is the next message id.
+var postingSQL = func() (q [2][2][2]string) {
 	visitors := "FROM chat_visitors v WHERE v.customer_id IN (SELECT id FROM customers WHERE id = c.customer_id OR merged_into = c.customer_id)"
 	for _, author := range []bool{false, true} {
 		for _, route := range []bool{false, true} {
@@ -720,7 +736,8 @@ var postingSQL = func() (q [2][2]string) {
 					" AND m.direction = 'in' AND m.channel = 'whatsapp' AND m.created_at > ?) END"
 				from += " JOIN customers u ON u.id = c.customer_id"
 			}
-			q[b2i(author)][b2i(route)] = sel + from + " WHERE c.id = ?"
+			q[b2i(author)][b2i(route)][0] = sel + from + " WHERE c.id = ?"
+			q[b2i(author)][b2i(route)][1] = sel + ", nextval(pg_get_serial_sequence('messages', 'id'))" + from + " WHERE c.id = ?"
 		}
 	}
 	return q
