@@ -656,15 +656,12 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 		scans  = []func(scanner) error{func(s scanner) error { return scanConversation(s, c) }}
 		// How a reply reaches the customer: the latest time one of their
 		// chat widgets is connected until (NULL: they never chatted), the
-		// channel they last asked replies by, whether WhatsApp's window
-		// is open.
+		// channel they last asked replies by, when they last wrote on
+		// WhatsApp. The clock is read as reachability reads it.
 		online  sql.NullInt64
 		replyBy sql.NullString
-		window  sql.NullBool
+		lastIn  sql.NullInt64
 	)
-	if route {
-		args = append(args, ms(tx.db.clock().Add(-kindred.WhatsAppWindow)))
-	}
 	if authorID != nil {
 		author = new(kindred.Agent)
 		args = append(args, *authorID)
@@ -673,7 +670,7 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 	if route {
 		cust = new(kindred.Customer)
 		scans = append(scans, func(s scanner) error { return scanCustomer(s, cust) },
-			func(s scanner) error { return s.Scan(&online, &replyBy, &window) })
+			func(s scanner) error { return s.Scan(&online, &replyBy, &lastIn) })
 	}
 	if draw {
 		scans = append(scans, func(s scanner) error { return s.Scan(&newID) })
@@ -706,7 +703,8 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 				c.Chat = &kindred.ChatPresence{Online: online.Int64 > ms(tx.db.clock()), ReplyBy: kindred.Channel(replyBy.String)}
 			}
 		case kindred.ChannelWhatsApp:
-			c.WhatsAppWindowOpen = window.Bool
+			since := ms(tx.db.clock().Add(-kindred.WhatsAppWindow))
+			c.WhatsAppWindowOpen = lastIn.Valid && lastIn.Int64 > since
 		}
 	}
 	return c, author, cust, newID, nil
@@ -731,9 +729,9 @@ var postingSQL = func() (q [2][2][2]string) {
 					", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT max(v.online_until) " + visitors + ") END" +
 					", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT v.reply_by " + visitors +
 					" AND v.reply_by <> '' ORDER BY v.seen_at DESC, v.id LIMIT 1) END" +
-					", CASE WHEN c.channel = '" + string(kindred.ChannelWhatsApp) + "' THEN EXISTS (SELECT 1 FROM messages m" +
+					", CASE WHEN c.channel = '" + string(kindred.ChannelWhatsApp) + "' THEN (SELECT max(m.created_at) FROM messages m" +
 					" JOIN conversations mc ON mc.id = m.conversation_id WHERE mc.customer_id = c.customer_id" +
-					" AND m.direction = 'in' AND m.channel = 'whatsapp' AND m.created_at > ?) END"
+					" AND m.direction = 'in' AND m.channel = 'whatsapp') END"
 				from += " JOIN customers u ON u.id = c.customer_id"
 			}
 			q[b2i(author)][b2i(route)][0] = sel + from + " WHERE c.id = ?"
