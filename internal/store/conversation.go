@@ -532,10 +532,11 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		// customer (routeReply).
 		route := m.Direction == kindred.Outbound && !m.Historical
 		// On PostgreSQL a message that no unique index can refuse (one
-		// without a mail id) draws its id with that read, and its row waits
-		// for the transaction's next statement (see later).
+		// without a mail id) draws its id with that read, and a reply that
+		// may be sent the id of its outbox row, and their rows wait for the
+		// transaction's next statement (see later).
 		draw := tx.db.dialect == Postgres && m.EmailID == ""
-		c, author, cust, newID, err := tx.forPosting(ctx, id, m.AuthorID, route, draw)
+		c, author, cust, newID, outboxID, err := tx.forPosting(ctx, id, m.AuthorID, route, draw)
 		if err != nil {
 			return err
 		}
@@ -590,18 +591,25 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		if how.Sends() && how.Channel != kindred.ChannelChat {
 			// A web chat reply is pushed to the visitor's widget by whichever
 			// process holds it open (see web's chat), not by the outbox.
-			if err := tx.enqueueReply(ctx, c, m); err != nil {
+			if err := tx.enqueueReply(ctx, c, m, outboxID); err != nil {
 				return err
 			}
 		}
 		c.Apply(m)
+		taken := takesOnFirstReply(c, m, author)
+		if taken {
+			c.AssigneeID = &author.ID
+		}
 		// The row is locked (read above for update): the new state is known.
-		if err := tx.later(ctx, "update the conversation", `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?
-			WHERE id = ?`, nil, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
+		if err := tx.later(ctx, "update the conversation", `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?,
+			assignee_id = ? WHERE id = ?`, nil, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt),
+			nullInt(c.AssigneeID), id); err != nil {
 			return err
 		}
-		if err := tx.takeOnFirstReply(ctx, c, m, author); err != nil {
-			return err
+		if taken {
+			if err := tx.Audit(ctx, "conversation.assign", "conversation", id, fmt.Sprintf("taken by agent %d with the first reply", author.ID)); err != nil {
+				return err
+			}
 		}
 		if m.Direction != kindred.InternalNote {
 			// Internal notes stay inside the desk.
@@ -644,16 +652,13 @@ func routeReply(c *kindred.Conversation, cust *kindred.Customer, m *kindred.Mess
 // conversation id, locked for the transaction; the agent authorID when
 // not nil; and with route, the customer and how a reply reaches them now
 // (what reachability sets on the conversation); with draw, on PostgreSQL,
-// the id of the message to insert. Each statement is a round trip on
+// the id of the message to insert, and with route too that of its outbox row. Each statement is a round trip on
 // PostgreSQL, and these were five.
-func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, draw bool) (*kindred.Conversation, *kindred.Agent, *kindred.Customer, int64, error) {
+func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, draw bool) (c *kindred.Conversation, author *kindred.Agent, cust *kindred.Customer, newID, outboxID int64, err error) {
+	c = new(kindred.Conversation)
 	var (
-		c      = new(kindred.Conversation)
-		author *kindred.Agent
-		cust   *kindred.Customer
-		newID  int64
-		args   []any
-		scans  = []func(scanner) error{func(s scanner) error { return scanConversation(s, c) }}
+		args  []any
+		scans = []func(scanner) error{func(s scanner) error { return scanConversation(s, c) }}
 		// How a reply reaches the customer: the latest time one of their
 		// chat widgets is connected until (NULL: they never chatted), the
 		// channel they last asked replies by, when they last wrote on
@@ -674,6 +679,11 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 	}
 	if draw {
 		scans = append(scans, func(s scanner) error { return s.Scan(&newID) })
+		if route {
+			// Drawn whether or not the reply is sent: a gap in the outbox's
+			// ids costs nothing.
+			scans = append(scans, func(s scanner) error { return s.Scan(&outboxID) })
+		}
 	}
 	args = append(args, id)
 	query := postingSQL[b2i(authorID != nil)][b2i(route)][b2i(draw)]
@@ -682,19 +692,19 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 		// customer, must not wait for each other.
 		query += " FOR UPDATE OF c"
 	}
-	err := scanTogether(tx.QueryRow(ctx, query, args...), scans...)
+	err = scanTogether(tx.QueryRow(ctx, query, args...), scans...)
 	if errors.Is(err, sql.ErrNoRows) && authorID != nil {
 		// Which of the two is missing.
 		if _, err := tx.conversationRow(ctx, id, false); err != nil {
-			return nil, nil, nil, 0, err
+			return nil, nil, nil, 0, 0, err
 		}
-		return nil, nil, nil, 0, invalid("author_id", fmt.Sprintf("no agent %d", *authorID))
+		return nil, nil, nil, 0, 0, invalid("author_id", fmt.Sprintf("no agent %d", *authorID))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil, 0, notFound("conversation", id)
+		return nil, nil, nil, 0, 0, notFound("conversation", id)
 	}
 	if err != nil {
-		return nil, nil, nil, 0, err
+		return nil, nil, nil, 0, 0, err
 	}
 	if route {
 		switch c.Channel {
@@ -707,13 +717,13 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 			c.WhatsAppWindowOpen = lastIn.Valid && lastIn.Int64 > since
 		}
 	}
-	return c, author, cust, newID, nil
+	return c, author, cust, newID, outboxID, nil
 }
 
 // postingSQL[author][route][draw] is forPosting's statement. Its
 // reachability columns are those of chatPresence and reachability, each
 // computed only for a conversation of its channel; with draw (PostgreSQL
-// only), the last column is the next message id.
+// only), the next message id follows, and with route too the next outbox id.
 var postingSQL = func() (q [2][2][2]string) {
 	visitors := "FROM chat_visitors v WHERE v.customer_id IN (SELECT id FROM customers WHERE id = c.customer_id OR merged_into = c.customer_id)"
 	for _, author := range []bool{false, true} {
@@ -735,7 +745,11 @@ var postingSQL = func() (q [2][2][2]string) {
 				from += " JOIN customers u ON u.id = c.customer_id"
 			}
 			q[b2i(author)][b2i(route)][0] = sel + from + " WHERE c.id = ?"
-			q[b2i(author)][b2i(route)][1] = sel + ", nextval(pg_get_serial_sequence('messages', 'id'))" + from + " WHERE c.id = ?"
+			draw := ", nextval(pg_get_serial_sequence('messages', 'id'))"
+			if route {
+				draw += ", nextval(pg_get_serial_sequence('outbox', 'id'))"
+			}
+			q[b2i(author)][b2i(route)][1] = sel + draw + from + " WHERE c.id = ?"
 		}
 	}
 	return q

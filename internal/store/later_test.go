@@ -12,6 +12,7 @@ func init() {
 	featureSuites = append(featureSuites,
 		suiteTest{"LaterWritesAreSeenByTheNextStatement", testLaterWritesAreSeen},
 		suiteTest{"AFailedLaterWriteFailsItsTransaction", testFailedLaterWrite},
+		suiteTest{"APostTakesFiveStatementsOnPostgreSQL", testPostRoundTrips},
 	)
 }
 
@@ -87,6 +88,41 @@ func testFailedLaterWrite(t *testing.T, s suite) {
 		}
 		if n := count(t, db, "SELECT count(*) FROM audit WHERE action = 'later.lost'"); n != 0 {
 			t.Errorf("read after: %v: the failed transaction's other write was kept", readAfter)
+		}
+	}
+}
+
+// On PostgreSQL each statement is a round trip: what the API sends for a
+// post, after the token's read, is ForMessage's one statement, then BEGIN,
+// forPosting, the queued writes and COMMIT, for a customer's message as for
+// an agent's reply, the first (which takes the conversation) or not, sent
+// by SMS through the outbox or on the web chat.
+func testPostRoundTrips(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	if db.dialect != Postgres {
+		t.Skip("on SQLite a statement is no round trip")
+	}
+	agent := mustAgent(t, db, "Amina Wanjiru", "amina@example.org", kindred.RoleAgent)
+	ctx := ctxAs(agent.ID, agent.Name)
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Baraka", Phone: "+254700111222"})
+	for _, channel := range []kindred.Channel{kindred.ChannelChat, kindred.ChannelSMS} {
+		conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: channel})
+		for _, dir := range []kindred.Direction{kindred.Inbound, kindred.Outbound, kindred.Outbound} {
+			var sent []string
+			db.traceSent = func(q string) { sent = append(sent, q) }
+			_, _, _, err := db.ForMessage(ctx, conv.ID, dir)
+			if err == nil {
+				err = db.AddMessage(ctx, &kindred.Message{ConversationID: conv.ID, Direction: dir, Body: "Hello " + string(dir)})
+			}
+			db.traceSent = nil
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A reply by SMS writes its outbox row, and the first reply takes
+			// the conversation: still one statement of writes.
+			if want := 5; len(sent) != want {
+				t.Errorf("%s message on %s: %d statements, want %d:\n%s", dir, channel, len(sent), want, strings.Join(sent, "\n"))
+			}
 		}
 	}
 }

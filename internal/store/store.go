@@ -59,6 +59,10 @@ type DB struct {
 	// with, as written and with its arguments, before it runs: the
 	// dashboards' plans are taken from what the code really asks.
 	traceRead func(query string, args []any)
+	// traceSent, when a test sets it, sees each statement sent to the
+	// database, BEGIN and COMMIT of a write transaction on PostgreSQL
+	// included: on PostgreSQL each is a round trip.
+	traceSent func(query string)
 }
 
 // SetLocation sets the desk's time zone, which decides the lobby's day
@@ -446,6 +450,7 @@ func (tx *Tx) flush(ctx context.Context) error {
 	tx.pending = nil
 	if len(pending) == 1 {
 		w := pending[0]
+		tx.db.sent(w.query)
 		res, err := tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(w.query), w.args...)
 		if err == nil && w.done != nil {
 			var n int64
@@ -481,6 +486,7 @@ func (tx *Tx) flush(ctx context.Context) error {
 		}
 		fmt.Fprintf(&q, "(SELECT count(*) FROM w%d)", i)
 	}
+	tx.db.sent(q.String())
 	if err := tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(q.String()), args...).Scan(counts...); err != nil {
 		tx.flushErr = fmt.Errorf("%s: %w", strings.Join(whats, ", "), err)
 		return tx.flushErr
@@ -491,6 +497,13 @@ func (tx *Tx) flush(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sent tells traceSent of a statement about to be sent.
+func (db *DB) sent(query string) {
+	if db.traceSent != nil {
+		db.traceSent(query)
+	}
 }
 
 // flushFirst sends the queued writes before a statement that may read what
@@ -511,6 +524,7 @@ func (tx *Tx) ctx(ctx context.Context) context.Context {
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	tx.flushFirst(ctx)
+	tx.db.sent(query)
 	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -520,6 +534,7 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 		tx.db.traceRead(query, args)
 	}
 	tx.flushFirst(ctx)
+	tx.db.sent(query)
 	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -529,6 +544,7 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 		tx.db.traceRead(query, args)
 	}
 	tx.flushFirst(ctx)
+	tx.db.sent(query)
 	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -622,6 +638,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
+	db.sent("BEGIN")
 	t, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -646,6 +663,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err := tx.flush(ctx); err != nil {
 		return err
 	}
+	db.sent("COMMIT")
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
