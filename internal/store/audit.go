@@ -28,14 +28,7 @@ func (db *DB) Record(ctx context.Context, e *kindred.AuditEntry) error {
 }
 
 func (tx *Tx) appendAudit(ctx context.Context, e *kindred.AuditEntry) error {
-	if e.ActorID == 0 && e.ActorName == "" {
-		e.ActorID, e.ActorName = actor(ctx)
-	}
-	if e.At.IsZero() {
-		e.At = tx.db.clock()
-	} else {
-		e.At = roundMS(e.At)
-	}
+	tx.fillAudit(ctx, e)
 	id, err := tx.Insert(ctx, `INSERT INTO audit (at, actor_id, actor_name, action, subject, subject_id, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ms(e.At), e.ActorID, e.ActorName, e.Action, e.Subject, e.SubjectID, e.Detail)
@@ -44,6 +37,18 @@ func (tx *Tx) appendAudit(ctx context.Context, e *kindred.AuditEntry) error {
 	}
 	e.ID = id
 	return nil
+}
+
+// fillAudit gives e its actor (from ctx) and time when it has none.
+func (tx *Tx) fillAudit(ctx context.Context, e *kindred.AuditEntry) {
+	if e.ActorID == 0 && e.ActorName == "" {
+		e.ActorID, e.ActorName = actor(ctx)
+	}
+	if e.At.IsZero() {
+		e.At = tx.db.clock()
+	} else {
+		e.At = roundMS(e.At)
+	}
 }
 
 // Audit returns audit entries matching f, newest first.

@@ -528,9 +528,15 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 
 	id := m.ConversationID
 	err := func() error {
-		// Only a reply needs to know how it reaches the customer
-		// (routeReply reads it).
-		c, err := tx.conversationRow(ctx, id, true)
+		// Only a reply that may be sent needs to know how it reaches the
+		// customer (routeReply).
+		route := m.Direction == kindred.Outbound && !m.Historical
+		// On PostgreSQL a message that no unique index can refuse (one
+		// without a mail id) draws its id with that read, and a reply that
+		// may be sent the id of its outbox row, and their rows wait for the
+		// transaction's next statement (see later).
+		draw := tx.db.dialect == Postgres && m.EmailID == ""
+		c, author, cust, newID, outboxID, err := tx.forPosting(ctx, id, m.AuthorID, route, draw)
 		if err != nil {
 			return err
 		}
@@ -544,17 +550,6 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			return invalid("channel", "must be one of desk, email, chat, sms, ussd, phone")
 		}
 		m.DeliveryStatus, m.DeliveryError, m.To = "", "", ""
-		// The author is read once, for both the check and takeOnFirstReply.
-		var author *kindred.Agent
-		if m.AuthorID != nil {
-			author, err = tx.agent(ctx, *m.AuthorID, false)
-			if kindred.ErrorKind(err) == kindred.NotFound {
-				return invalid("author_id", fmt.Sprintf("no agent %d", *m.AuthorID))
-			}
-			if err != nil {
-				return err
-			}
-		}
 		if m.HelperID != nil {
 			ok, err := tx.Exists(ctx, "SELECT 1 FROM helpers WHERE id = ? AND customer_id = ?", *m.HelperID, c.CustomerID)
 			if err != nil {
@@ -564,20 +559,24 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 				return invalid("helper_id", "not a helper of this customer")
 			}
 		}
-		var route kindred.Route
-		if m.Direction == kindred.Outbound && !m.Historical {
+		var how kindred.Route
+		if route {
 			// What happened before kindred knew of it (Historical) is only
 			// recorded; a call logged by another channel is recorded too.
-			if route, err = tx.routeReply(ctx, c, m, elsewhere); err != nil {
-				return err
-			}
+			how = routeReply(c, cust, m, elsewhere)
 		}
-		m.ID, err = tx.Insert(ctx, `INSERT INTO messages (conversation_id, direction, author_id, helper_id, author_name, body,
-			created_at, compassion, sentiment, distress, analysis, channel, delivery_status, delivery_error, recipient, email_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			id, string(m.Direction), nullInt(m.AuthorID), nullInt(m.HelperID), m.AuthorName, m.Body,
+		const columns = `INSERT INTO messages (conversation_id, direction, author_id, helper_id, author_name, body,
+			created_at, compassion, sentiment, distress, analysis, channel, delivery_status, delivery_error, recipient, email_id`
+		const values = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+		args := []any{id, string(m.Direction), nullInt(m.AuthorID), nullInt(m.HelperID), m.AuthorName, m.Body,
 			ms(m.CreatedAt), compassion, sentiment, distress, report,
-			string(m.Channel), string(m.DeliveryStatus), m.DeliveryError, m.To, nullString(m.EmailID))
+			string(m.Channel), string(m.DeliveryStatus), m.DeliveryError, m.To, nullString(m.EmailID)}
+		if draw {
+			m.ID = newID
+			err = tx.later(ctx, "insert the message", columns+", id) VALUES ("+values+", ?)", nil, append(args, newID)...)
+		} else {
+			m.ID, err = tx.Insert(ctx, columns+") VALUES ("+values+") RETURNING id", args...)
+		}
 		if err != nil {
 			if isUnique(err) && m.EmailID != "" {
 				return &kindred.Error{Kind: kindred.Conflict, Message: "this email is already in a conversation"}
@@ -585,24 +584,32 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			return err
 		}
 		if sig := replySignals(m.Direction, m.AuthorID, m.Analysis); sig != nil {
-			if _, err := tx.Exec(ctx, replySignalsSQL, *m.AuthorID, ms(m.CreatedAt), m.ID, compassion, string(sig)); err != nil {
+			if err := tx.later(ctx, "reply signals", replySignalsSQL, nil, *m.AuthorID, ms(m.CreatedAt), m.ID, compassion, string(sig)); err != nil {
 				return err
 			}
 		}
-		if route.Sends() && route.Channel != kindred.ChannelChat {
+		if how.Sends() && how.Channel != kindred.ChannelChat {
 			// A web chat reply is pushed to the visitor's widget by whichever
 			// process holds it open (see web's chat), not by the outbox.
-			if err := tx.enqueueReply(ctx, c, m); err != nil {
+			if err := tx.enqueueReply(ctx, c, m, outboxID); err != nil {
 				return err
 			}
 		}
 		c.Apply(m)
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?
-			WHERE id = ?`, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), id); err != nil {
+		taken := takesOnFirstReply(c, m, author)
+		if taken {
+			c.AssigneeID = &author.ID
+		}
+		// The row is locked (read above for update): the new state is known.
+		if err := tx.later(ctx, "update the conversation", `UPDATE conversations SET status = ?, updated_at = ?, first_response_at = ?, resolved_at = ?,
+			assignee_id = ? WHERE id = ?`, nil, string(c.Status), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt),
+			nullInt(c.AssigneeID), id); err != nil {
 			return err
 		}
-		if err := tx.takeOnFirstReply(ctx, c, m, author); err != nil {
-			return err
+		if taken {
+			if err := tx.Audit(ctx, "conversation.assign", "conversation", id, fmt.Sprintf("taken by agent %d with the first reply", author.ID)); err != nil {
+				return err
+			}
 		}
 		if m.Direction != kindred.InternalNote {
 			// Internal notes stay inside the desk.
@@ -629,19 +636,13 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 	return nil
 }
 
-// routeReply decides how the agent's reply m on c reaches the customer and
-// sets its delivery status accordingly.
-func (tx *Tx) routeReply(ctx context.Context, c *kindred.Conversation, m *kindred.Message, elsewhere bool) (kindred.Route, error) {
+// routeReply decides how the agent's reply m on c reaches the customer cust
+// and sets its delivery status accordingly. c holds how a reply reaches them
+// now (see reachability).
+func routeReply(c *kindred.Conversation, cust *kindred.Customer, m *kindred.Message, elsewhere bool) kindred.Route {
 	if elsewhere {
 		m.DeliveryStatus = kindred.DeliveryRecorded
-		return kindred.Route{}, nil
-	}
-	if err := tx.reachability(ctx, c); err != nil {
-		return kindred.Route{}, err
-	}
-	cust, err := tx.customer(ctx, c.CustomerID, false)
-	if err != nil {
-		return kindred.Route{}, err
+		return kindred.Route{}
 	}
 	route := kindred.RouteReply(c, cust, m.SendAnyway)
 	switch {
@@ -653,7 +654,121 @@ func (tx *Tx) routeReply(ctx context.Context, c *kindred.Conversation, m *kindre
 	default:
 		m.DeliveryStatus, m.DeliveryError = kindred.DeliveryRecorded, route.Reason
 	}
-	return route, nil
+	return route
+}
+
+// forPosting reads, in one statement, what AddMessage needs before it writes:
+// conversation id, locked for the transaction; the agent authorID when
+// not nil; and with route, the customer and how a reply reaches them now
+// (what reachability sets on the conversation); with draw, on PostgreSQL,
+// the id of the message to insert, and with route too that of its outbox row. Each statement is a round trip on
+// PostgreSQL, and these were five.
+func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, draw bool) (c *kindred.Conversation, author *kindred.Agent, cust *kindred.Customer, newID, outboxID int64, err error) {
+	c = new(kindred.Conversation)
+	var (
+		args  []any
+		scans = []func(scanner) error{func(s scanner) error { return scanConversation(s, c) }}
+		// How a reply reaches the customer: the latest time one of their
+		// chat widgets is connected until (NULL: they never chatted), the
+		// channel they last asked replies by, when they last wrote on
+		// WhatsApp. The clock is read as reachability reads it.
+		online  sql.NullInt64
+		replyBy sql.NullString
+		lastIn  sql.NullInt64
+	)
+	if authorID != nil {
+		author = new(kindred.Agent)
+		args = append(args, *authorID)
+		scans = append(scans, func(s scanner) error { return scanAgent(s, author) })
+	}
+	if route {
+		cust = new(kindred.Customer)
+		scans = append(scans, func(s scanner) error { return scanCustomer(s, cust) },
+			func(s scanner) error { return s.Scan(&online, &replyBy, &lastIn) })
+	}
+	if draw {
+		scans = append(scans, func(s scanner) error { return s.Scan(&newID) })
+		if route {
+			// Drawn whether or not the reply is sent: a gap in the outbox's
+			// ids costs nothing.
+			scans = append(scans, func(s scanner) error { return s.Scan(&outboxID) })
+		}
+	}
+	args = append(args, id)
+	query := postingSQL[b2i(authorID != nil)][b2i(route)][b2i(draw)]
+	if tx.db.dialect == Postgres {
+		// The conversation's row alone: replies by one agent, or to one
+		// customer, must not wait for each other.
+		query += " FOR UPDATE OF c"
+	}
+	err = scanTogether(tx.QueryRow(ctx, query, args...), scans...)
+	if errors.Is(err, sql.ErrNoRows) && authorID != nil {
+		// Which of the two is missing.
+		if _, err := tx.conversationRow(ctx, id, false); err != nil {
+			return nil, nil, nil, 0, 0, err
+		}
+		return nil, nil, nil, 0, 0, invalid("author_id", fmt.Sprintf("no agent %d", *authorID))
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil, 0, 0, notFound("conversation", id)
+	}
+	if err != nil {
+		return nil, nil, nil, 0, 0, err
+	}
+	if route {
+		switch c.Channel {
+		case kindred.ChannelChat:
+			if online.Valid {
+				c.Chat = &kindred.ChatPresence{Online: online.Int64 > ms(tx.db.clock()), ReplyBy: kindred.Channel(replyBy.String)}
+			}
+		case kindred.ChannelWhatsApp:
+			since := ms(tx.db.clock().Add(-kindred.WhatsAppWindow))
+			c.WhatsAppWindowOpen = lastIn.Valid && lastIn.Int64 > since
+		}
+	}
+	return c, author, cust, newID, outboxID, nil
+}
+
+// postingSQL[author][route][draw] is forPosting's statement. Its
+// reachability columns are those of chatPresence and reachability, each
+// computed only for a conversation of its channel; with draw (PostgreSQL
+// only), the next message id follows, and with route too the next outbox id.
+var postingSQL = func() (q [2][2][2]string) {
+	visitors := "FROM chat_visitors v WHERE v.customer_id IN (SELECT id FROM customers WHERE id = c.customer_id OR merged_into = c.customer_id)"
+	for _, author := range []bool{false, true} {
+		for _, route := range []bool{false, true} {
+			sel := "SELECT " + qualify("c", conversationColumns)
+			from := " FROM conversations c"
+			if author {
+				sel += ", " + agentColumns
+				from += " JOIN agents a ON a.id = ?"
+			}
+			if route {
+				sel += ", " + qualify("u", customerColumns) +
+					", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT max(v.online_until) " + visitors + ") END" +
+					", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT v.reply_by " + visitors +
+					" AND v.reply_by <> '' ORDER BY v.seen_at DESC, v.id LIMIT 1) END" +
+					", CASE WHEN c.channel = '" + string(kindred.ChannelWhatsApp) + "' THEN (SELECT max(m.created_at) FROM messages m" +
+					" JOIN conversations mc ON mc.id = m.conversation_id WHERE mc.customer_id = c.customer_id" +
+					" AND m.direction = 'in' AND m.channel = 'whatsapp') END"
+				from += " JOIN customers u ON u.id = c.customer_id"
+			}
+			q[b2i(author)][b2i(route)][0] = sel + from + " WHERE c.id = ?"
+			draw := ", nextval(pg_get_serial_sequence('messages', 'id'))"
+			if route {
+				draw += ", nextval(pg_get_serial_sequence('outbox', 'id'))"
+			}
+			q[b2i(author)][b2i(route)][1] = sel + draw + from + " WHERE c.id = ?"
+		}
+	}
+	return q
+}()
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func floatOrNil(f *float64) any {
@@ -832,10 +947,20 @@ func (db *DB) ForMessage(ctx context.Context, conversationID int64, direction ki
 			query = forMessagePostgres
 		}
 		var tags string
-		err := scanTogether(tx.QueryRow(ctx, query, conversationID),
+		scans := []func(scanner) error{
 			func(s scanner) error { return scanConversation(s, conv) },
 			func(s scanner) error { return scanCustomer(s, cust) },
-			func(s scanner) error { return s.Scan(&tags) })
+			func(s scanner) error { return s.Scan(&tags) },
+		}
+		// On PostgreSQL, where a statement is a round trip, a reply's
+		// latest customer message comes in the same row (id 0: none).
+		var latest kindred.Message
+		together := db.dialect == Postgres && direction == kindred.Outbound
+		if together {
+			query = forReplyPostgres
+			scans = append(scans, func(s scanner) error { return scanMessage(zeroNulls{s}, &latest) })
+		}
+		err := scanTogether(tx.QueryRow(ctx, query, conversationID), scans...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("conversation", conversationID)
 		}
@@ -846,6 +971,12 @@ func (db *DB) ForMessage(ctx context.Context, conversationID int64, direction ki
 			return fmt.Errorf("tags: %w", err)
 		}
 		if direction != kindred.Outbound {
+			return nil
+		}
+		if together {
+			if latest.ID != 0 {
+				last = &latest
+			}
 			return nil
 		}
 		msgs, err := tx.messages(ctx, "WHERE conversation_id = ? AND direction = ? ORDER BY id DESC LIMIT 1",
@@ -870,4 +1001,40 @@ var (
 	forMessagePostgres = "SELECT " + qualify("c", conversationColumns) + ", " + qualify("u", customerColumns) +
 		", (SELECT COALESCE(json_agg(tag ORDER BY tag), '[]')::text FROM conversation_tags WHERE conversation_id = c.id)" +
 		" FROM conversations c JOIN customers u ON u.id = c.customer_id WHERE c.id = ?"
+	// forReplyPostgres is forMessagePostgres with the customer's latest
+	// message after it, NULLs when there is none.
+	forReplyPostgres = "SELECT " + qualify("c", conversationColumns) + ", " + qualify("u", customerColumns) +
+		", (SELECT COALESCE(json_agg(tag ORDER BY tag), '[]')::text FROM conversation_tags WHERE conversation_id = c.id)" +
+		", " + qualify("l", messageColumns) +
+		" FROM conversations c JOIN customers u ON u.id = c.customer_id" +
+		" LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND direction = '" + string(kindred.Inbound) + "'" +
+		" ORDER BY id DESC LIMIT 1) l ON true WHERE c.id = ?"
 )
+
+// zeroNulls scans the columns of an outer join's missing row: a NULL read
+// into an *int64 or a *string leaves its zero value.
+type zeroNulls struct{ row scanner }
+
+func (z zeroNulls) Scan(dest ...any) error {
+	into := make([]any, len(dest))
+	var after []func()
+	for i, d := range dest {
+		switch p := d.(type) {
+		case *int64:
+			n := new(sql.NullInt64)
+			into[i], after = n, append(after, func() { *p = n.Int64 })
+		case *string:
+			s := new(sql.NullString)
+			into[i], after = s, append(after, func() { *p = s.String })
+		default:
+			into[i] = d
+		}
+	}
+	if err := z.row.Scan(into...); err != nil {
+		return err
+	}
+	for _, f := range after {
+		f()
+	}
+	return nil
+}

@@ -65,9 +65,10 @@ func nullString(s string) any {
 }
 
 // enqueueReply puts the agent's reply m (already stored, routed to m.Channel
-// and m.To) into the outbox in the same transaction. An email reply is
-// threaded under the customer's latest mail in the conversation.
-func (tx *Tx) enqueueReply(ctx context.Context, c *kindred.Conversation, m *kindred.Message) error {
+// and m.To) into the outbox in the same transaction, as row outboxID when
+// it is not 0 (see enqueue). An email reply is threaded under the
+// customer's latest mail in the conversation.
+func (tx *Tx) enqueueReply(ctx context.Context, c *kindred.Conversation, m *kindred.Message, outboxID int64) error {
 	out := &kindred.OutboundMessage{
 		Channel:    m.Channel,
 		To:         m.To,
@@ -100,7 +101,11 @@ func (tx *Tx) enqueueReply(ctx context.Context, c *kindred.Conversation, m *kind
 			out.InReplyTo = ids[len(ids)-1]
 		}
 	}
-	if err := tx.Enqueue(ctx, out); err != nil {
+	// The conversation's customer, read with it, exists.
+	if err := validOutbound(out); err != nil {
+		return fmt.Errorf("queue the reply: %w", err)
+	}
+	if err := tx.enqueue(ctx, out, outboxID); err != nil {
 		return fmt.Errorf("queue the reply: %w", err)
 	}
 	return nil

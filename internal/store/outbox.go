@@ -79,14 +79,27 @@ func (tx *Tx) Enqueue(ctx context.Context, m *kindred.OutboundMessage) error {
 			return err
 		}
 	}
+	return tx.enqueue(ctx, m, 0)
+}
+
+// enqueue is Enqueue once m is known to be valid, its customer to exist.
+// With id (drawn from the outbox's identity beforehand, on PostgreSQL) the
+// row waits for the transaction's next statement (see later).
+func (tx *Tx) enqueue(ctx context.Context, m *kindred.OutboundMessage, id int64) error {
 	m.Status, m.Attempts, m.LastError, m.ProviderID, m.SentAt = kindred.OutboxPending, 0, "", "", nil
 	m.CreatedAt = tx.db.clock()
 	m.NextAttemptAt = m.CreatedAt
-	id, err := tx.Insert(ctx, `INSERT INTO outbox (channel, recipient, subject, body, purpose, customer_id, status,
-		attempts, next_attempt_at, created_at, message_id, in_reply_to, mail_references)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
-		string(m.Channel), m.To, m.Subject, m.Body, m.Purpose, nullInt(m.CustomerID), string(m.Status),
-		ms(m.NextAttemptAt), ms(m.CreatedAt), nullInt(m.MessageID), m.InReplyTo, strings.Join(m.References, " "))
+	const columns = `INSERT INTO outbox (channel, recipient, subject, body, purpose, customer_id, status,
+		attempts, next_attempt_at, created_at, message_id, in_reply_to, mail_references`
+	const values = `?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?`
+	args := []any{string(m.Channel), m.To, m.Subject, m.Body, m.Purpose, nullInt(m.CustomerID), string(m.Status),
+		ms(m.NextAttemptAt), ms(m.CreatedAt), nullInt(m.MessageID), m.InReplyTo, strings.Join(m.References, " ")}
+	var err error
+	if id != 0 {
+		err = tx.later(ctx, "queue the message", columns+", id) VALUES ("+values+", ?)", nil, append(args, id)...)
+	} else {
+		id, err = tx.Insert(ctx, columns+") VALUES ("+values+") RETURNING id", args...)
+	}
 	if err != nil {
 		return err
 	}

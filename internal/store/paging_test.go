@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -147,7 +148,8 @@ func testForMessage(t *testing.T, s suite) {
 	busy := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Tags: []string{"pension", "arrears", "Zakat"}})
 	for _, m := range []kindred.Message{
 		{Direction: kindred.Inbound, Body: "first words"},
-		{Direction: kindred.Inbound, Body: "last words"},
+		// Read through the outer join on PostgreSQL: every column set.
+		{Direction: kindred.Inbound, Body: "last words", Analysis: &kindred.Analysis{Sentiment: -0.4, Distress: ptr(0.7), Report: json.RawMessage(`{"tone":"worried"}`)}},
 		{Direction: kindred.Outbound, Body: "our reply"},
 	} {
 		m.ConversationID = busy.ID

@@ -5,10 +5,13 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 
+	"modernc.org/libc"
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLite's driver prepares every statement anew on each Exec and Query, and
@@ -56,7 +59,55 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok {
 		return conn, nil // a driver that changed: it runs as it is, unprepared
 	}
+	if err := planStably(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	return &cachingConn{sqliteConn: sc, lru: list.New(), stmts: map[string]*list.Element{}}, nil
+}
+
+// A kept statement is only worth keeping if SQLite runs it as prepared. But
+// since 3.54 the planner reads some bound values while planning: the value of
+// LIMIT ?, and whether the right side of a "col = ?" term it cannot look up
+// in an index is 0 or 1 (a flag, so the term is thought less selective). It
+// then marks the statement to be prepared again when the next value bound
+// there differs (for LIMIT, any value; for "col = ?", to or from 0 or 1):
+// ForMessage's statements ran for conversation 1 among others, and every
+// list with a LIMIT, were parsed and planned on nearly every run (94% of
+// the parser's time in a `kindred bench` profile was sqlite3Reprepare).
+// SQLITE_DBCONFIG_ENABLE_QPSG, the query planner stability guarantee, makes
+// the plan independent of bound values, which is what a statement cache
+// wants: each statement is planned once per connection.
+//
+// modernc's driver does not expose sqlite3_db_config, so planStably reaches
+// the connection's handle and thread state by reflection, checking the
+// field names and types first; if the driver changes them, Open fails
+// rather than running on unseen.
+func planStably(conn driver.Conn) error {
+	v := reflect.ValueOf(conn)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("sqlite connection %T: not the driver's connection", conn)
+	}
+	c := v.Elem()
+	db, tls := c.FieldByName("db"), c.FieldByName("tls")
+	if !db.IsValid() || db.Kind() != reflect.Uintptr || !tls.IsValid() || tls.Type() != reflect.TypeFor[*libc.TLS]() {
+		return fmt.Errorf("sqlite connection %T: no db handle and thread state to configure", conn)
+	}
+	return setDBConfig((*libc.TLS)(tls.UnsafePointer()), uintptr(db.Uint()), sqlite3.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
+}
+
+// setDBConfig calls sqlite3_db_config(db, op, on, NULL) for a boolean op.
+func setDBConfig(tls *libc.TLS, db uintptr, op, on int32) error {
+	// The variadic arguments: an int and a NULL pointer, 8 bytes each.
+	va := libc.Xmalloc(tls, 16)
+	if va == 0 {
+		return errors.New("sqlite3_db_config: out of memory")
+	}
+	defer libc.Xfree(tls, va)
+	if rc := sqlite3.Xsqlite3_db_config(tls, db, op, libc.VaList(va, on, uintptr(0))); rc != sqlite3.SQLITE_OK {
+		return fmt.Errorf("sqlite3_db_config(%d, %d): %d", op, on, rc)
+	}
+	return nil
 }
 
 // cachingConn is an SQLite connection that runs the queries it has seen

@@ -3,10 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 func openCachingPool(t *testing.T) *sql.DB {
@@ -129,4 +134,77 @@ func TestCachedStatementErrors(t *testing.T) {
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 4 {
 		t.Fatalf("count %d, %v; want 4", n, err)
 	}
+}
+
+// A kept statement runs as it was prepared whatever values are bound: SQLite
+// 3.54 plans LIMIT ? and a "col = ?" term it cannot look up by index from the
+// bound value unless the connection asks for stable plans, and then parsed
+// such statements again on nearly every run.
+func TestCachedStatementsArePlannedOnce(t *testing.T) {
+	db := openCachingPool(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE b (x INTEGER, t_id INTEGER);
+		CREATE INDEX b_x ON b (x);
+		INSERT INTO b VALUES (0, 1), (1, 2), (5, 3)`); err != nil {
+		t.Fatal(err)
+	}
+	queries := []struct {
+		query string
+		args  func(i int) []any
+	}{
+		{"SELECT t.v FROM t JOIN b ON b.t_id = t.id WHERE b.x = ?", func(i int) []any { return []any{[]int{1, 5}[i%2]} }},
+		{"SELECT v FROM t WHERE v = ? ORDER BY id DESC LIMIT 1", func(i int) []any { return []any{[]int{0, 7}[i%2]} }},
+		{"SELECT v FROM t ORDER BY id LIMIT ?", func(i int) []any { return []any{1 + i%3} }},
+	}
+	for _, q := range queries {
+		for i := range 10 {
+			rows, err := db.QueryContext(ctx, q.query, q.args(i)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*cachingConn)
+		for _, q := range queries {
+			e, ok := c.stmts[q.query]
+			if !ok {
+				t.Errorf("%s: not kept", q.query)
+				continue
+			}
+			if n := reprepares(t, e.Value.(*cachedStmt).stmt); n != 0 {
+				t.Errorf("%s: prepared again %d times in 10 runs", q.query, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reprepares is how many times SQLite prepared the driver's statement s
+// again (SQLITE_STMTSTATUS_REPREPARE), read through the driver's fields.
+func reprepares(t *testing.T, s driver.Stmt) int32 {
+	t.Helper()
+	v := reflect.ValueOf(s).Elem()
+	pstmt, c := v.FieldByName("pstmt"), v.FieldByName("c")
+	if !pstmt.IsValid() || !c.IsValid() {
+		t.Fatalf("%T: no pstmt and c fields", s)
+	}
+	tls := c.Elem().FieldByName("tls")
+	if !tls.IsValid() || tls.Type() != reflect.TypeFor[*libc.TLS]() {
+		t.Fatalf("%T: its connection has no tls field", s)
+	}
+	return sqlite3.Xsqlite3_stmt_status((*libc.TLS)(tls.UnsafePointer()), uintptr(pstmt.Uint()), sqlite3.SQLITE_STMTSTATUS_REPREPARE, 0)
 }

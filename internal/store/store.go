@@ -59,6 +59,10 @@ type DB struct {
 	// with, as written and with its arguments, before it runs: the
 	// dashboards' plans are taken from what the code really asks.
 	traceRead func(query string, args []any)
+	// traceSent, when a test sets it, sees each statement sent to the
+	// database, BEGIN and COMMIT of a write transaction on PostgreSQL
+	// included: on PostgreSQL each is a round trip.
+	traceSent func(query string)
 }
 
 // SetLocation sets the desk's time zone, which decides the lobby's day
@@ -388,6 +392,126 @@ type Tx struct {
 	// queued names the work this transaction gave the workers, announced
 	// once it commits (see OnQueued).
 	queued Queue
+	// pending are the writes later queued on PostgreSQL, not yet sent.
+	pending []laterWrite
+	// flushErr is the first failure of a flush that a read ran into: the
+	// read fails too (PostgreSQL refuses statements in an aborted
+	// transaction), and the transaction's last flush returns it.
+	flushErr error
+}
+
+// laterWrite is a statement queued by Tx.later.
+type laterWrite struct {
+	what  string
+	query string
+	args  []any
+	done  func(n int64) // rows it changed; nil when no one asks
+}
+
+// later runs a write whose result the rest of the transaction does not
+// read (an INSERT into a log, an UPDATE of a row read already), reporting
+// the number of rows it changed to done (which may be nil). On PostgreSQL it
+// is queued, and the queued writes go to the server together, as one
+// statement, before the transaction's next statement or its commit: each
+// statement is a round trip, and a post made about a dozen. Its failure
+// then fails the transaction all the same. Two queued writes must not change
+// the same row (one statement changes a row once); what names the write in
+// errors. On SQLite it runs at once.
+func (tx *Tx) later(ctx context.Context, what, query string, done func(n int64), args ...any) error {
+	if tx.db.dialect != Postgres {
+		res, err := tx.Exec(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if done != nil {
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			done(n)
+		}
+		return nil
+	}
+	tx.pending = append(tx.pending, laterWrite{what: what, query: query, args: args, done: done})
+	return nil
+}
+
+// flush sends the writes later queued, as one statement of data-modifying
+// CTEs (PostgreSQL runs each of them once, to completion, whether or not the
+// main query reads it) whose row counts it hands to their done.
+func (tx *Tx) flush(ctx context.Context) error {
+	if tx.flushErr != nil {
+		return tx.flushErr
+	}
+	if len(tx.pending) == 0 {
+		return nil
+	}
+	pending := tx.pending
+	tx.pending = nil
+	if len(pending) == 1 {
+		w := pending[0]
+		tx.db.sent(w.query)
+		res, err := tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(w.query), w.args...)
+		if err == nil && w.done != nil {
+			var n int64
+			if n, err = res.RowsAffected(); err == nil {
+				w.done(n)
+			}
+		}
+		if err != nil {
+			tx.flushErr = fmt.Errorf("%s: %w", w.what, err)
+		}
+		return tx.flushErr
+	}
+	var q strings.Builder
+	var args []any
+	counts := make([]any, len(pending))
+	whats := make([]string, len(pending))
+	for i, w := range pending {
+		if i == 0 {
+			q.WriteString("WITH ")
+		} else {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "w%d AS (%s RETURNING 1)", i, w.query)
+		args = append(args, w.args...)
+		counts[i] = new(int64)
+		whats[i] = w.what
+	}
+	for i := range pending {
+		if i == 0 {
+			q.WriteString(" SELECT ")
+		} else {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "(SELECT count(*) FROM w%d)", i)
+	}
+	tx.db.sent(q.String())
+	if err := tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(q.String()), args...).Scan(counts...); err != nil {
+		tx.flushErr = fmt.Errorf("%s: %w", strings.Join(whats, ", "), err)
+		return tx.flushErr
+	}
+	for i, w := range pending {
+		if w.done != nil {
+			w.done(*counts[i].(*int64))
+		}
+	}
+	return nil
+}
+
+// sent tells traceSent of a statement about to be sent.
+func (db *DB) sent(query string) {
+	if db.traceSent != nil {
+		db.traceSent(query)
+	}
+}
+
+// flushFirst sends the queued writes before a statement that may read what
+// they change; a failure is kept for the transaction's end (see flushErr).
+func (tx *Tx) flushFirst(ctx context.Context) {
+	if len(tx.pending) > 0 {
+		tx.flush(ctx)
+	}
 }
 
 func (tx *Tx) ctx(ctx context.Context) context.Context {
@@ -399,6 +523,8 @@ func (tx *Tx) ctx(ctx context.Context) context.Context {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx.flushFirst(ctx)
+	tx.db.sent(query)
 	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -407,6 +533,8 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if tx.db.traceRead != nil {
 		tx.db.traceRead(query, args)
 	}
+	tx.flushFirst(ctx)
+	tx.db.sent(query)
 	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -415,6 +543,8 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	if tx.db.traceRead != nil {
 		tx.db.traceRead(query, args)
 	}
+	tx.flushFirst(ctx)
+	tx.db.sent(query)
 	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -449,7 +579,10 @@ func (tx *Tx) ForUpdate() string {
 // the actor in ctx. detail must never hold secrets, codes or note bodies.
 func (tx *Tx) Audit(ctx context.Context, action, subject string, subjectID int64, detail string) error {
 	e := kindred.AuditEntry{Action: action, Subject: subject, SubjectID: subjectID, Detail: detail}
-	return tx.appendAudit(ctx, &e)
+	tx.fillAudit(ctx, &e)
+	// No one reads the entry's id: the write waits for the next statement.
+	return tx.later(ctx, "audit "+action, `INSERT INTO audit (at, actor_id, actor_name, action, subject, subject_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, nil, ms(e.At), e.ActorID, e.ActorName, e.Action, e.Subject, e.SubjectID, e.Detail)
 }
 
 // Tx runs fn in a write transaction, committed when fn returns nil and rolled
@@ -463,6 +596,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	var queued Queue
 	watched := func(tx *Tx) error {
 		err := fn(tx)
+		if err == nil {
+			err = tx.flush(ctx)
+		}
 		queued = tx.queued
 		return err
 	}
@@ -502,6 +638,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
+	db.sent("BEGIN")
 	t, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -515,9 +652,18 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 			t.Rollback()
 		}
 	}()
-	if err := fn(&Tx{db: db, tx: t}); err != nil {
+	tx := &Tx{db: db, tx: t}
+	if err := fn(tx); err != nil {
+		if tx.flushErr != nil {
+			// What fn ran into was the aborted transaction.
+			return tx.flushErr
+		}
 		return err
 	}
+	if err := tx.flush(ctx); err != nil {
+		return err
+	}
+	db.sent("COMMIT")
 	if err := t.Commit(); err != nil {
 		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
 			// The request was cancelled and database/sql rolled the
