@@ -623,12 +623,7 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 			return err
 		}
 		// Last: the count's row is locked until the commit (see replyweeks.go).
-		weeks := replyWeekCounts{}
-		weeks.add(m.Direction, m.AuthorID, m.Analysis, ms(m.CreatedAt))
-		return weeks.write(ctx, func(ctx context.Context, args ...any) error {
-			_, err := tx.Exec(ctx, replyWeeksSQL, args...)
-			return err
-		})
+		return tx.countReplyWeek(ctx, m)
 	}()
 	if err != nil {
 		return fmt.Errorf("add message to conversation %d: %w", id, err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ func init() {
 		suiteTest{"LaterWritesAreSeenByTheNextStatement", testLaterWritesAreSeen},
 		suiteTest{"AFailedLaterWriteFailsItsTransaction", testFailedLaterWrite},
 		suiteTest{"APostTakesFiveStatementsOnPostgreSQL", testPostRoundTrips},
+		suiteTest{"RepliesOfOneTransactionAreEachCounted", testRepliesOfOneTransactionCounted},
 	)
 }
 
@@ -110,19 +112,62 @@ func testPostRoundTrips(t *testing.T, s suite) {
 		for _, dir := range []kindred.Direction{kindred.Inbound, kindred.Outbound, kindred.Outbound} {
 			var sent []string
 			db.traceSent = func(q string) { sent = append(sent, q) }
+			m := &kindred.Message{ConversationID: conv.ID, Direction: dir, Body: "Hello " + string(dir),
+				Analysis: &kindred.Analysis{Report: json.RawMessage(`{}`)}}
+			if dir == kindred.Outbound {
+				// Scored, as the engine scores every reply: its count in
+				// reply_weeks goes with the other writes.
+				m.Analysis.Compassion = ptr(72.5)
+			}
 			_, _, _, err := db.ForMessage(ctx, conv.ID, dir)
 			if err == nil {
-				err = db.AddMessage(ctx, &kindred.Message{ConversationID: conv.ID, Direction: dir, Body: "Hello " + string(dir)})
+				err = db.AddMessage(ctx, m)
 			}
 			db.traceSent = nil
 			if err != nil {
 				t.Fatal(err)
 			}
-			// A reply by SMS writes its outbox row, and the first reply takes
-			// the conversation: still one statement of writes.
+			// A reply by SMS writes its outbox row, the first reply takes the
+			// conversation, and a reply is counted in reply_weeks: still one
+			// statement of writes.
 			if want := 5; len(sent) != want {
 				t.Errorf("%s message on %s: %d statements, want %d:\n%s", dir, channel, len(sent), want, strings.Join(sent, "\n"))
 			}
+		}
+	}
+	// The four replies, one agent's in one week with one score, are one count.
+	if n := count(t, db, "SELECT replies FROM reply_weeks WHERE author_id = ? AND compassion = 72.5", agent.ID); n != 4 {
+		t.Errorf("reply_weeks counts %d of the 4 scored replies", n)
+	}
+}
+
+// testRepliesOfOneTransactionCounted: two replies of one agent in one week
+// with one score, written in one transaction, add to the same reply_weeks
+// row; on PostgreSQL they go in one statement, which may change a row once,
+// so they must be summed first, not lost or refused.
+func testRepliesOfOneTransactionCounted(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	agent := mustAgent(t, db, "Amina Wanjiru", "amina@example.org", kindred.RoleAgent)
+	ctx := ctxAs(agent.ID, agent.Name)
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: mustCustomer(t, db, kindred.Customer{Name: "Baraka"}).ID, Channel: kindred.ChannelDesk})
+	reply := func(score float64) *kindred.Message {
+		return &kindred.Message{ConversationID: conv.ID, Direction: kindred.Outbound, Body: "Pole sana",
+			Analysis: &kindred.Analysis{Compassion: ptr(score), Report: json.RawMessage(`{}`)}}
+	}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		for _, score := range []float64{64, 64, 91} {
+			if err := tx.AddMessage(ctx, reply(score)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for score, want := range map[float64]int{64: 2, 91: 1} {
+		if n := count(t, db, "SELECT replies FROM reply_weeks WHERE author_id = ? AND compassion = ?", agent.ID, score); n != want {
+			t.Errorf("score %v counted %d times, want %d", score, n, want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -76,6 +77,50 @@ func (c replyWeekCounts) write(ctx context.Context, exec func(ctx context.Contex
 		}
 	}
 	return nil
+}
+
+// countReplyWeek counts message m, if it is an agent's scored reply, in the
+// transaction. On SQLite the count is written at once (the writer is
+// alone). On PostgreSQL the transaction gathers its counts and sends them
+// with its last queued writes, just before COMMIT (queueReplyWeeks): the
+// rows are locked only for the commit, and a post spends no round trip of
+// its own on them. Two replies of one transaction may add to one row, which
+// a statement may change only once: they are summed first.
+func (tx *Tx) countReplyWeek(ctx context.Context, m *kindred.Message) error {
+	if tx.db.dialect == Postgres {
+		if tx.weeks == nil {
+			tx.weeks = replyWeekCounts{}
+		}
+		tx.weeks.add(m.Direction, m.AuthorID, m.Analysis, ms(m.CreatedAt))
+		return nil
+	}
+	weeks := replyWeekCounts{}
+	weeks.add(m.Direction, m.AuthorID, m.Analysis, ms(m.CreatedAt))
+	return weeks.write(ctx, func(ctx context.Context, args ...any) error {
+		_, err := tx.Exec(ctx, replyWeeksSQL, args...)
+		return err
+	})
+}
+
+// queueReplyWeeks queues the counts the transaction gathered as one
+// INSERT, in key order, after every other queued write.
+func (tx *Tx) queueReplyWeeks() {
+	if len(tx.weeks) == 0 {
+		return
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO reply_weeks (week, author_id, compassion, replies) VALUES ")
+	args := make([]any, 0, 4*len(tx.weeks))
+	for i, k := range tx.weeks.sorted() {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?)")
+		args = append(args, k.week, k.author, k.compassion, tx.weeks[k])
+	}
+	q.WriteString(" ON CONFLICT (week, author_id, compassion) DO UPDATE SET replies = reply_weeks.replies + excluded.replies")
+	tx.weeks = nil
+	tx.pending = append(tx.pending, laterWrite{what: "count reply weeks", query: q.String(), args: args})
 }
 
 // writePostgres adds the counts of an import batch in one statement.

@@ -398,6 +398,9 @@ type Tx struct {
 	// read fails too (PostgreSQL refuses statements in an aborted
 	// transaction), and the transaction's last flush returns it.
 	flushErr error
+	// weeks are the reply counts the transaction adds on PostgreSQL, sent
+	// with its last flush (see countReplyWeek).
+	weeks replyWeekCounts
 }
 
 // laterWrite is a statement queued by Tx.later.
@@ -506,6 +509,13 @@ func (db *DB) sent(query string) {
 	}
 }
 
+// finish sends what the transaction still holds before its commit: its
+// reply counts, then every queued write, in one statement.
+func (tx *Tx) finish(ctx context.Context) error {
+	tx.queueReplyWeeks()
+	return tx.flush(ctx)
+}
+
 // flushFirst sends the queued writes before a statement that may read what
 // they change; a failure is kept for the transaction's end (see flushErr).
 func (tx *Tx) flushFirst(ctx context.Context) {
@@ -597,7 +607,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	watched := func(tx *Tx) error {
 		err := fn(tx)
 		if err == nil {
-			err = tx.flush(ctx)
+			err = tx.finish(ctx)
 		}
 		queued = tx.queued
 		return err
@@ -660,7 +670,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		}
 		return err
 	}
-	if err := tx.flush(ctx); err != nil {
+	if err := tx.finish(ctx); err != nil {
 		return err
 	}
 	db.sent("COMMIT")
