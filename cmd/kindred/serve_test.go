@@ -65,6 +65,11 @@ func serveInProcess(t *testing.T, args ...string) *served {
 		t.Fatalf("serve did not print its address; exit %d\n%s", <-s.exit, s.stderr)
 	}
 	go io.Copy(io.Discard, outR)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("log of kindred serve at %s:\n%s", s.url, s.stderr)
+		}
+	})
 	return s
 }
 

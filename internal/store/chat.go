@@ -315,8 +315,15 @@ func (db *DB) ChatDelivered(ctx context.Context, visitorID string, messageID int
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE messages SET delivery_status = ?, delivery_error = '' WHERE id = ?",
-			string(status), messageID); err != nil {
+		// The status is checked again as the row is written: on PostgreSQL
+		// the widget's acknowledgement may commit between the read above
+		// and this write, and a delivered reply must not go back to sent.
+		res, err := tx.Exec(ctx, "UPDATE messages SET delivery_status = ?, delivery_error = '' WHERE id = ? AND delivery_status IN (?, ?)",
+			string(status), messageID, from[0], from[len(from)-1])
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
 		ref = &messageRef{conversationID: convID, messageID: messageID, changed: true}

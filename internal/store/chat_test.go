@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ func init() {
 		suiteTest{"ChatNeverListsInternalNotes", testChatNeverListsNotes},
 		suiteTest{"ChatRepliesFollowTheVisitor", testChatRepliesFollowTheVisitor},
 		suiteTest{"ChatDeliveryOnlyForwardAndOnlyTheirs", testChatDeliveryOnlyForward},
+		suiteTest{"ChatDeliveryNeverBackwardsWhenRaced", testChatDeliveryRaced},
 		suiteTest{"ServerKeyIsMadeOnceAndKept", testServerKeyKept},
 	)
 }
@@ -257,6 +260,38 @@ func testChatDeliveryOnlyForward(t *testing.T, s suite) {
 		t.Fatalf("delivery hooks heard %v, want the reply twice (sent, delivered)", heard)
 	}
 	wantField(t, func() error { _, err := db.ChatDelivered(ctx, visitorA, r.ID, kindred.DeliveryFailed); return err }(), "status")
+}
+
+// testChatDeliveryRaced: the widget's acknowledgement (delivered) can
+// arrive while the server is still marking the reply sent; whichever
+// commits last, the reply ends delivered.
+func testChatDeliveryRaced(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	agent := mustAgent(t, db, "Amina Wanjiru", "amina@example.org", kindred.RoleAgent)
+	ctx := ctxAs(agent.ID, agent.Name)
+	in, err := db.InboundChat(ctx, visitorA, "Hello?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 60 {
+		r := mustMessage(t, db, ctx, kindred.Message{ConversationID: in.ConversationID, Direction: kindred.Outbound, Body: "Hello."})
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for j, status := range []kindred.DeliveryStatus{kindred.DeliverySent, kindred.DeliveryDelivered} {
+			wg.Go(func() { _, errs[j] = db.ChatDelivered(ctx, visitorA, r.ID, status) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		m, err := db.Message(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.DeliveryStatus != kindred.DeliveryDelivered {
+			t.Fatalf("reply %d of 60: %s after sent and delivered raced, want delivered", i+1, m.DeliveryStatus)
+		}
+	}
 }
 
 func testServerKeyKept(t *testing.T, s suite) {

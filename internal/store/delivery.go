@@ -161,11 +161,23 @@ func (tx *Tx) setReplyStatus(ctx context.Context, id int64, status kindred.Deliv
 	if len(reason) > 500 {
 		reason = reason[:500]
 	}
-	if _, err := tx.Exec(ctx, "UPDATE messages SET delivery_status = ?, delivery_error = ? WHERE id = ?",
-		string(status), reason, msg.Int64); err != nil {
+	// keep is checked again as the row is written: on PostgreSQL a
+	// delivery report may commit between the read above and this write.
+	query := "UPDATE messages SET delivery_status = ?, delivery_error = ? WHERE id = ?"
+	args := []any{string(status), reason, msg.Int64}
+	for _, k := range keep {
+		query += " AND delivery_status <> ?"
+		args = append(args, string(k))
+	}
+	res, err := tx.Exec(ctx, query, args...)
+	if err != nil {
 		return nil, fmt.Errorf("update the reply of outbox %d: %w", id, err)
 	}
-	ref.changed = true
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, fmt.Errorf("update the reply of outbox %d: %w", id, err)
+	}
+	ref.changed = n > 0
 	return ref, nil
 }
 
