@@ -116,21 +116,11 @@ func (db *DB) AgentByEmail(ctx context.Context, email string) (*kindred.Agent, s
 
 // Agents returns every agent, by name.
 func (db *DB) Agents(ctx context.Context) ([]kindred.Agent, error) {
-	agents := []kindred.Agent{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+agentColumns+" FROM agents a ORDER BY a.name, a.id")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a kindred.Agent
-			if err := scanAgent(rows, &a); err != nil {
-				return err
-			}
-			agents = append(agents, a)
-		}
-		return rows.Err()
+	var agents []kindred.Agent
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		agents, err = queryAll(ctx, tx, func(row scanner, a *kindred.Agent) error { return scanAgent(row, a) },
+			"SELECT "+agentColumns+" FROM agents a ORDER BY a.name, a.id")
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
@@ -248,20 +238,7 @@ func (db *DB) UpdateAgent(ctx context.Context, id int64, u kindred.AgentUpdate) 
 // signInAdmins returns the ids of the enabled admins who can sign in, in
 // order, locked until the transaction ends.
 func (tx *Tx) signInAdmins(ctx context.Context) ([]int64, error) {
-	rows, err := tx.Query(ctx, "SELECT a.id FROM agents a WHERE "+signInAdmin+" ORDER BY a.id"+tx.ForUpdate(), signInAdminArgs...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return tx.ids(ctx, "SELECT a.id FROM agents a WHERE "+signInAdmin+" ORDER BY a.id"+tx.ForUpdate(), signInAdminArgs...)
 }
 
 // CreateToken stores t, whose Hash the caller has set. The audit entry names
@@ -339,25 +316,17 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*kindred.Token, *ki
 // Tokens lists every token, revoked ones too, newest first.
 func (db *DB) Tokens(ctx context.Context) ([]kindred.Token, error) {
 	var out []kindred.Token
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id, agent_id, name, created_at, last_used_at, revoked_at FROM tokens ORDER BY id DESC")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t kindred.Token
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, func(row scanner, t *kindred.Token) error {
 			var created int64
 			var used, revoked sql.NullInt64
-			if err := rows.Scan(&t.ID, &t.AgentID, &t.Name, &created, &used, &revoked); err != nil {
+			if err := row.Scan(&t.ID, &t.AgentID, &t.Name, &created, &used, &revoked); err != nil {
 				return err
 			}
-			t.CreatedAt = fromMS(created)
-			t.LastUsedAt = fromNullMS(used)
-			t.RevokedAt = fromNullMS(revoked)
-			out = append(out, t)
-		}
-		return rows.Err()
+			t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMS(created), fromNullMS(used), fromNullMS(revoked)
+			return nil
+		}, "SELECT id, agent_id, name, created_at, last_used_at, revoked_at FROM tokens ORDER BY id DESC")
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)

@@ -51,28 +51,22 @@ func (db *DB) DueSoon(ctx context.Context, f kindred.DueFilter) ([]kindred.DueRe
 	limit, offset := limits(f.Page)
 	q += " ORDER BY c.due_at, c.id LIMIT ? OFFSET ?"
 	args = append(args, limit, offset)
-	out := []kindred.DueReminder{}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r kindred.DueReminder
+	var out []kindred.DueReminder
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, func(row scanner, r *kindred.DueReminder) error {
 			var preferred string
 			var assignee, draft sql.NullInt64
 			var due int64
-			if err := rows.Scan(&r.ConversationID, &r.CustomerID, &r.CustomerName, &preferred, &r.Subject, &assignee, &due, &draft); err != nil {
+			if err := row.Scan(&r.ConversationID, &r.CustomerID, &r.CustomerName, &preferred, &r.Subject, &assignee, &due, &draft); err != nil {
 				return err
 			}
 			if preferred != "" {
 				r.CustomerName = preferred
 			}
 			r.AssigneeID, r.DraftID, r.DueAt = fromNullInt(assignee), fromNullInt(draft), fromMS(due)
-			out = append(out, r)
-		}
-		return rows.Err()
+			return nil
+		}, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list due dates at risk: %w", err)
@@ -85,22 +79,11 @@ func (db *DB) DueSoon(ctx context.Context, f kindred.DueFilter) ([]kindred.DueRe
 func (db *DB) RemindDue(ctx context.Context, before time.Time) ([]int64, error) {
 	var ids []int64
 	err := db.Tx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "SELECT c.id, c.due_at FROM conversations c WHERE "+atRisk+
-			" AND c.due_reminded_at IS NULL ORDER BY c.due_at LIMIT 500", ms(before))
-		if err != nil {
-			return err
-		}
 		type hit struct{ id, due int64 }
-		var hits []hit
-		for rows.Next() {
-			var h hit
-			if err := rows.Scan(&h.id, &h.due); err != nil {
-				rows.Close()
-				return err
-			}
-			hits = append(hits, h)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		hits, err := queryAll(ctx, tx, func(row scanner, h *hit) error { return row.Scan(&h.id, &h.due) },
+			"SELECT c.id, c.due_at FROM conversations c WHERE "+atRisk+
+				" AND c.due_reminded_at IS NULL ORDER BY c.due_at LIMIT 500", ms(before))
+		if err != nil {
 			return err
 		}
 		now := ms(db.clock())
@@ -137,22 +120,12 @@ func (db *DB) DelayTargets(ctx context.Context, ids []int64, tag string) ([]kind
 	var out []kindred.Conversation
 	err := db.ReadTx(ctx, func(tx *Tx) error {
 		if tag != "" {
-			rows, err := tx.Query(ctx, "SELECT c.id FROM conversations c JOIN conversation_tags t ON t.conversation_id = c.id"+
+			tagged, err := tx.ids(ctx, "SELECT c.id FROM conversations c JOIN conversation_tags t ON t.conversation_id = c.id"+
 				" WHERE t.tag = ? AND c.status <> 'resolved' ORDER BY c.id LIMIT 1000", tag)
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				ids = append(ids, id)
-			}
-			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-				return err
-			}
+			ids = append(ids, tagged...)
 		}
 		seen := map[int64]bool{}
 		for _, id := range ids {
@@ -644,24 +617,14 @@ func scanGesture(row scanner, g *kindred.Gesture) error {
 
 // Gestures lists the gestures suggested for a conversation, oldest first.
 func (db *DB) Gestures(ctx context.Context, conversationID int64) ([]kindred.Gesture, error) {
-	out := []kindred.Gesture{}
+	var out []kindred.Gesture
 	err := db.ReadTx(ctx, func(tx *Tx) error {
 		if err := tx.mustExist(ctx, "conversations", "", conversationID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+gestureColumns+" FROM gestures WHERE conversation_id = ? ORDER BY id", conversationID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var g kindred.Gesture
-			if err := scanGesture(rows, &g); err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanGesture, "SELECT "+gestureColumns+" FROM gestures WHERE conversation_id = ? ORDER BY id", conversationID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list gestures of conversation %d: %w", conversationID, err)
@@ -757,22 +720,11 @@ func (db *DB) LastMessageID(ctx context.Context) (int64, error) {
 // before, that have no suggested call yet.
 func (db *DB) LongOpen(ctx context.Context, before time.Time, limit int) ([]int64, error) {
 	var ids []int64
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.id FROM conversations c WHERE c.status <> 'resolved' AND c.created_at < ?
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		ids, err = tx.ids(ctx, `SELECT c.id FROM conversations c WHERE c.status <> 'resolved' AND c.created_at < ?
 			AND NOT EXISTS (SELECT 1 FROM gestures g WHERE g.conversation_id = c.id AND g.kind = ?) ORDER BY c.created_at LIMIT ?`,
 			ms(before), kindred.GestureCall, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find long-open conversations: %w", err)
@@ -794,23 +746,12 @@ type SurveyDue struct {
 func (db *DB) ResolvedWithoutSurvey(ctx context.Context, since time.Time, limit int) ([]SurveyDue, error) {
 	var out []SurveyDue
 	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.id, c.customer_id FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+		pairs, err := queryAll(ctx, tx, func(row scanner, p *[2]int64) error { return row.Scan(&p[0], &p[1]) },
+			`SELECT c.id, c.customer_id FROM conversations c JOIN customers cu ON cu.id = c.customer_id
 			WHERE c.status = 'resolved' AND c.resolved_at >= ? AND (cu.phone <> '' OR cu.email <> '')
 			AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.conversation_id = c.id AND s.created_at >= c.resolved_at)
 			ORDER BY c.resolved_at, c.id LIMIT ?`, ms(since), limit)
 		if err != nil {
-			return err
-		}
-		var pairs [][2]int64
-		for rows.Next() {
-			var p [2]int64
-			if err := rows.Scan(&p[0], &p[1]); err != nil {
-				rows.Close()
-				return err
-			}
-			pairs = append(pairs, p)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		for _, p := range pairs {

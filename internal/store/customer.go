@@ -461,19 +461,9 @@ func (db *DB) Helpers(ctx context.Context, customerID int64) ([]kindred.Helper, 
 		if err := tx.mustExist(ctx, "customers", "", customerID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+helperColumns+" FROM helpers WHERE customer_id = ? ORDER BY id", customerID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h kindred.Helper
-			if err := scanHelper(rows, &h); err != nil {
-				return err
-			}
-			helpers = append(helpers, h)
-		}
-		return rows.Err()
+		var err error
+		helpers, err = queryAll(ctx, tx, scanHelper, "SELECT "+helperColumns+" FROM helpers WHERE customer_id = ? ORDER BY id", customerID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list helpers of customer %d: %w", customerID, err)

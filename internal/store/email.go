@@ -226,22 +226,10 @@ func (tx *Tx) threadOf(ctx context.Context, e *kindred.InboundEmail, customerID 
 // customer has opened too many conversations this hour, their latest email
 // conversation whatever its subject. nil when the mail should open one.
 func (tx *Tx) recentEmailConversation(ctx context.Context, customerID int64, now time.Time, subject string) (*kindred.Conversation, error) {
-	rows, err := tx.Query(ctx, "SELECT "+conversationColumns+` FROM conversations WHERE customer_id = ? AND channel = 'email'
+	recent, err := queryAll(ctx, tx, scanConversation, "SELECT "+conversationColumns+` FROM conversations WHERE customer_id = ? AND channel = 'email'
 		AND updated_at >= ? ORDER BY updated_at DESC, id DESC LIMIT 20`, customerID, ms(now.Add(-kindred.ReopenWindow)))
 	if err != nil {
 		return nil, fmt.Errorf("read recent email conversations: %w", err)
-	}
-	var recent []kindred.Conversation
-	for rows.Next() {
-		var c kindred.Conversation
-		if err := scanConversation(rows, &c); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		recent = append(recent, c)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
 	}
 	want := strings.ToLower(kindred.ThreadSubject(subject))
 	for i := range recent {
@@ -263,21 +251,18 @@ func (tx *Tx) recentEmailConversation(ctx context.Context, customerID int64, now
 // attachments reads the files (without their bytes) of the messages of
 // conversation id, by message.
 func (tx *Tx) attachments(ctx context.Context, conversationID int64) (map[int64][]kindred.Attachment, error) {
-	rows, err := tx.Query(ctx, `SELECT a.id, a.message_id, a.filename, a.content_type, a.size FROM attachments a
+	list, err := queryAll(ctx, tx, func(row scanner, a *kindred.Attachment) error {
+		return row.Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size)
+	}, `SELECT a.id, a.message_id, a.filename, a.content_type, a.size FROM attachments a
 		JOIN messages m ON m.id = a.message_id WHERE m.conversation_id = ? ORDER BY a.id`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("read attachments: %w", err)
 	}
-	defer rows.Close()
 	out := map[int64][]kindred.Attachment{}
-	for rows.Next() {
-		var a kindred.Attachment
-		if err := rows.Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size); err != nil {
-			return nil, fmt.Errorf("read attachments: %w", err)
-		}
+	for _, a := range list {
 		out[a.MessageID] = append(out[a.MessageID], a)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Attachment returns one file a customer's email brought, with its bytes.

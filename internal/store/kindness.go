@@ -85,24 +85,17 @@ func (db *DB) KindnessLog(ctx context.Context, f kindred.Period, p kindred.Page)
 
 // kindness reads the entries selected by where, newest first.
 func (tx *Tx) kindness(ctx context.Context, where string, args []any, limit, offset int) ([]kindred.Kindness, error) {
-	rows, err := tx.Query(ctx, `SELECT k.id, k.agent_id, a.name, k.recorded_by, b.name, k.what, k.conversation_id, k.created_at
+	out, err := queryAll(ctx, tx, func(row scanner, k *kindred.Kindness) error {
+		var conv sql.NullInt64
+		var created int64
+		err := row.Scan(&k.ID, &k.AgentID, &k.AgentName, &k.RecordedBy, &k.RecordedByName, &k.What, &conv, &created)
+		k.ConversationID, k.CreatedAt = fromNullInt(conv), fromMS(created)
+		return err
+	}, `SELECT k.id, k.agent_id, a.name, k.recorded_by, b.name, k.what, k.conversation_id, k.created_at
 		FROM kindness k JOIN agents a ON a.id = k.agent_id JOIN agents b ON b.id = k.recorded_by `+where+`
 		ORDER BY k.created_at DESC, k.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("read kindness: %w", err)
 	}
-	defer rows.Close()
-	out := []kindred.Kindness{}
-	for rows.Next() {
-		var k kindred.Kindness
-		var conv sql.NullInt64
-		var created int64
-		if err := rows.Scan(&k.ID, &k.AgentID, &k.AgentName, &k.RecordedBy, &k.RecordedByName, &k.What, &conv, &created); err != nil {
-			return nil, fmt.Errorf("read kindness: %w", err)
-		}
-		k.ConversationID = fromNullInt(conv)
-		k.CreatedAt = fromMS(created)
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -91,22 +91,12 @@ func (db *DB) Queues(ctx context.Context) ([]kindred.Queue, error) {
 }
 
 func (tx *Tx) queues(ctx context.Context) ([]kindred.Queue, error) {
-	rows, err := tx.Query(ctx, "SELECT id, code, name, created_at FROM lobby_queues ORDER BY code")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []kindred.Queue{}
-	for rows.Next() {
-		var q kindred.Queue
+	return queryAll(ctx, tx, func(row scanner, q *kindred.Queue) error {
 		var created int64
-		if err := rows.Scan(&q.ID, &q.Code, &q.Name, &created); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&q.ID, &q.Code, &q.Name, &created)
 		q.CreatedAt = fromMS(created)
-		out = append(out, q)
-	}
-	return out, rows.Err()
+		return err
+	}, "SELECT id, code, name, created_at FROM lobby_queues ORDER BY code")
 }
 
 // queueID returns the id of the service with code, or an Invalid error on field.
@@ -201,24 +191,16 @@ func (tx *Tx) desks(ctx context.Context, id int64) ([]kindred.Desk, error) {
 		q += " WHERE d.id = ?"
 		args = append(args, id)
 	}
-	rows, err := tx.Query(ctx, q+" ORDER BY d.name", args...)
-	if err != nil {
-		return nil, err
-	}
-	out := []kindred.Desk{}
-	for rows.Next() {
-		var d kindred.Desk
+	out, err := queryAll(ctx, tx, func(row scanner, d *kindred.Desk) error {
 		var agent, opened sql.NullInt64
 		var created int64
-		if err := rows.Scan(&d.ID, &d.Name, &d.Seated, &d.Open, &agent, &d.AgentName, &opened, &created); err != nil {
-			rows.Close()
-			return nil, err
+		if err := row.Scan(&d.ID, &d.Name, &d.Seated, &d.Open, &agent, &d.AgentName, &opened, &created); err != nil {
+			return err
 		}
 		d.AgentID, d.OpenedAt, d.CreatedAt = fromNullInt(agent), fromNullMS(opened), fromMS(created)
-		d.Services = []string{}
-		out = append(out, d)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	}, q+" ORDER BY d.name", args...)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -242,21 +224,9 @@ func (tx *Tx) desks(ctx context.Context, id int64) ([]kindred.Desk, error) {
 }
 
 func (tx *Tx) deskServices(ctx context.Context, deskID int64) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT q.code FROM lobby_desk_queues dq JOIN lobby_queues q ON q.id = dq.queue_id
+	return queryAll(ctx, tx, func(row scanner, code *string) error { return row.Scan(code) },
+		`SELECT q.code FROM lobby_desk_queues dq JOIN lobby_queues q ON q.id = dq.queue_id
 		WHERE dq.desk_id = ? ORDER BY q.code`, deskID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // OpenDesk opens a desk for services, by the agent acting.
@@ -348,24 +318,13 @@ func (db *DB) CloseDesk(ctx context.Context, id int64) (*kindred.Desk, error) {
 
 // finishCurrent marks the ticket desk deskID is serving as served.
 func (tx *Tx) finishCurrent(ctx context.Context, deskID int64) error {
-	rows, err := tx.Query(ctx, "SELECT id, number FROM lobby_tickets WHERE desk_id = ? AND status = 'called'", deskID)
-	if err != nil {
-		return err
-	}
 	type open struct {
 		id     int64
 		number string
 	}
-	var cur []open
-	for rows.Next() {
-		var o open
-		if err := rows.Scan(&o.id, &o.number); err != nil {
-			rows.Close()
-			return err
-		}
-		cur = append(cur, o)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+	cur, err := queryAll(ctx, tx, func(row scanner, o *open) error { return row.Scan(&o.id, &o.number) },
+		"SELECT id, number FROM lobby_tickets WHERE desk_id = ? AND status = 'called'", deskID)
+	if err != nil {
 		return err
 	}
 	for _, o := range cur {
@@ -603,21 +562,13 @@ func (db *DB) WaitingTickets(ctx context.Context, code string) ([]kindred.Ticket
 		if code != "" {
 			q, args = q+" AND q.code = ?", append(args, code)
 		}
-		rows, err := tx.Query(ctx, q, args...)
+		listed, err := queryAll(ctx, tx, scanTicket, q, args...)
 		if err != nil {
 			return err
 		}
 		byID := map[int64]ticketRow{}
-		for rows.Next() {
-			var t ticketRow
-			if err := scanTicket(rows, &t); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, t := range listed {
 			byID[t.ID] = t
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
 		}
 		counts := map[string]int{}
 		for _, e := range ln.waiting {
@@ -699,24 +650,16 @@ func (tx *Tx) queueStatuses(ctx context.Context) ([]kindred.QueueStatus, error) 
 // Board is the public screen: tickets called now, newest first, and the
 // services' queues. It carries no names, phones or accommodations.
 func (db *DB) Board(ctx context.Context) (*kindred.Board, error) {
-	b := &kindred.Board{Called: []kindred.BoardCall{}}
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT t.number, d.name, t.called_at FROM lobby_tickets t JOIN lobby_desks d ON d.id = t.desk_id
+	b := &kindred.Board{}
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		b.Called, err = queryAll(ctx, tx, func(row scanner, c *kindred.BoardCall) error {
+			var at int64
+			err := row.Scan(&c.Number, &c.Desk, &at)
+			c.CalledAt = fromMS(at)
+			return err
+		}, `SELECT t.number, d.name, t.called_at FROM lobby_tickets t JOIN lobby_desks d ON d.id = t.desk_id
 			WHERE t.status = 'called' AND t.day = ? ORDER BY t.called_at DESC, t.id DESC LIMIT 8`, db.lobbyDay(db.clock()))
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c kindred.BoardCall
-			var at int64
-			if err := rows.Scan(&c.Number, &c.Desk, &at); err != nil {
-				rows.Close()
-				return err
-			}
-			c.CalledAt = fromMS(at)
-			b.Called = append(b.Called, c)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		b.Services, err = tx.queueStatuses(ctx)
@@ -1092,6 +1035,7 @@ type lobbyNow struct {
 }
 
 type openDesk struct {
+	id        int64
 	services  []string
 	seated    bool
 	busySince *time.Time
@@ -1100,49 +1044,31 @@ type openDesk struct {
 func (tx *Tx) lobbyNow(ctx context.Context) (*lobbyNow, error) {
 	now := tx.db.clock()
 	ln := &lobbyNow{now: now, day: tx.db.lobbyDay(now), history: map[string][]time.Duration{}}
-	rows, err := tx.Query(ctx, `SELECT t.id, q.code, t.rank_at, t.seated FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
+	var err error
+	ln.waiting, err = queryAll(ctx, tx, func(row scanner, e *queue.Entry) error {
+		var rank int64
+		err := row.Scan(&e.ID, &e.Service, &rank, &e.Seated)
+		e.Rank = fromMS(rank)
+		return err
+	}, `SELECT t.id, q.code, t.rank_at, t.seated FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
 		WHERE t.day = ? AND t.status = 'waiting'`, ln.day)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var e queue.Entry
-		var rank int64
-		if err := rows.Scan(&e.ID, &e.Service, &rank, &e.Seated); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		e.Rank = fromMS(rank)
-		ln.waiting = append(ln.waiting, e)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
-	}
 	queue.Sort(ln.waiting)
 
-	rows, err = tx.Query(ctx, `SELECT d.id, d.seated, (SELECT MAX(t.called_at) FROM lobby_tickets t WHERE t.desk_id = d.id AND t.status = 'called')
+	ln.desks, err = queryAll(ctx, tx, func(row scanner, d *openDesk) error {
+		var busy sql.NullInt64
+		err := row.Scan(&d.id, &d.seated, &busy)
+		d.busySince = fromNullMS(busy)
+		return err
+	}, `SELECT d.id, d.seated, (SELECT MAX(t.called_at) FROM lobby_tickets t WHERE t.desk_id = d.id AND t.status = 'called')
 		FROM lobby_desks d WHERE d.is_open = ?`, true)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		var d openDesk
-		var busy sql.NullInt64
-		if err := rows.Scan(&id, &d.seated, &busy); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		d.busySince = fromNullMS(busy)
-		ids = append(ids, id)
-		ln.desks = append(ln.desks, d)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
-	}
-	for i, id := range ids {
-		if ln.desks[i].services, err = tx.deskServices(ctx, id); err != nil {
+	for i := range ln.desks {
+		if ln.desks[i].services, err = tx.deskServices(ctx, ln.desks[i].id); err != nil {
 			return nil, err
 		}
 	}
@@ -1164,23 +1090,19 @@ func (ln *lobbyNow) serviceHistory(ctx context.Context, tx *Tx, code string) ([]
 	if h, ok := ln.history[code]; ok {
 		return h, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT t.called_at, t.closed_at FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
+	h, err := queryAll(ctx, tx, func(row scanner, d *time.Duration) error {
+		var called, closed int64
+		err := row.Scan(&called, &closed)
+		*d = time.Duration(closed-called) * time.Millisecond
+		return err
+	}, `SELECT t.called_at, t.closed_at FROM lobby_tickets t JOIN lobby_queues q ON q.id = t.queue_id
 		WHERE q.code = ? AND t.status = 'served' AND t.called_at IS NOT NULL AND t.closed_at IS NOT NULL
 		ORDER BY t.closed_at DESC LIMIT ?`, code, queue.HistorySize)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	h := []time.Duration{}
-	for rows.Next() {
-		var called, closed int64
-		if err := rows.Scan(&called, &closed); err != nil {
-			return nil, err
-		}
-		h = append(h, time.Duration(closed-called)*time.Millisecond)
-	}
 	ln.history[code] = h
-	return h, rows.Err()
+	return h, nil
 }
 
 // place fills in a waiting ticket's position and wait.

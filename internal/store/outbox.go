@@ -123,22 +123,10 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 	}
 	var out []kindred.OutboundMessage
 	err := db.Tx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM outbox
+		ids, err := tx.ids(ctx, `SELECT id FROM outbox
 			WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
 			ORDER BY next_attempt_at, id LIMIT ?`+lock, at, at, limit)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -77,20 +77,9 @@ func scanSavedReply(row scanner, r *kindred.SavedReply) error {
 // SavedReplies lists the saved replies on the list, by title.
 func (db *DB) SavedReplies(ctx context.Context) ([]kindred.SavedReply, error) {
 	var out []kindred.SavedReply
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+savedReplyColumns+" FROM saved_replies WHERE active = ? ORDER BY lower(title), id", true)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r kindred.SavedReply
-			if err := scanSavedReply(rows, &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanSavedReply, "SELECT "+savedReplyColumns+" FROM saved_replies WHERE active = ? ORDER BY lower(title), id", true)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list saved replies: %w", err)

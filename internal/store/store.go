@@ -548,6 +548,29 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
+// ids reads a column of ids.
+func (tx *Tx) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	return queryAll(ctx, tx, func(row scanner, id *int64) error { return row.Scan(id) }, query, args...)
+}
+
+// queryAll reads every row of query with scan, in order; never nil.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(scanner, *T) error, query string, args ...any) ([]T, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if tx.db.traceRead != nil {

@@ -381,36 +381,19 @@ func (db *DB) Code(ctx context.Context, id int64) (*kindred.Code, error) {
 // whose own phone it is, and those who made its owner a helper with
 // receive_codes, still active at now. helperOf is true for the latter.
 func (tx *Tx) phoneCustomers(ctx context.Context, phone string, now time.Time) (own []int64, helperOf []int64, err error) {
-	rows, err := tx.Query(ctx, "SELECT id FROM customers WHERE phone = ? ORDER BY id", phone)
+	if own, err = tx.ids(ctx, "SELECT id FROM customers WHERE phone = ? ORDER BY id", phone); err != nil {
+		return nil, nil, err
+	}
+	helpers, err := queryAll(ctx, tx, scanHelper, "SELECT "+helperColumns+" FROM helpers WHERE phone = ? ORDER BY id", phone)
 	if err != nil {
 		return nil, nil, err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		own = append(own, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, nil, err
-	}
-	rows, err = tx.Query(ctx, "SELECT "+helperColumns+" FROM helpers WHERE phone = ? ORDER BY id", phone)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h kindred.Helper
-		if err := scanHelper(rows, &h); err != nil {
-			return nil, nil, err
-		}
+	for _, h := range helpers {
 		if h.Can(kindred.ScopeReceiveCodes, now) {
 			helperOf = append(helperOf, h.CustomerID)
 		}
 	}
-	return own, helperOf, rows.Err()
+	return own, helperOf, nil
 }
 
 // liveCode finds the newest live code the phone may read, and whether the

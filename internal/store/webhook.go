@@ -79,27 +79,21 @@ func hostOf(u string) string {
 // Webhooks lists the active subscriptions, without their secrets.
 func (db *DB) Webhooks(ctx context.Context) ([]kindred.Webhook, error) {
 	var out []kindred.Webhook
-	err := db.ReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, url, events, description, active, created_at FROM webhooks
-			WHERE active = ? ORDER BY id`, true)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var w kindred.Webhook
+	err := db.ReadTx(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, func(row scanner, w *kindred.Webhook) error {
 			var events string
 			var created int64
-			if err := rows.Scan(&w.ID, &w.URL, &events, &w.Description, &w.Active, &created); err != nil {
+			if err := row.Scan(&w.ID, &w.URL, &events, &w.Description, &w.Active, &created); err != nil {
 				return err
 			}
 			for _, e := range strings.Fields(events) {
 				w.Events = append(w.Events, kindred.WebhookEvent(e))
 			}
 			w.CreatedAt = fromMS(created)
-			out = append(out, w)
-		}
-		return rows.Err()
+			return nil
+		}, `SELECT id, url, events, description, active, created_at FROM webhooks
+			WHERE active = ? ORDER BY id`, true)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
@@ -197,20 +191,7 @@ func scanDelivery(row scanner, d *kindred.WebhookDelivery) error {
 }
 
 func (tx *Tx) deliveries(ctx context.Context, clause string, args ...any) ([]kindred.WebhookDelivery, error) {
-	rows, err := tx.Query(ctx, "SELECT "+deliveryColumns+" FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "+clause, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []kindred.WebhookDelivery
-	for rows.Next() {
-		var d kindred.WebhookDelivery
-		if err := scanDelivery(rows, &d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, tx, scanDelivery, "SELECT "+deliveryColumns+" FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "+clause, args...)
 }
 
 // WebhookDeliveries lists deliveries, newest first.
@@ -247,22 +228,14 @@ func (db *DB) WebhookDelivery(ctx context.Context, id int64) (*kindred.WebhookDe
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT attempt, at, status_code, error, duration_ms FROM webhook_attempts
-			WHERE delivery_id = ? ORDER BY id`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a kindred.WebhookAttempt
+		d.Log, err = queryAll(ctx, tx, func(row scanner, a *kindred.WebhookAttempt) error {
 			var at, dur int64
-			if err := rows.Scan(&a.Attempt, &at, &a.StatusCode, &a.Error, &dur); err != nil {
-				return err
-			}
+			err := row.Scan(&a.Attempt, &at, &a.StatusCode, &a.Error, &dur)
 			a.At, a.Duration = fromMS(at), time.Duration(dur)*time.Millisecond
-			d.Log = append(d.Log, a)
-		}
-		return rows.Err()
+			return err
+		}, `SELECT attempt, at, status_code, error, duration_ms FROM webhook_attempts
+			WHERE delivery_id = ? ORDER BY id`, id)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read webhook delivery %d: %w", id, err)
