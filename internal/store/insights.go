@@ -259,13 +259,22 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 		counts = replies(from, to)
 	} else {
 		counts = replies(from, first*weekMS+mondayMS)
-		counts += ` UNION ALL SELECT week AS wk, author_id AS author, compassion AS c, replies AS k FROM reply_weeks
-			WHERE week >= ? AND week < ?`
-		args = append(args, first, last)
-		if agentID != 0 {
-			counts += " AND author_id = ?"
-			args = append(args, agentID)
+		// A count's rows summed: the one in reply_weeks (before migration
+		// 0020) and its slots (see replyweeks.go).
+		kept := ""
+		for i, table := range []string{"reply_weeks", "reply_week_slots"} {
+			if i > 0 {
+				kept += " UNION ALL "
+			}
+			kept += "SELECT week, author_id, compassion, replies FROM " + table + " WHERE week >= ? AND week < ?"
+			args = append(args, first, last)
+			if agentID != 0 {
+				kept += " AND author_id = ?"
+				args = append(args, agentID)
+			}
 		}
+		counts += ` UNION ALL SELECT week AS wk, author_id AS author, compassion AS c, CAST(SUM(replies) AS BIGINT) AS k
+			FROM (` + kept + `) kept GROUP BY week, author_id, compassion`
 		counts += ` UNION ALL ` + replies(last*weekMS+mondayMS, to)
 	}
 	byTeam := group == "a.team"

@@ -136,7 +136,7 @@ func testPostRoundTrips(t *testing.T, s suite) {
 		}
 	}
 	// The four replies, one agent's in one week with one score, are one count.
-	if n := count(t, db, "SELECT replies FROM reply_weeks WHERE author_id = ? AND compassion = 72.5", agent.ID); n != 4 {
+	if n := count(t, db, "SELECT CAST(SUM(replies) AS BIGINT) FROM "+allReplyWeeks+" w WHERE author_id = ? AND compassion = 72.5", agent.ID); n != 4 {
 		t.Errorf("reply_weeks counts %d of the 4 scored replies", n)
 	}
 }
@@ -166,7 +166,7 @@ func testRepliesOfOneTransactionCounted(t *testing.T, s suite) {
 		t.Fatal(err)
 	}
 	for score, want := range map[float64]int{64: 2, 91: 1} {
-		if n := count(t, db, "SELECT replies FROM reply_weeks WHERE author_id = ? AND compassion = ?", agent.ID, score); n != want {
+		if n := count(t, db, "SELECT CAST(SUM(replies) AS BIGINT) FROM "+allReplyWeeks+" w WHERE author_id = ? AND compassion = ?", agent.ID, score); n != want {
 			t.Errorf("score %v counted %d times, want %d", score, n, want)
 		}
 	}

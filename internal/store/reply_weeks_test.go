@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,7 +64,7 @@ func TestReplyWeeksKeptForEveryWayAReplyIsWritten(t *testing.T) {
 		w0, w1 := week(monday), week(monday.Add(7*day))
 		check := func(step string, want map[replyWeekKey]int64) {
 			t.Helper()
-			kept, recount := replyWeekRows(t, db, "SELECT week, author_id, compassion, replies FROM reply_weeks"),
+			kept, recount := replyWeekRows(t, db, replyWeeksSummed),
 				replyWeekRows(t, db, `SELECT (created_at - 345600000) / 604800000, author_id, compassion, COUNT(*) FROM messages
 						WHERE direction = 'out' AND author_id IS NOT NULL AND compassion IS NOT NULL GROUP BY 1, 2, 3`)
 			if !mapsEqual(kept, want) || !mapsEqual(recount, want) {
@@ -79,6 +81,24 @@ func TestReplyWeeksKeptForEveryWayAReplyIsWritten(t *testing.T) {
 		want[replyWeekKey{w0, 1001, 80}]++
 		want[replyWeekKey{w0, 1001, 75.2}]++
 		check("after two posts", want)
+
+		// An older kindred, still serving during a rolling upgrade, counts
+		// its reply with its own statement (0019's): it still goes in, and
+		// is summed with the rest. (Its message is written as it would be.)
+		err = db.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO messages (id, conversation_id, direction, author_id, body, created_at, compassion)
+				VALUES (2001, 1001, 'out', 1001, 'j', ?, 80)`, monday.Add(10*time.Hour).UnixMilli()); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO reply_weeks (week, author_id, compassion, replies) VALUES (?, 1001, 80, 1)
+				ON CONFLICT (week, author_id, compassion) DO UPDATE SET replies = reply_weeks.replies + excluded.replies`, w0)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("an older kindred's count: %v", err)
+		}
+		want[replyWeekKey{w0, 1001, 80}]++
+		check("after an older kindred's post", want)
 
 		// Imported, then imported again: the second run finds them all.
 		author, baraka, score := int64(1001), int64(1002), 60.5
@@ -124,6 +144,13 @@ func TestReplyWeeksKeptForEveryWayAReplyIsWritten(t *testing.T) {
 		}
 	})
 }
+
+// replyWeeksSummed reads the counts, each count's rows summed.
+const replyWeeksSummed = "SELECT week, author_id, compassion, CAST(SUM(replies) AS BIGINT) FROM " + allReplyWeeks + " w GROUP BY week, author_id, compassion"
+
+// allReplyWeeks is every count's rows: in reply_weeks (before migration
+// 0020) and in reply_week_slots.
+const allReplyWeeks = "(SELECT week, author_id, compassion, replies FROM reply_weeks UNION ALL SELECT week, author_id, compassion, replies FROM reply_week_slots)"
 
 // replyWeekRows reads (week, author, score, count) rows.
 func replyWeekRows(t *testing.T, db *DB, q string) map[replyWeekKey]int64 {
@@ -236,7 +263,7 @@ func testReplyWeeksConcurrent(t *testing.T, s suite) {
 		}
 	}
 	w := replyWeek(monday.UnixMilli())
-	got := replyWeekRows(t, db, "SELECT week, author_id, compassion, replies FROM reply_weeks")
+	got := replyWeekRows(t, db, replyWeeksSummed)
 	// Each agent and score: 4 workers × 10 replies, and 4 batches × 2 imported.
 	want := map[replyWeekKey]int64{}
 	for _, a := range agents {
@@ -246,5 +273,79 @@ func testReplyWeeksConcurrent(t *testing.T, s suite) {
 	}
 	if !mapsEqual(got, want) {
 		t.Fatalf("reply_weeks %v, want %v", got, want)
+	}
+}
+
+// TestPostgresRepliesOfOneAgentDoNotWaitForEachOther: a reply does not
+// wait for another transaction that has added to the same agent's, week's
+// and score's count and not yet committed (with one row a count, it waited
+// for that commit: kindred bench --mode replies spent most of its waits
+// there). It adds to another slot, and the next reply, with nothing held,
+// to the first again.
+func TestPostgresRepliesOfOneAgentDoNotWaitForEachOther(t *testing.T) {
+	base := os.Getenv("KINDRED_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("KINDRED_TEST_POSTGRES is not set")
+	}
+	db, _ := suite{fresh: func(t *testing.T) string { return freshPostgresSchema(t, base) }}.open(t)
+	ctx := context.Background()
+	agent := mustAgent(t, db, "Amina", "amina@example.org", kindred.RoleAgent)
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: mustCustomer(t, db, kindred.Customer{Name: "Achieng"}).ID, Channel: kindred.ChannelDesk})
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	week := replyWeek(at.UnixMilli())
+	reply := func(minute int) error {
+		wait, cancel := context.WithTimeout(ctxAs(agent.ID, agent.Name), 5*time.Second)
+		defer cancel()
+		return db.AddMessage(wait, &kindred.Message{ConversationID: conv.ID, Direction: kindred.Outbound, Body: "Pole sana",
+			CreatedAt: at.Add(time.Duration(minute) * time.Minute), Analysis: &kindred.Analysis{Compassion: ptr(70.0), Report: []byte(`{}`)}})
+	}
+	if err := reply(1); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another transaction adds to the same count, and holds it.
+	holder, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, db.bind(replyWeekFreeSQL), week, agent.ID, 70.0, week, agent.ID, 70.0, week, agent.ID, 70.0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := reply(2); err != nil {
+		t.Fatalf("the reply waited for the other transaction's count: %v", err)
+	}
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := reply(3); err != nil {
+		t.Fatal(err)
+	}
+	// The first reply and the other transaction in slot 0, the second
+	// reply in slot 1, the third in slot 0 again.
+	var slots []string
+	err = db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, "SELECT slot, replies FROM reply_week_slots WHERE author_id = ? ORDER BY slot", agent.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var slot, n int64
+			if err := rows.Scan(&slot, &n); err != nil {
+				return err
+			}
+			slots = append(slots, fmt.Sprintf("slot %d: %d", slot, n))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(slots, ", "), "slot 0: 3, slot 1: 1"; got != want {
+		t.Errorf("reply_weeks holds %s, want %s", got, want)
+	}
+	if got := replyWeekRows(t, db, replyWeeksSummed)[replyWeekKey{week, agent.ID, 70}]; got != 4 {
+		t.Errorf("the count is %d, want 4 (three replies and the other transaction's)", got)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,11 +21,17 @@ import (
 // had, and adds nothing for it. Messages are never deleted and their
 // scores never change, so a count only ever grows.
 //
-// On PostgreSQL a count is a row that concurrent replies of one agent in
-// one week with the same score all update: each transaction takes its rows
-// last, just before it commits, and in one order, so that the row lock is
-// held only for the commit and two writers never wait on each other in a
-// circle.
+// Since migration 0020 the counts are written to reply_week_slots, where a
+// count may be kept in several rows (slots): a row stays locked until the
+// transaction that changed it has committed, so with one row a count an
+// agent's replies with one score, posted at once, took turns at the disk's
+// flush on PostgreSQL. A post adds to the first of the count's rows that no
+// other transaction holds, and opens a new slot only when all are held: an
+// agent who replies one reply at a time keeps one row a count. Each
+// transaction still takes its rows last, just before it commits, and in
+// one order. An import, and SQLite's one writer, add to slot 0.
+// reply_weeks keeps the counts written before 0020 (and by an older
+// kindred during a rolling upgrade); the dashboard sums both tables.
 
 // replyWeek is the week of a reply written at unix milliseconds at, as
 // weekExpr cuts it (a division that truncates, as SQL's does).
@@ -63,10 +68,21 @@ func (c replyWeekCounts) sorted() []replyWeekKey {
 	return keys
 }
 
-// replyWeeksSQL adds replies to a count: week, author_id, compassion,
-// replies.
-const replyWeeksSQL = `INSERT INTO reply_weeks (week, author_id, compassion, replies) VALUES (?, ?, ?, ?)
-	ON CONFLICT (week, author_id, compassion) DO UPDATE SET replies = reply_weeks.replies + excluded.replies`
+// replyWeeksSQL adds replies to a count, in slot 0 (SQLite's one writer):
+// week, author_id, compassion, replies.
+const replyWeeksSQL = `INSERT INTO reply_week_slots (week, author_id, compassion, slot, replies) VALUES (?, ?, ?, 0, ?)
+	ON CONFLICT (week, author_id, compassion, slot) DO UPDATE SET replies = reply_week_slots.replies + excluded.replies`
+
+// replyWeekFreeSQL adds replies to a count on PostgreSQL, in the first of
+// its slots that no other transaction holds, or in a new one: week,
+// author_id, compassion three times, then replies. When two transactions
+// open the same new slot at once, the second waits for the first, as
+// before slots.
+const replyWeekFreeSQL = `INSERT INTO reply_week_slots (week, author_id, compassion, slot, replies)
+	SELECT ?, ?, ?, COALESCE(
+		(SELECT slot FROM reply_week_slots WHERE week = ? AND author_id = ? AND compassion = ? ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED),
+		(SELECT COALESCE(MAX(slot) + 1, 0) FROM reply_week_slots WHERE week = ? AND author_id = ? AND compassion = ?)), ?
+	ON CONFLICT (week, author_id, compassion, slot) DO UPDATE SET replies = reply_week_slots.replies + excluded.replies`
 
 // write adds the counts in tx, one statement a row (a post adds one; an
 // import on SQLite, where the writer is alone, a batch's).
@@ -102,25 +118,15 @@ func (tx *Tx) countReplyWeek(ctx context.Context, m *kindred.Message) error {
 	})
 }
 
-// queueReplyWeeks queues the counts the transaction gathered as one
-// INSERT, in key order, after every other queued write.
+// queueReplyWeeks queues the counts the transaction gathered, a statement
+// each (sent together, see flush), in key order, after every other queued
+// write.
 func (tx *Tx) queueReplyWeeks() {
-	if len(tx.weeks) == 0 {
-		return
+	for _, k := range tx.weeks.sorted() {
+		tx.pending = append(tx.pending, laterWrite{what: "count reply weeks", query: replyWeekFreeSQL,
+			args: []any{k.week, k.author, k.compassion, k.week, k.author, k.compassion, k.week, k.author, k.compassion, tx.weeks[k]}})
 	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO reply_weeks (week, author_id, compassion, replies) VALUES ")
-	args := make([]any, 0, 4*len(tx.weeks))
-	for i, k := range tx.weeks.sorted() {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?)")
-		args = append(args, k.week, k.author, k.compassion, tx.weeks[k])
-	}
-	q.WriteString(" ON CONFLICT (week, author_id, compassion) DO UPDATE SET replies = reply_weeks.replies + excluded.replies")
 	tx.weeks = nil
-	tx.pending = append(tx.pending, laterWrite{what: "count reply weeks", query: q.String(), args: args})
 }
 
 // writePostgres adds the counts of an import batch in one statement.
@@ -134,10 +140,10 @@ func (c replyWeekCounts) writePostgres(ctx context.Context, tx pgx.Tx) error {
 		weeks[i], authors[i], scores[i], counts[i] = k.week, k.author, k.compassion, c[k]
 	}
 	// WITH ORDINALITY … ORDER BY: the rows are taken in the sorted order.
-	if _, err := tx.Exec(ctx, `INSERT INTO reply_weeks (week, author_id, compassion, replies)
-		SELECT w, a, s, n FROM unnest($1::bigint[], $2::bigint[], $3::double precision[], $4::bigint[]) WITH ORDINALITY AS u(w, a, s, n, i)
+	if _, err := tx.Exec(ctx, `INSERT INTO reply_week_slots (week, author_id, compassion, slot, replies)
+		SELECT w, a, s, 0, n FROM unnest($1::bigint[], $2::bigint[], $3::double precision[], $4::bigint[]) WITH ORDINALITY AS u(w, a, s, n, i)
 		ORDER BY i
-		ON CONFLICT (week, author_id, compassion) DO UPDATE SET replies = reply_weeks.replies + excluded.replies`,
+		ON CONFLICT (week, author_id, compassion, slot) DO UPDATE SET replies = reply_week_slots.replies + excluded.replies`,
 		weeks, authors, scores, counts); err != nil {
 		return fmt.Errorf("count reply weeks: %w", err)
 	}
