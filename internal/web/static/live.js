@@ -67,6 +67,12 @@
   es.addEventListener("lobby", function () {
     document.dispatchEvent(new CustomEvent("kindred:lobby"));
   });
+  // So does each (re)opening of the stream: a ticket taken after the page
+  // was drawn but before its stream was open, or while the connection was
+  // lost, was news this page never heard.
+  es.addEventListener("open", function () {
+    if (lobby) { document.dispatchEvent(new CustomEvent("kindred:lobby")); }
+  });
 
   es.addEventListener("inbox", function () {
     if (!inbox || !notice) { return; }
