@@ -70,15 +70,26 @@ func (db *DB) CreateConversation(ctx context.Context, c *kindred.Conversation) e
 				return err
 			}
 		}
-		id, err := tx.Insert(ctx, `INSERT INTO conversations (customer_id, channel, subject, status, priority, assignee_id,
+		query := `INSERT INTO conversations (customer_id, channel, subject, status, priority, assignee_id,
 			created_at, updated_at, first_response_at, resolved_at, due_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.CustomerID, string(c.Channel), c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
-			ms(c.CreatedAt), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), msPtr(c.DueAt))
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		var id int64
+		scan := []any{&id}
+		if db.dialect == Postgres {
+			// Announced after the commit, as a post is (announce.go); the
+			// triggers are told, before they run at the statement's end.
+			query += ", set_config('kindred.announced_conversation', id::text, true)"
+			scan = append(scan, new(string))
+		}
+		err := tx.QueryRow(ctx, query, c.CustomerID, string(c.Channel), c.Subject, string(c.Status), string(c.Priority), nullInt(c.AssigneeID),
+			ms(c.CreatedAt), ms(c.UpdatedAt), msPtr(c.FirstResponseAt), msPtr(c.ResolvedAt), msPtr(c.DueAt)).Scan(scan...)
 		if err != nil {
 			return err
 		}
 		c.ID = id
+		if db.dialect == Postgres {
+			tx.announced = append(tx.announced, Change{Kind: ChangeConversation, ConversationID: id})
+		}
 		if err := tx.addTags(ctx, id, c.Tags); err != nil {
 			return err
 		}
@@ -574,6 +585,8 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		if draw {
 			m.ID = newID
 			err = tx.later(ctx, "insert the message", columns+", id) VALUES ("+values+", ?)", nil, append(args, newID)...)
+			tx.announced = append(tx.announced, Change{Kind: ChangeMessage, ConversationID: id, MessageID: newID},
+				Change{Kind: ChangeConversation, ConversationID: id})
 		} else {
 			m.ID, err = tx.Insert(ctx, columns+") VALUES ("+values+") RETURNING id", args...)
 		}
@@ -688,6 +701,8 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 			// ids costs nothing.
 			scans = append(scans, func(s scanner) error { return s.Scan(&outboxID) })
 		}
+		var quiet [2]string // what set_config returns
+		scans = append(scans, func(s scanner) error { return s.Scan(&quiet[0], &quiet[1]) })
 	}
 	args = append(args, id)
 	query := postingSQL[b2i(authorID != nil)][b2i(route)][b2i(draw)]
@@ -753,7 +768,14 @@ var postingSQL = func() (q [2][2][2]string) {
 			if route {
 				draw += ", nextval(pg_get_serial_sequence('outbox', 'id'))"
 			}
-			q[b2i(author)][b2i(route)][1] = sel + draw + from + " WHERE c.id = ?"
+			// Drawn, the message's id is known, and the post announces the
+			// message and its conversation itself once it has committed:
+			// the triggers are told to stay quiet for them (announce.go).
+			draw = ", n.mid" + strings.TrimPrefix(draw, ", nextval(pg_get_serial_sequence('messages', 'id'))") +
+				", set_config('kindred.announced_message', n.mid::text, true)" +
+				", set_config('kindred.announced_conversation', c.id::text, true)"
+			q[b2i(author)][b2i(route)][1] = sel + draw + from +
+				" CROSS JOIN LATERAL (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS mid) n WHERE c.id = ?"
 		}
 	}
 	return q
