@@ -28,8 +28,8 @@ type announcer struct {
 	db      *DB
 	mu      sync.Mutex
 	pending []string // payloads, oldest first
-	running bool // run started (under mu)
-	closed  bool // close called (under mu): nothing more is sent
+	running bool     // run started (under mu)
+	closed  bool     // close called (under mu): nothing more is sent
 	wake    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -80,12 +80,10 @@ func (a *announcer) run() {
 		select {
 		case <-a.wake:
 		case <-a.stop:
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			a.send(ctx)
-			cancel()
+			a.sendWithin(2 * time.Second)
 			return
 		}
-		for a.send(context.Background()) != nil {
+		for a.sendWithin(10*time.Second) != nil {
 			// The database is away: try again, less often, keeping the news.
 			select {
 			case <-a.stop:
@@ -96,6 +94,12 @@ func (a *announcer) run() {
 		}
 		wait = 50 * time.Millisecond
 	}
+}
+
+func (a *announcer) sendWithin(d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return a.send(ctx)
 }
 
 // send sends everything pending in one statement; on failure it keeps it.

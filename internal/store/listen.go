@@ -111,19 +111,15 @@ func (db *DB) listen(ctx context.Context, onChange func(Change)) error {
 
 // Notify announces c to every process that Listens, this one included, as
 // the triggers announce committed changes: news that is no change to a row
-// (someone typing) travels the same way. Only PostgreSQL announces; on
-// SQLite, one process, Notify returns an error.
+// (someone typing) travels the same way. It is sent soon, with the news
+// the posts of this process announce (see announce.go), and tried again
+// while the database is away; Notify itself does not wait. Only PostgreSQL
+// announces; on SQLite, one process, Notify returns an error.
 func (db *DB) Notify(ctx context.Context, c Change) error {
 	if db.dialect != Postgres {
 		return errors.New("notify: only PostgreSQL announces changes")
 	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if _, err := db.w.ExecContext(ctx, db.bind("SELECT pg_notify('kindred:' || current_schema(), ?)"), string(b)); err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
+	db.announceChanges([]Change{c})
 	return nil
 }
 
