@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/kindred-desk/kindred"
 )
 
 // heartbeat keeps idle streams open through proxies that close silent connections.
@@ -47,6 +50,26 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 		return nil
 	}
 	v := c.view(r, q, "Conversation")
+	if since := catchUpFrom(r); watching != 0 && since > 0 {
+		// What was added after the page's (or the stream's) last message
+		// but before this stream was subscribed: drawn after the page, or
+		// while the connection was lost. News from now on comes through
+		// the subscription; the page passes over a message it has.
+		msgs, err := c.cfg.Conversations.Messages(r.Context(), watching, 0, catchUpMax)
+		if err != nil {
+			return fmt.Errorf("events: catch up: %w", err)
+		}
+		for _, m := range msgs {
+			if m.ID > since {
+				if err := c.writeMessageEvent(w, v, m); err != nil {
+					return err
+				}
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
+	}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	for {
@@ -71,16 +94,9 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 			}
 			switch {
 			case e.kind == "message" && e.conversationID == watching && watching != 0:
-				var buf bytes.Buffer
-				if err := c.pages.sets["conversation"].ExecuteTemplate(&buf, "message", messageView{view: v, M: *e.message}); err != nil {
-					return fmt.Errorf("events: render message: %w", err)
+				if err := c.writeMessageEvent(w, v, *e.message); err != nil {
+					return err
 				}
-				b, _ := json.Marshal(struct {
-					ID             int64  `json:"id"`
-					ConversationID int64  `json:"conversation_id"`
-					HTML           string `json:"html"`
-				}{e.message.ID, e.conversationID, buf.String()})
-				fmt.Fprintf(w, "event: message\ndata: %s\n\n", b)
 			case e.kind == "delivery" && e.conversationID == watching && watching != 0:
 				var buf bytes.Buffer
 				if err := c.pages.sets["conversation"].ExecuteTemplate(&buf, "delivery", messageView{view: v, M: *e.message}); err != nil {
@@ -108,6 +124,39 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request, q *request) err
 			return nil // the browser went away
 		}
 	}
+}
+
+// catchUpMax bounds the messages a stream sends on opening: a page that
+// missed more is told of them by its "new messages" notice all the same.
+const catchUpMax = 100
+
+// catchUpFrom is the id of the last message the page has: the stream's
+// Last-Event-ID when the browser reconnects (message events carry their
+// id), else ?after=, which the page sets from its history; 0 when neither.
+func catchUpFrom(r *http.Request) int64 {
+	var since int64
+	for _, s := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("after")} {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > since {
+			since = n
+		}
+	}
+	return since
+}
+
+// writeMessageEvent writes m, rendered as the history shows it, as a
+// "message" event carrying its id.
+func (c *Console) writeMessageEvent(w io.Writer, v *view, m kindred.Message) error {
+	var buf bytes.Buffer
+	if err := c.pages.sets["conversation"].ExecuteTemplate(&buf, "message", messageView{view: v, M: m}); err != nil {
+		return fmt.Errorf("events: render message: %w", err)
+	}
+	b, _ := json.Marshal(struct {
+		ID             int64  `json:"id"`
+		ConversationID int64  `json:"conversation_id"`
+		HTML           string `json:"html"`
+	}{m.ID, m.ConversationID, buf.String()})
+	fmt.Fprintf(w, "id: %d\nevent: message\ndata: %s\n\n", m.ID, b) // a failed write shows at the flush
+	return nil
 }
 
 // stillSignedIn reports whether the session behind secret is live and its

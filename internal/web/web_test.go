@@ -3,10 +3,12 @@ package web
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -678,5 +680,85 @@ func TestCoachSuggestsInTheConsoleLanguage(t *testing.T) {
 	en := suggestions("en")
 	if !strings.Contains(en, "Remove “si kosa letu”") {
 		t.Errorf("English console, suggestions not in English:\n%s", en)
+	}
+}
+
+// TestLiveStreamCatchesUpOnWhatItMissed: a message added after the page was
+// drawn but before its stream opened (or while the connection was lost)
+// comes first on the stream, from the page's last message (?after=) or the
+// stream's last event (Last-Event-ID, which the browser sends when it
+// reconnects); what the page has already is not sent again.
+func TestLiveStreamCatchesUpOnWhatItMissed(t *testing.T) {
+	d := newTestDesk(t)
+	b := d.browser()
+	b.signIn("amina@example.org")
+	id := d.seed.conv.ID
+	post := func(body string) int64 {
+		t.Helper()
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/conversations/%d/messages", d.srv.URL, id),
+			strings.NewReader(fmt.Sprintf(`{"direction":"in","body":%q}`, body)))
+		req.Header.Set("Authorization", "Bearer "+d.seed.apiToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m struct{ ID int64 }
+		if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&m) != nil {
+			t.Fatalf("API post: %d", resp.StatusCode)
+		}
+		return m.ID
+	}
+	// open opens the stream and returns the ids of the message events it
+	// sends before its first heartbeat-free pause, then closes it.
+	open := func(query, lastEventID string, whileOpen func()) []string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/events?conversation=%d%s", d.srv.URL, id, query), nil)
+		if lastEventID != "" {
+			req.Header.Set("Last-Event-ID", lastEventID)
+		}
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		lines := bufio.NewScanner(resp.Body)
+		if !lines.Scan() || !strings.HasPrefix(lines.Text(), "retry:") {
+			t.Fatalf("first line %q", lines.Text())
+		}
+		if whileOpen != nil {
+			whileOpen()
+		}
+		var ids []string
+		for lines.Scan() {
+			l := lines.Text()
+			if strings.HasPrefix(l, "id: ") {
+				ids = append(ids, strings.TrimPrefix(l, "id: "))
+			}
+			if l == "event: inbox" { // the live post's news, after its message
+				break
+			}
+			if whileOpen == nil && l == "" && len(ids) > 0 {
+				break
+			}
+		}
+		return ids
+	}
+
+	before := post("The first letter came, thank you.")
+	missed := post("But the second one has not.")
+	str := strconv.FormatInt
+	if got := open("&after="+str(before, 10), "", nil); !slices.Equal(got, []string{str(missed, 10)}) {
+		t.Errorf("after the page's last message %d: caught up %v, want [%d]", before, got, missed)
+	}
+	// A reconnect names the last event it had: nothing before it again,
+	// and what comes next comes live.
+	var live int64
+	got := open("&after="+str(before, 10), str(missed, 10), func() { live = post("It came now.") })
+	if !slices.Equal(got, []string{str(live, 10)}) {
+		t.Errorf("reconnected after %d: got %v, want only the live %d", missed, got, live)
 	}
 }

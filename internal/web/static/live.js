@@ -9,7 +9,17 @@
   var conv = document.body.getAttribute("data-conversation");
   var lobby = document.body.getAttribute("data-lobby") === "1";
   var params = [];
-  if (conv) { params.push("conversation=" + encodeURIComponent(conv)); }
+  if (conv) {
+    params.push("conversation=" + encodeURIComponent(conv));
+    // The stream first sends what came after the page's last message:
+    // anything added while the page was on its way is not missed.
+    var last = 0;
+    Array.prototype.forEach.call(document.querySelectorAll('#history [id^="message-"]'), function (el) {
+      var n = parseInt(el.id.slice(8), 10);
+      if (n > last) { last = n; }
+    });
+    if (last) { params.push("after=" + last); }
+  }
   if (lobby) { params.push("lobby=1"); }
   var url = "/events" + (params.length ? "?" + params.join("&") : "");
   var notice = document.getElementById("live-notice");
