@@ -175,6 +175,12 @@ type reading struct {
 	toks   []text.Token
 	info   []wordInfo
 	sentOf []int32
+	// The last word swahiliVerb read, and what it found: the pass over the
+	// words asks about each word up to three times (its own rules, whatAt,
+	// whoFor), and parsing it as a verb was 2% of Analyze.
+	verbAt int
+	verb   swahili.Verb
+	verbOK bool
 }
 
 // is reports whether word i exists and has flag f.
@@ -224,7 +230,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		firstP = append(firstP, int32(wi.plain))
 	}
 	sc.info, sc.sentOf, sc.firstR, sc.firstP = info, sentOf, firstR, firstP
-	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf}
+	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf, verbAt: -1}
 	f.lang = lang.Language()
 
 	ackTok, solTok := -1, -1
@@ -957,7 +963,11 @@ func (r *reading) swahiliVerb(i int) (swahili.Verb, bool) {
 	if i < 0 || i >= len(r.toks) || r.info[i].flags&(fEnglish|fStop) != 0 {
 		return swahili.Verb{}, false
 	}
-	return swahili.ParseVerb(r.toks[i].Lower)
+	if i != r.verbAt {
+		r.verbAt = i
+		r.verb, r.verbOK = swahili.ParseVerb(r.toks[i].Lower)
+	}
+	return r.verb, r.verbOK
 }
 
 // sentenceWord returns a function giving the k-th lower-cased word from
