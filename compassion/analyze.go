@@ -123,6 +123,20 @@ func Analyze(in Input) Report {
 	return analyze(in, sc, nil)
 }
 
+// Preload reads the English lexicons and models now rather than on first
+// use (the Kiswahili sentiment model still loads when a Kiswahili message
+// first needs it). They are most of the engine's memory and never change:
+// a caller that tunes the garbage collector for a long run, such as
+// `kindred analyze --jsonl`, can load them first with the collector off,
+// since a collection while they load has nothing to free.
+func Preload() {
+	loadLexicons()
+	customerLex()
+	empathy.Default()
+	politeness.Default()
+	sentiment.Preload()
+}
+
 // AppendJSON appends the report of Analyze(in), with id as its ID, to dst
 // as JSON (what Report.AppendJSON writes) and returns the extended buffer.
 // It is for callers that only write the report out, such as `kindred

@@ -262,6 +262,40 @@ func (l lineRef) String() string { return fmt.Sprintf("%s:%d", l.file, l.line) }
 // phraseKey is a phrase as the matcher sees it: its lower-cased words joined
 // by single spaces, "*" kept. It is also the phrase's label in matches.
 func phraseKey(phrase string) string {
+	if isOwnKey(phrase) {
+		return phrase
+	}
+	return phraseKeyTokens(phrase)
+}
+
+// isOwnKey reports whether phrase is already its key: lower-case ASCII
+// letters and digits, one space between words, an apostrophe or a hyphen
+// only between two letters or digits (where text.Tokens keeps it inside the
+// word). Nearly every lexicon line is; tokenising each was a third of the
+// lexicon's loading.
+func isOwnKey(phrase string) bool {
+	if phrase == "" {
+		return false
+	}
+	for i := 0; i < len(phrase); i++ {
+		switch c := phrase[i]; {
+		case isLowerAlnum(c):
+		case c == ' ' || c == '\'' || c == '-':
+			if i == 0 || i == len(phrase)-1 || !isLowerAlnum(phrase[i-1]) || !isLowerAlnum(phrase[i+1]) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isLowerAlnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+// phraseKeyTokens is phraseKey for any phrase: its words as text.Tokens
+// reads them.
+func phraseKeyTokens(phrase string) string {
 	toks := text.Tokens(strings.ReplaceAll(phrase, "*", " xxanyxx "), nil)
 	ws := make([]string, len(toks))
 	for i, t := range toks {

@@ -229,6 +229,20 @@ func TestAppendJSONFloats(t *testing.T) {
 	}
 }
 
+// TestAppendIntMatchesStrconv checks appendInt's short cases and their
+// edges against strconv.
+func TestAppendIntMatchesStrconv(t *testing.T) {
+	ns := []int{math.MinInt, math.MaxInt, 1 << 40, -(1 << 40), 123456789}
+	for n := -1100; n <= 1100; n++ {
+		ns = append(ns, n)
+	}
+	for _, n := range ns {
+		if got, want := string(appendInt([]byte("x"), n)), "x"+strconv.Itoa(n); got != want {
+			t.Errorf("appendInt(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
 // TestAppendFloatFastPath compares appendFloat with encoding/json on the
 // numbers its fast path reads (a few decimals) and on their neighbours,
 // which it must leave to strconv.

@@ -80,15 +80,21 @@ func fleschKincaid(words, sentences, syllables int) float64 {
 // It is right for most everyday words; numbers and words without vowels
 // count as one syllable.
 func syllables(w string) int {
-	n := 0
+	n, pairs := 0, 0
 	prevVowel := false
 	for i := 0; i < len(w); i++ {
 		c := w[i]
-		v := isVowel(c) || (c == 'y' && i > 0)
+		cl := sylClass[c]
+		v := cl&sylVowel != 0 || (c == 'y' && i > 0)
 		if v && !prevVowel {
 			n++
 		}
 		prevVowel = v
+		// A vowel pair said as two syllables is counted apart: the
+		// endings below look at the count of vowel groups alone.
+		if cl&sylFirst != 0 && i+1 < len(w) && sylClass[w[i+1]]&sylSecond != 0 && twoSyllablePair(w, i) {
+			pairs++
+		}
 	}
 	l := len(w)
 	switch {
@@ -108,23 +114,39 @@ func syllables(w string) int {
 			n--
 		}
 	}
-	for i := 0; i+1 < len(w); i++ {
-		// Vowel pairs said as two syllables: "ia" (media), "io" (radio,
-		// but not "tion"), "eo" (video), "ua" (actual), "uo".
-		a, b := w[i], w[i+1]
-		if (a == 'i' && (b == 'a' || b == 'o') && !(i > 0 && (w[i-1] == 't' || w[i-1] == 's' || w[i-1] == 'c') && b != 'a')) ||
-			(a == 'e' && b == 'o') || (a == 'u' && (b == 'a' || b == 'o') && !(i > 0 && w[i-1] == 'q')) {
-			if a == 'i' && b == 'a' && i > 0 && (w[i-1] == 'c' || w[i-1] == 't') && i+2 < len(w) && w[i+2] == 'l' {
-				continue // "special", "official", "initial"
-			}
-			n++
-		}
-	}
+	n += pairs
 	if n < 1 {
 		n = 1
 	}
 	return n
 }
+
+// twoSyllablePair reports whether the vowels at w[i] and w[i+1] are said
+// as two syllables: "ia" (media), "io" (radio, but not "tion"), "eo"
+// (video), "ua" (actual), "uo"; not "ial" after c or t ("special",
+// "official", "initial").
+func twoSyllablePair(w string, i int) bool {
+	a, b := w[i], w[i+1]
+	if (a == 'i' && (b == 'a' || b == 'o') && !(i > 0 && (w[i-1] == 't' || w[i-1] == 's' || w[i-1] == 'c') && b != 'a')) ||
+		(a == 'e' && b == 'o') || (a == 'u' && (b == 'a' || b == 'o') && !(i > 0 && w[i-1] == 'q')) {
+		return !(a == 'i' && b == 'a' && i > 0 && (w[i-1] == 'c' || w[i-1] == 't') && i+2 < len(w) && w[i+2] == 'l')
+	}
+	return false
+}
+
+// sylClass holds what syllables asks of each byte, one lookup for all:
+// whether it is a vowel, and whether it may begin (i, e, u) or end (a, o)
+// a vowel pair said as two syllables.
+var sylClass = [256]uint8{
+	'a': sylVowel | sylSecond, 'e': sylVowel | sylFirst, 'i': sylVowel | sylFirst,
+	'o': sylVowel | sylSecond, 'u': sylVowel | sylFirst,
+}
+
+const (
+	sylVowel = 1 << iota
+	sylFirst
+	sylSecond
+)
 
 func isVowel(c byte) bool {
 	switch c {

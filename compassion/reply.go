@@ -1,6 +1,7 @@
 package compassion
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -175,6 +176,12 @@ type reading struct {
 	toks   []text.Token
 	info   []wordInfo
 	sentOf []int32
+	// The last word swahiliVerb read, and what it found: the pass over the
+	// words asks about each word up to three times (its own rules, whatAt,
+	// whoFor), and parsing it as a verb was 2% of Analyze.
+	verbAt int
+	verb   swahili.Verb
+	verbOK bool
 }
 
 // is reports whether word i exists and has flag f.
@@ -204,27 +211,30 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 	sents := text.AppendSentences(sc.sents[:0], reply)
 	sc.sents = sents
 
-	// Each word's lexicon entry and sentence.
-	info, sentOf, firstR, firstP := sc.info[:0], sc.sentOf[:0], sc.firstR[:0], sc.firstP[:0]
+	// Each word's lexicon entry and sentence, in slices sized once and
+	// filled by index rather than by four appends a word.
+	nw := len(toks)
+	info, sentOf := slices.Grow(sc.info[:0], nw)[:nw], slices.Grow(sc.sentOf[:0], nw)[:nw]
+	firstR, firstP := slices.Grow(sc.firstR[:0], nw)[:nw], slices.Grow(sc.firstP[:0], nw)[:nw]
 	si := 0
 	var lang swahili.Counter
-	for _, t := range toks {
+	for k, t := range toks {
 		for si < len(sents)-1 && t.Start >= sents[si].End {
 			si++
 		}
-		sentOf = append(sentOf, int32(si))
+		sentOf[k] = int32(si)
 		wi := lx.word(t.Lower)
 		if wi.flags&(fSwahili|fEnglish) != 0 {
 			lang.AddKnown(wi.flags&fSwahili != 0, wi.flags&fEnglish != 0)
 		} else {
 			lang.AddUnknown(t.Lower)
 		}
-		info = append(info, wi)
-		firstR = append(firstR, int32(wi.reply))
-		firstP = append(firstP, int32(wi.plain))
+		info[k] = wi
+		firstR[k] = int32(wi.reply)
+		firstP[k] = int32(wi.plain)
 	}
 	sc.info, sc.sentOf, sc.firstR, sc.firstP = info, sentOf, firstR, firstP
-	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf}
+	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf, verbAt: -1}
 	f.lang = lang.Language()
 
 	ackTok, solTok := -1, -1
@@ -320,7 +330,10 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 		if fl&fAddress != 0 && (len(covered) == 0 || covered[i] != kindScripted) {
 			f.you = addEv(f.you, reply, t.Start, t.End)
 		}
-		if v, ok := r.swahiliVerb(i); ok {
+		if fl&(fEnglish|fStop) != 0 {
+			// An English or stop word is no Kiswahili verb (swahiliVerb
+			// would say so, a call later).
+		} else if v, ok := r.swahiliVerb(i); ok {
 			// "nitakupigia": I will call you. The verb speaks to the
 			// customer, and a verb of mine owns the next step.
 			if v.ToYou {
@@ -957,7 +970,11 @@ func (r *reading) swahiliVerb(i int) (swahili.Verb, bool) {
 	if i < 0 || i >= len(r.toks) || r.info[i].flags&(fEnglish|fStop) != 0 {
 		return swahili.Verb{}, false
 	}
-	return swahili.ParseVerb(r.toks[i].Lower)
+	if i != r.verbAt {
+		r.verbAt = i
+		r.verb, r.verbOK = swahili.ParseVerb(r.toks[i].Lower)
+	}
+	return r.verb, r.verbOK
 }
 
 // sentenceWord returns a function giving the k-th lower-cased word from

@@ -220,6 +220,10 @@ func indexString(lower string) int32 {
 // pay for them; every exported entry point calls it.
 var loadOnce sync.Once
 
+// Preload builds the lexicon's tables now, for a caller that wants them
+// built before it analyses anything.
+func Preload() { loadOnce.Do(load) }
+
 func load() {
 	entry := func(w string) *word {
 		if i, ok := words.Get(w); ok {

@@ -62,11 +62,6 @@ func (t *Table) home(key uint32) int {
 	return int(uint64(key*0x9E3779B1) * uint64(t.size) >> 32)
 }
 
-func (t *Table) key(i int) uint32 {
-	o := i * t.stride
-	return uint32(uint16(t.cells[o])) | uint32(uint16(t.cells[o+1]))<<16
-}
-
 // Find returns the row of key's weights (see Weight), or -1 when the
 // model has no such feature.
 func (t *Table) Find(key uint32) int32 {
@@ -206,18 +201,20 @@ func DecodeTable(b []byte) (*Table, error) {
 		return nil, errors.New("decode table: too large")
 	}
 	t.cells = make([]int16, t.size*t.stride)
-	for r, k := range keys {
-		i := t.home(k)
-		for t.key(i) != 0 {
-			if i++; i == t.size {
-				i = 0
+	for _, k := range keys {
+		o := t.home(k) * t.stride
+		for t.cells[o] != 0 || t.cells[o+1] != 0 {
+			if o += t.stride; o == len(t.cells) {
+				o = 0
 			}
 		}
-		slot := t.cells[i*t.stride : (i+1)*t.stride]
+		slot := t.cells[o : o+t.stride]
 		slot[0], slot[1] = int16(k), int16(k>>16)
-		q := b[2*r*width : 2*(r+1)*width]
-		for c := range width {
-			slot[2+c] = int16(binary.LittleEndian.Uint16(q[2*c:]))
+		// The rows follow one another in b: take each from its front.
+		row, q := slot[2:], b[:2*width]
+		b = b[2*width:]
+		for c := range row {
+			row[c] = int16(uint16(q[2*c]) | uint16(q[2*c+1])<<8)
 		}
 	}
 	return t, nil

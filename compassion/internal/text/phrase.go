@@ -55,8 +55,9 @@ func (fw *firstWord) second(w string) []int {
 // matches (pass nil to label each phrase with itself).
 func NewPhrases(phrases []string, labels []string) *Phrases {
 	p := &Phrases{byFirst: make(map[string]int32)}
+	var ws []Token // one buffer for every phrase's words
 	for i, ph := range phrases {
-		ws := Tokens(strings.ReplaceAll(ph, "*", "xxanyxx"), nil)
+		ws = Tokens(strings.ReplaceAll(ph, "*", "xxanyxx"), ws[:0])
 		if len(ws) == 0 {
 			continue
 		}

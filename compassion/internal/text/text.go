@@ -32,20 +32,30 @@ func Tokens(s string, buf []Token) []Token {
 	fix := fixBuf[:0]
 	i := 0
 	for i < len(s) {
-		if c := s[i]; c < utf8.RuneSelf && !asciiWord[c] {
-			i++ // the common case of a space or punctuation, without decoding
-			continue
-		}
-		r, size := decode(s, i)
-		if !isWordRune(r) {
-			i += size
-			continue
-		}
+		// The word's case is gathered as it is read: the class bits of
+		// its ASCII bytes, and caseNonASCII for any other rune.
+		var class uint8
 		start := i
-		i += size
+		if c := s[i]; c < utf8.RuneSelf {
+			if class = asciiWord[c]; class == 0 {
+				i++ // the common case of a space or punctuation, without decoding
+				continue
+			}
+			i++
+		} else {
+			r, size := decode(s, i)
+			if !isWordRune(r) {
+				i += size
+				continue
+			}
+			class = caseNonASCII
+			i += size
+		}
 		for i < len(s) {
-			if c := s[i]; c < utf8.RuneSelf {
-				if asciiWord[c] {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if k := asciiWord[c]; k != 0 {
+					class |= k
 					i++ // the common case of an ASCII letter or digit
 					continue
 				}
@@ -55,12 +65,18 @@ func Tokens(s string, buf []Token) []Token {
 			}
 			r, size := decode(s, i)
 			if isWordRune(r) {
+				if c >= utf8.RuneSelf {
+					class |= caseNonASCII
+				}
 				i += size
 				continue
 			}
 			// An apostrophe or hyphen joins two word runes: "don't", "re-send".
 			if isJoiner(r) && i+size < len(s) {
 				if r2, _ := decode(s, i+size); isWordRune(r2) {
+					if c >= utf8.RuneSelf {
+						class |= caseNonASCII // ’
+					}
 					i += size
 					continue
 				}
@@ -68,10 +84,12 @@ func Tokens(s string, buf []Token) []Token {
 			break
 		}
 		word := s[start:i]
-		switch asciiCase(word) {
-		case plainLower:
+		switch {
+		case class&caseNonASCII != 0:
+			buf = append(buf, Token{Text: word, Lower: strings.ReplaceAll(strings.ToLower(word), "’", "'"), Start: start, End: i})
+		case class&caseUpper == 0:
 			buf = append(buf, Token{Text: word, Lower: word, Start: start, End: i})
-		case asciiUpper:
+		default: // ASCII with capitals
 			if arena.Cap() == 0 {
 				arena.Grow(len(s) - start)
 			}
@@ -85,8 +103,6 @@ func Tokens(s string, buf []Token) []Token {
 			}
 			fix = append(fix, pending{len(buf), from, arena.Len()})
 			buf = append(buf, Token{Text: word, Start: start, End: i})
-		default:
-			buf = append(buf, Token{Text: word, Lower: strings.ReplaceAll(strings.ToLower(word), "’", "'"), Start: start, End: i})
 		}
 	}
 	if len(fix) > 0 {
@@ -98,25 +114,13 @@ func Tokens(s string, buf []Token) []Token {
 	return buf
 }
 
+// The case classes of a word's characters, ORed together as Tokens reads
+// it: a word with none of caseUpper and caseNonASCII is already lower case.
 const (
-	plainLower = iota // already lower-case ASCII
-	asciiUpper        // ASCII with capitals
-	nonASCII
+	caseLower    = 1 << iota // a lower-case ASCII letter or a digit
+	caseUpper                // an upper-case ASCII letter
+	caseNonASCII             // any other word rune, or ’
 )
-
-func asciiCase(word string) int {
-	kind := plainLower
-	for i := 0; i < len(word); i++ {
-		c := word[i]
-		if c >= utf8.RuneSelf {
-			return nonASCII
-		}
-		if 'A' <= c && c <= 'Z' {
-			kind = asciiUpper
-		}
-	}
-	return kind
-}
 
 func decode(s string, i int) (rune, int) {
 	if c := s[i]; c < utf8.RuneSelf {
@@ -125,10 +129,16 @@ func decode(s string, i int) (rune, int) {
 	return utf8.DecodeRuneInString(s[i:])
 }
 
-// asciiWord marks the ASCII bytes that are word runes (see isWordRune).
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
+// asciiWord gives the case class of each ASCII byte that is a word rune
+// (see isWordRune), 0 for the others.
+var asciiWord = func() (t [utf8.RuneSelf]uint8) {
 	for c := range t {
-		t[c] = isWordRune(rune(c))
+		switch {
+		case 'A' <= c && c <= 'Z':
+			t[c] = caseUpper
+		case isWordRune(rune(c)):
+			t[c] = caseLower
+		}
 	}
 	return t
 }()

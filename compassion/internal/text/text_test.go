@@ -72,10 +72,14 @@ func TestPhrasesMatchWholeWordsLongestFirst(t *testing.T) {
 func FuzzTokens(f *testing.F) {
 	f.Add("I don't know, it’s late")
 	f.Add("a-'b\xff-")
+	f.Add("Don’t SHOUT, Ça va? 2PM x-Ray ÉCOLE")
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, tok := range Tokens(s, nil) {
 			if tok.Start < 0 || tok.End > len(s) || tok.Start >= tok.End || s[tok.Start:tok.End] != tok.Text {
 				t.Fatalf("bad token %+v in %q", tok, s)
+			}
+			if want := strings.ReplaceAll(strings.ToLower(tok.Text), "’", "'"); tok.Lower != want {
+				t.Fatalf("token %+v in %q: Lower should be %q", tok, s, want)
 			}
 		}
 		for _, sp := range Sentences(s) {
