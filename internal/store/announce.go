@@ -33,6 +33,8 @@ type announcer struct {
 	wake    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
+	// exec sends a batch of payloads; a test may make it fail.
+	exec func(ctx context.Context, payloads []string) error
 }
 
 // maxPendingAnnouncements bounds what the announcer keeps while the
@@ -69,7 +71,13 @@ func (db *DB) announceChanges(changes []Change) {
 }
 
 func newAnnouncer(db *DB) *announcer {
-	return &announcer{db: db, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	a := &announcer{db: db, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	a.exec = func(ctx context.Context, payloads []string) error {
+		_, err := db.w.ExecContext(ctx, `SELECT set_config('synchronous_commit', 'off', true), pg_notify('kindred:' || current_schema(), p)
+			FROM unnest($1::text[]) AS p`, payloads)
+		return err
+	}
+	return a
 }
 
 // run sends until close, then sends what is left once.
@@ -111,8 +119,7 @@ func (a *announcer) send(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	_, err := a.db.w.ExecContext(ctx, `SELECT set_config('synchronous_commit', 'off', true), pg_notify('kindred:' || current_schema(), p)
-		FROM unnest($1::text[]) AS p`, batch)
+	err := a.exec(ctx, batch)
 	if err != nil {
 		a.mu.Lock()
 		a.pending = append(batch, a.pending...)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -260,4 +261,50 @@ func TestPostgresListenHearsTheLobby(t *testing.T) {
 	}
 	heard.want(t, lobby)
 	heard.quiet(t)
+}
+
+// TestPostgresAnnouncementsWaitForTheDatabase: what a post announces after
+// its commit is kept while the database cannot take it, and sent, in order,
+// once it can; the post itself neither waits nor fails for it.
+func TestPostgresAnnouncementsWaitForTheDatabase(t *testing.T) {
+	base := os.Getenv("KINDRED_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("KINDRED_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	dsn := freshPostgresSchema(t, base)
+	a, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	heard := listenTo(t, b)
+
+	// The first three tries fail, as when the database is away.
+	var tries atomic.Int32
+	send := a.announcer.exec
+	a.announcer.exec = func(ctx context.Context, payloads []string) error {
+		if tries.Add(1) <= 3 {
+			return errors.New("connection refused")
+		}
+		return send(ctx, payloads)
+	}
+	cust := mustCustomer(t, a, kindred.Customer{Name: "Grace Wanjiru"})
+	conv := mustConversation(t, a, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS})
+	m := &kindred.Message{ConversationID: conv.ID, Direction: kindred.Inbound, Body: "Is my card ready?"}
+	if err := a.AddMessage(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	// The conversation's news comes first; identical news sent in one
+	// batch is heard once.
+	heard.want(t, Change{Kind: ChangeConversation, ConversationID: conv.ID})
+	heard.until(t, Change{Kind: ChangeMessage, ConversationID: conv.ID, MessageID: m.ID})
+	if n := tries.Load(); n < 4 {
+		t.Errorf("%d tries, want the three failures and one that went", n)
+	}
 }
