@@ -78,15 +78,7 @@ func TestPostgresListenHearsEveryProcess(t *testing.T) {
 	}
 	ctx := context.Background()
 	dsn := freshPostgresSchema(t, base)
-	open := func(dsn string) *DB {
-		db, err := Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	a, b, other := open(dsn), open(dsn), open(freshPostgresSchema(t, base))
+	a, b, other := openDSN(t, dsn), openDSN(t, dsn), openDSN(t, freshPostgresSchema(t, base))
 	heard, elsewhere := listenTo(t, b), listenTo(t, other)
 
 	cust := mustCustomer(t, a, kindred.Customer{Name: "Grace Wanjiru", Phone: "+254711000111"})
@@ -171,15 +163,7 @@ func TestPostgresNotifyReachesEveryProcess(t *testing.T) {
 	}
 	ctx := context.Background()
 	dsn := freshPostgresSchema(t, base)
-	open := func(dsn string) *DB {
-		db, err := Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	a, b, other := open(dsn), open(dsn), open(freshPostgresSchema(t, base))
+	a, b, other := openDSN(t, dsn), openDSN(t, dsn), openDSN(t, freshPostgresSchema(t, base))
 	heard, elsewhere := listenTo(t, b), listenTo(t, other)
 
 	typing := Change{Kind: ChangeTyping, ConversationID: 7, Agent: "Amina"}
@@ -228,18 +212,8 @@ func TestPostgresListenHearsTheLobby(t *testing.T) {
 	if base == "" {
 		t.Skip("KINDRED_TEST_POSTGRES is not set")
 	}
-	ctx := context.Background()
 	dsn := freshPostgresSchema(t, base)
-	a, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	b, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	a, b := openDSN(t, dsn), openDSN(t, dsn)
 	heard := listenTo(t, b)
 	actx, desk, _ := lobbyFixture(t, a)
 	heard.quiet(t) // services and desks made, none open: no queue changed
@@ -273,16 +247,7 @@ func TestPostgresAnnouncementsWaitForTheDatabase(t *testing.T) {
 	}
 	ctx := context.Background()
 	dsn := freshPostgresSchema(t, base)
-	a, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	b, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	a, b := openDSN(t, dsn), openDSN(t, dsn)
 	heard := listenTo(t, b)
 
 	// The first three tries fail, as when the database is away.

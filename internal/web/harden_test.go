@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -204,8 +205,21 @@ func TestClientAddrTakesTheRightmostUntrustedHop(t *testing.T) {
 
 // openEvents opens /events for a signed-in browser and reads its greeting.
 func (b *browser) openEvents(ctx context.Context) (*http.Response, *bufio.Scanner) {
+	return b.openEventsAfter(ctx, "", "")
+}
+
+// openEventsAfter is openEvents with ?after= (when not "") and a
+// Last-Event-ID header (when not "").
+func (b *browser) openEventsAfter(ctx context.Context, after, lastEventID string) (*http.Response, *bufio.Scanner) {
 	b.t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/events?conversation=%d", b.d.srv.URL, b.d.seed.conv.ID), nil)
+	url := fmt.Sprintf("%s/events?conversation=%d", b.d.srv.URL, b.d.seed.conv.ID)
+	if after != "" {
+		url += "&after=" + after
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -217,21 +231,24 @@ func (b *browser) openEvents(ctx context.Context) (*http.Response, *bufio.Scanne
 	return resp, lines
 }
 
-// postInbound adds a customer's message through the API, as a gateway would.
-func (d *testDesk) postInbound(body string) {
+// postInbound adds a customer's message through the API, as a gateway
+// would, and returns its id.
+func (d *testDesk) postInbound(body string) int64 {
 	d.t.Helper()
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/conversations/%d/messages", d.srv.URL, d.seed.conv.ID),
-		strings.NewReader(`{"direction":"in","body":"`+body+`"}`))
+		strings.NewReader(fmt.Sprintf(`{"direction":"in","body":%q}`, body)))
 	req.Header.Set("Authorization", "Bearer "+d.seed.apiToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
+	defer resp.Body.Close()
+	var m struct{ ID int64 }
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&m) != nil {
 		d.t.Fatalf("API post: %d", resp.StatusCode)
 	}
+	return m.ID
 }
 
 // streamEnds reads the stream to its end and fails if it carries secret.

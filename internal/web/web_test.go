@@ -3,7 +3,6 @@ package web
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -692,43 +691,14 @@ func TestLiveStreamCatchesUpOnWhatItMissed(t *testing.T) {
 	d := newTestDesk(t)
 	b := d.browser()
 	b.signIn("amina@example.org")
-	id := d.seed.conv.ID
-	post := func(body string) int64 {
-		t.Helper()
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/conversations/%d/messages", d.srv.URL, id),
-			strings.NewReader(fmt.Sprintf(`{"direction":"in","body":%q}`, body)))
-		req.Header.Set("Authorization", "Bearer "+d.seed.apiToken)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m struct{ ID int64 }
-		if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&m) != nil {
-			t.Fatalf("API post: %d", resp.StatusCode)
-		}
-		return m.ID
-	}
 	// open opens the stream and returns the ids of the message events it
-	// sends before its first heartbeat-free pause, then closes it.
-	open := func(query, lastEventID string, whileOpen func()) []string {
+	// sends: those it catches up with, then (with whileOpen) the live one.
+	open := func(after, lastEventID string, whileOpen func()) []string {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/events?conversation=%d%s", d.srv.URL, id, query), nil)
-		if lastEventID != "" {
-			req.Header.Set("Last-Event-ID", lastEventID)
-		}
-		resp, err := b.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp, lines := b.openEventsAfter(ctx, after, lastEventID)
 		defer resp.Body.Close()
-		lines := bufio.NewScanner(resp.Body)
-		if !lines.Scan() || !strings.HasPrefix(lines.Text(), "retry:") {
-			t.Fatalf("first line %q", lines.Text())
-		}
 		if whileOpen != nil {
 			whileOpen()
 		}
@@ -748,16 +718,16 @@ func TestLiveStreamCatchesUpOnWhatItMissed(t *testing.T) {
 		return ids
 	}
 
-	before := post("The first letter came, thank you.")
-	missed := post("But the second one has not.")
+	before := d.postInbound("The first letter came, thank you.")
+	missed := d.postInbound("But the second one has not.")
 	str := strconv.FormatInt
-	if got := open("&after="+str(before, 10), "", nil); !slices.Equal(got, []string{str(missed, 10)}) {
+	if got := open(str(before, 10), "", nil); !slices.Equal(got, []string{str(missed, 10)}) {
 		t.Errorf("after the page's last message %d: caught up %v, want [%d]", before, got, missed)
 	}
 	// A reconnect names the last event it had: nothing before it again,
 	// and what comes next comes live.
 	var live int64
-	got := open("&after="+str(before, 10), str(missed, 10), func() { live = post("It came now.") })
+	got := open(str(before, 10), str(missed, 10), func() { live = d.postInbound("It came now.") })
 	if !slices.Equal(got, []string{str(live, 10)}) {
 		t.Errorf("reconnected after %d: got %v, want only the live %d", missed, got, live)
 	}
