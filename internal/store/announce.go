@@ -25,7 +25,6 @@ import (
 // could not send, because it stopped first or the database was away for
 // longer than the announcer tries, a console learns when it next reads.
 type announcer struct {
-	db      *DB
 	mu      sync.Mutex
 	pending []string // payloads, oldest first
 	running bool     // run started (under mu)
@@ -71,7 +70,7 @@ func (db *DB) announceChanges(changes []Change) {
 }
 
 func newAnnouncer(db *DB) *announcer {
-	a := &announcer{db: db, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	a := &announcer{wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	a.exec = func(ctx context.Context, payloads []string) error {
 		_, err := db.w.ExecContext(ctx, `SELECT set_config('synchronous_commit', 'off', true), pg_notify('kindred:' || current_schema(), p)
 			FROM unnest($1::text[]) AS p`, payloads)

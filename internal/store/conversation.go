@@ -764,15 +764,15 @@ var postingSQL = func() (q [2][2][2]string) {
 				from += " JOIN customers u ON u.id = c.customer_id"
 			}
 			q[b2i(author)][b2i(route)][0] = sel + from + " WHERE c.id = ?"
-			draw := ", nextval(pg_get_serial_sequence('messages', 'id'))"
+			// The message's id (n.mid, drawn once below), then the outbox
+			// row's; with the id known, the post announces the message and
+			// its conversation itself once it has committed, and tells the
+			// triggers to stay quiet for them (announce.go).
+			draw := ", n.mid"
 			if route {
 				draw += ", nextval(pg_get_serial_sequence('outbox', 'id'))"
 			}
-			// Drawn, the message's id is known, and the post announces the
-			// message and its conversation itself once it has committed:
-			// the triggers are told to stay quiet for them (announce.go).
-			draw = ", n.mid" + strings.TrimPrefix(draw, ", nextval(pg_get_serial_sequence('messages', 'id'))") +
-				", set_config('kindred.announced_message', n.mid::text, true)" +
+			draw += ", set_config('kindred.announced_message', n.mid::text, true)" +
 				", set_config('kindred.announced_conversation', c.id::text, true)"
 			q[b2i(author)][b2i(route)][1] = sel + draw + from +
 				" CROSS JOIN LATERAL (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS mid) n WHERE c.id = ?"
