@@ -156,6 +156,13 @@ type ConversationService interface {
 	// customer's latest message, which it answers (nil when there is none,
 	// and for any other direction).
 	ForMessage(ctx context.Context, conversationID int64, direction Direction) (*Conversation, *Customer, *Message, error)
+	// PostMessage is AddMessage with prepare called first on what ForMessage
+	// reads (the conversation's tags may be missing), to complete m: its
+	// author's name, its analysis. An error from prepare stores nothing and
+	// is returned as it is. The store may call prepare inside the write's
+	// transaction, to save a read of its own, so prepare must not use the
+	// store: it would wait for a connection its caller may be holding.
+	PostMessage(ctx context.Context, m *Message, prepare func(c *Conversation, cust *Customer, latest *Message) error) error
 	// LatestInbound returns the newest message from the customer before
 	// message id beforeID (0 for the newest overall), or nil when there is none.
 	LatestInbound(ctx context.Context, conversationID, beforeID int64) (*Message, error)

@@ -46,39 +46,52 @@ func (s *server) addMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	// One read for what the message needs: the conversation, the customer
-	// (who names inbound messages and is read by the analyzer) and, for a
-	// reply, their latest message (what it answers).
 	ctx := r.Context()
-	conv, cust, latest, err := s.cfg.Conversations.ForMessage(ctx, convID, m.Direction)
-	if err != nil {
-		return s.storeFailed("ForMessage", err)
+	if m.Direction != kindred.Inbound {
+		actor, _ := kindred.ActorFrom(ctx)
+		m.AuthorID, m.AuthorName = &actor.AgentID, actor.Name
 	}
-	actor, _ := kindred.ActorFrom(ctx)
-	switch {
-	case in.HelperID != nil:
+	// complete sets what depends on the customer (who names their own
+	// messages and is read by the analyzer) and, for a reply, on their
+	// latest message (what it answers). It does not use the store:
+	// PostMessage may call it inside the write's transaction.
+	complete := func(_ *kindred.Conversation, cust *kindred.Customer, latest *kindred.Message) error {
+		if m.Direction == kindred.Inbound && m.HelperID == nil {
+			m.AuthorName = cust.AddressAs()
+		}
+		// Internal notes are neither a customer's words nor a reply to
+		// them: the engine has nothing to judge there.
+		if s.cfg.Analyzer != nil && m.Direction != kindred.InternalNote {
+			var inReplyTo *kindred.Message
+			if m.Direction == kindred.Outbound {
+				inReplyTo = latest
+			}
+			m.Analysis = s.cfg.Analyzer.Analyze(m, inReplyTo, cust)
+		}
+		return nil
+	}
+	if in.HelperID == nil {
+		if err := s.cfg.Conversations.PostMessage(ctx, m, complete); err != nil {
+			return s.storeFailed("PostMessage", err)
+		}
+	} else {
+		// A helper is read and held to the conversation's customer first,
+		// reads of the store that complete may not make.
+		conv, cust, latest, err := s.cfg.Conversations.ForMessage(ctx, convID, m.Direction)
+		if err != nil {
+			return s.storeFailed("ForMessage", err)
+		}
 		h, err := s.helperMayAct(r, *in.HelperID, conv)
 		if err != nil {
 			return err
 		}
 		m.HelperID, m.AuthorName = &h.ID, h.Name
-	case m.Direction == kindred.Inbound:
-		m.AuthorName = cust.AddressAs()
-	default:
-		m.AuthorID, m.AuthorName = &actor.AgentID, actor.Name
-	}
-
-	// Internal notes are neither a customer's words nor a reply to them: the
-	// engine has nothing to judge there.
-	if s.cfg.Analyzer != nil && m.Direction != kindred.InternalNote {
-		var inReplyTo *kindred.Message
-		if m.Direction == kindred.Outbound {
-			inReplyTo = latest
+		if err := complete(conv, cust, latest); err != nil {
+			return err
 		}
-		m.Analysis = s.cfg.Analyzer.Analyze(m, inReplyTo, cust)
-	}
-	if err := s.cfg.Conversations.AddMessage(ctx, m); err != nil {
-		return s.storeFailed("AddMessage", err)
+		if err := s.cfg.Conversations.AddMessage(ctx, m); err != nil {
+			return s.storeFailed("AddMessage", err)
+		}
 	}
 	if s.cfg.OnMessage != nil {
 		s.cfg.OnMessage(*m)

@@ -501,8 +501,45 @@ func (db *DB) AddMessage(ctx context.Context, m *kindred.Message) error {
 	return db.Tx(ctx, func(tx *Tx) error { return tx.AddMessage(ctx, m) })
 }
 
+// PostMessage is AddMessage with prepare handed what completing m needs
+// first (see kindred.ConversationService). On PostgreSQL it runs inside the
+// transaction, once the conversation's row is locked, and what it is given
+// comes with that lock's read: a round trip fewer than ForMessage and then
+// AddMessage. On SQLite the single writer must not wait for prepare (the
+// engine's analysis), so it runs before, on ForMessage's read.
+func (db *DB) PostMessage(ctx context.Context, m *kindred.Message, prepare func(c *kindred.Conversation, cust *kindred.Customer, latest *kindred.Message) error) error {
+	if db.dialect != Postgres {
+		c, cust, latest, err := db.ForMessage(ctx, m.ConversationID, m.Direction)
+		if err != nil {
+			return err
+		}
+		if err := prepare(c, cust, latest); err != nil {
+			return err
+		}
+		return db.AddMessage(ctx, m)
+	}
+	// prepare's error comes back as it is, not as the write's.
+	var failed error
+	err := db.Tx(ctx, func(tx *Tx) error {
+		return tx.addMessage(ctx, m, func(c *kindred.Conversation, cust *kindred.Customer, latest *kindred.Message) error {
+			failed = prepare(c, cust, latest)
+			return failed
+		})
+	})
+	if failed != nil {
+		return failed
+	}
+	return err
+}
+
 // AddMessage is DB.AddMessage in tx.
 func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
+	return tx.addMessage(ctx, m, nil)
+}
+
+// addMessage is AddMessage, with prepare (when not nil) called on what
+// forPosting read before m's analysis is read (see PostMessage).
+func (tx *Tx) addMessage(ctx context.Context, m *kindred.Message, prepare func(c *kindred.Conversation, cust *kindred.Customer, latest *kindred.Message) error) error {
 	var v kindred.Validation
 	switch m.Direction {
 	case kindred.Inbound, kindred.Outbound, kindred.InternalNote:
@@ -529,14 +566,6 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 	} else {
 		m.CreatedAt = roundMS(m.CreatedAt)
 	}
-	var compassion, sentiment, distress, report any
-	if a := m.Analysis; a != nil {
-		compassion, distress, sentiment = floatOrNil(a.Compassion), floatOrNil(a.Distress), a.Sentiment
-		if len(a.Report) > 0 {
-			report = string(a.Report)
-		}
-	}
-
 	id := m.ConversationID
 	err := func() error {
 		// Only a reply that may be sent needs to know how it reaches the
@@ -547,9 +576,23 @@ func (tx *Tx) AddMessage(ctx context.Context, m *kindred.Message) error {
 		// may be sent the id of its outbox row, and their rows wait for the
 		// transaction's next statement (see later).
 		draw := tx.db.dialect == Postgres && m.EmailID == ""
-		c, author, cust, newID, outboxID, err := tx.forPosting(ctx, id, m.AuthorID, route, draw)
+		read := posting{route: route, draw: draw,
+			customer: prepare != nil, latest: prepare != nil && m.Direction == kindred.Outbound}
+		c, author, cust, latest, newID, outboxID, err := tx.forPosting(ctx, id, m.AuthorID, read)
 		if err != nil {
 			return err
+		}
+		if prepare != nil {
+			if err := prepare(c, cust, latest); err != nil {
+				return err
+			}
+		}
+		var compassion, sentiment, distress, report any
+		if a := m.Analysis; a != nil {
+			compassion, distress, sentiment = floatOrNil(a.Compassion), floatOrNil(a.Distress), a.Sentiment
+			if len(a.Report) > 0 {
+				report = string(a.Report)
+			}
 		}
 		// A message by another channel than the conversation's (a call
 		// logged on a text conversation) records what was said that way.
@@ -665,13 +708,26 @@ func routeReply(c *kindred.Conversation, cust *kindred.Customer, m *kindred.Mess
 	return route
 }
 
+// posting says what forPosting reads: the author (an agent), how a reply
+// reaches the customer (route), the ids of the message and its outbox row
+// (draw, PostgreSQL only), the customer and their latest message (for
+// PostMessage's prepare).
+type posting struct{ author, route, draw, customer, latest bool }
+
+// index is the posting's place in postingSQL.
+func (p posting) index() int {
+	return b2i(p.author) | b2i(p.route)<<1 | b2i(p.draw)<<2 | b2i(p.customer)<<3 | b2i(p.latest)<<4
+}
+
 // forPosting reads, in one statement, what AddMessage needs before it writes:
 // conversation id, locked for the transaction; the agent authorID when
-// not nil; and with route, the customer and how a reply reaches them now
-// (what reachability sets on the conversation); with draw, on PostgreSQL,
-// the id of the message to insert, and with route too that of its outbox row. Each statement is a round trip on
-// PostgreSQL, and these were five.
-func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, draw bool) (c *kindred.Conversation, author *kindred.Agent, cust *kindred.Customer, newID, outboxID int64, err error) {
+// not nil; with route, the customer and how a reply reaches them now (what
+// reachability sets on the conversation); with customer, the customer; with
+// latest, their latest message (nil when there is none); with draw, on
+// PostgreSQL, the id of the message to insert, and with route too that of
+// its outbox row. Each statement is a round trip on PostgreSQL, and these
+// were five.
+func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, p posting) (c *kindred.Conversation, author *kindred.Agent, cust *kindred.Customer, latest *kindred.Message, newID, outboxID int64, err error) {
 	c = new(kindred.Conversation)
 	var (
 		args  []any
@@ -683,20 +739,27 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 		online  sql.NullInt64
 		replyBy sql.NullString
 		lastIn  sql.NullInt64
+		last    kindred.Message
 	)
 	if authorID != nil {
 		author = new(kindred.Agent)
 		args = append(args, *authorID)
 		scans = append(scans, func(s scanner) error { return scanAgent(s, author) })
 	}
-	if route {
+	if p.route || p.customer {
 		cust = new(kindred.Customer)
-		scans = append(scans, func(s scanner) error { return scanCustomer(s, cust) },
-			func(s scanner) error { return s.Scan(&online, &replyBy, &lastIn) })
+		scans = append(scans, func(s scanner) error { return scanCustomer(s, cust) })
 	}
-	if draw {
+	if p.route {
+		scans = append(scans, func(s scanner) error { return s.Scan(&online, &replyBy, &lastIn) })
+	}
+	if p.latest {
+		// An outer join's row: id 0 when there is no such message.
+		scans = append(scans, func(s scanner) error { return scanMessage(zeroNulls{s}, &last) })
+	}
+	if p.draw {
 		scans = append(scans, func(s scanner) error { return s.Scan(&newID) })
-		if route {
+		if p.route {
 			// Drawn whether or not the reply is sent: a gap in the outbox's
 			// ids costs nothing.
 			scans = append(scans, func(s scanner) error { return s.Scan(&outboxID) })
@@ -705,7 +768,8 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 		scans = append(scans, func(s scanner) error { return s.Scan(&quiet[0], &quiet[1]) })
 	}
 	args = append(args, id)
-	query := postingSQL[b2i(authorID != nil)][b2i(route)][b2i(draw)]
+	p.author = authorID != nil
+	query := postingSQL[p.index()]
 	if tx.db.dialect == Postgres {
 		// The conversation's row alone: replies by one agent, or to one
 		// customer, must not wait for each other.
@@ -715,17 +779,17 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 	if errors.Is(err, sql.ErrNoRows) && authorID != nil {
 		// Which of the two is missing.
 		if _, err := tx.conversationRow(ctx, id, false); err != nil {
-			return nil, nil, nil, 0, 0, err
+			return nil, nil, nil, nil, 0, 0, err
 		}
-		return nil, nil, nil, 0, 0, invalid("author_id", fmt.Sprintf("no agent %d", *authorID))
+		return nil, nil, nil, nil, 0, 0, invalid("author_id", fmt.Sprintf("no agent %d", *authorID))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil, 0, 0, notFound("conversation", id)
+		return nil, nil, nil, nil, 0, 0, notFound("conversation", id)
 	}
 	if err != nil {
-		return nil, nil, nil, 0, 0, err
+		return nil, nil, nil, nil, 0, 0, err
 	}
-	if route {
+	if p.route {
 		switch c.Channel {
 		case kindred.ChannelChat:
 			if online.Valid {
@@ -736,47 +800,57 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, route, 
 			c.WhatsAppWindowOpen = lastIn.Valid && lastIn.Int64 > since
 		}
 	}
-	return c, author, cust, newID, outboxID, nil
+	if last.ID != 0 {
+		latest = &last
+	}
+	return c, author, cust, latest, newID, outboxID, nil
 }
 
-// postingSQL[author][route][draw] is forPosting's statement. Its
-// reachability columns are those of chatPresence and reachability, each
-// computed only for a conversation of its channel; with draw (PostgreSQL
-// only), the next message id follows, and with route too the next outbox id.
-var postingSQL = func() (q [2][2][2]string) {
+// postingSQL[posting.index()] is forPosting's statement. Its reachability
+// columns are those of chatPresence and reachability, each computed only
+// for a conversation of its channel; with draw (PostgreSQL only), the next
+// message id follows, and with route too the next outbox id.
+var postingSQL = func() (q [32]string) {
 	visitors := "FROM chat_visitors v WHERE v.customer_id IN (SELECT id FROM customers WHERE id = c.customer_id OR merged_into = c.customer_id)"
-	for _, author := range []bool{false, true} {
-		for _, route := range []bool{false, true} {
-			sel := "SELECT " + qualify("c", conversationColumns)
-			from := " FROM conversations c"
-			if author {
-				sel += ", " + agentColumns
-				from += " JOIN agents a ON a.id = ?"
-			}
-			if route {
-				sel += ", " + qualify("u", customerColumns) +
-					", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT max(v.online_until) " + visitors + ") END" +
-					", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT v.reply_by " + visitors +
-					" AND v.reply_by <> '' ORDER BY v.seen_at DESC, v.id LIMIT 1) END" +
-					", CASE WHEN c.channel = '" + string(kindred.ChannelWhatsApp) + "' THEN (SELECT max(m.created_at) FROM messages m" +
-					" JOIN conversations mc ON mc.id = m.conversation_id WHERE mc.customer_id = c.customer_id" +
-					" AND m.direction = 'in' AND m.channel = 'whatsapp') END"
-				from += " JOIN customers u ON u.id = c.customer_id"
-			}
-			q[b2i(author)][b2i(route)][0] = sel + from + " WHERE c.id = ?"
+	for i := range q {
+		p := posting{author: i&1 != 0, route: i&2 != 0, draw: i&4 != 0, customer: i&8 != 0, latest: i&16 != 0}
+		sel := "SELECT " + qualify("c", conversationColumns)
+		from := " FROM conversations c"
+		if p.author {
+			sel += ", " + agentColumns
+			from += " JOIN agents a ON a.id = ?"
+		}
+		if p.route || p.customer {
+			sel += ", " + qualify("u", customerColumns)
+			from += " JOIN customers u ON u.id = c.customer_id"
+		}
+		if p.route {
+			sel += ", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT max(v.online_until) " + visitors + ") END" +
+				", CASE WHEN c.channel = '" + string(kindred.ChannelChat) + "' THEN (SELECT v.reply_by " + visitors +
+				" AND v.reply_by <> '' ORDER BY v.seen_at DESC, v.id LIMIT 1) END" +
+				", CASE WHEN c.channel = '" + string(kindred.ChannelWhatsApp) + "' THEN (SELECT max(m.created_at) FROM messages m" +
+				" JOIN conversations mc ON mc.id = m.conversation_id WHERE mc.customer_id = c.customer_id" +
+				" AND m.direction = 'in' AND m.channel = 'whatsapp') END"
+		}
+		if p.latest {
+			sel += ", " + qualify("l", messageColumns)
+			from += " LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND direction = '" + string(kindred.Inbound) + "'" +
+				" ORDER BY id DESC LIMIT 1) l ON true"
+		}
+		if p.draw {
 			// The message's id (n.mid, drawn once below), then the outbox
 			// row's; with the id known, the post announces the message and
 			// its conversation itself once it has committed, and tells the
 			// triggers to stay quiet for them (announce.go).
-			draw := ", n.mid"
-			if route {
-				draw += ", nextval(pg_get_serial_sequence('outbox', 'id'))"
+			sel += ", n.mid"
+			if p.route {
+				sel += ", nextval(pg_get_serial_sequence('outbox', 'id'))"
 			}
-			draw += ", set_config('kindred.announced_message', n.mid::text, true)" +
+			sel += ", set_config('kindred.announced_message', n.mid::text, true)" +
 				", set_config('kindred.announced_conversation', c.id::text, true)"
-			q[b2i(author)][b2i(route)][1] = sel + draw + from +
-				" CROSS JOIN LATERAL (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS mid) n WHERE c.id = ?"
+			from += " CROSS JOIN LATERAL (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS mid) n"
 		}
+		q[i] = sel + from + " WHERE c.id = ?"
 	}
 	return q
 }()

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -16,6 +17,7 @@ func init() {
 		suiteTest{"ConversationPagesReachEveryMatchOnce", testConversationPages},
 		suiteTest{"MessagesPageBackThroughAHistory", testMessagePages},
 		suiteTest{"ForMessageReadsWhatTheSeparateReadsRead", testForMessage},
+		suiteTest{"PostMessageHandsPrepareWhatForMessageReads", testPostMessage},
 	)
 }
 
@@ -185,6 +187,88 @@ func testForMessage(t *testing.T, s suite) {
 		}
 	}
 	if _, _, _, err := db.ForMessage(ctx, 9999, kindred.Outbound); kindred.ErrorKind(err) != kindred.NotFound {
+		t.Errorf("a missing conversation: %v, want NotFound", err)
+	}
+}
+
+// testPostMessage: PostMessage calls prepare once, before the write, with
+// the customer and (for a reply) the latest customer message that ForMessage
+// reads, and stores what prepare completed; an error from prepare comes back
+// as it is and stores nothing.
+func testPostMessage(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	agent := mustAgent(t, db, "Amina Wanjiru", "amina@example.org", kindred.RoleAgent)
+	ctx := ctxAs(agent.ID, agent.Name)
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Joseph Otieno", PreferredName: "Baba Otieno", Phone: "+254700111222"})
+	quiet := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelChat})
+	busy := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Tags: []string{"pension"}})
+	if err := db.AddMessage(ctx, &kindred.Message{ConversationID: busy.ID, Direction: kindred.Inbound, Body: "Where is my card?",
+		Analysis: &kindred.Analysis{Sentiment: -0.3, Distress: ptr(0.6), Report: json.RawMessage(`{"tone":"worried"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, conv := range []*kindred.Conversation{quiet, busy} {
+		for _, dir := range []kindred.Direction{kindred.Outbound, kindred.Inbound, kindred.InternalNote, kindred.Outbound} {
+			wantConv, wantCust, wantLast, err := db.ForMessage(ctx, conv.ID, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := &kindred.Message{ConversationID: conv.ID, Direction: dir, Body: "Words " + string(dir)}
+			if dir != kindred.Inbound {
+				m.AuthorID = &agent.ID
+			}
+			calls := 0
+			err = db.PostMessage(ctx, m, func(c *kindred.Conversation, cu *kindred.Customer, latest *kindred.Message) error {
+				calls++
+				if c.ID != wantConv.ID || c.CustomerID != wantConv.CustomerID || c.Channel != wantConv.Channel || c.Status != wantConv.Status {
+					t.Errorf("%s on %d: prepare's conversation %+v, want %+v", dir, conv.ID, c, wantConv)
+				}
+				if !reflect.DeepEqual(cu, wantCust) || !reflect.DeepEqual(latest, wantLast) {
+					t.Errorf("%s on %d: prepare was handed\n%+v\n%+v\nwant\n%+v\n%+v", dir, conv.ID, cu, latest, wantCust, wantLast)
+				}
+				m.AuthorName = "by prepare"
+				m.Analysis = &kindred.Analysis{Compassion: ptr(81.5), Sentiment: 0.25, Report: json.RawMessage(`{"from":"prepare"}`)}
+				return nil
+			})
+			if err != nil || calls != 1 {
+				t.Fatalf("%s on %d: PostMessage: %v, prepare called %d times", dir, conv.ID, err, calls)
+			}
+			got, err := db.Messages(ctx, conv.ID, 0, 1)
+			if err != nil || len(got) != 1 || got[0].ID != m.ID {
+				t.Fatalf("%s on %d: the newest message is %+v (%v), want %d", dir, conv.ID, got, err, m.ID)
+			}
+			if a := got[0].Analysis; got[0].AuthorName != "by prepare" || a == nil || a.Compassion == nil || *a.Compassion != 81.5 || string(a.Report) != `{"from":"prepare"}` {
+				t.Errorf("%s on %d: stored %+v, analysis %+v; want what prepare set", dir, conv.ID, got[0], a)
+			}
+		}
+	}
+
+	// An error from prepare is the caller's: it comes back as it is, and the
+	// message, its effect on the conversation and its outbox row are not kept.
+	before, err := db.Conversation(ctx, busy.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := count(t, db, "SELECT count(*) FROM outbox")
+	refused := errors.New("refused by prepare")
+	err = db.PostMessage(ctx, &kindred.Message{ConversationID: busy.ID, Direction: kindred.Outbound, Body: "Never sent", AuthorID: &agent.ID},
+		func(*kindred.Conversation, *kindred.Customer, *kindred.Message) error { return refused })
+	if err != refused {
+		t.Errorf("prepare's error came back as %v, want it as it is", err)
+	}
+	after, err := db.Conversation(ctx, busy.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Messages) != len(before.Messages) || after.Status != before.Status || !after.UpdatedAt.Equal(before.UpdatedAt) || count(t, db, "SELECT count(*) FROM outbox") != outbox {
+		t.Errorf("a refused post changed the conversation: %d messages, %s, %v; want %d, %s, %v and the outbox as it was",
+			len(after.Messages), after.Status, after.UpdatedAt, len(before.Messages), before.Status, before.UpdatedAt)
+	}
+	err = db.PostMessage(ctx, &kindred.Message{ConversationID: 9999, Direction: kindred.Inbound, Body: "Hello"},
+		func(*kindred.Conversation, *kindred.Customer, *kindred.Message) error {
+			t.Error("prepare called for a conversation that does not exist")
+			return nil
+		})
+	if kindred.ErrorKind(err) != kindred.NotFound {
 		t.Errorf("a missing conversation: %v, want NotFound", err)
 	}
 }

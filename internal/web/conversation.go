@@ -227,19 +227,18 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request, q *request
 		c.pages.render(w, r, c.log, http.StatusUnprocessableEntity, "conversation", p)
 		return nil
 	}
-	// One read: the conversation must exist, and a reply is judged
-	// against the customer's latest message.
-	_, cust, inReplyTo, err := c.cfg.Conversations.ForMessage(ctx, id, dir)
-	if err != nil {
-		return err
-	}
 	authorID := q.agent.ID
 	m := &kindred.Message{ConversationID: id, Direction: dir, Body: body, AuthorID: &authorID, AuthorName: q.agent.Name,
 		SendAnyway: dir == kindred.Outbound && r.PostForm.Get("send_anyway") == "yes"}
-	if c.cfg.Analyzer != nil && dir == kindred.Outbound {
-		m.Analysis = c.cfg.Analyzer.Analyze(m, inReplyTo, cust)
-	}
-	if err := c.cfg.Conversations.AddMessage(ctx, m); err != nil {
+	// A reply is judged against the customer's latest message, read with
+	// the write (see PostMessage).
+	err = c.cfg.Conversations.PostMessage(ctx, m, func(_ *kindred.Conversation, cust *kindred.Customer, inReplyTo *kindred.Message) error {
+		if c.cfg.Analyzer != nil && dir == kindred.Outbound {
+			m.Analysis = c.cfg.Analyzer.Analyze(m, inReplyTo, cust)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	c.cfg.Hub.Publish(*m)
