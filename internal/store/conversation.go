@@ -708,15 +708,16 @@ func routeReply(c *kindred.Conversation, cust *kindred.Customer, m *kindred.Mess
 	return route
 }
 
-// posting says what forPosting reads: the author (an agent), how a reply
-// reaches the customer (route), the ids of the message and its outbox row
-// (draw, PostgreSQL only), the customer and their latest message (for
-// PostMessage's prepare).
-type posting struct{ author, route, draw, customer, latest bool }
+// posting says what forPosting reads besides the conversation (and the
+// author, when there is one): how a reply reaches the customer (route), the
+// ids of the message and its outbox row (draw, PostgreSQL only), the
+// customer and their latest message (for PostMessage's prepare).
+type posting struct{ route, draw, customer, latest bool }
 
-// index is the posting's place in postingSQL.
-func (p posting) index() int {
-	return b2i(p.author) | b2i(p.route)<<1 | b2i(p.draw)<<2 | b2i(p.customer)<<3 | b2i(p.latest)<<4
+// index is the place in postingSQL of the posting's statement, with an
+// author or without.
+func (p posting) index(author bool) int {
+	return b2i(author) | b2i(p.route)<<1 | b2i(p.draw)<<2 | b2i(p.customer)<<3 | b2i(p.latest)<<4
 }
 
 // forPosting reads, in one statement, what AddMessage needs before it writes:
@@ -768,8 +769,7 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, p posti
 		scans = append(scans, func(s scanner) error { return s.Scan(&quiet[0], &quiet[1]) })
 	}
 	args = append(args, id)
-	p.author = authorID != nil
-	query := postingSQL[p.index()]
+	query := postingSQL[p.index(authorID != nil)]
 	if tx.db.dialect == Postgres {
 		// The conversation's row alone: replies by one agent, or to one
 		// customer, must not wait for each other.
@@ -806,17 +806,17 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, p posti
 	return c, author, cust, latest, newID, outboxID, nil
 }
 
-// postingSQL[posting.index()] is forPosting's statement. Its reachability
+// postingSQL[posting.index(author)] is forPosting's statement. Its reachability
 // columns are those of chatPresence and reachability, each computed only
 // for a conversation of its channel; with draw (PostgreSQL only), the next
 // message id follows, and with route too the next outbox id.
 var postingSQL = func() (q [32]string) {
 	visitors := "FROM chat_visitors v WHERE v.customer_id IN (SELECT id FROM customers WHERE id = c.customer_id OR merged_into = c.customer_id)"
 	for i := range q {
-		p := posting{author: i&1 != 0, route: i&2 != 0, draw: i&4 != 0, customer: i&8 != 0, latest: i&16 != 0}
+		author, p := i&1 != 0, posting{route: i&2 != 0, draw: i&4 != 0, customer: i&8 != 0, latest: i&16 != 0}
 		sel := "SELECT " + qualify("c", conversationColumns)
 		from := " FROM conversations c"
-		if p.author {
+		if author {
 			sel += ", " + agentColumns
 			from += " JOIN agents a ON a.id = ?"
 		}
@@ -834,8 +834,7 @@ var postingSQL = func() (q [32]string) {
 		}
 		if p.latest {
 			sel += ", " + qualify("l", messageColumns)
-			from += " LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND direction = '" + string(kindred.Inbound) + "'" +
-				" ORDER BY id DESC LIMIT 1) l ON true"
+			from += latestInboundJoin
 		}
 		if p.draw {
 			// The message's id (n.mid, drawn once below), then the outbox
@@ -1097,10 +1096,13 @@ var (
 	forReplyPostgres = "SELECT " + qualify("c", conversationColumns) + ", " + qualify("u", customerColumns) +
 		", (SELECT COALESCE(json_agg(tag ORDER BY tag), '[]')::text FROM conversation_tags WHERE conversation_id = c.id)" +
 		", " + qualify("l", messageColumns) +
-		" FROM conversations c JOIN customers u ON u.id = c.customer_id" +
-		" LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND direction = '" + string(kindred.Inbound) + "'" +
-		" ORDER BY id DESC LIMIT 1) l ON true WHERE c.id = ?"
+		" FROM conversations c JOIN customers u ON u.id = c.customer_id" + latestInboundJoin + " WHERE c.id = ?"
 )
+
+// latestInboundJoin joins conversation c's latest customer message as l,
+// all NULL when there is none (see zeroNulls).
+const latestInboundJoin = " LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND direction = '" +
+	string(kindred.Inbound) + "' ORDER BY id DESC LIMIT 1) l ON true"
 
 // zeroNulls scans the columns of an outer join's missing row: a NULL read
 // into an *int64 or a *string leaves its zero value.
