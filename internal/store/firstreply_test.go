@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,10 +13,7 @@ func TestSQLiteFirstReplyTakesTheConversation(t *testing.T) {
 }
 
 func TestPostgresFirstReplyTakesTheConversation(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set")
-	}
+	base := postgresURL(t)
 	testFirstReply(t, suite{fresh: func(t *testing.T) string { return freshPostgresSchema(t, base) }})
 }
 

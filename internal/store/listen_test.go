@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -72,10 +71,7 @@ func (l *listener) quiet(t *testing.T) {
 // lost connection is opened again, with a ChangeListening to say that news
 // may have been missed.
 func TestPostgresListenHearsEveryProcess(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set")
-	}
+	base := postgresURL(t)
 	ctx := context.Background()
 	dsn := freshPostgresSchema(t, base)
 	a, b, other := openDSN(t, dsn), openDSN(t, dsn), openDSN(t, freshPostgresSchema(t, base))
@@ -157,10 +153,7 @@ func TestSQLiteListenRefuses(t *testing.T) {
 // typing in a web chat) and a chat reply's delivery travel the same road as
 // the triggers' news: to every process of the desk, and no other desk.
 func TestPostgresNotifyReachesEveryProcess(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set")
-	}
+	base := postgresURL(t)
 	ctx := context.Background()
 	dsn := freshPostgresSchema(t, base)
 	a, b, other := openDSN(t, dsn), openDSN(t, dsn), openDSN(t, freshPostgresSchema(t, base))
@@ -208,10 +201,7 @@ func (l *listener) until(t *testing.T, c Change) {
 // desk opened, through one process is heard by the other, once a
 // transaction, so that every desk's page follows the queue.
 func TestPostgresListenHearsTheLobby(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set")
-	}
+	base := postgresURL(t)
 	dsn := freshPostgresSchema(t, base)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)
 	heard := listenTo(t, b)
@@ -241,10 +231,7 @@ func TestPostgresListenHearsTheLobby(t *testing.T) {
 // its commit is kept while the database cannot take it, and sent, in order,
 // once it can; the post itself neither waits nor fails for it.
 func TestPostgresAnnouncementsWaitForTheDatabase(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set")
-	}
+	base := postgresURL(t)
 	ctx := context.Background()
 	dsn := freshPostgresSchema(t, base)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)

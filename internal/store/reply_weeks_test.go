@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -283,10 +282,7 @@ func testReplyWeeksConcurrent(t *testing.T, s suite) {
 // there). It adds to another slot, and the next reply, with nothing held,
 // to the first again.
 func TestPostgresRepliesOfOneAgentDoNotWaitForEachOther(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set")
-	}
+	base := postgresURL(t)
 	db, _ := suite{fresh: func(t *testing.T) string { return freshPostgresSchema(t, base) }}.open(t)
 	ctx := context.Background()
 	agent := mustAgent(t, db, "Amina", "amina@example.org", kindred.RoleAgent)

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -19,10 +18,7 @@ func TestSQLiteSessions(t *testing.T) {
 }
 
 func TestPostgresSessions(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set: skipping the PostgreSQL session suite")
-	}
+	base := postgresURL(t)
 	runSessionSuite(t, func(t *testing.T) string { return freshPostgresSchema(t, base) })
 }
 

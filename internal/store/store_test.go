@@ -22,10 +22,7 @@ func TestSQLiteStore(t *testing.T) {
 }
 
 func TestPostgresStore(t *testing.T) {
-	base := os.Getenv("KINDRED_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("KINDRED_TEST_POSTGRES is not set: skipping the PostgreSQL store suite")
-	}
+	base := postgresURL(t)
 	runSuite(t, func(t *testing.T) string { return freshPostgresSchema(t, base) })
 }
 
@@ -88,6 +85,17 @@ func openDSN(t *testing.T, dsn string) *DB {
 		}
 	})
 	return db
+}
+
+// postgresURL is the PostgreSQL server the tests use (KINDRED_TEST_POSTGRES),
+// or skips the test when none is set.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("KINDRED_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("KINDRED_TEST_POSTGRES is not set")
+	}
+	return base
 }
 
 func runSuite(t *testing.T, fresh func(t *testing.T) string) {
