@@ -775,7 +775,8 @@ func (tx *Tx) forPosting(ctx context.Context, id int64, authorID *int64, p posti
 		// customer, must not wait for each other.
 		query += " FOR UPDATE OF c"
 	}
-	err = scanTogether(tx.QueryRow(ctx, query, args...), scans...)
+	// The transaction's first statement, as a rule: it goes with the BEGIN.
+	err = scanTogether(tx.firstRow(ctx, query, args...), scans...)
 	if errors.Is(err, sql.ErrNoRows) && authorID != nil {
 		// Which of the two is missing.
 		if _, err := tx.conversationRow(ctx, id, false); err != nil {

@@ -13,7 +13,8 @@ func init() {
 	featureSuites = append(featureSuites,
 		suiteTest{"LaterWritesAreSeenByTheNextStatement", testLaterWritesAreSeen},
 		suiteTest{"AFailedLaterWriteFailsItsTransaction", testFailedLaterWrite},
-		suiteTest{"APostTakesFourStatementsOnPostgreSQL", testPostRoundTrips},
+		suiteTest{"APostTakesTwoRoundTripsOnPostgreSQL", testPostRoundTrips},
+		suiteTest{"WritesGoWithBeginAndCommit", testPipedWrites},
 		suiteTest{"RepliesOfOneTransactionAreEachCounted", testRepliesOfOneTransactionCounted},
 	)
 }
@@ -94,11 +95,11 @@ func testFailedLaterWrite(t *testing.T, s suite) {
 	}
 }
 
-// On PostgreSQL each statement is a round trip: what the API sends for a
-// post, after the token's read, is BEGIN, forPosting (which also reads what
-// PostMessage's prepare is handed: the customer, and for a reply their
-// latest message), the queued writes and COMMIT, for a customer's message
-// as for an agent's reply, the first (which takes the conversation) or not,
+// On PostgreSQL what the API sends for a post, after the token's read, is
+// BEGIN with forPosting (which also reads what PostMessage's prepare is
+// handed: the customer, and for a reply their latest message), then the
+// queued writes with COMMIT: two round trips, for a customer's message as
+// for an agent's reply, the first (which takes the conversation) or not,
 // sent by SMS through the outbox or on the web chat.
 func testPostRoundTrips(t *testing.T, s suite) {
 	db, _ := s.open(t)
@@ -112,7 +113,8 @@ func testPostRoundTrips(t *testing.T, s suite) {
 		conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: channel})
 		for _, dir := range []kindred.Direction{kindred.Inbound, kindred.Outbound, kindred.Outbound} {
 			var sent []string
-			db.traceSent = func(q string) { sent = append(sent, q) }
+			trips := 0
+			db.traceTrips = func(q []string) { sent, trips = append(sent, q...), trips+1 }
 			m := &kindred.Message{ConversationID: conv.ID, Direction: dir, Body: "Hello " + string(dir)}
 			err := db.PostMessage(ctx, m, func(_ *kindred.Conversation, c *kindred.Customer, latest *kindred.Message) error {
 				if c == nil || c.ID != cust.ID || dir == kindred.Outbound && latest == nil {
@@ -126,9 +128,12 @@ func testPostRoundTrips(t *testing.T, s suite) {
 				}
 				return nil
 			})
-			db.traceSent = nil
+			db.traceTrips = nil
 			if err != nil {
 				t.Fatal(err)
+			}
+			if trips != 2 {
+				t.Errorf("%s message on %s: %d round trips, want 2:\n%s", dir, channel, trips, strings.Join(sent, "\n"))
 			}
 			// A reply by SMS writes its outbox row, the first reply takes the
 			// conversation, and a reply is counted in reply_weeks: still one
@@ -172,5 +177,112 @@ func testRepliesOfOneTransactionCounted(t *testing.T, s suite) {
 		if n := count(t, db, "SELECT CAST(SUM(replies) AS BIGINT) FROM "+allReplyWeeks+" w WHERE author_id = ? AND compassion = ?", agent.ID, score); n != want {
 			t.Errorf("score %v counted %d times, want %d", score, n, want)
 		}
+	}
+}
+
+// On PostgreSQL a write transaction sends BEGIN with its first write or
+// forPosting's read and its queued writes with COMMIT (pipeline.go). What
+// fails there is undone whole, and the connection goes back clean; a
+// transaction that sends nothing makes no round trip.
+func testPipedWrites(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	if db.dialect != Postgres {
+		t.Skip("PostgreSQL's round trips")
+	}
+	ctx := context.Background()
+	c := mustCustomer(t, db, kindred.Customer{Name: "Amina"})
+	audits := func(action string) int {
+		return count(t, db, "SELECT count(*) FROM audit WHERE action = ?", action)
+	}
+	traced := func(fn func(tx *Tx) error) (trips [][]string, err error) {
+		db.traceTrips = func(q []string) { trips = append(trips, q) }
+		defer func() { db.traceTrips = nil }()
+		err = db.Tx(ctx, fn)
+		return trips, err
+	}
+	broken := "INSERT INTO messages (conversation_id, direction, author_name, body, created_at, channel) VALUES (987654, 'in', 'x', 'x', 1, 'chat')"
+
+	// Queued writes alone: one round trip.
+	trips, err := traced(func(tx *Tx) error { return tx.later(ctx, "audit", laterAudit, nil, "piped.queued") })
+	if err != nil || len(trips) != 1 || strings.Join(trips[0], "|") != "BEGIN|"+laterAudit+"|COMMIT" || audits("piped.queued") != 1 {
+		t.Errorf("queued write: %v, trips %q, %d rows", err, trips, audits("piped.queued"))
+	}
+
+	// A write sent first goes with BEGIN; a later read sees it.
+	trips, err = traced(func(tx *Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE customers SET name = ? WHERE id = ?", "Amina W.", c.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			t.Errorf("rows affected %d, %v", n, err)
+		}
+		var name string
+		if err := tx.QueryRow(ctx, "SELECT name FROM customers WHERE id = ?", c.ID).Scan(&name); err != nil || name != "Amina W." {
+			t.Errorf("read after the piped write: %q, %v", name, err)
+		}
+		return nil
+	})
+	if err != nil || len(trips) != 3 || len(trips[0]) != 2 || trips[0][0] != "BEGIN" || strings.Join(trips[2], "|") != "COMMIT" {
+		t.Errorf("write first: %v, trips %q", err, trips)
+	}
+
+	// Nothing sent, nothing to commit.
+	if trips, err := traced(func(tx *Tx) error { return nil }); err != nil || len(trips) != 0 {
+		t.Errorf("empty transaction: %v, trips %q", err, trips)
+	}
+
+	// A write that fails with BEGIN, with COMMIT, or whose failure fn
+	// ignores: nothing of the transaction is kept.
+	for name, fn := range map[string]func(tx *Tx) error{
+		"with begin": func(tx *Tx) error {
+			tx.later(ctx, "audit", laterAudit, nil, "piped.lost")
+			_, err := tx.Exec(ctx, broken)
+			return err
+		},
+		"with commit": func(tx *Tx) error {
+			if _, err := tx.Exec(ctx, laterAudit, "piped.lost"); err != nil {
+				return err
+			}
+			return tx.later(ctx, "the broken insert", broken, nil)
+		},
+		"ignored": func(tx *Tx) error {
+			if _, err := tx.Exec(ctx, laterAudit, "piped.lost"); err != nil {
+				return err
+			}
+			tx.Exec(ctx, broken)
+			return nil
+		},
+	} {
+		if _, err := traced(fn); err == nil {
+			t.Errorf("%s: a failed write committed", name)
+		}
+	}
+	if n := audits("piped.lost"); n != 0 {
+		t.Errorf("%d writes of failed transactions kept", n)
+	}
+
+	// A panic rolls back too, and no connection is left behind.
+	func() {
+		defer func() { recover() }()
+		db.Tx(ctx, func(tx *Tx) error {
+			tx.Exec(ctx, laterAudit, "piped.panic")
+			panic("boom")
+		})
+	}()
+	if n := audits("piped.panic"); n != 0 {
+		t.Errorf("a panicking transaction's write was kept")
+	}
+	if inUse := db.w.Stats().InUse; inUse != 0 {
+		t.Errorf("%d connections still in use", inUse)
+	}
+	// The connections went back clean: the next transactions work.
+	for range 30 {
+		if err := db.Tx(ctx, func(tx *Tx) error { return tx.later(ctx, "audit", laterAudit, nil, "piped.after") }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := audits("piped.after"); n != 30 {
+		t.Errorf("%d of 30 transactions after the failures kept", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"modernc.org/sqlite"
@@ -62,10 +63,10 @@ type DB struct {
 	// with, as written and with its arguments, before it runs: the
 	// dashboards' plans are taken from what the code really asks.
 	traceRead func(query string, args []any)
-	// traceSent, when a test sets it, sees each statement sent to the
-	// database, BEGIN and COMMIT of a write transaction on PostgreSQL
-	// included: on PostgreSQL each is a round trip.
-	traceSent func(query string)
+	// traceTrips, when a test sets it, sees each round trip to the
+	// database, with the statements it carries: BEGIN and COMMIT of a write
+	// transaction on PostgreSQL included (see pipeline.go).
+	traceTrips func(queries []string)
 }
 
 // SetLocation sets the desk's time zone, which decides the lobby's day
@@ -415,6 +416,8 @@ type Tx struct {
 	// announced are the changes the transaction announces itself once it
 	// has committed, on PostgreSQL (see announce.go).
 	announced []Change
+	// pg is set for a write transaction on PostgreSQL (see pipeline.go).
+	pg *pgTx
 }
 
 // laterWrite is a statement queued by Tx.later.
@@ -453,11 +456,18 @@ func (tx *Tx) later(ctx context.Context, what, query string, done func(n int64),
 	return nil
 }
 
-// flush sends the writes later queued, as one statement of data-modifying
-// CTEs (PostgreSQL runs each of them once, to completion, whether or not the
-// main query reads it) whose row counts it hands to their done.
+// flush sends the writes later queued, as one statement (see
+// pendingStatement).
 func (tx *Tx) flush(ctx context.Context) error {
 	if tx.flushErr != nil {
+		return tx.flushErr
+	}
+	if tx.pg != nil {
+		if s, ok := tx.takePending(); ok {
+			if err := tx.pipe(ctx, s); err != nil && tx.flushErr == nil {
+				tx.flushErr = err
+			}
+		}
 		return tx.flushErr
 	}
 	if len(tx.pending) == 0 {
@@ -465,10 +475,11 @@ func (tx *Tx) flush(ctx context.Context) error {
 	}
 	pending := tx.pending
 	tx.pending = nil
+	query, args, whats := pendingStatement(pending)
+	tx.db.trip(query)
 	if len(pending) == 1 {
 		w := pending[0]
-		tx.db.sent(w.query)
-		res, err := tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(w.query), w.args...)
+		res, err := tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(query), args...)
 		if err == nil && w.done != nil {
 			var n int64
 			if n, err = res.RowsAffected(); err == nil {
@@ -476,36 +487,16 @@ func (tx *Tx) flush(ctx context.Context) error {
 			}
 		}
 		if err != nil {
-			tx.flushErr = fmt.Errorf("%s: %w", w.what, err)
+			tx.flushErr = fmt.Errorf("%s: %w", whats, err)
 		}
 		return tx.flushErr
 	}
-	var q strings.Builder
-	var args []any
 	counts := make([]any, len(pending))
-	whats := make([]string, len(pending))
-	for i, w := range pending {
-		if i == 0 {
-			q.WriteString("WITH ")
-		} else {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "w%d AS (%s RETURNING 1)", i, w.query)
-		args = append(args, w.args...)
+	for i := range counts {
 		counts[i] = new(int64)
-		whats[i] = w.what
 	}
-	for i := range pending {
-		if i == 0 {
-			q.WriteString(" SELECT ")
-		} else {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "(SELECT count(*) FROM w%d)", i)
-	}
-	tx.db.sent(q.String())
-	if err := tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(q.String()), args...).Scan(counts...); err != nil {
-		tx.flushErr = fmt.Errorf("%s: %w", strings.Join(whats, ", "), err)
+	if err := tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...).Scan(counts...); err != nil {
+		tx.flushErr = fmt.Errorf("%s: %w", whats, err)
 		return tx.flushErr
 	}
 	for i, w := range pending {
@@ -516,10 +507,42 @@ func (tx *Tx) flush(ctx context.Context) error {
 	return nil
 }
 
-// sent tells traceSent of a statement about to be sent.
-func (db *DB) sent(query string) {
-	if db.traceSent != nil {
-		db.traceSent(query)
+// pendingStatement is the one statement that sends the writes later
+// queued: a single write as it is; several as data-modifying CTEs
+// (PostgreSQL runs each of them once, to completion, whether or not the
+// main query reads it) whose row counts the statement returns, in order.
+// whats names them for an error.
+func pendingStatement(pending []laterWrite) (query string, args []any, whats string) {
+	if len(pending) == 1 {
+		return pending[0].query, pending[0].args, pending[0].what
+	}
+	var q strings.Builder
+	names := make([]string, len(pending))
+	for i, w := range pending {
+		if i == 0 {
+			q.WriteString("WITH ")
+		} else {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "w%d AS (%s RETURNING 1)", i, w.query)
+		args = append(args, w.args...)
+		names[i] = w.what
+	}
+	for i := range pending {
+		if i == 0 {
+			q.WriteString(" SELECT ")
+		} else {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "(SELECT count(*) FROM w%d)", i)
+	}
+	return q.String(), args, strings.Join(names, ", ")
+}
+
+// trip tells traceTrips of a round trip about to be made with queries.
+func (db *DB) trip(queries ...string) {
+	if db.traceTrips != nil {
+		db.traceTrips(queries)
 	}
 }
 
@@ -527,6 +550,10 @@ func (db *DB) sent(query string) {
 // reply counts, then every queued write, in one statement.
 func (tx *Tx) finish(ctx context.Context) error {
 	tx.queueReplyWeeks()
+	if tx.pg != nil {
+		// They go with the COMMIT (runPiped).
+		return tx.flushErr
+	}
 	return tx.flush(ctx)
 }
 
@@ -547,8 +574,27 @@ func (tx *Tx) ctx(ctx context.Context) context.Context {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.pg != nil && !tx.pg.begun {
+		// With BEGIN, and the writes queued before it.
+		var res tagResult
+		stmts := []piped{{query: query, args: args, read: func(br pgx.BatchResults) error {
+			tag, err := br.Exec()
+			res = tagResult(tag)
+			return err
+		}}}
+		if s, ok := tx.takePending(); ok {
+			stmts = append([]piped{s}, stmts...)
+		}
+		if err := tx.pipe(ctx, stmts...); err != nil {
+			if tx.flushErr != nil {
+				return nil, tx.flushErr
+			}
+			return nil, err
+		}
+		return res, nil
+	}
 	tx.flushFirst(ctx)
-	tx.db.sent(query)
+	tx.db.trip(query)
 	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -558,7 +604,10 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 		tx.db.traceRead(query, args)
 	}
 	tx.flushFirst(ctx)
-	tx.db.sent(query)
+	if err := tx.begin(ctx); err != nil {
+		return nil, err
+	}
+	tx.db.trip(query)
 	return tx.tx.QueryContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
 
@@ -586,26 +635,29 @@ func queryAll[T any](ctx context.Context, tx *Tx, scan func(scanner, *T) error, 
 }
 
 // QueryRow runs a query expected to return at most one row.
-func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
 	if tx.db.traceRead != nil {
 		tx.db.traceRead(query, args)
 	}
 	tx.flushFirst(ctx)
-	tx.db.sent(query)
-	return tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...)
+	if err := tx.begin(ctx); err != nil {
+		return &Row{err: err}
+	}
+	tx.db.trip(query)
+	return &Row{row: tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...)}
 }
 
 // Insert runs an INSERT ending in RETURNING id and returns the new id.
 func (tx *Tx) Insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, query, args...).Scan(&id)
+	err := tx.firstRow(ctx, query, args...).Scan(&id)
 	return id, err
 }
 
 // Exists reports whether the query (a SELECT 1 …) returns a row.
 func (tx *Tx) Exists(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int
-	err := tx.QueryRow(ctx, query, args...).Scan(&one)
+	err := tx.firstRow(ctx, query, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -640,16 +692,13 @@ func (tx *Tx) Audit(ctx context.Context, action, subject string, subjectID int64
 // its writes are undone alone when it fails, but fn must not start a
 // transaction of its own, and may run on another goroutine.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
-	var (
-		queued    Queue
-		announced []Change
-	)
+	var done *Tx
 	watched := func(tx *Tx) error {
 		err := fn(tx)
 		if err == nil {
 			err = tx.finish(ctx)
 		}
-		queued, announced = tx.queued, tx.announced
+		done = tx
 		return err
 	}
 	var err error
@@ -658,13 +707,18 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	} else {
 		err = db.run(ctx, db.w, nil, watched)
 	}
-	if err == nil && queued != 0 {
-		db.announceQueued(queued)
+	if err != nil {
+		return err
 	}
-	if err == nil && len(announced) > 0 {
-		db.announceChanges(announced)
+	// Read once committed: on PostgreSQL the writes sent with the COMMIT
+	// say what they queued.
+	if done.queued != 0 {
+		db.announceQueued(done.queued)
 	}
-	return err
+	if len(done.announced) > 0 {
+		db.announceChanges(done.announced)
+	}
+	return nil
 }
 
 // querier is what a Tx runs its statements on: a transaction, or for read
@@ -691,7 +745,10 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
-	db.sent("BEGIN")
+	if db.dialect == Postgres && opts == nil {
+		return db.runPiped(ctx, pool, fn)
+	}
+	db.trip("BEGIN")
 	t, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -716,7 +773,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err := tx.finish(ctx); err != nil {
 		return err
 	}
-	db.sent("COMMIT")
+	db.trip("COMMIT")
 	if err := t.Commit(); err != nil {
 		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
 			// The request was cancelled and database/sql rolled the
