@@ -227,6 +227,16 @@ func testPipedWrites(t *testing.T, s suite) {
 		t.Errorf("write first: %v, trips %q", err, trips)
 	}
 
+	// A statement without arguments goes alone, by pgx's simple protocol,
+	// which takes several in one string (as a migration's script).
+	trips, err = traced(func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE customers SET name = 'Amina' WHERE id = 0; UPDATE customers SET name = 'Amina' WHERE id = -1")
+		return err
+	})
+	if err != nil || len(trips) != 3 || strings.Join(trips[0], "|") != "BEGIN" {
+		t.Errorf("statements without arguments: %v, trips %q", err, trips)
+	}
+
 	// Nothing sent, nothing to commit.
 	if trips, err := traced(func(tx *Tx) error { return nil }); err != nil || len(trips) != 0 {
 		t.Errorf("empty transaction: %v, trips %q", err, trips)

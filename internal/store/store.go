@@ -574,8 +574,10 @@ func (tx *Tx) ctx(ctx context.Context) context.Context {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if tx.pg != nil && !tx.pg.begun {
-		// With BEGIN, and the writes queued before it.
+	if tx.pg != nil && !tx.pg.begun && len(args) > 0 {
+		// With BEGIN, and the writes queued before it. Without arguments
+		// pgx sends a statement by the simple protocol, which takes several
+		// in one string (a migration's); a batch would refuse them.
 		var res tagResult
 		stmts := []piped{{query: query, args: args, read: func(br pgx.BatchResults) error {
 			tag, err := br.Exec()
@@ -594,6 +596,9 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		return res, nil
 	}
 	tx.flushFirst(ctx)
+	if err := tx.begin(ctx); err != nil {
+		return nil, err
+	}
 	tx.db.trip(query)
 	return tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(query), args...)
 }
