@@ -121,7 +121,7 @@ func Default() Config {
 		Region:          "KE",
 		MaxBody:         1 << 20,
 		ShutdownTimeout: 15 * time.Second,
-		AdminEmail:      "admin@localhost",
+		AdminEmail:      "",
 		SMTPFrom:        "kindred@localhost",
 		OfficeHours:     "Monday to Friday, 8:00 to 17:00",
 		IMAPMailbox:     "INBOX",
@@ -370,8 +370,13 @@ func (fs *FlagSet) validate() error {
 	if fs.bound["shutdown-timeout"] && c.ShutdownTimeout <= 0 {
 		bad("shutdown-timeout", "must be positive")
 	}
-	if fs.bound["admin-email"] && !strings.Contains(c.AdminEmail, "@") {
-		bad("admin-email", "%q is not an email address", c.AdminEmail)
+	if fs.bound["admin-email"] && c.AdminEmail != "" {
+		// What the setup form accepts: a suggestion it refuses is a
+		// newcomer's first error.
+		_, domain, ok := strings.Cut(c.AdminEmail, "@")
+		if !ok || !strings.Contains(strings.Trim(domain, "."), ".") {
+			bad("admin-email", "%q is not an email address with a full domain, such as admin@example.org", c.AdminEmail)
+		}
 	}
 	if fs.bound["base-url"] && c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -95,6 +95,7 @@ func TestInvalidSettingsAreRejectedNamingFlagAndVariable(t *testing.T) {
 		{"zero body", []string{"--max-body", "0"}, nil, "--max-body"},
 		{"negative timeout", []string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
 		{"admin email", []string{"--admin-email", "root"}, nil, "--admin-email"},
+		{"admin email the setup form refuses", []string{"--admin-email", "admin@localhost"}, nil, "--admin-email"},
 		{"trusted proxy not a CIDR", []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, "-trusted-proxies"},
 		{"trusted proxy from env", nil, map[string]string{"KINDRED_TRUSTED_PROXIES": "10.0.0.0/33"}, "KINDRED_TRUSTED_PROXIES"},
 	}
