@@ -153,6 +153,7 @@ func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 // Conflict: nobody could then open the admin page to undo it. The audit
 // entry says what changed.
 func (db *DB) UpdateAgent(ctx context.Context, id int64, u kindred.AgentUpdate) (*kindred.Agent, error) {
+	defer db.tokens.forget() // once committed
 	var v kindred.Validation
 	var name, team string
 	if u.Name != nil {
@@ -288,8 +289,23 @@ func (db *DB) CreateToken(ctx context.Context, t *kindred.Token) error {
 }
 
 // TokenByHash returns the live (not revoked) token with this hash and its
-// agent. The caller decides what a disabled agent's token may do.
+// agent. The caller decides what a disabled agent's token may do. What it
+// read is kept for a moment (see tokenTTL).
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*kindred.Token, *kindred.Agent, error) {
+	now := db.now()
+	t, a, gen := db.tokens.get(hash, now)
+	if t != nil {
+		return t, a, nil
+	}
+	t, a, err := db.tokenByHash(ctx, hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	db.tokens.put(hash, t, a, now, gen)
+	return t, a, nil
+}
+
+func (db *DB) tokenByHash(ctx context.Context, hash []byte) (*kindred.Token, *kindred.Agent, error) {
 	var t kindred.Token
 	var a kindred.Agent
 	err := db.read(func(tx *Tx) error {
@@ -337,6 +353,7 @@ func (db *DB) Tokens(ctx context.Context) ([]kindred.Token, error) {
 // RevokeToken revokes the token with this id; revoking it again changes
 // nothing.
 func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	defer db.tokens.forget() // once committed
 	err := db.Tx(ctx, func(tx *Tx) error {
 		var agentID int64
 		var revoked sql.NullInt64
@@ -360,6 +377,7 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 
 // SetTeam puts the agent in a team ("" for none), for the insights per team.
 func (db *DB) SetTeam(ctx context.Context, id int64, team string) error {
+	defer db.tokens.forget() // once committed
 	team = strings.TrimSpace(team)
 	if len(team) > 100 {
 		return invalid("team", "must be at most 100 characters")

@@ -59,6 +59,8 @@ type DB struct {
 	loc *time.Location
 	// codeKey derives the digits of codes read out (see codeSecret).
 	codeKey codeKey
+	// tokens keeps the API tokens read lately (see tokenTTL).
+	tokens tokenCache
 	// traceRead, when a test sets it, sees each query a transaction reads
 	// with, as written and with its arguments, before it runs: the
 	// dashboards' plans are taken from what the code really asks.
