@@ -103,7 +103,7 @@ func (c replyWeekCounts) write(ctx context.Context, exec func(ctx context.Contex
 // its own on them. Two replies of one transaction may add to one row, which
 // a statement may change only once: they are summed first.
 func (tx *Tx) countReplyWeek(ctx context.Context, m *kindred.Message) error {
-	if tx.db.dialect == Postgres {
+	if tx.pg != nil {
 		if tx.weeks == nil {
 			tx.weeks = replyWeekCounts{}
 		}

@@ -438,9 +438,10 @@ type laterWrite struct {
 // statement is a round trip, and a post made about a dozen. Its failure
 // then fails the transaction all the same. Two queued writes must not change
 // the same row (one statement changes a row once); what names the write in
-// errors. On SQLite it runs at once.
+// errors. On SQLite, and outside a write transaction, it runs at once.
 func (tx *Tx) later(ctx context.Context, what, query string, done func(n int64), args ...any) error {
-	if tx.db.dialect != Postgres {
+	if tx.pg == nil {
+		// SQLite, or outside a write transaction on PostgreSQL: at once.
 		res, err := tx.Exec(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
@@ -464,49 +465,12 @@ func (tx *Tx) flush(ctx context.Context) error {
 	if tx.flushErr != nil {
 		return tx.flushErr
 	}
-	if tx.pg != nil {
-		if s, ok := tx.takePending(); ok {
-			if err := tx.pipe(ctx, s); err != nil && tx.flushErr == nil {
-				tx.flushErr = err
-			}
-		}
-		return tx.flushErr
-	}
-	if len(tx.pending) == 0 {
-		return nil
-	}
-	pending := tx.pending
-	tx.pending = nil
-	query, args, whats := pendingStatement(pending)
-	tx.db.trip(query)
-	if len(pending) == 1 {
-		w := pending[0]
-		res, err := tx.tx.ExecContext(tx.ctx(ctx), tx.db.bind(query), args...)
-		if err == nil && w.done != nil {
-			var n int64
-			if n, err = res.RowsAffected(); err == nil {
-				w.done(n)
-			}
-		}
-		if err != nil {
-			tx.flushErr = fmt.Errorf("%s: %w", whats, err)
-		}
-		return tx.flushErr
-	}
-	counts := make([]any, len(pending))
-	for i := range counts {
-		counts[i] = new(int64)
-	}
-	if err := tx.tx.QueryRowContext(tx.ctx(ctx), tx.db.bind(query), args...).Scan(counts...); err != nil {
-		tx.flushErr = fmt.Errorf("%s: %w", whats, err)
-		return tx.flushErr
-	}
-	for i, w := range pending {
-		if w.done != nil {
-			w.done(*counts[i].(*int64))
+	if s, ok := tx.takePending(); ok {
+		if err := tx.pipe(ctx, s); err != nil && tx.flushErr == nil {
+			tx.flushErr = err
 		}
 	}
-	return nil
+	return tx.flushErr
 }
 
 // pendingStatement is the one statement that sends the writes later
