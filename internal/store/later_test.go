@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kindred-desk/kindred"
 )
@@ -270,6 +271,33 @@ func testPipedWrites(t *testing.T, s suite) {
 	}
 	if n := audits("piped.lost"); n != 0 {
 		t.Errorf("%d writes of failed transactions kept", n)
+	}
+
+	// A request cancelled before its commit: nothing of it is kept.
+	cctx, cancel := context.WithCancel(ctx)
+	err = db.Tx(cctx, func(tx *Tx) error {
+		if _, err := tx.Exec(cctx, laterAudit, "piped.cancelled"); err != nil {
+			return err
+		}
+		cancel()
+		return tx.later(cctx, "audit", laterAudit, nil, "piped.cancelled")
+	})
+	if err == nil || audits("piped.cancelled") != 0 {
+		t.Errorf("a transaction cancelled before its commit: %v, %d rows kept", err, audits("piped.cancelled"))
+	}
+
+	// One cancelled while the server works on a statement: the same.
+	cctx, cancel = context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	err = db.Tx(cctx, func(tx *Tx) error {
+		if _, err := tx.Exec(cctx, laterAudit, "piped.cancelled"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(cctx, "SELECT pg_sleep(?)", 2.0)
+		return err
+	})
+	if err == nil || audits("piped.cancelled") != 0 {
+		t.Errorf("a transaction cancelled in a statement: %v, %d rows kept", err, audits("piped.cancelled"))
 	}
 
 	// A panic rolls back too, and no connection is left behind.
