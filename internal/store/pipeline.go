@@ -61,20 +61,15 @@ func (db *DB) runPiped(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error)
 		}
 		return err
 	}
-	if tx.flushErr != nil {
-		return tx.flushErr
+	if err := tx.finish(ctx); err != nil {
+		return err
 	}
-	tx.queueReplyWeeks()
-	var stmts []piped
-	if s, ok := tx.takePending(); ok {
-		stmts = append(stmts, s)
-	}
-	if !tx.pg.begun && len(stmts) == 0 {
+	if !tx.pg.begun && len(tx.pending) == 0 {
 		// Nothing was sent: there is nothing to commit.
 		return nil
 	}
 	rolledBack := false
-	stmts = append(stmts, piped{query: "COMMIT", read: func(br pgx.BatchResults) error {
+	commit := piped{query: "COMMIT", read: func(br pgx.BatchResults) error {
 		tag, err := br.Exec()
 		if err != nil {
 			return fmt.Errorf("commit: %w", err)
@@ -82,15 +77,31 @@ func (db *DB) runPiped(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error)
 		// An aborted transaction answers COMMIT with ROLLBACK.
 		rolledBack = tag.String() == "ROLLBACK"
 		return nil
-	}})
+	}}
+	if err := tx.send(ctx, commit); err != nil {
+		return err
+	}
+	if rolledBack {
+		return fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)
+	}
+	return nil
+}
+
+// send sends the writes later queued and then stmts in one round trip (see
+// pipe). When the queued writes fail, their error (flushErr) is the one
+// returned.
+func (tx *Tx) send(ctx context.Context, stmts ...piped) error {
+	if s, ok := tx.takePending(); ok {
+		stmts = append([]piped{s}, stmts...)
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
 	if err := tx.pipe(ctx, stmts...); err != nil {
 		if tx.flushErr != nil {
 			return tx.flushErr
 		}
 		return err
-	}
-	if rolledBack {
-		return fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)
 	}
 	return nil
 }
@@ -102,14 +113,16 @@ func (db *DB) runPiped(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error)
 func (tx *Tx) pipe(ctx context.Context, stmts ...piped) error {
 	begin := !tx.pg.begun
 	tx.pg.begun = true
-	queries := make([]string, 0, len(stmts)+1)
-	if begin {
-		queries = append(queries, "BEGIN")
+	if tx.db.traceTrips != nil {
+		queries := make([]string, 0, len(stmts)+1)
+		if begin {
+			queries = append(queries, "BEGIN")
+		}
+		for _, s := range stmts {
+			queries = append(queries, s.query)
+		}
+		tx.db.trip(queries...)
 	}
-	for _, s := range stmts {
-		queries = append(queries, s.query)
-	}
-	tx.db.trip(queries...)
 	return tx.pg.conn.Raw(func(dc any) error {
 		var b pgx.Batch
 		if begin {
@@ -208,12 +221,8 @@ func (tx *Tx) firstRow(ctx context.Context, query string, args ...any) *Row {
 		tx.db.traceRead(query, args)
 	}
 	return &Row{scan: func(dest ...any) error {
-		var stmts []piped
-		if s, ok := tx.takePending(); ok {
-			stmts = append(stmts, s)
-		}
 		var scanErr error
-		stmts = append(stmts, piped{query: query, args: args, read: func(br pgx.BatchResults) error {
+		err := tx.send(ctx, piped{query: query, args: args, read: func(br pgx.BatchResults) error {
 			scanErr = br.QueryRow().Scan(dest...)
 			if errors.Is(scanErr, pgx.ErrNoRows) {
 				// Not the transaction's failure: the caller decides.
@@ -221,10 +230,7 @@ func (tx *Tx) firstRow(ctx context.Context, query string, args ...any) *Row {
 			}
 			return scanErr
 		}})
-		if err := tx.pipe(ctx, stmts...); err != nil {
-			if tx.flushErr != nil {
-				return tx.flushErr
-			}
+		if err != nil {
 			return err
 		}
 		return scanErr

@@ -465,10 +465,8 @@ func (tx *Tx) flush(ctx context.Context) error {
 	if tx.flushErr != nil {
 		return tx.flushErr
 	}
-	if s, ok := tx.takePending(); ok {
-		if err := tx.pipe(ctx, s); err != nil && tx.flushErr == nil {
-			tx.flushErr = err
-		}
+	if err := tx.send(ctx); err != nil && tx.flushErr == nil {
+		tx.flushErr = err
 	}
 	return tx.flushErr
 }
@@ -545,18 +543,12 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		// pgx sends a statement by the simple protocol, which takes several
 		// in one string (a migration's); a batch would refuse them.
 		var res tagResult
-		stmts := []piped{{query: query, args: args, read: func(br pgx.BatchResults) error {
+		err := tx.send(ctx, piped{query: query, args: args, read: func(br pgx.BatchResults) error {
 			tag, err := br.Exec()
 			res = tagResult(tag)
 			return err
-		}}}
-		if s, ok := tx.takePending(); ok {
-			stmts = append([]piped{s}, stmts...)
-		}
-		if err := tx.pipe(ctx, stmts...); err != nil {
-			if tx.flushErr != nil {
-				return nil, tx.flushErr
-			}
+		}})
+		if err != nil {
 			return nil, err
 		}
 		return res, nil
