@@ -19,6 +19,7 @@ import (
 // lobbyRoutes lists the lobby pages.
 func (c *Console) lobbyRoutes() []route {
 	return []route{
+		{"GET /lobby", signedIn, c.lobbyHome},
 		{"GET /lobby/kiosk", signedIn, c.kiosk},
 		{"POST /lobby/kiosk", signedIn, c.kioskTicket},
 		{"GET /lobby/kiosk/tickets/{id}", signedIn, c.kioskShowTicket},
@@ -38,6 +39,17 @@ func (c *Console) lobbyRoutes() []route {
 		{"POST /lobby/tickets/{id}/transfer", staff, c.transferTicket},
 		{"POST /lobby/tickets/{id}/needs", staff, c.ticketNeeds},
 	}
+}
+
+// lobbyHome answers /lobby, the address a person types or is told: a
+// kiosk's page is the kiosk, staff's the desk page that the menu links to.
+func (c *Console) lobbyHome(w http.ResponseWriter, r *http.Request, q *request) error {
+	to := "/lobby/desk"
+	if q.agent.Role == kindred.RoleKiosk {
+		to = "/lobby/kiosk"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
 }
 
 // lobbyView adds the lobby's wording to a page's view.

@@ -84,6 +84,20 @@ func TestLobbyPagesAreSafeAndLabelled(t *testing.T) {
 		})
 	}
 	wantStatus(t, d.browser().get("/lobby/kiosk"), http.StatusSeeOther)
+	// /lobby, the address people are told, leads each to their own page.
+	for _, c := range []struct {
+		b    *browser
+		want string
+	}{{kiosk, "/lobby/kiosk"}, {agent, "/lobby/desk"}, {admin, "/lobby/desk"}} {
+		r := c.b.get("/lobby")
+		wantStatus(t, r, http.StatusSeeOther)
+		if got := r.Header.Get("Location"); got != c.want {
+			t.Errorf("/lobby sends to %q, want %q", got, c.want)
+		}
+	}
+	if r := d.browser().get("/lobby"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		t.Errorf("/lobby signed out: %d to %q, want the sign-in page", r.StatusCode, r.Header.Get("Location"))
+	}
 	wantStatus(t, agent.post("/lobby/services", url.Values{"name": {"X"}, "code": {"X"}}), http.StatusForbidden)
 	wantStatus(t, kiosk.post(fmt.Sprintf("/lobby/desks/%d/call", one.ID), nil), http.StatusForbidden)
 }
