@@ -164,3 +164,31 @@ func TestInsightsWordsHaveSwahili(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesakesAreToldApart gives the desk a second Amina Wanjiru: every
+// list a lead or an agent picks an agent from names both with their email,
+// and names everyone else by name alone.
+func TestNamesakesAreToldApart(t *testing.T) {
+	d := newTestDesk(t)
+	ctx := kindred.WithActor(context.Background(), kindred.Actor{Name: "test"})
+	twin := &kindred.Agent{Name: " amina wanjiru", Email: "amina.w@example.org", Role: kindred.RoleAgent}
+	if err := d.db.CreateAgent(ctx, twin, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := d.browser()
+	b.signIn("admin@example.org")
+	for _, path := range []string{"/insights", "/coaching/" + strconv.FormatInt(d.seed.agent.ID, 10), "/kindness", "/inbox",
+		"/conversations/" + strconv.FormatInt(d.seed.conv.ID, 10), "/admin"} {
+		t.Run(path, func(t *testing.T) {
+			r := b.get(path)
+			wantStatus(t, r, http.StatusOK)
+			wantContains(t, r, "Amina Wanjiru (amina@example.org)", "amina wanjiru (amina.w@example.org)")
+			if strings.Contains(r.body, "Grace Admin (") && !strings.Contains(r.body, "Grace Admin (Admin") {
+				t.Error("an agent with a name of their own is named with more than it")
+			}
+		})
+	}
+	if got := agentName([]kindred.Agent{{ID: 1, Name: "Otieno"}, {ID: 2, Name: "Otieno"}}, kindred.Agent{ID: 2, Name: "Otieno"}); got != "Otieno (#2)" {
+		t.Errorf("a namesake without an email is %q, want Otieno (#2)", got)
+	}
+}

@@ -94,7 +94,24 @@ var templateFuncs = template.FuncMap{
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"join": strings.Join,
 	// fileSize says an attachment's size in words: "12 KB".
-	"fileSize": kindred.FileSize,
+	"fileSize":  kindred.FileSize,
+	"agentName": agentName,
+}
+
+// agentName is how a list of agents names a: by name, and where another
+// agent of the list has the same name (two Wanjiru Kamaus at one office),
+// with their email too, or else their number, so that a lead picks the
+// right one.
+func agentName(agents []kindred.Agent, a kindred.Agent) string {
+	for _, o := range agents {
+		if o.ID != a.ID && strings.EqualFold(strings.TrimSpace(o.Name), strings.TrimSpace(a.Name)) {
+			if a.Email != "" {
+				return a.Name + " (" + a.Email + ")"
+			}
+			return a.Name + " (#" + strconv.FormatInt(a.ID, 10) + ")"
+		}
+	}
+	return a.Name
 }
 
 func mustParsePages(a *assets) *pages {
