@@ -543,6 +543,21 @@ func (c customerText) appendAgeCues(cues []Cue) []Cue {
 			if j := subjectStart(toks, i, prev); j >= 0 {
 				start = toks[j].Start
 			}
+		case prev(1) == "miaka" && prev(2) != "":
+			// Kiswahili says the years before the number: "nina miaka
+			// 82" (I have 82 years), "mama ana miaka 90", "umri wangu ni
+			// miaka 78", "mzee wa miaka 80". Not "kwa miaka 70" (for 70
+			// years), nor "ni miaka 70 tangu…" (it is 70 years since).
+			switch p2 := prev(2); {
+			case customerAgeHaveSw[p2]:
+				start = toks[i-2].Start
+			case p2 == "wa" && customerAgeOfSw[prev(3)]:
+				start = toks[i-3].Start
+			case p2 == "ni" && prev(3) != "" && prev(4) == "umri":
+				start = toks[i-4].Start
+			default:
+				continue
+			}
 		case prev(1) == "aged" || prev(1) == "age" || prev(1) == "umri" || (prev(1) == "of" && prev(2) == "age"):
 			start = toks[i-1].Start
 			if prev(1) == "of" {

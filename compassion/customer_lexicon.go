@@ -339,6 +339,14 @@ var (
 	// means the number is not an age.
 	customerAgeFollow = setOf("years", "year", "yrs", "yr", "yo", "y", "and", "now", "this", "next", "but",
 		"with", "so", "already", "myself", "today", "soon", "or", "miaka", "na")
+	// customerAgeHaveSw say whose the years are in Kiswahili: "nina
+	// miaka 82" (I have), "ana" (she or he has), "nimefikisha" (I have
+	// reached), "mwenye" (having).
+	customerAgeHaveSw = setOf("nina", "ninayo", "ana", "anayo", "tuna", "mwenye", "nimefikisha", "amefikisha",
+		"nimetimiza", "ametimiza", "nimefika", "amefika")
+	// customerAgeOfSw may precede "wa miaka 80": "umri wa miaka 80" (an
+	// age of 80 years), "mzee wa miaka 80" (an elder of 80).
+	customerAgeOfSw = setOf("umri", "mzee", "bibi", "babu", "mama", "baba", "mtu", "mwanamke", "mwanaume")
 	// customerAgeSubjects may precede "is 91": the person whose age it is.
 	customerAgeSubjects = setOf("he", "she", "husband", "wife", "mother", "father", "mum", "mom", "mam",
 		"mama", "dad", "papa", "grandmother", "grandfather", "grandma", "grandpa", "granny", "nan",

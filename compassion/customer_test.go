@@ -156,6 +156,14 @@ func TestCustomerCues(t *testing.T) {
 		{"age pensioner", "As a pensioner I can't pay that.", CueAge, "pensioner"},
 		{"age at my age", "At my age these phones are hard.", CueAge, "At my age"},
 		{"age swahili mzee", "Mimi ni mzee, tafadhali nisaidie.", CueAge, "mzee"},
+		{"age swahili nina miaka", "Nina miaka 82 na siwezi kuendelea kuja ofisini.", CueAge, "Nina miaka 82"},
+		{"age swahili ana miaka", "Mama yangu ana miaka 90 na hawezi kuja.", CueAge, "ana miaka 90"},
+		{"age swahili umri wangu ni", "Umri wangu ni miaka 78, macho yangu hayaoni vizuri.", CueAge, "Umri wangu ni miaka 78"},
+		{"age swahili mzee wa miaka", "Baba ni mzee wa miaka 85.", CueAge, "mzee wa miaka 85"},
+		{"age swahili umri wa miaka", "Nimefikisha umri wa miaka 70.", CueAge, "umri wa miaka 70"},
+		{"not age: swahili for years", "Nimelipa kodi kwa miaka 70 bila kukosa.", CueAge, ""},
+		{"not age: swahili years since", "Ni miaka 70 tangu ofisi ianze.", CueAge, ""},
+		{"not age: swahili young", "Nina miaka 30 na nimehamia hapa.", CueAge, ""},
 		{"not age: minutes waited", "I waited 80 minutes at the desk.", CueAge, ""},
 		{"not age: am N minutes late", "I am 80 minutes late, sorry.", CueAge, ""},
 		{"not age: order items", "My order is 82 items.", CueAge, ""},
@@ -461,6 +469,7 @@ func TestCustomerDistressOnRealPosts(t *testing.T) {
 func FuzzAnalyzeCustomer(f *testing.F) {
 	for _, s := range []string{
 		"", "I am 82", "I'm 78 years old!!", "in my 80s", "80-year-old", "999999999999 years old",
+		"nina miaka 82", "umri wangu ni miaka 78", "wa miaka 90", "ni miaka 70",
 		"I'm not angry, just asking", "My husband passed away. I can't cope.", "ASANTE SANA!!!",
 		"my appointment is at", "i am", "\xff\xfe I'm 7\xff0", "’’’ can’t read the code ’",
 	} {
