@@ -177,6 +177,8 @@ func TestCustomerCues(t *testing.T) {
 		{"illness hands shake", "My hands shake when I hold the phone.", CueIllness, "My hands shake"},
 		{"illness hospital", "She was taken to hospital last night.", CueIllness, "hospital"},
 		{"illness swahili", "Mama yangu ni mgonjwa.", CueIllness, "ni mgonjwa"},
+		{"illness swahili numb hands", "Mikono yangu hufa ganzi kwenye baridi.", CueIllness, "ganzi"},
+		{"illness swahili shaking hands", "Mikono yangu inatetemeka nikishika simu.", CueIllness, "Mikono yangu inatetemeka"},
 		{"not illness: denied", "I don't have diabetes, the form is wrong.", CueIllness, ""},
 		{"not illness: pain in the neck", "This form is a pain in the neck.", CueIllness, ""},
 		{"not illness: I'll without apostrophe", "ill call you tomorrow", CueIllness, ""},
