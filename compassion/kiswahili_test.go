@@ -217,3 +217,35 @@ func TestKiswahiliTitlesAndNames(t *testing.T) {
 		t.Errorf("“mama” alone credited as the name %q", "Mama Wanjiru")
 	}
 }
+
+// TestExamplesAreInTheReplysLanguage: the suggestions speak the console's
+// language, but the words they offer to put in the reply are in the
+// reply's, so that an officer with an English console who answers in
+// Kiswahili is offered Kiswahili, and the other way round.
+func TestExamplesAreInTheReplysLanguage(t *testing.T) {
+	cases := []struct {
+		console, cust, reply string
+		text, example        string // the suggestion's start and the example it offers
+	}{
+		{"en", "Sielewi fomu ya mtandaoni.", "Jaza fomu tena.", "You ask", "Nitaangalia na kukujibu leo."},
+		{"sw", "I cannot understand the online form.", "Please fill the form again.", "Unamwomba", "I'll check it and reply today."},
+		{"en", "I cannot understand the online form.", "Please fill the form again.", "You ask", "I'll check it and reply today."},
+		{"sw", "Sielewi fomu ya mtandaoni.", "Jaza fomu tena.", "Unamwomba", "Nitaangalia na kukujibu leo."},
+		{"en", "Nimechoka, nimesubiri wiki tatu na hakuna anayejibu.", "Kadi yako itafika.", "Acknowledge how", "Pole sana"},
+		{"sw", "I am so tired of waiting, three weeks and nobody answers.", "Your card will come.", "Onyesha umeelewa", "I can hear how"},
+	}
+	for _, c := range cases {
+		t.Run(c.console+": "+c.reply, func(t *testing.T) {
+			r := Analyze(Input{CustomerMessage: c.cust, Reply: c.reply, CustomerName: "Amina", Language: c.console})
+			for _, s := range r.Reply.Suggestions {
+				if strings.HasPrefix(s.Text, c.text) {
+					if !strings.Contains(s.Text, "“"+c.example) {
+						t.Errorf("%q: want the example %q", s.Text, c.example)
+					}
+					return
+				}
+			}
+			t.Errorf("no suggestion starting %q in %+v", c.text, r.Reply.Suggestions)
+		})
+	}
+}

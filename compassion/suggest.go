@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 // Suggestion is one thing the agent can do to make the reply kinder, in
@@ -90,6 +92,19 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 	if limit > 0 {
 		room = limit - utf8.RuneCountInString(in.reply)
 	}
+	// say picks the language of the reply being written, for the words an
+	// example offers to put in it: an officer whose console is in English
+	// and who answers in Kiswahili is offered Kiswahili words, and the
+	// other way round. A reply of both languages takes the console's.
+	say := func(en, kisw string) string {
+		switch f.lang {
+		case swahili.Swahili:
+			return kisw
+		case swahili.English:
+			return en
+		}
+		return t(en, kisw)
+	}
 	// example returns the longest of the examples that still fits the
 	// channel, or "" when none does.
 	example := func(examples ...string) string {
@@ -157,17 +172,17 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 		case sw:
 			why = upperFirst(who) + " ameeleza hisia zake" + quoted + ": mtu hupokea suluhisho akihisi amesikilizwa."
 			text = "Onyesha umeelewa hisia za " + who + " kabla ya suluhisho"
-			if e := example("Pole sana, naelewa jinsi hili "+hardSw(in.cust)+".", "Pole sana."); e != "" {
+			if e := example(say("I can hear how "+adj+" this has been.", "Pole sana, naelewa jinsi hili "+hardSw(in.cust)+"."), say("I hear you.", "Pole sana.")); e != "" {
 				text += ", kwa mfano “" + e + "”"
 			} else {
 				text += "."
 			}
 		case room < 0:
 			// No limit: one string, as most replies need.
-			text = "Acknowledge how " + who + " feels before the solution, e.g. “I can hear how " + adj + " this has been.”"
+			text = "Acknowledge how " + who + " feels before the solution, e.g. “" + say("I can hear how "+adj+" this has been.", "Pole sana, naelewa jinsi hili "+hardSw(in.cust)+".") + "”"
 		default:
 			text = "Acknowledge how " + who + " feels before the solution"
-			if e := example("I can hear how "+adj+" this has been.", "I hear you."); e != "" {
+			if e := example(say("I can hear how "+adj+" this has been.", "Pole sana, naelewa jinsi hili "+hardSw(in.cust)+"."), say("I hear you.", "Pole sana.")); e != "" {
 				text += ", e.g. “" + e + "”"
 			} else {
 				text += "."
@@ -236,7 +251,7 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 			if sw {
 				text = "Unamwomba " + who + " “" + ask + "”: sema utakachofanya akishafanya hivyo, na lini"
 				why = "Mtu akiombwa kitu bila ahadi yoyote, huhisi amepuuzwa."
-				if e := example("Nitaangalia na kukujibu leo.", "Nitajibu leo."); e != "" {
+				if e := example(say("I'll check it and reply today.", "Nitaangalia na kukujibu leo."), say("I'll reply today.", "Nitajibu leo.")); e != "" {
 					text += ", kwa mfano “" + e + "”"
 				} else {
 					text += "."
@@ -244,7 +259,7 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 			} else {
 				text = "You ask " + who + " to “" + ask + "”: say what you will do once they have, and when"
 				why = "Asked to do something with nothing promised back, people feel passed on."
-				if e := example("I'll check it and reply today.", "I'll reply today."); e != "" {
+				if e := example(say("I'll check it and reply today.", "Nitaangalia na kukujibu leo."), say("I'll reply today.", "Nitajibu leo.")); e != "" {
 					text += ", e.g. “" + e + "”"
 				} else {
 					text += "."
@@ -255,7 +270,7 @@ func suggest(in suggestInput, out []Suggestion) []Suggestion {
 			text := nextStepText[sw]
 			if room >= 0 {
 				text = t("Say what happens next, who does it and when", "Sema kitakachofuata, nani atakifanya na lini")
-				if e := example(t("I'll post the form today; it reaches you by Friday.", "Nitatuma fomu leo; itakufikia Ijumaa."), t("I'll call you today.", "Nitakupigia leo."), t("I'll fix it today.", "Nitarekebisha leo.")); e != "" {
+				if e := example(say("I'll post the form today; it reaches you by Friday.", "Nitatuma fomu leo; itakufikia Ijumaa."), say("I'll call you today.", "Nitakupigia leo."), say("I'll fix it today.", "Nitarekebisha leo.")); e != "" {
 					text += t(", e.g. “", ", kwa mfano “") + e + "”"
 				} else {
 					text += t(" in the few characters left.", " kwa herufi chache zilizobaki.")
