@@ -36,13 +36,21 @@ var (
 	swahiliMonths = [...]string{"Januari", "Februari", "Machi", "Aprili", "Mei", "Juni", "Julai", "Agosti", "Septemba", "Oktoba", "Novemba", "Desemba"}
 )
 
+// Weekday names a day of the week: "Friday" ("Ijumaa").
+func Weekday(d time.Weekday, lang Lang) string {
+	if lang == Swahili {
+		return swahiliDays[d]
+	}
+	return d.String()
+}
+
 // Date writes a day as people say it: "Friday 27 November" ("Ijumaa 27
 // Novemba"), with the year when it is not the year of now. t is read in loc.
 func Date(t time.Time, now time.Time, loc *time.Location, lang Lang) string {
 	t, now = t.In(loc), now.In(loc)
 	var s string
 	if lang == Swahili {
-		s = fmt.Sprintf("%s %d %s", swahiliDays[t.Weekday()], t.Day(), swahiliMonths[t.Month()-1])
+		s = fmt.Sprintf("%s %d %s", Weekday(t.Weekday(), lang), t.Day(), swahiliMonths[t.Month()-1])
 	} else {
 		s = fmt.Sprintf("%s %d %s", t.Weekday(), t.Day(), t.Month())
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/kindred-desk/kindred"
 	"github.com/kindred-desk/kindred/compassion"
+	"github.com/kindred-desk/kindred/internal/care"
 	"github.com/kindred-desk/kindred/internal/store"
 )
 
@@ -278,10 +279,16 @@ func (g *generator) conversation(created time.Time, progress float64) error {
 	}
 	g.sum.Conversations++
 
+	// Most of those whose language is Kiswahili write in it, and are
+	// answered in it; some write in English, as people at a Nairobi desk do.
+	lang, said, worry := care.English, words{asks: tp.asks, again: tp.again, warm: tp.warm}, worries
+	if care.LangOf(cust) == care.Swahili && g.r.IntN(4) != 0 {
+		lang, said, worry = care.Swahili, tp.sw, swWorries
+	}
 	worried := g.r.IntN(10) < 4
-	ask := g.fill(pick(g.r, tp.asks), cust, created)
+	ask := g.fill(pick(g.r, said.asks), cust, created, lang)
 	if worried {
-		ask = pick(g.r, worries) + " " + ask
+		ask = pick(g.r, worry) + " " + ask
 	}
 	in, err := g.message(conv, cust, nil, ask, created, nil)
 	if err != nil {
@@ -298,7 +305,7 @@ func (g *generator) conversation(created time.Time, progress float64) error {
 		if t.After(g.now) {
 			break
 		}
-		body := g.reply(tp, ag.careLevel(g.r, progress), cust, t)
+		body := g.reply(said, ag.careLevel(g.r, progress), cust, t, lang)
 		out, err := g.message(conv, cust, ag, body, t, in)
 		if err != nil {
 			return err
@@ -312,7 +319,7 @@ func (g *generator) conversation(created time.Time, progress float64) error {
 			if t.After(g.now) {
 				break
 			}
-			if in, err = g.message(conv, cust, nil, g.fill(pick(g.r, tp.again), cust, t), t, nil); err != nil {
+			if in, err = g.message(conv, cust, nil, g.fill(pick(g.r, said.again), cust, t, lang), t, nil); err != nil {
 				return err
 			}
 			t = t.Add(g.replyDelay(ch))
@@ -399,10 +406,14 @@ func (g *generator) survey(conv *kindred.Conversation, cust *kindred.Customer, a
 	}
 	comment := ""
 	if g.r.IntN(4) == 0 {
+		happy, unhappy := happyComments, unhappyComments
+		if care.LangOf(cust) == care.Swahili {
+			happy, unhappy = swHappyComments, swUnhappyComments
+		}
 		if sat >= 4 {
-			comment = pick(g.r, happyComments)
+			comment = pick(g.r, happy)
 		} else if sat <= 2 {
-			comment = pick(g.r, unhappyComments)
+			comment = pick(g.r, unhappy)
 		}
 	}
 	channel := "sms"
@@ -479,25 +490,35 @@ func firstName(full string) string {
 	return f
 }
 
-// reply writes an agent's reply with the care level chosen.
-func (g *generator) reply(tp topic, level int, cust *kindred.Customer, at time.Time) string {
+// reply writes an agent's reply in lang with the care level chosen, from
+// the topic's warm replies in said.
+func (g *generator) reply(said words, level int, cust *kindred.Customer, at time.Time, lang care.Lang) string {
+	plain, cold := plainReplies, coldReplies
+	if lang == care.Swahili {
+		plain, cold = swPlainReplies, swColdReplies
+	}
 	switch level {
 	case 2:
-		return g.fill(pick(g.r, tp.warm), cust, at)
+		return g.fill(pick(g.r, said.warm), cust, at, lang)
 	case 1:
-		return g.fill(pick(g.r, plainReplies), cust, at)
+		return g.fill(pick(g.r, plain), cust, at, lang)
 	}
-	return g.fill(pick(g.r, coldReplies), cust, at)
+	return g.fill(pick(g.r, cold), cust, at, lang)
 }
 
-// fill puts the customer's name, the topic's thing and dates into a template.
-func (g *generator) fill(s string, cust *kindred.Customer, at time.Time) string {
+// fill puts the customer's name, the topic's thing and dates, in lang,
+// into a template.
+func (g *generator) fill(s string, cust *kindred.Customer, at time.Time, lang care.Lang) string {
 	by := at.AddDate(0, 0, 3+g.r.IntN(5))
 	call := by.AddDate(0, 0, -1)
+	date := by.Format("Monday 2 January")
+	if lang == care.Swahili {
+		date = care.Date(by, by, time.UTC, lang) // "Ijumaa 14 Septemba"
+	}
 	return strings.NewReplacer(
 		"{name}", cust.AddressAs(),
-		"{date}", by.Format("Monday 2 January"),
-		"{day}", call.Weekday().String(),
+		"{date}", date,
+		"{day}", care.Weekday(call.Weekday(), lang),
 		"{ref}", fmt.Sprintf("%06d", g.r.IntN(1_000_000)),
 	).Replace(s)
 }

@@ -51,6 +51,22 @@ type topic struct {
 	thing              string // what we send: "Your card"
 	delay              string // why it may be late, for a heads-up ("" for none)
 	asks, again, warm  []string
+	sw                 words // the customer's and the warm replies' words in Kiswahili
+}
+
+// words are what a customer writes about a topic and the warm replies to it.
+type words struct{ asks, again, warm []string }
+
+// swWorries are the worries in Kiswahili.
+var swWorries = []string{
+	"Nina miaka 82 na siwezi kuendelea kuja ofisini.",
+	"Mume wangu alifariki mwezi uliopita na sasa niko peke yangu.",
+	"Sina pesa ya chakula wiki hii.",
+	"Natumia kiti cha magurudumu na ngazi za ofisi ni ngumu sana kwangu.",
+	"Mikono yangu hufa ganzi kwenye baridi kwa hivyo siwezi kujaza fomu tena.",
+	"Nina wasiwasi sana, nimesubiri kwa wiki kadhaa na hakuna anayenijibu.",
+	"Ni mgonjwa hospitalini na binti yangu ananiandikia.",
+	"Hii ni mara ya tatu ninauliza na nimekasirika sana.",
 }
 
 var topics = []topic{
@@ -63,6 +79,19 @@ var topics = []topic{
 			"The card you sent has my name spelt wrong. What do I do?",
 		},
 		again: []string{"It is still not here. Where is it?", "Nobody has called me. Please tell me what is happening."},
+		sw: words{
+			asks: []string{
+				"Kadi yangu mpya bado haijafika. Niliomba wiki tatu zilizopita.",
+				"Nilipoteza kadi yangu na nahitaji mpya. Siwezi kuchukua malipo yangu bila kadi.",
+				"Kadi mliyonitumia ina jina langu limeandikwa vibaya. Nifanye nini?",
+			},
+			again: []string{"Bado haijafika. Iko wapi?", "Hakuna aliyenipigia simu. Tafadhali niambieni kinachoendelea."},
+			warm: []string{
+				"{name}, samahani sana kwamba kadi yako haijafika na umeachwa ukisubiri. Nimeichapisha upya leo mimi mwenyewe na kuituma; itakufikia kufikia {date}. Huhitaji kujaza fomu yoyote tena. Nitakupigia simu {day} kuhakikisha imefika.",
+				"Asante kwa kutuambia, {name}. Samahani kwamba kadi ilikuwa na jina lisilo sahihi. Nimelirekebisha na kuagiza kadi mpya leo. Itakuwa tayari mezani kufikia {date}, na nitakutumia SMS mara tu itakapofika.",
+				"{name}, naelewa jinsi ilivyo vigumu kukaa bila kadi yako. Nimeomba ichapishwe upya haraka asubuhi hii, nambari ya kumbukumbu {ref}. Nitaileta mezani mimi mwenyewe kufikia {date} na nitakupigia simu {day} kupanga utakavyoichukua.",
+			},
+		},
 		warm: []string{
 			"{name}, I'm so sorry your card has not arrived, and that you have been left waiting. I have reprinted it today myself and posted it; it will reach you by {date}. You don't need to fill any form again. I'll call you on {day} to check it came.",
 			"Thank you for telling us, {name}. I'm sorry the card had the wrong name. I have corrected it and ordered a new one today. It will be ready at the desk by {date}, and I'll send you an SMS the moment it is there.",
@@ -78,6 +107,19 @@ var topics = []topic{
 			"I have not received my pension for two months.",
 		},
 		again: []string{"The money is still not in my account.", "I went to the bank and they said nothing came."},
+		sw: words{
+			asks: []string{
+				"Pensheni yangu haijaingia mwezi huu na ninaihitaji kwa dawa zangu.",
+				"Kwa nini malipo yangu ya pensheni yalikuwa kidogo mwezi huu?",
+				"Sijapokea pensheni yangu kwa miezi miwili.",
+			},
+			again: []string{"Pesa bado haijaingia kwenye akaunti yangu.", "Nilienda benki na wakasema hakuna kilichoingia."},
+			warm: []string{
+				"{name}, samahani sana kwamba pensheni yako haijaingia, na najua dawa zako haziwezi kusubiri. Nimeangalia kumbukumbu zako: malipo yalizuiliwa na fomu iliyokosekana, ambayo nimekujazia leo. Pesa itaingia kwenye akaunti yako kufikia {date}. Nitakupigia simu {day} kuhakikisha imefika.",
+				"Asante kwa kuuliza, {name}. Samahani kwamba jambo hili lilikutia wasiwasi. Malipo yalikuwa kidogo kwa sababu ya mabadiliko ya kodi; nimeyaangalia na ni sahihi, lakini nimeomba urejeshewe pesa unazodai, nambari ya kumbukumbu {ref}. Zitakufikia kufikia {date}. Nitakupigia simu {day} kukueleza zaidi ukipenda.",
+				"{name}, naelewa jinsi miezi miwili bila pensheni ilivyokuwa migumu, na samahani. Nimepeleka suala lako kwa timu ya malipo kama jambo la dharura leo na nitalifuatilia mimi mwenyewe. Utapata pesa kufikia {date}, na nitakupigia simu {day}.",
+			},
+		},
 		warm: []string{
 			"{name}, I'm so sorry your pension has not come, and I know your medicine cannot wait. I have checked your record: the payment was held by a missing form, which I have completed for you today. The money will be in your account by {date}. I'll call you on {day} to make sure it arrived.",
 			"Thank you for asking, {name}. I'm sorry this was a worry. The payment was smaller because of a tax change; I have checked it and it is correct, but I have asked for the refund you are owed, reference {ref}. It will reach you by {date}. I'll call you on {day} to explain it in person if you like.",
@@ -91,6 +133,17 @@ var topics = []topic{
 			"Please send my letters to my daughter's address in Nakuru.",
 		},
 		again: []string{"Has my address been changed?"},
+		sw: words{
+			asks: []string{
+				"Nimehamia nyumba nyingine. Tafadhali badilisheni anwani yangu.",
+				"Tafadhali tumeni barua zangu kwa anwani ya binti yangu huko Nakuru.",
+			},
+			again: []string{"Je, anwani yangu imebadilishwa?"},
+			warm: []string{
+				"Asante, {name}. Nimebadilisha anwani yako leo, na nitakutumia barua kwa anwani mpya kufikia {date} ili uone kwamba inafanya kazi. Kama kuna kosa lolote, jibu hapa tu na nitalirekebisha.",
+				"{name}, asante kwa kutujulisha. Barua zako sasa zitaenda kwa anwani ya binti yako kuanzia leo. Nitakutumia SMS {day} kuthibitisha kwamba kila kitu kiko sawa.",
+			},
+		},
 		warm: []string{
 			"Thank you, {name}. I have updated your address today, and I'll send you a letter to the new address by {date} so you can see it works. If anything is wrong, just reply here and I'll fix it.",
 			"{name}, thank you for letting us know. Your letters will now go to your daughter's address from today. I'll send you an SMS on {day} to confirm everything is set.",
@@ -104,6 +157,17 @@ var topics = []topic{
 			"When will I get the refund you promised last month?",
 		},
 		again: []string{"I still have not seen the refund.", "You promised it would be quick."},
+		sw: words{
+			asks: []string{
+				"Nilitozwa mara mbili kwa huduma moja. Nataka pesa yangu irudishwe.",
+				"Nitapata lini pesa mliyoahidi kunirudishia mwezi uliopita?",
+			},
+			again: []string{"Bado sijaona pesa iliyorudishwa.", "Mliahidi itakuwa haraka."},
+			warm: []string{
+				"{name}, samahani kwamba ulitozwa mara mbili; hilo halikupaswa kutokea. Nimefuta malipo ya pili leo, nambari ya kumbukumbu {ref}, na pesa itarudi kwenye akaunti yako kufikia {date}. Nitaangalia {day} kuhakikisha imeingia.",
+				"{name}, samahani kwamba bado unasubiri pesa tuliyoahidi kukurudishia. Nimeifuatilia na idara ya fedha asubuhi hii na imeidhinishwa. Itakufikia kufikia {date}, na nitakupigia simu {day} kuthibitisha.",
+			},
+		},
 		warm: []string{
 			"{name}, I'm sorry you were charged twice; that should not have happened. I have cancelled the second charge today, reference {ref}, and the refund will be in your account by {date}. I'll check on {day} that it has gone through.",
 			"{name}, I'm sorry you are still waiting for the refund we promised. I have chased it with finance this morning and it is approved. It will reach you by {date}, and I'll call you on {day} to confirm.",
@@ -116,6 +180,17 @@ var topics = []topic{
 			"I don't have a computer. How can I apply?",
 		},
 		again: []string{"I tried again and it still does not work."},
+		sw: words{
+			asks: []string{
+				"Sielewi fomu ya mtandaoni. Inaendelea kuonyesha kosa.",
+				"Sina kompyuta. Naweza kuomba vipi?",
+			},
+			again: []string{"Nimejaribu tena na bado haifanyi kazi."},
+			warm: []string{
+				"{name}, samahani kwamba fomu imekuwa ngumu hivi. Huhitaji kuitumia: naweza kuijaza pamoja nawe kwa simu. Nitakupigia simu {day} asubuhi, na maombi yako yatakuwa yamewasilishwa kufikia {date}.",
+				"Asante kwa kuuliza, {name}. Huhitaji kompyuta. Njoo dirisha namba 3 asubuhi yoyote, au naweza kukupigia simu {day} na kukujazia. Maombi yako yatakamilika kufikia {date}.",
+			},
+		},
 		warm: []string{
 			"{name}, I'm sorry the form has been so difficult. You don't need to use it: I can fill it in with you over the phone. I'll call you on {day} morning, and your application will be in by {date}.",
 			"Thank you for asking, {name}. You don't need a computer. Come to desk 3 any morning, or I can call you on {day} and fill it in for you. Your application will be done by {date}.",
@@ -128,6 +203,21 @@ var plainReplies = []string{
 	"Your request has been noted. The relevant department will contact you in due course.",
 	"We have forwarded your matter to the team concerned. Please allow some time for processing.",
 	"Thank you for contacting us. Your case has been logged and will be handled as soon as possible.",
+}
+
+var swPlainReplies = []string{
+	"Asante kwa ujumbe wako. Tumepokea ombi lako na linashughulikiwa. Tutakujulisha hivi karibuni.",
+	"Ombi lako limepokelewa. Idara husika itawasiliana nawe kwa wakati wake.",
+	"Tumepeleka suala lako kwa timu inayohusika. Tafadhali subiri lishughulikiwe.",
+	"Asante kwa kuwasiliana nasi. Suala lako limeandikwa na litashughulikiwa haraka iwezekanavyo.",
+}
+
+var swColdReplies = []string{
+	"Ombi lako linashughulikiwa. Subiri.",
+	"Kama nilivyosema tayari, unahitaji kujaza fomu tena.",
+	"Hatuwezi kufanya lolote kuhusu hilo. Angalia tovuti.",
+	"Hiyo si idara yetu. Ulipaswa kuomba mapema.",
+	"Lazima uje ofisini wewe mwenyewe. Hakuna namna nyingine.",
 }
 
 var coldReplies = []string{
@@ -150,6 +240,20 @@ var unhappyComments = []string{
 	"I had to ask three times.",
 	"The answer was rude.",
 	"I still do not understand what will happen.",
+}
+
+var swHappyComments = []string{
+	"Alinipigia simu kama alivyoahidi. Asante.",
+	"Mkarimu sana, na kadi ilifika siku aliyosema.",
+	"Alinieleza kila kitu kwa maneno rahisi.",
+	"Asante kwa kutonilazimisha kujaza fomu tena.",
+}
+
+var swUnhappyComments = []string{
+	"Hakuna aliyeniambia itafika lini.",
+	"Ilinibidi niulize mara tatu.",
+	"Jibu lilikuwa la dharau.",
+	"Bado sielewi kitakachotokea.",
 }
 
 var followUpDone = []string{
