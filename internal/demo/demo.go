@@ -439,6 +439,11 @@ func (g *generator) delay(conv *kindred.Conversation, cust *kindred.Customer, ag
 	newDate := promised.AddDate(0, 0, 4+g.r.IntN(7))
 	draft := fmt.Sprintf("Dear %s, I'm sorry: %s. %s will now reach you by %s. I will call you that morning to check. %s",
 		cust.AddressAs(), tp.delay, tp.thing, newDate.Format("Monday 2 January"), ag.Name)
+	if care.LangOf(cust) == care.Swahili {
+		// As the care page drafts it for a customer who speaks Kiswahili.
+		_, draft = care.DraftHeadsUp(care.HeadsUp{Name: cust.AddressAs(), Subject: conv.Subject, Reason: tp.swDelay,
+			Plan: "Nitakupigia simu asubuhi hiyo kuhakikisha.", PromisedAt: &promised, NewDate: newDate}, care.Swahili, sent, time.UTC)
+	}
 	rep := compassion.Analyze(compassion.Input{Reply: draft, CustomerName: cust.AddressAs()})
 	g.care.Delays = append(g.care.Delays, store.DemoDelay{ConversationID: conv.ID, Reason: tp.delay, Draft: draft,
 		Compassion: rep.Compassion, PromisedAt: &promised, NewDate: newDate, CreatedAt: sent.Add(-2 * time.Hour), SentAt: sent, CreatedBy: ag.ID})

@@ -50,6 +50,7 @@ type topic struct {
 	subject, tag, team string
 	thing              string // what we send: "Your card"
 	delay              string // why it may be late, for a heads-up ("" for none)
+	swDelay            string // the same in Kiswahili
 	asks, again, warm  []string
 	sw                 words // the customer's and the warm replies' words in Kiswahili
 }
@@ -72,7 +73,8 @@ var swWorries = []string{
 var topics = []topic{
 	{
 		subject: "Replacement card has not arrived", tag: "card", team: "Cards", thing: "Your new card",
-		delay: "the card printer broke down this week and we are printing the cards again",
+		delay:   "the card printer broke down this week and we are printing the cards again",
+		swDelay: "mashine ya kuchapisha kadi iliharibika wiki hii na tunachapisha kadi upya",
 		asks: []string{
 			"My replacement card has still not come. I applied three weeks ago.",
 			"I lost my card and I need a new one. I cannot collect my payment without it.",
@@ -100,7 +102,8 @@ var topics = []topic{
 	},
 	{
 		subject: "Pension payment missing", tag: "pension", team: "Pensions", thing: "Your payment",
-		delay: "the bank has not yet confirmed this month's transfers",
+		delay:   "the bank has not yet confirmed this month's transfers",
+		swDelay: "benki bado haijathibitisha malipo ya mwezi huu",
 		asks: []string{
 			"My pension has not arrived this month and I need it for my medicine.",
 			"Why was my pension payment smaller this month?",
@@ -151,7 +154,8 @@ var topics = []topic{
 	},
 	{
 		subject: "Refund request", tag: "refund", team: "Pensions", thing: "Your refund",
-		delay: "the finance office is closed for the audit until Friday",
+		delay:   "the finance office is closed for the audit until Friday",
+		swDelay: "ofisi ya fedha imefungwa kwa ukaguzi hadi Ijumaa",
 		asks: []string{
 			"I was charged twice for the same service. I want my money back.",
 			"When will I get the refund you promised last month?",
