@@ -215,6 +215,12 @@ func TestCustomerCues(t *testing.T) {
 		{"helper daughter helps", "My daughter helps me with the phone.", CueHelper, "My daughter helps me"},
 		// Phone difficulty.
 		{"phone can't read code", "I can't read the code, the letters are tiny.", CuePhoneDifficulty, "can't read the code"},
+		{"phone swahili can't see the code", "Sioni namba kwenye simu yangu, herufi ni ndogo sana.", CuePhoneDifficulty, "Sioni namba"},
+		{"phone swahili code not come", "Code haijafika na nimesubiri saa nzima.", CuePhoneDifficulty, "Code haijafika"},
+		{"phone swahili old phone", "Simu yangu ni ya zamani, si smartphone.", CuePhoneDifficulty, "Simu yangu ni ya zamani"},
+		{"not phone: swahili read the message", "Nimesoma ujumbe wenu, asante.", CuePhoneDifficulty, ""},
+		{"sight swahili", "Macho yangu hayaoni vizuri siku hizi.", CueDisability, "Macho yangu hayaoni vizuri"},
+		{"hearing swahili", "Sisikii vizuri kwenye simu.", CueDisability, "Sisikii vizuri"},
 		{"phone screen too small", "The screen is too small for me.", CuePhoneDifficulty, "The screen is too small"},
 		{"phone don't know how to use", "I don't know how to use this app.", CuePhoneDifficulty, "I don't know how to use"},
 		{"phone old", "My phone is old and slow.", CuePhoneDifficulty, "My phone is old"},
