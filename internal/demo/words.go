@@ -44,6 +44,7 @@ var worries = []string{
 	"I am so worried, I have been waiting for weeks and nobody answers.",
 	"I am sick in hospital and my daughter is writing for me.",
 	"This is the third time I am asking and I am very upset.",
+	"I cannot read the code on my phone, the letters are too small.",
 }
 
 type topic struct {
@@ -68,6 +69,7 @@ var swWorries = []string{
 	"Nina wasiwasi sana, nimesubiri kwa wiki kadhaa na hakuna anayenijibu.",
 	"Ni mgonjwa hospitalini na binti yangu ananiandikia.",
 	"Hii ni mara ya tatu ninauliza na nimekasirika sana.",
+	"Sioni namba kwenye simu yangu, herufi ni ndogo sana.",
 }
 
 var topics = []topic{
