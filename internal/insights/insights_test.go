@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +238,25 @@ func TestChartsEscapeNamesDrawnInThem(t *testing.T) {
 				t.Errorf("the chart's text lacks the team's name as typed: %q", text.String())
 			}
 		})
+	}
+}
+
+// TestNamesakesAreTwoLines: two agents who share a name are two rows a week
+// and two lines, each named with their number; an agent with a name of
+// their own keeps it bare.
+func TestNamesakesAreTwoLines(t *testing.T) {
+	wk := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	d := &kindred.Dashboard{CompassionByAgent: []kindred.CompassionWeek{
+		{Week: wk, AgentID: 3, Agent: "Wanjiru Kamau", N: 4, Mean: 80},
+		{Week: wk, AgentID: 7, Agent: "Wanjiru Kamau", N: 2, Mean: 60},
+		{Week: wk, AgentID: 5, Agent: "Otieno Ouma", N: 1, Mean: 70},
+	}}
+	var got []string
+	for _, r := range agentTable(d).Rows {
+		got = append(got, r[1])
+	}
+	want := []string{"Wanjiru Kamau (#3)", "Wanjiru Kamau (#7)", "Otieno Ouma"}
+	if !slices.Equal(got, want) {
+		t.Errorf("agents %q, want %q", got, want)
 	}
 }

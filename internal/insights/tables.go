@@ -145,8 +145,22 @@ func teamTable(d *kindred.Dashboard) Table {
 func agentTable(d *kindred.Dashboard) Table {
 	t := Table{ID: "compassion_agents", Title: "Compassion scores per agent, by week", Unit: "Median score",
 		Columns: append([]string{"Week", "Agent", "Team"}, weekColumns...), Kind: Lines, Series: 1, Value: 7}
+	// The chart draws a line per name: two agents who share one (two
+	// Wanjiru Kamaus) would be drawn, and listed, as one.
+	ids := map[string]int64{}
+	shared := map[string]bool{}
 	for _, w := range d.CompassionByAgent {
-		t.Rows = append(t.Rows, append([]string{day(w.Week), w.Agent, TeamName(w.Team)}, weekCells(w)...))
+		if id, ok := ids[w.Agent]; ok && id != w.AgentID {
+			shared[w.Agent] = true
+		}
+		ids[w.Agent] = w.AgentID
+	}
+	for _, w := range d.CompassionByAgent {
+		name := w.Agent
+		if shared[name] {
+			name += " (#" + strconv.FormatInt(w.AgentID, 10) + ")"
+		}
+		t.Rows = append(t.Rows, append([]string{day(w.Week), name, TeamName(w.Team)}, weekCells(w)...))
 	}
 	return t
 }
