@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -105,6 +106,10 @@ func (c *Console) chartFigure(v *view, t insights.Table, src, csv string) chartF
 type dashboardPage struct {
 	*view
 	insightPeriod
+	// Midnight is UTC's midnight on the desk's clock ("03:00" in
+	// Nairobi; "00:00 / 01:00" in London over a summer's end), "" when
+	// the desk keeps UTC: the days and weeks here are cut at it.
+	Midnight string
 	D        *kindred.Dashboard
 	Figures  []chartFigure
 	Kindness []kindred.Kindness
@@ -128,7 +133,8 @@ func (c *Console) insightsDashboard(w http.ResponseWriter, r *http.Request, q *r
 	if err != nil {
 		return err
 	}
-	page := &dashboardPage{view: v, insightPeriod: insightPeriodForm(p), D: d, Kindness: k, Agents: agents, Problems: probs}
+	page := &dashboardPage{view: v, insightPeriod: insightPeriodForm(p), Midnight: utcMidnight(p, v.clock()), D: d, Kindness: k,
+		Agents: agents, Problems: probs}
 	for _, t := range insights.Tables(d) {
 		page.Figures = append(page.Figures, c.chartFigure(v, t,
 			"/insights/charts/"+t.ID+"?"+page.Query, "/insights/csv/"+t.ID+"?"+page.Query))
@@ -139,6 +145,23 @@ func (c *Console) insightsDashboard(w http.ResponseWriter, r *http.Request, q *r
 	}
 	c.pages.render(w, r, c.log, status, "insights_dashboard", page)
 	return nil
+}
+
+// utcMidnight is what UTC's midnight reads on loc's clock over the period,
+// "" when it reads 00:00 throughout.
+func utcMidnight(p kindred.Period, loc *time.Location) string {
+	var seen []string
+	for _, t := range []time.Time{p.From, p.To} {
+		day := t.UTC().Truncate(24 * time.Hour).In(loc)
+		if s := fmt.Sprintf("%02d:%02d", day.Hour(), day.Minute()); !slices.Contains(seen, s) {
+			seen = append(seen, s)
+		}
+	}
+	slices.Sort(seen)
+	if len(seen) == 1 && seen[0] == "00:00" {
+		return ""
+	}
+	return strings.Join(seen, " / ")
 }
 
 // insightColleagues lists the agents who serve customers (no kiosks, none

@@ -192,3 +192,41 @@ func TestNamesakesAreToldApart(t *testing.T) {
 		t.Errorf("a namesake without an email is %q, want Otieno (#2)", got)
 	}
 }
+
+// TestInsightsSayWhereTheirDaysBegin: the dashboard's days are cut at
+// midnight UTC, and a desk in another zone is told what that is on its own
+// clock, for the whole period (two readings across a change of clocks).
+func TestInsightsSayWhereTheirDaysBegin(t *testing.T) {
+	zone := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, c := range []struct {
+		zone, from, to, want string
+	}{
+		{"Africa/Nairobi", "2026-09-08", "2026-12-08", "03:00"},
+		{"UTC", "2026-09-08", "2026-12-08", ""},
+		{"Asia/Kolkata", "2026-09-08", "2026-12-08", "05:30"},
+		{"Europe/London", "2026-09-08", "2026-12-08", "00:00 / 01:00"},
+		{"Europe/London", "2026-12-01", "2026-12-08", ""},
+	} {
+		p := kindred.Period{From: day(c.from), To: day(c.to)}
+		if got := utcMidnight(p, zone(c.zone)); got != c.want {
+			t.Errorf("%s %s–%s: %q, want %q", c.zone, c.from, c.to, got, c.want)
+		}
+	}
+	d := newTestDesk(t, func(cfg *Config) { cfg.Location = zone("Africa/Nairobi") })
+	b := d.browser()
+	b.signIn("admin@example.org")
+	wantContains(t, b.get("/insights"), "Times are in UTC. A day here begins at midnight UTC, which is 03:00 on the desk&#39;s clock.")
+}

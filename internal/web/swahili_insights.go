@@ -20,7 +20,8 @@ func init() {
 		"Open the conversation":      "Fungua mazungumzo",
 		"Conversation %d":            "Mazungumzo %d",
 		"No data in this period.":    "Hakuna data katika kipindi hiki.",
-		"From %s to %s, both days included. Times are in UTC.": "Kuanzia %s hadi %s, siku zote mbili zimo. Saa ni za UTC.",
+		"From %s to %s, both days included. Times are in UTC.":                "Kuanzia %s hadi %s, siku zote mbili zimo. Saa ni za UTC.",
+		"A day here begins at midnight UTC, which is %s on the desk's clock.": "Siku hapa huanza saa sita usiku kwa UTC, yaani %s kwa saa za ofisi.",
 
 		// Key figures.
 		"Satisfied (4 or 5 out of 5)": "Wameridhika (4 au 5 kati ya 5)",
