@@ -54,14 +54,7 @@ func (db *DB) runPiped(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error)
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
-		if tx.flushErr != nil {
-			// What fn ran into was the aborted transaction.
-			return tx.flushErr
-		}
-		return err
-	}
-	if err := tx.finish(ctx); err != nil {
+	if err := tx.apply(ctx, fn); err != nil {
 		return err
 	}
 	if !tx.pg.begun && len(tx.pending) == 0 {

@@ -510,6 +510,19 @@ func (db *DB) trip(queries ...string) {
 	}
 }
 
+// apply runs fn in tx, then finish. When fn fails after a queued write
+// aborted the transaction, that write's error is the one returned: what
+// fn ran into was the aborted transaction.
+func (tx *Tx) apply(ctx context.Context, fn func(*Tx) error) error {
+	if err := fn(tx); err != nil {
+		if tx.flushErr != nil {
+			return tx.flushErr
+		}
+		return err
+	}
+	return tx.finish(ctx)
+}
+
 // finish sends what the transaction still holds before its commit: its
 // reply counts, then every queued write, in one statement.
 func (tx *Tx) finish(ctx context.Context) error {
@@ -726,14 +739,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		}
 	}()
 	tx := &Tx{db: db, tx: t}
-	if err := fn(tx); err != nil {
-		if tx.flushErr != nil {
-			// What fn ran into was the aborted transaction.
-			return tx.flushErr
-		}
-		return err
-	}
-	if err := tx.finish(ctx); err != nil {
+	if err := tx.apply(ctx, fn); err != nil {
 		return err
 	}
 	db.trip("COMMIT")
