@@ -337,6 +337,7 @@ func newHandler(d *store.DB, cfg config.Config, logger *slog.Logger, reg *promet
 		Care:          careSvc,
 		Insights:      d,
 		Attachments:   d,
+		Outbox:        d,
 		Analyzer:      compassion.DeskAnalyzer{},
 		Logger:        logger,
 		DefaultRegion: cfg.Region,

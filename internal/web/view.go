@@ -173,6 +173,7 @@ type view struct {
 	HasAccounts bool // people can change their own password (/account)
 	HasInsights bool
 	HasSaved    bool // saved replies
+	HasOutbox   bool // the outbox page, for leads
 	// USSDCode is what people dial for the desk's USSD menu, where a
 	// one-time code is read out (*384*1234#); "" when not configured.
 	USSDCode string
@@ -200,6 +201,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		HasAccounts: c.cfg.Accounts != nil,
 		HasInsights: c.cfg.Insights != nil,
 		HasSaved:    c.cfg.SavedReplies != nil,
+		HasOutbox:   c.cfg.Outbox != nil,
 		USSDCode:    c.cfg.USSDCode,
 	}
 	if r.Method != http.MethodGet {

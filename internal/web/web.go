@@ -274,6 +274,9 @@ func (c *Console) routes() []route {
 	if c.cfg.SavedReplies != nil {
 		routes = append(routes, c.savedReplyRoutes()...)
 	}
+	if c.cfg.Outbox != nil {
+		routes = append(routes, c.outboxRoutes()...)
+	}
 	if c.chat != nil {
 		routes = append(routes, c.chatRoutes()...)
 	}
