@@ -174,6 +174,7 @@ type view struct {
 	HasInsights bool
 	HasSaved    bool // saved replies
 	HasOutbox   bool // the outbox page, for leads
+	HasAudit    bool // the audit log page, for admins
 	// USSDCode is what people dial for the desk's USSD menu, where a
 	// one-time code is read out (*384*1234#); "" when not configured.
 	USSDCode string
@@ -202,6 +203,7 @@ func (c *Console) view(r *http.Request, q *request, title string) *view {
 		HasInsights: c.cfg.Insights != nil,
 		HasSaved:    c.cfg.SavedReplies != nil,
 		HasOutbox:   c.cfg.Outbox != nil,
+		HasAudit:    c.cfg.Audit != nil,
 		USSDCode:    c.cfg.USSDCode,
 	}
 	if r.Method != http.MethodGet {

@@ -277,6 +277,9 @@ func (c *Console) routes() []route {
 	if c.cfg.Outbox != nil {
 		routes = append(routes, c.outboxRoutes()...)
 	}
+	if c.cfg.Audit != nil {
+		routes = append(routes, c.auditRoutes()...)
+	}
 	if c.chat != nil {
 		routes = append(routes, c.chatRoutes()...)
 	}
