@@ -159,4 +159,52 @@ type Lobby interface {
 	// SetTicketNeeds records a staff decision to call a waiting ticket
 	// sooner, or at a seated desk.
 	SetTicketNeeds(ctx context.Context, id int64, priority, seated bool) (*Ticket, error)
+	// LobbyDay tells how an office day went (day is YYYY-MM-DD on the
+	// office's clock; "" is today). Invalid when day is not a date.
+	LobbyDay(ctx context.Context, day string) (*LobbyDay, error)
+}
+
+// LobbyDay is how one office day went in the lobby, for the lead who plans
+// tomorrow's desks: each service's tickets, how long people waited to be
+// called and stayed at the desk, and whether the wait the kiosk told them
+// held. Times are in seconds, nil when there is nothing to measure.
+type LobbyDay struct {
+	Day      string            `json:"day"`
+	Services []LobbyServiceDay `json:"services"`
+	Total    LobbyServiceDay   `json:"total"`
+	// Hours counts the tickets taken in each hour of the office's clock,
+	// from the first hour with one to the last.
+	Hours []LobbyHour `json:"hours"`
+}
+
+// LobbyServiceDay is one service's day (Code "" for the whole lobby).
+type LobbyServiceDay struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Issued int    `json:"issued"`
+	Served int    `json:"served"`
+	NoShow int    `json:"no_show"`
+	// Open counts the tickets still waiting or at a desk.
+	Open int `json:"open"`
+	// Accommodated counts the tickets called sooner or to a chair.
+	Accommodated int `json:"accommodated"`
+	// WaitP50 and WaitP90 are from taking the ticket to its first call,
+	// over the tickets called; ServiceP50 from the call to the end of the
+	// visit, over the tickets served.
+	WaitP50    *float64 `json:"wait_p50_seconds"`
+	WaitP90    *float64 `json:"wait_p90_seconds"`
+	ServiceP50 *float64 `json:"service_p50_seconds"`
+	// Told counts the called tickets whose wait the kiosk told when they
+	// were taken; WithinTold those called no later than the top of that
+	// range; LateP50 is how much later the others were called, at the
+	// median.
+	Told       int      `json:"told"`
+	WithinTold int      `json:"within_told"`
+	LateP50    *float64 `json:"late_p50_seconds"`
+}
+
+// LobbyHour is how many tickets were taken in one hour (0..23).
+type LobbyHour struct {
+	Hour   int `json:"hour"`
+	Issued int `json:"issued"`
 }

@@ -30,7 +30,22 @@ func (s *server) lobbyRoutes() []route {
 		{method: "POST", path: "/api/v1/lobby/desks/{id}/open", roles: staff, handler: s.openDesk},
 		{method: "POST", path: "/api/v1/lobby/desks/{id}/close", roles: staff, handler: s.closeDesk},
 		{method: "POST", path: "/api/v1/lobby/desks/{id}/call", roles: staff, handler: s.callNext},
+		{method: "GET", path: "/api/v1/lobby/report", roles: leads, handler: s.lobbyReport},
 	}
+}
+
+// lobbyReport tells how an office day went (?day=YYYY-MM-DD; today
+// without it): see kindred.LobbyDay.
+func (s *server) lobbyReport(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r, "day")
+	if err := q.Err(); err != nil {
+		return err
+	}
+	d, err := s.cfg.Lobby.LobbyDay(r.Context(), q.str("day"))
+	if err != nil {
+		return s.storeFailed("LobbyDay", err)
+	}
+	return writeJSON(w, http.StatusOK, d)
 }
 
 func (s *server) listLobbyServices(w http.ResponseWriter, r *http.Request) error {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -63,6 +64,35 @@ func lobbyAuthz(t *testing.T, d *desk) []authzCase {
 		{"POST /api/v1/lobby/desks/{id}/open", "admin lead agent", "/api/v1/lobby/desks/" + quiet + "/open", func() string { return `{"services": ["Q"]}` }},
 		{"POST /api/v1/lobby/desks/{id}/call", "admin lead agent", "/api/v1/lobby/desks/" + quiet + "/call", nil},
 		{"POST /api/v1/lobby/desks/{id}/close", "admin lead agent", "/api/v1/lobby/desks/" + closing + "/close", nil},
+		{"GET /api/v1/lobby/report", "admin lead", "/api/v1/lobby/report", nil},
+	}
+}
+
+// TestLobbyReportTellsTheDay: a lead reads how today went, service by
+// service; a day that is not a date is refused, naming the field.
+func TestLobbyReportTellsTheDay(t *testing.T) {
+	d := newDesk(t)
+	d.must(kindred.RoleLead, 201, "POST", "/api/v1/lobby/services", map[string]any{"name": "Registration", "code": "A"})
+	desk := id(d.must(kindred.RoleLead, 201, "POST", "/api/v1/lobby/desks", map[string]any{"name": "1"}))
+	d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/desks/"+desk+"/open", map[string]any{"services": []string{"A"}})
+	for range 3 {
+		d.must(kindred.RoleKiosk, 201, "POST", "/api/v1/lobby/tickets", map[string]any{"service": "A"})
+	}
+	d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/desks/"+desk+"/call", nil)
+	d.must(kindred.RoleAgent, 200, "POST", "/api/v1/lobby/desks/"+desk+"/call", nil) // the first served
+	rec := d.as(kindred.RoleLead, "GET", "/api/v1/lobby/report", nil)
+	var day kindred.LobbyDay
+	if err := json.Unmarshal(rec.Body.Bytes(), &day); rec.Code != 200 || err != nil {
+		t.Fatalf("report: %d %v %s", rec.Code, err, rec.Body)
+	}
+	a := day.Total
+	if len(day.Services) != 1 || day.Services[0].Code != "A" || a.Issued != 3 || a.Served != 1 || a.Open != 2 || a.Told != 2 ||
+		a.WaitP50 == nil || a.ServiceP50 == nil || len(day.Hours) != 1 || day.Hours[0].Issued != 3 {
+		t.Fatalf("today: %+v", day)
+	}
+	p := problemOf(t, d.as(kindred.RoleLead, "GET", "/api/v1/lobby/report?day=yesterday", nil))
+	if p.Status != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "day" {
+		t.Fatalf("a day that is no date: %+v", p)
 	}
 }
 

@@ -490,11 +490,11 @@ func (db *DB) IssueTicket(ctx context.Context, t *kindred.Ticket) error {
 		}
 		*t = row.Ticket
 		// Within three places already: the ticket in hand says so; the
-		// near SMS is for those who stepped out.
-		if t.Position-1 <= nearPlaces {
-			if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET notified_near = ? WHERE id = ?", true, id); err != nil {
-				return err
-			}
+		// near SMS is for those who stepped out. The wait it tells is kept,
+		// for the day's report to hold it to.
+		if _, err := tx.Exec(ctx, "UPDATE lobby_tickets SET told_low = ?, told_high = ?, notified_near = ? WHERE id = ?",
+			t.Wait.LowMinutes, t.Wait.HighMinutes, t.Position-1 <= nearPlaces, id); err != nil {
+			return err
 		}
 		detail := t.Number
 		if t.Phone != "" {
@@ -707,8 +707,10 @@ func (db *DB) CallNext(ctx context.Context, deskID int64) (*kindred.Ticket, erro
 			if i < 0 {
 				return nil
 			}
-			res, err := tx.Exec(ctx, "UPDATE lobby_tickets SET status = 'called', desk_id = ?, called_at = ? WHERE id = ? AND status = 'waiting'",
-				deskID, ms(db.clock()), ln.waiting[i].ID)
+			now := ms(db.clock())
+			res, err := tx.Exec(ctx, `UPDATE lobby_tickets SET status = 'called', desk_id = ?, called_at = ?,
+				first_called_at = COALESCE(first_called_at, ?) WHERE id = ? AND status = 'waiting'`,
+				deskID, now, now, ln.waiting[i].ID)
 			if err != nil {
 				return err
 			}

@@ -38,6 +38,7 @@ func (c *Console) lobbyRoutes() []route {
 		{"POST /lobby/tickets/{id}/customer", staff, c.linkTicketCustomer},
 		{"POST /lobby/tickets/{id}/transfer", staff, c.transferTicket},
 		{"POST /lobby/tickets/{id}/needs", staff, c.ticketNeeds},
+		{"GET /lobby/report", leads, c.lobbyReport},
 	}
 }
 

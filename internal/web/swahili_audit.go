@@ -13,7 +13,6 @@ func init() {
 		"Any record": "Rekodi yoyote",
 		"Its number": "Nambari yake",
 		"As in the record's address: /customers/12 is customer 12.": "Kama kwenye anwani ya rekodi: /customers/12 ni mteja 12.",
-		"Show":                        "Onyesha",
 		"Who":                         "Nani",
 		"What":                        "Nini",
 		"Details":                     "Maelezo",
