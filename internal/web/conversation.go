@@ -46,6 +46,9 @@ type conversationPage struct {
 	// SavedReplies are the office's saved replies, to start a reply from.
 	SavedReplies []kindred.SavedReply
 	Saved        int64 // the one in the reply box
+	// SentFrom is the conversation whose reply was just sent, when this
+	// one was opened as the next person waiting.
+	SentFrom int64
 }
 
 // greeting is how the customer card tells the agent to address the person.
@@ -140,6 +143,9 @@ func (c *Console) conversation(w http.ResponseWriter, r *http.Request, q *reques
 		if p.Promise, err = c.offerPromise(r.Context(), p.view, p.Conv); err != nil {
 			return err
 		}
+	}
+	if from, err := strconv.ParseInt(r.URL.Query().Get("sent"), 10, 64); err == nil && from > 0 {
+		p.SentFrom = from
 	}
 	if c.cfg.SavedReplies != nil {
 		if p.SavedReplies, err = c.cfg.SavedReplies.SavedReplies(r.Context()); err != nil {
@@ -242,7 +248,21 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request, q *request
 		return err
 	}
 	c.cfg.Hub.Publish(*m)
-	http.Redirect(w, r, "/conversations/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	to := "/conversations/" + strconv.FormatInt(id, 10)
+	if dir == kindred.Outbound && r.PostForm.Get("then") == "next" {
+		// Forty emails before lunch: the next person waiting, as the inbox
+		// orders them. The reply is sent whatever happens here.
+		next, err := c.nextWaiting(ctx, q.agent.ID, id)
+		switch {
+		case err != nil:
+			c.log.WarnContext(ctx, "finding the next conversation after a reply", "conversation", id, "err", err)
+		case next > 0:
+			to = "/conversations/" + strconv.FormatInt(next, 10) + "?sent=" + strconv.FormatInt(id, 10)
+		default:
+			to = "/inbox?answered=1"
+		}
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 

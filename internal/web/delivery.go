@@ -45,6 +45,16 @@ func (p *conversationPage) SendLabel() string {
 	return p.T("Record reply (not sent)")
 }
 
+// SendNextLabel is what the send-and-next button says: it sends, or only
+// records, as the send button does.
+func (p *conversationPage) SendNextLabel() string {
+	switch p.Route.Channel {
+	case kindred.ChannelSMS, kindred.ChannelEmail, kindred.ChannelWhatsApp, kindred.ChannelChat:
+		return p.T("Send, then open the next person waiting")
+	}
+	return p.T("Record, then open the next person waiting")
+}
+
 // SendHint says, under the reply box, what happens to a reply that is not
 // sent anywhere, and why.
 func (p *conversationPage) SendHint() string {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -91,44 +92,10 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 		more.Set("after", formatInboxKey(last.UpdatedAt, last.ID))
 		next = "/inbox?" + more.Encode()
 	}
-	// The people and their last words for the whole page in one read each,
-	// not two per row.
-	custIDs, convIDs := make([]int64, len(convs)), make([]int64, len(convs))
-	for i, conv := range convs {
-		custIDs[i], convIDs[i] = conv.CustomerID, conv.ID
-	}
-	customers, err := c.cfg.Customers.CustomersByID(ctx, custIDs)
+	rows, err := c.inboxRows(ctx, convs)
 	if err != nil {
 		return err
 	}
-	lasts, err := c.cfg.Conversations.LatestInbounds(ctx, convIDs)
-	if err != nil {
-		return err
-	}
-	now := c.cfg.Now()
-	rows := make([]inboxRow, 0, len(convs))
-	for _, conv := range convs {
-		cust := customers[conv.CustomerID]
-		if cust == nil {
-			// A conversation's customer cannot be deleted; should one be
-			// missing, fail as reading it alone would, not show a blank row.
-			return kindred.Errorf(kindred.NotFound, "customer %d of conversation %d not found", conv.CustomerID, conv.ID)
-		}
-		last := lasts[conv.ID]
-		row := inboxRow{Conv: conv, Customer: cust, Waiting: conv.Status == kindred.StatusWaitingOnUs}
-		var report *compassion.CustomerReport
-		if last != nil {
-			report = customerReport(last)
-			row.Last = snippet(last.Body, 120)
-			if row.Waiting {
-				row.Waited = now.Sub(last.CreatedAt)
-			}
-		}
-		row.Badges = careBadges(report, last, cust)
-		row.Need = careNeed(conv.Priority, report, cust)
-		rows = append(rows, row)
-	}
-	sortInbox(rows)
 	changed, _ := strconv.Atoi(qs.Get("changed"))
 	agents, err := c.cfg.Agents.Agents(ctx)
 	if err != nil {
@@ -151,9 +118,72 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, q *request) erro
 		Next       string // the next page, when there is one
 		Agents     []kindred.Agent
 		Statuses   []kindred.Status
-		Changed    int // conversations just changed together
-	}{v, rows, f, kindred.Channels, kindred.Priorities, next, agents, kindred.Statuses, changed})
+		Changed    int  // conversations just changed together
+		Answered   bool // a reply just sent, and nobody else waits
+	}{v, rows, f, kindred.Channels, kindred.Priorities, next, agents, kindred.Statuses, changed, qs.Get("answered") == "1"})
 	return nil
+}
+
+// inboxRows reads the people and their last words for a page of
+// conversations, one read each for the whole page, not two per row, and
+// puts the rows in the inbox's order: waiting on us first, then the most
+// care needed, then the longest wait.
+func (c *Console) inboxRows(ctx context.Context, convs []kindred.Conversation) ([]inboxRow, error) {
+	custIDs, convIDs := make([]int64, len(convs)), make([]int64, len(convs))
+	for i, conv := range convs {
+		custIDs[i], convIDs[i] = conv.CustomerID, conv.ID
+	}
+	customers, err := c.cfg.Customers.CustomersByID(ctx, custIDs)
+	if err != nil {
+		return nil, err
+	}
+	lasts, err := c.cfg.Conversations.LatestInbounds(ctx, convIDs)
+	if err != nil {
+		return nil, err
+	}
+	now := c.cfg.Now()
+	rows := make([]inboxRow, 0, len(convs))
+	for _, conv := range convs {
+		cust := customers[conv.CustomerID]
+		if cust == nil {
+			// A conversation's customer cannot be deleted; should one be
+			// missing, fail as reading it alone would, not show a blank row.
+			return nil, kindred.Errorf(kindred.NotFound, "customer %d of conversation %d not found", conv.CustomerID, conv.ID)
+		}
+		last := lasts[conv.ID]
+		row := inboxRow{Conv: conv, Customer: cust, Waiting: conv.Status == kindred.StatusWaitingOnUs}
+		var report *compassion.CustomerReport
+		if last != nil {
+			report = customerReport(last)
+			row.Last = snippet(last.Body, 120)
+			if row.Waiting {
+				row.Waited = now.Sub(last.CreatedAt)
+			}
+		}
+		row.Badges = careBadges(report, last, cust)
+		row.Need = careNeed(conv.Priority, report, cust)
+		rows = append(rows, row)
+	}
+	sortInbox(rows)
+	return rows, nil
+}
+
+// nextWaiting is the conversation the inbox puts first among those waiting
+// on us that agent may take (theirs, or nobody's yet), other than skip; 0
+// when there is none.
+func (c *Console) nextWaiting(ctx context.Context, agentID, skip int64) (int64, error) {
+	convs, err := c.cfg.Conversations.Conversations(ctx, kindred.ConversationFilter{Status: kindred.StatusWaitingOnUs, Page: kindred.Page{Limit: inboxPage}})
+	if err != nil {
+		return 0, err
+	}
+	convs = slices.DeleteFunc(convs, func(cv kindred.Conversation) bool {
+		return cv.ID == skip || cv.AssigneeID != nil && *cv.AssigneeID != agentID
+	})
+	rows, err := c.inboxRows(ctx, convs)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	return rows[0].Conv.ID, nil
 }
 
 // formatInboxKey writes a conversation's place in the inbox order for the

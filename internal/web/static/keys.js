@@ -44,10 +44,11 @@
   }
 
   document.addEventListener("keydown", function (ev) {
-    // Ctrl+Enter sends the reply from the reply box: a key with a modifier,
-    // so it is always on.
+    // Ctrl+Enter sends the reply from the reply box, and Ctrl+Shift+Enter
+    // sends it and opens the next person waiting: keys with a modifier, so
+    // they are always on.
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && ev.target && ev.target.id === "reply") {
-      var send = document.getElementById("send");
+      var send = document.getElementById(ev.shiftKey ? "send-next" : "send");
       if (send) { ev.preventDefault(); send.click(); }
       return;
     }
