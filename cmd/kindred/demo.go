@@ -18,6 +18,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	cfg := config.Default()
 	fs := config.NewFlagSet("demo", &cfg, stderr)
 	fs.DB()
+	fs.Clock()
 	var o demo.Options
 	fs.IntVar(&o.Months, "months", 3, "months of history to write, ending now")
 	fs.Uint64Var(&o.Seed, "seed", 1, "the same seed writes the same desk")
@@ -36,6 +37,9 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer db.Close()
+	// The lobby's office days are on the desk's clock, as serve keeps them.
+	db.SetLocation(cfg.Location)
+	o.Location = cfg.Location
 	start := time.Now()
 	sum, err := demo.Fill(ctx, db, o)
 	if err != nil {

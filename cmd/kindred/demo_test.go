@@ -66,6 +66,39 @@ func TestDemoFillsADeskTheDashboardCanShow(t *testing.T) {
 	if err != nil || len(log) == 0 {
 		t.Errorf("kindness log %v, %v", log, err)
 	}
+	// The lobby's last office days, on the desk's clock (Nairobi, the
+	// default): every ticket closed, each told a wait, most called within it.
+	nairobi, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetLocation(nairobi)
+	day := now.In(nairobi)
+	var week kindred.LobbyServiceDay
+	for range 7 {
+		day = day.AddDate(0, 0, -1)
+		ld, err := db.LobbyDay(ctx, day.Format(time.DateOnly))
+		if err != nil {
+			t.Fatal(err)
+		}
+		weekend := day.Weekday() == time.Saturday || day.Weekday() == time.Sunday
+		if got := ld.Total; weekend != (got.Issued == 0) || got.Open != 0 || got.Told != got.Issued || len(ld.Services) != 2 {
+			t.Errorf("lobby on %s (%s): %+v", ld.Day, day.Weekday(), got)
+		}
+		for _, h := range ld.Hours {
+			if h.Hour < 8 || h.Hour > 15 {
+				t.Errorf("tickets taken at %02d:00 on %s, outside office hours", h.Hour, ld.Day)
+			}
+		}
+		week.Issued += ld.Total.Issued
+		week.Told += ld.Total.Told
+		week.WithinTold += ld.Total.WithinTold
+		week.Accommodated += ld.Total.Accommodated
+		week.NoShow += ld.Total.NoShow
+	}
+	if week.Issued < 250 || week.Accommodated == 0 || week.NoShow == 0 || week.WithinTold < week.Told*3/4 || week.WithinTold == week.Told {
+		t.Errorf("the lobby's last five office days: %+v; want a busy office, told a wait that mostly held", week)
+	}
 
 	errs.Reset()
 	if code := run(context.Background(), []string{"demo", "--db", path, "--months", "1"}, nil, &out, &errs); code == 0 ||

@@ -39,16 +39,20 @@ type Options struct {
 	Force bool
 	// PerDay is the mean number of conversations a day; 0 means 8.
 	PerDay float64
+	// Location is the desk's clock, whose office hours the lobby's days
+	// keep; nil means UTC. The store's own clock (SetLocation) should be
+	// the same, or the lobby's days fall on the wrong dates.
+	Location *time.Location
 }
 
 // Summary counts what Fill wrote.
 type Summary struct {
-	Agents, Customers, Conversations, Messages, Surveys, HeadsUps, FollowUps, Kindness int
+	Agents, Customers, Conversations, Messages, Surveys, HeadsUps, FollowUps, Kindness, Tickets int
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("%d agents, %d customers, %d conversations, %d messages, %d answered surveys, %d heads-ups, %d follow-ups, %d acts of kindness",
-		s.Agents, s.Customers, s.Conversations, s.Messages, s.Surveys, s.HeadsUps, s.FollowUps, s.Kindness)
+	return fmt.Sprintf("%d agents, %d customers, %d conversations, %d messages, %d answered surveys, %d heads-ups, %d follow-ups, %d acts of kindness, %d lobby tickets over %d office days",
+		s.Agents, s.Customers, s.Conversations, s.Messages, s.Surveys, s.HeadsUps, s.FollowUps, s.Kindness, s.Tickets, lobbyDays)
 }
 
 // ErrNotEmpty is returned when the database already holds data and Force is
@@ -115,6 +119,13 @@ func Fill(ctx context.Context, db *store.DB, o Options) (Summary, error) {
 		return g.sum, err
 	}
 	if err := g.makeKindness(start, o.Months); err != nil {
+		return g.sum, err
+	}
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	if err := g.makeLobby(loc); err != nil {
 		return g.sum, err
 	}
 	g.at = g.now
