@@ -101,11 +101,11 @@ func TestDashboardPlans(t *testing.T) {
 		}
 		for _, v := range views {
 			var caught []caughtQuery
-			db.traceRead = func(query string, args []any) {
+			db.traceQuery = func(query string, args []any) {
 				caught = append(caught, caughtQuery{caller: storeCaller(), query: query, args: slices.Clone(args)})
 			}
 			err := v.run()
-			db.traceRead = nil
+			db.traceQuery = nil
 			if err != nil {
 				t.Fatalf("%s: %v", v.name, err)
 			}

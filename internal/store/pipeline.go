@@ -210,8 +210,8 @@ func (tx *Tx) firstRow(ctx context.Context, query string, args ...any) *Row {
 	if tx.pg == nil || tx.pg.begun {
 		return tx.QueryRow(ctx, query, args...)
 	}
-	if tx.db.traceRead != nil {
-		tx.db.traceRead(query, args)
+	if tx.db.traceQuery != nil {
+		tx.db.traceQuery(query, args)
 	}
 	return &Row{scan: func(dest ...any) error {
 		var scanErr error

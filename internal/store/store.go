@@ -61,10 +61,11 @@ type DB struct {
 	codeKey codeKey
 	// tokens keeps the API tokens read lately (see tokenTTL).
 	tokens tokenCache
-	// traceRead, when a test sets it, sees each query a transaction reads
-	// with, as written and with its arguments, before it runs: the
-	// dashboards' plans are taken from what the code really asks.
-	traceRead func(query string, args []any)
+	// traceQuery, when a test sets it, sees each statement a transaction
+	// sends, reads and writes, as written and with its arguments, before it
+	// runs: the dashboards' plans, and the posts', are taken from what the
+	// code really asks.
+	traceQuery func(query string, args []any)
 	// traceTrips, when a test sets it, sees each round trip to the
 	// database, with the statements it carries: BEGIN and COMMIT of a write
 	// transaction on PostgreSQL included (see pipeline.go).
@@ -551,6 +552,9 @@ func (tx *Tx) ctx(ctx context.Context) context.Context {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.db.traceQuery != nil {
+		tx.db.traceQuery(query, args)
+	}
 	if tx.pg != nil && !tx.pg.begun && len(args) > 0 {
 		// With BEGIN, and the writes queued before it. Without arguments
 		// pgx sends a statement by the simple protocol, which takes several
@@ -576,8 +580,8 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if tx.db.traceRead != nil {
-		tx.db.traceRead(query, args)
+	if tx.db.traceQuery != nil {
+		tx.db.traceQuery(query, args)
 	}
 	tx.flushFirst(ctx)
 	if err := tx.begin(ctx); err != nil {
@@ -612,8 +616,8 @@ func queryAll[T any](ctx context.Context, tx *Tx, scan func(scanner, *T) error, 
 
 // QueryRow runs a query expected to return at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
-	if tx.db.traceRead != nil {
-		tx.db.traceRead(query, args)
+	if tx.db.traceQuery != nil {
+		tx.db.traceQuery(query, args)
 	}
 	tx.flushFirst(ctx)
 	if err := tx.begin(ctx); err != nil {
