@@ -26,32 +26,20 @@ func TestAxeAuditPage(t *testing.T) {
 	d.admin = d.addAgent(t, ctx, "Amina Wanjiru", "amina@desk.example", kindred.RoleAdmin)
 	d.agent = d.addAgent(t, ctx, "Grace Achieng", "grace@desk.example", kindred.RoleAgent)
 	d.seed(t, ctx)
-	for _, lang := range []string{"en", "sw"} {
-		for _, large := range []bool{false, true} {
-			mode := lang
-			if large {
-				mode += "-large"
-			}
-			t.Run(mode, func(t *testing.T) {
-				tb := newTab(t, d.url)
-				tb.signIn(d.admin)
-				tb.setLargeText(large)
-				tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
-				tb.open("/customers/"+strconv.FormatInt(d.customer.ID, 10), http.StatusOK)
-				tb.submit("a#audit-customer-link", http.StatusOK)
-				tb.assertMode(large)
-				tb.mustExist("table#audit tbody tr td time")
-				checkAxe(tb, "audit log, one customer ("+mode+")")
+	inEveryMode(t, d.url, d.admin, func(t *testing.T, tb *tab, mode string, large bool) {
+		tb.open("/customers/"+strconv.FormatInt(d.customer.ID, 10), http.StatusOK)
+		tb.submit("a#audit-customer-link", http.StatusOK)
+		tb.assertMode(large)
+		tb.mustExist("table#audit tbody tr td time")
+		checkAxe(tb, "audit log, one customer ("+mode+")")
 
-				tb.do("choose the agent and any record",
-					chromedp.SetValue(chromedp.CSS("select#audit-actor"), strconv.FormatInt(d.admin.ID, 10)),
-					chromedp.SetValue(chromedp.CSS("select#audit-subject"), ""),
-				)
-				tb.submit("button#audit-show", http.StatusOK)
-				tb.mustExist("table#audit tbody tr td time") // signing in is logged
-				tb.assertMode(large)
-				checkAxe(tb, "audit log, one person ("+mode+")")
-			})
-		}
-	}
+		tb.do("choose the agent and any record",
+			chromedp.SetValue(chromedp.CSS("select#audit-actor"), strconv.FormatInt(d.admin.ID, 10)),
+			chromedp.SetValue(chromedp.CSS("select#audit-subject"), ""),
+		)
+		tb.submit("button#audit-show", http.StatusOK)
+		tb.mustExist("table#audit tbody tr td time") // signing in is logged
+		tb.assertMode(large)
+		checkAxe(tb, "audit log, one person ("+mode+")")
+	})
 }

@@ -291,6 +291,29 @@ func (tb *tab) setLargeText(on bool) {
 	}
 }
 
+// inEveryMode runs walk as p, in a new tab, once in each of the console's
+// four modes: English and Kiswahili, each at normal size and with large
+// text. The tab is signed in and set to the mode; mode names the run
+// ("sw-large") for axe's reports.
+func inEveryMode(t *testing.T, base string, p person, walk func(t *testing.T, tb *tab, mode string, large bool)) {
+	t.Helper()
+	for _, lang := range []string{"en", "sw"} {
+		for _, large := range []bool{false, true} {
+			mode := lang
+			if large {
+				mode += "-large"
+			}
+			t.Run(mode, func(t *testing.T) {
+				tb := newTab(t, base)
+				tb.signIn(p)
+				tb.setLargeText(large)
+				tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
+				walk(t, tb, mode, large)
+			})
+		}
+	}
+}
+
 // assertMode checks that the page is in the mode the test chose.
 func (tb *tab) assertMode(large bool) {
 	tb.t.Helper()

@@ -20,29 +20,17 @@ func TestAxeLobbyReport(t *testing.T) {
 	if _, err := d.db.CallNext(ctx, d.one.ID); err != nil { // one of the two waiting is called
 		t.Fatal(err)
 	}
-	for _, lang := range []string{"en", "sw"} {
-		for _, large := range []bool{false, true} {
-			mode := lang
-			if large {
-				mode += "-large"
-			}
-			t.Run(mode, func(t *testing.T) {
-				tb := newTab(t, d.url)
-				tb.signIn(d.admin)
-				tb.setLargeText(large)
-				tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
-				tb.open("/lobby/desk", http.StatusOK)
-				tb.submit("a#lobby-report-link", http.StatusOK)
-				tb.assertMode(large)
-				tb.mustExist("p#report-honesty")
-				tb.mustExist("table#report-hours tbody tr meter")
-				checkAxe(tb, "lobby report, today ("+mode+")")
+	inEveryMode(t, d.url, d.admin, func(t *testing.T, tb *tab, mode string, large bool) {
+		tb.open("/lobby/desk", http.StatusOK)
+		tb.submit("a#lobby-report-link", http.StatusOK)
+		tb.assertMode(large)
+		tb.mustExist("p#report-honesty")
+		tb.mustExist("table#report-hours tbody tr meter")
+		checkAxe(tb, "lobby report, today ("+mode+")")
 
-				tb.submit("a#report-prev", http.StatusOK)
-				tb.mustExist("p#report-none")
-				tb.assertMode(large)
-				checkAxe(tb, "lobby report, a day with nobody ("+mode+")")
-			})
-		}
-	}
+		tb.submit("a#report-prev", http.StatusOK)
+		tb.mustExist("p#report-none")
+		tb.assertMode(large)
+		checkAxe(tb, "lobby report, a day with nobody ("+mode+")")
+	})
 }

@@ -65,33 +65,21 @@ func TestAxeOutboxPage(t *testing.T) {
 			}
 		}
 	}
-	for _, lang := range []string{"en", "sw"} {
-		for _, large := range []bool{false, true} {
-			mode := lang
-			if large {
-				mode += "-large"
-			}
-			t.Run(mode, func(t *testing.T) {
-				giveUp(t)
-				tb := newTab(t, d.url)
-				tb.signIn(d.admin)
-				tb.setLargeText(large)
-				tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
-				tb.open("/outbox", http.StatusOK)
-				tb.assertMode(large)
-				tb.mustExist("table#outbox-dead tbody tr")
-				tb.mustExist("table#outbox-pending tbody tr")
-				tb.mustExist("table#outbox-sent tbody tr")
-				checkAxe(tb, "outbox ("+mode+")")
+	inEveryMode(t, d.url, d.admin, func(t *testing.T, tb *tab, mode string, large bool) {
+		giveUp(t)
+		tb.open("/outbox", http.StatusOK)
+		tb.assertMode(large)
+		tb.mustExist("table#outbox-dead tbody tr")
+		tb.mustExist("table#outbox-pending tbody tr")
+		tb.mustExist("table#outbox-sent tbody tr")
+		checkAxe(tb, "outbox ("+mode+")")
 
-				tb.submit("button#retry-dead-button", http.StatusOK)
-				tb.mustExist("p#requeued")
-				tb.assertMode(large)
-				checkAxe(tb, "outbox, sent again ("+mode+")")
-				if dead, err := d.db.Outbox(ctx, kindred.OutboxFilter{Status: kindred.OutboxDead}); err != nil || len(dead) != 0 {
-					t.Fatalf("still given up after sending all again: %d %v", len(dead), err)
-				}
-			})
+		tb.submit("button#retry-dead-button", http.StatusOK)
+		tb.mustExist("p#requeued")
+		tb.assertMode(large)
+		checkAxe(tb, "outbox, sent again ("+mode+")")
+		if dead, err := d.db.Outbox(ctx, kindred.OutboxFilter{Status: kindred.OutboxDead}); err != nil || len(dead) != 0 {
+			t.Fatalf("still given up after sending all again: %d %v", len(dead), err)
 		}
-	}
+	})
 }

@@ -31,39 +31,27 @@ func TestAxeWebhooksPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.seed(t, ctx) // its messages make deliveries to list
-	for _, lang := range []string{"en", "sw"} {
-		for _, large := range []bool{false, true} {
-			mode := lang
-			if large {
-				mode += "-large"
-			}
-			t.Run(mode, func(t *testing.T) {
-				tb := newTab(t, d.url)
-				tb.signIn(d.admin)
-				tb.setLargeText(large)
-				tb.submit(`form#language button[value="`+lang+`"]`, http.StatusOK)
-				tb.open("/admin/webhooks", http.StatusOK)
-				tb.assertMode(large)
-				tb.mustExist("table#deliveries tbody tr")
-				checkAxe(tb, "webhooks ("+mode+")")
+	inEveryMode(t, d.url, d.admin, func(t *testing.T, tb *tab, mode string, large bool) {
+		tb.open("/admin/webhooks", http.StatusOK)
+		tb.assertMode(large)
+		tb.mustExist("table#deliveries tbody tr")
+		checkAxe(tb, "webhooks ("+mode+")")
 
-				tb.do("ask for a webhook on this network",
-					chromedp.SendKeys(chromedp.CSS("input#webhook-url"), "http://127.0.0.1:9000/hook"),
-					chromedp.Click(chromedp.CSS(`input[id="event-ticket.called"]`)),
-				)
-				tb.submit("button#create-webhook-button", http.StatusUnprocessableEntity)
-				tb.assertMode(large)
-				checkAxe(tb, "webhooks, refused ("+mode+")")
+		tb.do("ask for a webhook on this network",
+			chromedp.SendKeys(chromedp.CSS("input#webhook-url"), "http://127.0.0.1:9000/hook"),
+			chromedp.Click(chromedp.CSS(`input[id="event-ticket.called"]`)),
+		)
+		tb.submit("button#create-webhook-button", http.StatusUnprocessableEntity)
+		tb.assertMode(large)
+		checkAxe(tb, "webhooks, refused ("+mode+")")
 
-				eval[string](tb, `document.querySelector("input#webhook-url").value = ""`)
-				tb.do("point it at the CRM",
-					chromedp.SendKeys(chromedp.CSS("input#webhook-url"), "https://crm.example.org/tickets-"+mode),
-				)
-				tb.submit("button#create-webhook-button", http.StatusCreated)
-				tb.mustExist("output#new-webhook-secret")
-				tb.assertMode(large)
-				checkAxe(tb, "webhooks, secret shown once ("+mode+")")
-			})
-		}
-	}
+		eval[string](tb, `document.querySelector("input#webhook-url").value = ""`)
+		tb.do("point it at the CRM",
+			chromedp.SendKeys(chromedp.CSS("input#webhook-url"), "https://crm.example.org/tickets-"+mode),
+		)
+		tb.submit("button#create-webhook-button", http.StatusCreated)
+		tb.mustExist("output#new-webhook-secret")
+		tb.assertMode(large)
+		checkAxe(tb, "webhooks, secret shown once ("+mode+")")
+	})
 }
