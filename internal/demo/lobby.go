@@ -21,11 +21,12 @@ const lobbyDays = 10
 var arrivalsPerHour = []float64{14, 20, 18, 12, 7, 11, 9, 4}
 
 type lobbyDesk struct {
-	desk    *kindred.Desk
-	staff   *agent
-	free    time.Time       // when the desk next calls
-	missing *kindred.Ticket // called and not come: marked so when free
-	done    bool            // after closing, nobody left to call
+	desk     *kindred.Desk
+	services []string // the codes it opens for
+	staff    *agent
+	free     time.Time       // when the desk next calls
+	missing  *kindred.Ticket // called and not come: marked so when free
+	done     bool            // after closing, nobody left to call
 }
 
 func (g *generator) makeLobby(loc *time.Location) error {
@@ -39,6 +40,9 @@ func (g *generator) makeLobby(loc *time.Location) error {
 		if a.Team == "Front desk" {
 			front = append(front, a)
 		}
+	}
+	if len(front) == 0 {
+		front = g.agents
 	}
 	plan := []struct {
 		name     string
@@ -62,7 +66,7 @@ func (g *generator) makeLobby(loc *time.Location) error {
 				return err
 			}
 		}
-		desks[i] = &lobbyDesk{desk: d, staff: front[i%len(front)]}
+		desks[i] = &lobbyDesk{desk: d, services: p.services, staff: front[i%len(front)]}
 	}
 	today := g.now.In(loc)
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
@@ -74,7 +78,7 @@ func (g *generator) makeLobby(loc *time.Location) error {
 		}
 	}
 	for i := len(days) - 1; i >= 0; i-- {
-		if err := g.lobbyDay(days[i], desks, plan[0].services); err != nil {
+		if err := g.lobbyDay(days[i], desks); err != nil {
 			return err
 		}
 	}
@@ -83,7 +87,7 @@ func (g *generator) makeLobby(loc *time.Location) error {
 
 // lobbyDay plays one office day: desks open at 08:00, people come until
 // 16:00, and the desks call until nobody is left.
-func (g *generator) lobbyDay(day time.Time, desks []*lobbyDesk, codes []string) error {
+func (g *generator) lobbyDay(day time.Time, desks []*lobbyDesk) error {
 	open := day.Add(8 * time.Hour)
 	closing := day.Add(time.Duration(len(arrivalsPerHour)) * time.Hour)
 	// Arrivals: a Poisson stream at each hour's rate.
@@ -102,13 +106,7 @@ func (g *generator) lobbyDay(day time.Time, desks []*lobbyDesk, codes []string) 
 	for _, d := range desks {
 		g.at = open.Add(time.Duration(g.r.IntN(10)) * time.Minute)
 		actor := kindred.WithActor(g.ctx, kindred.Actor{AgentID: d.staff.ID, Name: d.staff.Name, Role: d.staff.Role})
-		services := codes[:1]
-		if d.desk.Name == "1" {
-			services = codes
-		} else if d.desk.Name == "3" {
-			services = codes[1:]
-		}
-		if _, err := g.db.OpenDesk(actor, d.desk.ID, services); err != nil {
+		if _, err := g.db.OpenDesk(actor, d.desk.ID, d.services); err != nil {
 			return err
 		}
 		d.free, d.missing, d.done = g.at, nil, false
