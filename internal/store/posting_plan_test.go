@@ -54,6 +54,35 @@ func TestPostsFindTheirRowsByIndex(t *testing.T) {
 			}
 		}
 	}
+	// The lobby's: a ticket with a phone taken, called, served; a code sent
+	// and checked.
+	if err := db.CreateQueue(ctx, &kindred.Queue{Code: "A", Name: "Registration"}); err != nil {
+		t.Fatal(err)
+	}
+	desk := &kindred.Desk{Name: "1"}
+	if err := db.CreateDesk(ctx, desk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.OpenDesk(as, desk.ID, []string{"A"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := db.IssueTicket(ctx, &kindred.Ticket{QueueCode: "A", Phone: "+254711000001", CustomerID: &cust.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if _, err := db.CallNext(as, desk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, err := db.IssueCode(as, kindred.CodeRequest{CustomerID: cust.ID, Channel: kindred.CodeBySMS}, db.clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CheckCode(as, code.ID, "000000", db.clock()); err != nil && kindred.ErrorKind(err) != kindred.Invalid {
+		t.Fatal(err)
+	}
 	due, err := db.Claim(ctx, db.clock().Add(time.Minute), time.Minute, 20)
 	if err != nil || len(due) == 0 {
 		t.Fatalf("claim: %d %v", len(due), err)
