@@ -41,7 +41,10 @@ type outboxRow struct {
 
 // Expired says whether the message is a one-time code, which is not sent
 // again: it has run out long before anyone looks at the list.
-func (r outboxRow) Expired() bool { return r.Purpose == "code" }
+func (r outboxRow) Expired() bool { return isCode(r.OutboundMessage) }
+
+// isCode reports whether m carries a one-time code.
+func isCode(m kindred.OutboundMessage) bool { return m.Purpose == "code" }
 
 func (c *Console) outboxRoutes() []route {
 	return []route{
@@ -56,7 +59,7 @@ func (c *Console) outbox(w http.ResponseWriter, r *http.Request, q *request) err
 	v := c.view(r, q, "Outbox")
 	v.Nav = "outbox"
 	p := &outboxPage{view: v}
-	names := map[int64]string{}
+	var custIDs []int64
 	list := func(status kindred.OutboxStatus, limit int) ([]outboxRow, error) {
 		msgs, err := c.cfg.Outbox.Outbox(ctx, kindred.OutboxFilter{Status: status, Page: kindred.Page{Limit: limit}})
 		if err != nil {
@@ -66,21 +69,9 @@ func (c *Console) outbox(w http.ResponseWriter, r *http.Request, q *request) err
 		for i, m := range msgs {
 			rows[i].OutboundMessage, rows[i].V = m, v
 			rows[i].Body = ""
-			if m.CustomerID == nil {
-				continue
+			if m.CustomerID != nil {
+				custIDs = append(custIDs, *m.CustomerID)
 			}
-			name, ok := names[*m.CustomerID]
-			if !ok {
-				cust, err := c.cfg.Customers.Customer(ctx, *m.CustomerID)
-				switch {
-				case err == nil:
-					name = cust.Name
-				case kindred.ErrorKind(err) != kindred.NotFound: // erased: the row keeps no name
-					return nil, err
-				}
-				names[*m.CustomerID] = name
-			}
-			rows[i].CustomerName = name
 		}
 		return rows, nil
 	}
@@ -92,7 +83,7 @@ func (c *Console) outbox(w http.ResponseWriter, r *http.Request, q *request) err
 		p.Dead, p.MoreDead = p.Dead[:outboxShown], true
 	}
 	for _, m := range p.Dead {
-		if !m.Expired() {
+		if !isCode(m.OutboundMessage) {
 			p.Resendable++
 		}
 	}
@@ -101,6 +92,19 @@ func (c *Console) outbox(w http.ResponseWriter, r *http.Request, q *request) err
 	}
 	if p.Sent, err = list(kindred.OutboxSent, outboxShown); err != nil {
 		return err
+	}
+	// The people, for the three lists in one read, as the inbox reads
+	// its page's; an erased customer's rows keep no name.
+	customers, err := c.cfg.Customers.CustomersByID(ctx, custIDs)
+	if err != nil {
+		return err
+	}
+	for _, rows := range [][]outboxRow{p.Dead, p.Pending, p.Sent} {
+		for i := range rows {
+			if id := rows[i].CustomerID; id != nil && customers[*id] != nil {
+				rows[i].CustomerName = customers[*id].Name
+			}
+		}
 	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("requeued")); err == nil && n >= 0 {
 		p.Requeued = n
@@ -119,7 +123,7 @@ func (c *Console) retryOutbox(w http.ResponseWriter, r *http.Request, q *request
 	if err != nil {
 		return err
 	}
-	if (outboxRow{OutboundMessage: *m}).Expired() {
+	if isCode(*m) {
 		return kindred.Errorf(kindred.Conflict, "a one-time code is not sent again: it has run out. Send a new one from the customer's page.")
 	}
 	if err := c.cfg.Outbox.Retry(r.Context(), id); err != nil {
@@ -143,7 +147,7 @@ func (c *Console) retryDeadOutbox(w http.ResponseWriter, r *http.Request, q *req
 			return err
 		}
 		for _, m := range dead {
-			if !(outboxRow{OutboundMessage: m}).Expired() {
+			if !isCode(m) {
 				ids = append(ids, m.ID)
 			}
 		}
