@@ -78,7 +78,8 @@ type OutboxService interface {
 	// MarkFailed records a failed attempt: retry at retryAt, or, when dead,
 	// move the message to the dead-letter list.
 	MarkFailed(ctx context.Context, id int64, reason string, retryAt time.Time, dead bool) error
-	// Retry puts a dead message back in the queue, due now (audited).
+	// Retry puts a dead message back in the queue, due now (audited). A
+	// one-time code is refused with Conflict: by then it has expired.
 	Retry(ctx context.Context, id int64) error
 	// RecordDelivery applies a gateway's delivery report to the message it
 	// sent and the reply that message carried (see DeliveryReport); it

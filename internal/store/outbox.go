@@ -216,17 +216,20 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, retryAt t
 }
 
 // Retry puts a dead message back in the queue, due now, with a fresh count
-// of attempts.
+// of attempts. A one-time code is refused (Conflict): it has expired by the
+// time it is dead, and whoever asks, console or API, must send a new one.
 func (db *DB) Retry(ctx context.Context, id int64) error {
 	var ref *messageRef
 	err := db.Tx(ctx, func(tx *Tx) error {
+		// The purpose is in the statement, not read before it, so that the
+		// refusal and the change are one step.
 		res, err := tx.Exec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL
-			WHERE id = ? AND status = 'dead'`, ms(db.clock()), id)
+			WHERE id = ? AND status = 'dead' AND purpose <> 'code'`, ms(db.clock()), id)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, conflictOrMissing(ctx, tx, id))
+			return errors.Join(err, notRequeued(ctx, tx, id))
 		}
 		if ref, err = tx.replyRequeued(ctx, id); err != nil {
 			return err
@@ -239,6 +242,20 @@ func (db *DB) Retry(ctx context.Context, id int64) error {
 	}
 	db.announce(ref)
 	return nil
+}
+
+// notRequeued explains why Retry left an outbox row as it was.
+func notRequeued(ctx context.Context, tx *Tx, id int64) error {
+	var code bool
+	err := tx.QueryRow(ctx, "SELECT purpose = 'code' FROM outbox WHERE id = ? AND status = 'dead'", id).Scan(&code)
+	switch {
+	case err == nil && code:
+		return &kindred.Error{Kind: kindred.Conflict,
+			Message: fmt.Sprintf("outgoing message %d is a one-time code, which expires: send a new code instead", id)}
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	return conflictOrMissing(ctx, tx, id)
 }
 
 // conflictOrMissing explains why an outbox row did not change: it does not

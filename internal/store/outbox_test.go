@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,4 +82,38 @@ func testOutbox(t *testing.T, s suite) {
 	if acts := auditActions(t, db, kindred.AuditFilter{Subject: "outbox"}); len(acts) < 6 {
 		t.Fatalf("outbox audit: %v", acts)
 	}
+}
+
+// A one-time code that died has expired too: Retry refuses it, whoever asks,
+// and leaves it dead, unaudited.
+func testOutboxCodeIsNotSentAgain(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	ctx := ctxAs(0, "test")
+	c := mustCustomer(t, db, kindred.Customer{Name: "Wanjiru Kamau", Phone: "+254711000111"})
+	code := &kindred.OutboundMessage{Channel: kindred.ChannelSMS, To: c.Phone, Body: "Your code is 481516", Purpose: "code", CustomerID: &c.ID}
+	if err := db.Enqueue(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if got, err := db.Claim(context.Background(), now, time.Minute, 10); err != nil || len(got) != 1 {
+		t.Fatalf("claim: %+v %v", got, err)
+	}
+	if err := db.MarkFailed(context.Background(), code.ID, "no SMS gateway", now, true); err != nil {
+		t.Fatal(err)
+	}
+
+	audited := count(t, db, "SELECT COUNT(*) FROM audit")
+	err := db.Retry(ctx, code.ID)
+	wantKind(t, err, kindred.Conflict)
+	if want := "is a one-time code"; !strings.Contains(err.Error(), want) {
+		t.Errorf("refusal %q does not say %q", err, want)
+	}
+	m, err := db.OutboundMessage(context.Background(), code.ID)
+	if err != nil || m.Status != kindred.OutboxDead || m.Attempts != 1 {
+		t.Fatalf("after the refused retry: %+v %v", m, err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM audit"); n != audited {
+		t.Errorf("the refused retry wrote %d audit entries", n-audited)
+	}
+	wantKind(t, db.Retry(ctx, 999), kindred.NotFound)
 }

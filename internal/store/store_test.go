@@ -125,6 +125,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"ConcurrentMessages", testConcurrentMessages},
 		{"Backup", testBackup},
 		{"OutboxClaimSendRetryDead", testOutbox},
+		{"OutboxCodeIsNotSentAgain", testOutboxCodeIsNotSentAgain},
 		{"InvitationSetsAPasswordOnceAndEndsSessions", testInvitation},
 		{"NewerLinkSpendsTheOlderAndLinksExpire", testLinkReplacedAndExpired},
 		{"ServiceAndDisabledAccountsGetNoLink", testLinkRefused},
