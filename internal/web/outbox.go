@@ -113,18 +113,13 @@ func (c *Console) outbox(w http.ResponseWriter, r *http.Request, q *request) err
 	return nil
 }
 
-// retryOutbox puts one given-up message back in the queue, due now.
+// retryOutbox puts one given-up message back in the queue, due now. The
+// store refuses a one-time code (Conflict), as it does for the API: the page
+// offers none, but its address can still be posted to.
 func (c *Console) retryOutbox(w http.ResponseWriter, r *http.Request, q *request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
-	}
-	m, err := c.cfg.Outbox.OutboundMessage(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if isCode(*m) {
-		return kindred.Errorf(kindred.Conflict, "a one-time code is not sent again: it has run out. Send a new one from the customer's page.")
 	}
 	if err := c.cfg.Outbox.Retry(r.Context(), id); err != nil {
 		return err

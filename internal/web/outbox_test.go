@@ -127,8 +127,11 @@ func TestOutboxPageListsAndSendsAgain(t *testing.T) {
 		t.Error("an agent's conversation page does not show the failed reply, or leads to the outbox")
 	}
 
-	// The code stays given up, even when asked for by its address.
-	wantStatus(t, admin.post("/outbox/"+id(2)+"/retry", nil), http.StatusConflict)
+	// The code stays given up, even when asked for by its address: the
+	// store refuses it.
+	r = admin.post("/outbox/"+id(2)+"/retry", nil)
+	wantStatus(t, r, http.StatusConflict)
+	wantContains(t, r, "is a one-time code, which expires: send a new code instead")
 	// One message, then the rest.
 	r = admin.post("/outbox/"+id(0)+"/retry", nil)
 	wantStatus(t, r, http.StatusSeeOther)
