@@ -226,8 +226,10 @@ func TestMigration13KeepsTheOutboxAndWhatPointsAtIt(t *testing.T) {
 	if n := count(t, db, "SELECT COUNT(*) FROM codes c JOIN outbox o ON o.id = c.outbox_id WHERE o.id = 7 AND o.body = 'Your code'"); n != 1 {
 		t.Fatal("the code no longer points at its outbox row")
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'"); n != 4 {
-		t.Fatalf("outbox has %d indexes, want 4", n)
+	// The rebuild's four, by name: later migrations add their own.
+	if n := count(t, db, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'
+		AND name IN ('outbox_due', 'outbox_customer', 'outbox_message', 'outbox_provider')`); n != 4 {
+		t.Fatalf("outbox has %d of its 4 indexes", n)
 	}
 	if err := db.Enqueue(ctx, &kindred.OutboundMessage{Channel: kindred.ChannelWhatsApp, To: "+254722000111", Body: "Habari"}); err != nil {
 		t.Fatal(err)
