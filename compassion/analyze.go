@@ -144,16 +144,68 @@ func Preload() {
 // customer part, signals and suggestions, about 1 KB an exchange) is reused
 // from one call to the next instead of being left to the garbage collector.
 func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
-	sc := scratchPool.Get().(*scratch)
-	defer putScratch(sc)
-	st := storePool.Get().(*reportStore)
-	defer storePool.Put(st)
-	r := analyze(in, sc, st)
-	r.ID = id
-	dst = r.AppendJSON(dst)
-	// The pools must not keep the texts alive through the report.
-	if r.Reply != nil {
-		clear(r.Reply.Signals)
+	var b [1]exchange
+	b[0].in, b[0].r.ID = in, id
+	return appendBatch(dst, b[:], false)
+}
+
+// MaxBatch is how many exchanges AppendJSONLines reads at once: more add
+// memory (a scratch each) and little speed.
+const MaxBatch = 16
+
+// AppendJSONLines appends the report of each of ins, with ids[i] as its ID
+// and followed by a newline, to dst, as AppendJSON would one after another,
+// and returns the extended buffer. len(ids) must be len(ins).
+//
+// It reads the exchanges stage by stage (every customer message, then every
+// reply, then the models…) rather than one exchange at a time: the engine's
+// code is larger than the processor's instruction cache, and one stage's
+// code, read for each exchange of the batch in turn, stays in it. Batches
+// of more than MaxBatch are read MaxBatch at a time.
+func AppendJSONLines(dst []byte, ids []json.RawMessage, ins []Input) []byte {
+	if len(ids) != len(ins) {
+		panic("compassion: AppendJSONLines: len(ids) != len(ins)")
+	}
+	var b [MaxBatch]exchange
+	for len(ins) > 0 {
+		n := min(len(ins), MaxBatch)
+		for i := range n {
+			b[i] = exchange{in: ins[i]}
+			b[i].r.ID = ids[i]
+		}
+		dst = appendBatch(dst, b[:n], true)
+		ins, ids = ins[n:], ids[n:]
+	}
+	return dst
+}
+
+// appendBatch analyses the exchanges of xs stage by stage, each with a
+// scratch and a report store of its own, and appends their reports to dst,
+// each followed by a newline when lines is set.
+func appendBatch(dst []byte, xs []exchange, lines bool) []byte {
+	for i := range xs {
+		xs[i].sc = scratchPool.Get().(*scratch)
+		xs[i].store = storePool.Get().(*reportStore)
+	}
+	runStages(xs)
+	for i := range xs {
+		x := &xs[i]
+		dst = x.r.AppendJSON(dst)
+		if lines {
+			dst = append(dst, '\n')
+		}
+		x.release()
+		*x = exchange{}
+	}
+	return dst
+}
+
+// release returns the exchange's scratch and store to their pools, cleared
+// of what the report referred to: the pools must not keep the texts alive.
+func (x *exchange) release() {
+	sc := x.sc
+	if x.r.Reply != nil {
+		clear(x.r.Reply.Signals)
 	}
 	// Each buffer's length is what this report wrote of it (earlier
 	// reports' parts beyond it were cleared after them).
@@ -162,8 +214,9 @@ func AppendJSON(dst []byte, id json.RawMessage, in Input) []byte {
 	clear(sc.strategies)
 	clear(sc.empEv)
 	sc.sentEv, sc.custEv, sc.strategies, sc.empEv = sc.sentEv[:0], sc.custEv[:0], sc.strategies[:0], sc.empEv[:0]
-	*st = reportStore{}
-	return dst
+	putScratch(sc)
+	*x.store = reportStore{}
+	storePool.Put(x.store)
 }
 
 // replyStore is the storage of a report's reply part, score and
@@ -195,13 +248,73 @@ func putScratch(sc *scratch) {
 // for the report alone when store is nil. With a store, the report's
 // signals are the scratch's own, valid until sc is used again.
 func analyze(in Input, sc *scratch, store *reportStore) Report {
-	var r Report
+	x := [1]exchange{{in: in, sc: sc, store: store}}
+	runStages(x[:])
+	return x[0].r
+}
+
+// exchange is one analysis in progress: its input, its scratch and store,
+// and what each stage has read so far for the next.
+type exchange struct {
+	in    Input
+	sc    *scratch
+	store *reportStore
+	r     Report
+	// done is set when the report is complete before the reply is read:
+	// there is no reply, or it has no words.
+	done   bool
+	strict bool
+	name   string
+	f      findings
+	emp    empathy.Result
+	pol    politeness.Result
+	sent   sentiment.Scores
+}
+
+// runStages analyses each exchange of xs, one stage for all of them before
+// the next (see AppendJSONLines). Each exchange's report is what it would
+// be alone: the stages of one exchange run in the same order, on its own
+// scratch.
+func runStages(xs []exchange) {
+	for i := range xs {
+		xs[i].readCustomer()
+	}
+	for i := range xs {
+		if !xs[i].done {
+			xs[i].readReply()
+		}
+	}
+	for i := range xs {
+		if !xs[i].done {
+			xs[i].readEmpathy()
+		}
+	}
+	for i := range xs {
+		if !xs[i].done {
+			xs[i].readPoliteness()
+		}
+	}
+	for i := range xs {
+		if !xs[i].done {
+			xs[i].readSentiment()
+		}
+	}
+	for i := range xs {
+		if !xs[i].done {
+			xs[i].finish()
+		}
+	}
+}
+
+// readCustomer clips both messages, reads the customer's and completes the
+// report when there is no reply to read.
+func (x *exchange) readCustomer() {
+	in, sc, store := &x.in, x.sc, x.store
 	var cutC, cutR bool
 	in.CustomerMessage, cutC = clip(in.CustomerMessage)
 	in.Reply, cutR = clip(in.Reply)
-	r.Truncated = cutC || cutR
-	hasCustomer := strings.TrimSpace(in.CustomerMessage) != ""
-	if hasCustomer {
+	x.r.Truncated = cutC || cutR
+	if strings.TrimSpace(in.CustomerMessage) != "" {
 		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
 		if store != nil {
 			var ev []sentiment.Evidence
@@ -209,65 +322,86 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 			if ev != nil {
 				sc.custEv = ev
 			}
-			r.Customer = &store.cust
+			x.r.Customer = &store.cust
 		} else {
 			c := AnalyzeCustomerTokens(in.CustomerMessage, sc.ctoks)
-			r.Customer = &c
+			x.r.Customer = &c
 		}
 	}
-	if strings.TrimSpace(in.Reply) == "" {
-		return r
-	}
-	if !hasWords(in.Reply) {
+	switch {
+	case strings.TrimSpace(in.Reply) == "":
+		x.done = true
+	case !hasWords(in.Reply):
 		// ".", "!!!", an emoji: nothing for the customer to read. It must
 		// not score as a neutral, correct answer would.
-		return noWords(r, in.Reply)
+		x.r = noWords(x.r, in.Reply)
+		x.done = true
 	}
-	strict := needsPlainLanguage(in.Accommodations)
-	name := strings.TrimSpace(in.CustomerName)
-	lx := loadLexicons()
-	f := readReply(sc, lx, in.Reply, r.Customer, name, strict)
+}
+
+// readReply reads the reply's words and phrases.
+func (x *exchange) readReply() {
+	x.strict = needsPlainLanguage(x.in.Accommodations)
+	x.name = strings.TrimSpace(x.in.CustomerName)
+	x.f = readReply(x.sc, loadLexicons(), x.in.Reply, x.r.Customer, x.name, x.strict)
+}
+
+// readEmpathy reads the reply's empathy levels.
+func (x *exchange) readEmpathy() {
+	in, sc, f := &x.in, x.sc, &x.f
 	// One learn tokenisation of each text serves both models.
 	sc.ltoks = learn.Tokenize(sc.ltoks[:0], in.Reply)
 	sc.lctoks = learn.Tokenize(sc.lctoks[:0], in.CustomerMessage)
-	var emp empathy.Result
 	switch {
 	case f.lang == swahili.Swahili:
-		emp.Levels = swahiliEmpathy(&f)
+		x.emp.Levels = swahiliEmpathy(f)
 	case f.onlyAsks && len(f.ack)+len(f.apology)+len(f.care) == 0:
 		// "Please DM us your email": a reply that only asks the customer
 		// to do something shows no empathy, whatever the model (trained on
 		// peer support, not brand replies) reads in its politeness.
-	case store != nil:
-		emp = empathy.LevelsTokensInto(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks, sc.empEv)
-		if emp.Evidence != nil {
-			sc.empEv = emp.Evidence
+	case x.store != nil:
+		x.emp = empathy.LevelsTokensInto(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks, sc.empEv)
+		if x.emp.Evidence != nil {
+			sc.empEv = x.emp.Evidence
 		}
 	default:
-		emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
+		x.emp = empathy.LevelsTokens(in.CustomerMessage, in.Reply, sc.lctoks, sc.ltoks)
 	}
-	pol := politeness.Result{Probability: 0.5}
-	var sent sentiment.Scores
-	if store != nil {
-		// The report is written out before the scratch is used again: its
-		// strategies and evidence can live in the scratch's storage.
-		if f.lang == swahili.English {
-			pol = politeness.AnalyzeTokensInto(in.Reply, sc.ltoks, sc.strategies)
-			if pol.Strategies != nil {
-				sc.strategies = pol.Strategies
-			}
-		}
-		sent = sentiment.Analyzer{}.AnalyzeInto(in.Reply, sc.sentEv)
-		if sent.Evidence != nil {
-			sc.sentEv = sent.Evidence
-		}
-	} else {
-		if f.lang == swahili.English {
-			pol = politeness.AnalyzeTokens(in.Reply, sc.ltoks)
-		}
-		sent = sentiment.Analyze(in.Reply)
-	}
+}
 
+// readPoliteness reads an English reply's politeness.
+func (x *exchange) readPoliteness() {
+	x.pol = politeness.Result{Probability: 0.5}
+	switch {
+	case x.f.lang != swahili.English:
+	case x.store != nil:
+		// The report is written out before the scratch is used again: its
+		// strategies (and sentiment evidence) can live in the scratch.
+		x.pol = politeness.AnalyzeTokensInto(x.in.Reply, x.sc.ltoks, x.sc.strategies)
+		if x.pol.Strategies != nil {
+			x.sc.strategies = x.pol.Strategies
+		}
+	default:
+		x.pol = politeness.AnalyzeTokens(x.in.Reply, x.sc.ltoks)
+	}
+}
+
+// readSentiment reads the reply's sentiment.
+func (x *exchange) readSentiment() {
+	if x.store == nil {
+		x.sent = sentiment.Analyze(x.in.Reply)
+		return
+	}
+	x.sent = sentiment.Analyzer{}.AnalyzeInto(x.in.Reply, x.sc.sentEv)
+	if x.sent.Evidence != nil {
+		x.sc.sentEv = x.sent.Evidence
+	}
+}
+
+// finish scores the reply, suggests what to do and completes the report.
+func (x *exchange) finish() {
+	f, sc, store, name, strict := &x.f, x.sc, x.store, x.name, x.strict
+	emp, pol, sent := x.emp, x.pol, x.sent
 	// The reply's report, its score and its suggestions in one allocation
 	// (none with a store), its signals in another of their own size: room
 	// for every possible signal made this the largest allocation of a short
@@ -278,7 +412,7 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 	} else {
 		both = new(replyStore)
 	}
-	score, signals := scoreReply(scoreInput{f: &f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: r.Customer, name: name, strict: strict, english: f.lang == swahili.English}, sc.signals[:0])
+	score, signals := scoreReply(scoreInput{f: f, empathy: emp.Levels, politeness: pol.Probability, compound: sent.Compound, cust: x.r.Customer, name: name, strict: strict, english: f.lang == swahili.English}, sc.signals[:0])
 	if store == nil {
 		signals = append([]Signal(nil), signals...)
 		clear(sc.signals[:min(len(signals), maxSignals)]) // the pool must not keep the report's evidence alive
@@ -302,7 +436,7 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 		PlainLanguage:        f.plain,
 		NextStep:             f.next,
 		Signals:              signals,
-		Suggestions:          suggest(suggestInput{f: &f, cust: r.Customer, name: name, strict: strict, channel: in.Channel, reply: in.Reply, sw: in.Language == swahili.Swahili}, both.sug[:0]),
+		Suggestions:          suggest(suggestInput{f: f, cust: x.r.Customer, name: name, strict: strict, channel: x.in.Channel, reply: x.in.Reply, sw: x.in.Language == swahili.Swahili}, both.sug[:0]),
 	}
 	if rep.EmpathyEvidence == nil {
 		rep.EmpathyEvidence = []empathy.Evidence{}
@@ -319,9 +453,8 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 			*p = []Evidence{}
 		}
 	}
-	r.Compassion = &both.score
-	r.Reply = rep
-	return r
+	x.r.Compassion = &both.score
+	x.r.Reply = rep
 }
 
 // needsPlainLanguage reports whether the customer's accommodations call for

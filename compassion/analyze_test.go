@@ -354,18 +354,40 @@ func TestAppendJSONWritesTheReportOfAnalyze(t *testing.T) {
 	}
 	kept := Analyze(ins[0])
 	keptJSON := string(kept.AppendJSON(nil))
-	var buf []byte
+	var buf, lines []byte
+	ids := make([]json.RawMessage, len(ins))
 	for i, in := range ins {
-		id := json.RawMessage(fmt.Sprint(i))
+		ids[i] = json.RawMessage(fmt.Sprint(i))
 		r := Analyze(in)
-		r.ID = id
+		r.ID = ids[i]
 		want := r.AppendJSON(nil)
-		buf = AppendJSON(buf[:0], id, in)
+		buf = AppendJSON(buf[:0], ids[i], in)
 		if string(buf) != string(want) {
 			t.Fatalf("input %d: AppendJSON wrote\n%.400s\nwant\n%.400s", i, buf, want)
 		}
+		lines = append(append(lines, want...), '\n')
 	}
 	if got := string(kept.AppendJSON(nil)); got != keptJSON {
 		t.Errorf("a report kept from Analyze changed after AppendJSON calls:\n%.400s\nwas\n%.400s", got, keptJSON)
+	}
+
+	// Read in batches, stage by stage, each report is still what Analyze
+	// gives: a stage must not see another exchange's scratch. The batches
+	// come in sizes below, at and above MaxBatch.
+	for _, size := range []int{2, 7, MaxBatch, MaxBatch + 5} {
+		var got []byte
+		for from := 0; from < len(ins); from += size {
+			to := min(from+size, len(ins))
+			got = AppendJSONLines(got, ids[from:to], ins[from:to])
+		}
+		if string(got) != string(lines) {
+			g, w := strings.Split(string(got), "\n"), strings.Split(string(lines), "\n")
+			for i := range min(len(g), len(w)) {
+				if g[i] != w[i] {
+					t.Fatalf("batches of %d: line %d is\n%.400s\nwant\n%.400s", size, i, g[i], w[i])
+				}
+			}
+			t.Fatalf("batches of %d: %d lines, want %d", size, len(g), len(w))
+		}
 	}
 }

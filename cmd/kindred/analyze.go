@@ -361,22 +361,32 @@ func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLin
 // analyzeInOrder is analyzeLines on one core: each line is read, analysed
 // and written by one goroutine, with no hand-offs between a reader, workers
 // and a writer (on one core they only took turns, three switches and a
-// write system call a line). Reports are appended one after another to one
-// buffer, written out whenever it holds flushAt bytes, and whenever reading
-// the next line may wait for input, so that a reader at the other end of a
-// pipe sees each report before it sends the next line. Writing the buffer
-// itself, rather than copying each report into a bufio.Writer, saves a copy
-// of every byte of output, and the cache misses of a second 64 KB buffer.
+// write system call a line). Lines are analysed a batch at a time (see
+// compassion.AppendJSONLines), and their reports appended one after another
+// to one buffer, written out whenever it holds flushAt bytes, and whenever
+// reading the next line may wait for input: the batch is analysed then,
+// however short, so that a reader at the other end of a pipe sees each
+// report before it sends the next line. Writing the buffer itself, rather
+// than copying each report into a bufio.Writer, saves a copy of every byte
+// of output, and the cache misses of a second 64 KB buffer.
 func analyzeInOrder(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLine int) error {
 	rb := &reportBuffer{w: stdout, buf: make([]byte, 0, flushAt+8<<10)}
-	in := &flushingReader{r: stdin, w: rb}
+	batch := new(lineBatch)
+	in := &flushingReader{r: stdin, w: rb, batch: batch}
 	failed, total := 0, 0
 	readErr := readLines(ctx, in, maxLine, true, func(j job) bool {
-		var bad bool
-		rb.buf, bad = analyzeOne(j, rb.buf)
 		total++
-		if bad {
+		var line analyzeLine
+		err := j.err
+		if err == nil {
+			err = decodeLine(j.line, &line)
+		}
+		if err != nil {
 			failed++
+			rb.buf = batch.analyze(rb.buf)
+			rb.buf = appendErrorLine(rb.buf, j, err)
+		} else if batch.add(line) {
+			rb.buf = batch.analyze(rb.buf)
 		}
 		if len(rb.buf) >= flushAt {
 			if rb.flush() != nil {
@@ -388,6 +398,7 @@ func analyzeInOrder(ctx context.Context, stdin io.Reader, stdout io.Writer, maxL
 		}
 		return true
 	})
+	rb.buf = batch.analyze(rb.buf)
 	writeErr := rb.flush()
 	switch {
 	case writeErr != nil:
@@ -420,15 +431,49 @@ func (b *reportBuffer) flush() error {
 	return b.err
 }
 
-// flushingReader flushes w before each read of r, that is, whenever the
-// reader above it has used up what it had and may wait for more. A write
-// error ends the reading.
+// lineBatch is the lines read and not yet analysed, at most
+// compassion.MaxBatch.
+type lineBatch struct {
+	ids []json.RawMessage
+	ins []compassion.Input
+	// Each id in a buffer of its own: a decoded id shares the line's
+	// bytes, which the next line overwrites.
+	idBuf [compassion.MaxBatch][]byte
+}
+
+// add adds a decoded line and reports whether the batch is full.
+func (b *lineBatch) add(l analyzeLine) bool {
+	if l.ID != nil {
+		n := len(b.ins)
+		b.idBuf[n] = append(b.idBuf[n][:0], l.ID...)
+		l.ID = b.idBuf[n]
+	}
+	b.ids, b.ins = append(b.ids, l.ID), append(b.ins, l.Input)
+	return len(b.ins) == compassion.MaxBatch
+}
+
+// analyze appends the batch's reports to dst and empties it.
+func (b *lineBatch) analyze(dst []byte) []byte {
+	if len(b.ins) == 0 {
+		return dst
+	}
+	dst = compassion.AppendJSONLines(dst, b.ids, b.ins)
+	clear(b.ins) // the texts are not kept to the next batch
+	b.ids, b.ins = b.ids[:0], b.ins[:0]
+	return dst
+}
+
+// flushingReader analyses the batch and flushes w before each read of r,
+// that is, whenever the reader above it has used up what it had and may
+// wait for more. A write error ends the reading.
 type flushingReader struct {
-	r io.Reader
-	w *reportBuffer
+	r     io.Reader
+	w     *reportBuffer
+	batch *lineBatch
 }
 
 func (f *flushingReader) Read(p []byte) (int, error) {
+	f.w.buf = f.batch.analyze(f.w.buf)
 	if err := f.w.flush(); err != nil {
 		return 0, err
 	}
@@ -505,19 +550,25 @@ func analyzeOne(j job, buf []byte) (out []byte, failed bool) {
 		err = decodeLine(j.line, &line)
 	}
 	if err != nil {
-		var id json.RawMessage
-		if j.line != nil {
-			id = recoverID(j.line)
-		}
-		eb := bytes.NewBuffer(buf)
-		enc := json.NewEncoder(eb)
-		enc.SetEscapeHTML(false)
-		enc.Encode(errorLine{ID: id, Error: err.Error()})
-		return eb.Bytes(), true
+		return appendErrorLine(buf, j, err), true
 	}
 	// AppendJSON writes what json.Encoder with SetEscapeHTML(false) would
 	// write of compassion.Analyze's report, without its reflection and
 	// without keeping the report. It cannot fail: where encoding/json would
 	// (NaN, which the engine never gives) it writes null.
 	return append(compassion.AppendJSON(buf, line.ID, line.Input), '\n'), false
+}
+
+// appendErrorLine appends the output line of a line that could not be
+// analysed: its id, when one can be found in it, and why.
+func appendErrorLine(buf []byte, j job, err error) []byte {
+	var id json.RawMessage
+	if j.line != nil {
+		id = recoverID(j.line)
+	}
+	eb := bytes.NewBuffer(buf)
+	enc := json.NewEncoder(eb)
+	enc.SetEscapeHTML(false)
+	enc.Encode(errorLine{ID: id, Error: err.Error()})
+	return eb.Bytes()
 }
