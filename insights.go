@@ -108,7 +108,9 @@ type FollowUps struct {
 }
 
 // CompassionWeek is the distribution of one team's or agent's reply
-// compassion scores in one week (starting Monday, UTC).
+// compassion scores in one week, Monday to Sunday on the desk's clock. Week
+// is the week's first moment, in the desk's zone (2026-11-30T00:00:00+03:00
+// in Nairobi).
 type CompassionWeek struct {
 	Week    time.Time `json:"week"`
 	Team    string    `json:"team"`

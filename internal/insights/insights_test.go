@@ -120,6 +120,46 @@ func TestParsePeriod(t *testing.T) {
 	}
 }
 
+// TestWeekStartIsMondayOnTheDesksClock: a week begins at Monday's first
+// moment on the desk's clock, whatever day it is in UTC then.
+func TestWeekStartIsMondayOnTheDesksClock(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		at   time.Time
+		loc  *time.Location
+		want time.Time
+	}{
+		// Monday 01:30 in Nairobi is Sunday 22:30 UTC: Monday's week.
+		{"Monday 01:30 in Nairobi", time.Date(2026, 3, 1, 22, 30, 0, 0, time.UTC), zone(t, "Africa/Nairobi"),
+			time.Date(2026, 3, 1, 21, 0, 0, 0, time.UTC)},
+		{"Sunday 23:59 in Nairobi", time.Date(2026, 3, 1, 20, 59, 0, 0, time.UTC), zone(t, "Africa/Nairobi"),
+			time.Date(2026, 2, 22, 21, 0, 0, 0, time.UTC)},
+		// Sunday 20:00 in New York is Monday 01:00 UTC: Sunday's week.
+		{"Sunday evening in New York", time.Date(2026, 3, 9, 1, 0, 0, 0, time.UTC), zone(t, "America/New_York"),
+			time.Date(2026, 3, 2, 5, 0, 0, 0, time.UTC)},
+		// London's week of the change of clocks starts on GMT, the next on BST.
+		{"London, the week the clocks change", time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC), zone(t, "Europe/London"),
+			time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC)},
+		{"London, the week after", time.Date(2026, 3, 29, 23, 30, 0, 0, time.UTC), zone(t, "Europe/London"),
+			time.Date(2026, 3, 29, 23, 0, 0, 0, time.UTC)},
+		{"UTC", time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.UTC, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)},
+	} {
+		got := WeekStart(tt.at, tt.loc)
+		if !got.Equal(tt.want) || got.Location() != tt.loc {
+			t.Errorf("%s: %v, want %v in %s", tt.name, got, tt.want, tt.loc)
+		}
+	}
+}
+
+func zone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
 // TestDefaultPeriodHoldsWhatWasJustRecorded: times are stored to the
 // millisecond, so the default period must hold an entry stored at now,
 // wherever now falls within its millisecond (an act of kindness logged and
@@ -258,5 +298,28 @@ func TestNamesakesAreTwoLines(t *testing.T) {
 	want := []string{"Wanjiru Kamau (#3)", "Wanjiru Kamau (#7)", "Otieno Ouma"}
 	if !slices.Equal(got, want) {
 		t.Errorf("agents %q, want %q", got, want)
+	}
+}
+
+// TestWeeksAreLabelledWithTheDesksDate: a week that starts on Monday 30
+// November in Nairobi (29 November 21:00 UTC) is the week of 30 November in
+// every table and its CSV.
+func TestWeeksAreLabelledWithTheDesksDate(t *testing.T) {
+	wk := time.Date(2026, 11, 30, 0, 0, 0, 0, zone(t, "Africa/Nairobi"))
+	w := kindred.CompassionWeek{Week: wk, Team: "Cards", AgentID: 3, Agent: "Amina", N: 1, Mean: 70}
+	d := &kindred.Dashboard{CompassionByTeam: []kindred.CompassionWeek{w}, CompassionByAgent: []kindred.CompassionWeek{w}}
+	tables := []Table{teamTable(d), agentTable(d), TrendTable(&kindred.Coaching{Agent: kindred.Agent{Name: "Amina"}, Trend: []kindred.CompassionWeek{w}})}
+	for _, tb := range tables {
+		var b bytes.Buffer
+		if err := WriteCSV(&b, tb); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&b).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 || rows[0][0] != "Week" || rows[1][0] != "2026-11-30" {
+			t.Errorf("%s: %q, want the week of 2026-11-30", tb.ID, rows)
+		}
 	}
 }

@@ -62,3 +62,23 @@ func parseTime(s string) (t time.Time, date, ok bool) {
 	}
 	return time.Time{}, false, false
 }
+
+// DayStart is the first moment of day y-m-d (normalised as time.Date does)
+// on loc's clock: its midnight, or, where a change of clocks skips
+// midnight (Santiago, Havana), the change itself, at which time.Date's
+// midnight would be 23:00 the evening before.
+func DayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if noon := time.Date(y, m, d, 12, 0, 0, 0, loc); t.Day() != noon.Day() {
+		_, t = t.ZoneBounds()
+	}
+	return t
+}
+
+// WeekStart is the first moment of the week, Monday to Sunday on loc's
+// clock, that holds t.
+func WeekStart(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	y, m, d := l.Date()
+	return DayStart(y, m, d-(int(l.Weekday())+6)%7, loc)
+}

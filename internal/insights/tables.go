@@ -198,7 +198,10 @@ func hours(sec *float64) string {
 	return strconv.FormatFloat(*sec/3600, 'f', 1, 64)
 }
 
-func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+// day is a week's date as the desk reads it: the store gives each week's
+// start on the desk's clock, in its zone, so it is not turned to UTC here
+// (Monday 00:00 in Nairobi is Sunday 21:00 UTC).
+func day(t time.Time) string { return t.Format(time.DateOnly) }
 
 // TrendTable is an agent's weekly compassion scores, for their coaching view.
 func TrendTable(c *kindred.Coaching) Table {

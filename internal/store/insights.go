@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kindred-desk/kindred"
@@ -17,8 +18,9 @@ import (
 // except where JSON is read (the coaching view's signals): the database adds
 // up, counts and ranks, and only a few rows per chart come back. Percentiles
 // are the nearest rank, ceil(p·n), picked with ROW_NUMBER() over the sorted
-// rows; weeks start on Monday, UTC, and are whole-number divisions of the
-// stored unix milliseconds.
+// rows. Weeks run from Monday 00:00 on the desk's clock (SetLocation): their
+// bounds are worked out here, as instants, and given to the database, which
+// has no time zones on SQLite.
 
 const (
 	weekMS = 7 * 24 * 60 * 60 * 1000
@@ -26,13 +28,6 @@ const (
 	mondayMS = 4 * 24 * 60 * 60 * 1000
 	day90MS  = 90 * 24 * 60 * 60 * 1000
 )
-
-// weekExpr is the week number of a stored time column.
-func weekExpr(col string) string {
-	return fmt.Sprintf("((%s - %d) / %d)", col, mondayMS, weekMS)
-}
-
-func weekStart(wk int64) time.Time { return fromMS(wk*weekMS + mondayMS) }
 
 var _ kindred.Insights = (*DB)(nil)
 
@@ -223,6 +218,57 @@ func (tx *Tx) followUps(ctx context.Context, d *kindred.Dashboard, from, to, now
 	return nil
 }
 
+// deskWeek is one week on the desk's clock that a period holds some of.
+type deskWeek struct {
+	start, end time.Time // its first moment, and the next week's
+	lo, hi     int64     // the part of it in the period, in unix milliseconds
+	// utc is the week of reply_weeks (UTC weeks, see replyweeks.go) that
+	// holds its middle, and names it in the queries: consecutive weeks
+	// have consecutive numbers, as no zone is more than half a week away
+	// from UTC.
+	utc int64
+	// whole: the period holds all of it, and its count is read from
+	// reply_weeks, put right for the hours in which its UTC week and it
+	// differ.
+	whole bool
+}
+
+// deskWeeks cuts the period [from, to) into the weeks of loc's clock.
+func deskWeeks(from, to int64, loc *time.Location) []deskWeek {
+	var out []deskWeek
+	start := insights.WeekStart(fromMS(from), loc)
+	for ms(start) < to {
+		y, m, d := start.In(loc).Date()
+		end := insights.DayStart(y, m, d+7, loc)
+		w := deskWeek{start: start.In(loc), end: end, lo: max(from, ms(start)), hi: min(to, ms(end)),
+			utc: floorDiv(ms(start)+weekMS/2-mondayMS, weekMS)}
+		// Before 1970-01-05, replyWeek's division truncates towards zero:
+		// such weeks are counted from the replies.
+		w.whole = w.lo == ms(start) && w.hi == ms(end) && w.utc >= 0
+		out = append(out, w)
+		start = end
+	}
+	for i := range out {
+		if out[i].utc != out[0].utc+int64(i) {
+			// Not expected of any zone: every reply is counted, and the
+			// numbers only name the weeks.
+			for i := range out {
+				out[i].utc, out[i].whole = out[0].utc+int64(i), false
+			}
+			break
+		}
+	}
+	return out
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
 // compassionWeeks is the weekly distribution of reply compassion scores,
 // per group (a.team or m.author_id), of one agent's replies when agentID is
 // set: the count, mean, lowest, 25th, median, 75th and highest rank.
@@ -232,33 +278,92 @@ func (tx *Tx) followUps(ctx context.Context, d *kindred.Dashboard, from, to, now
 // rows however many replies it holds: the database never sorts the
 // replies themselves (a year of a big desk's is millions). The whole weeks
 // of the period are counted already, by author, in reply_weeks (see
-// replyweeks.go); only the partial weeks at its ends are counted from the
-// replies. A reply counts for its author's team as it is now. Running sums
-// over the counts, in score order, say which score holds each rank, and
-// only the rows holding one come back.
+// replyweeks.go), but by UTC week, while the desk's weeks start at its own
+// midnight: a Nairobi week starts three hours before its UTC week, and
+// ends three hours before it. So a desk's whole week is its UTC week's
+// counts, with the replies of those hours added or taken away, read from
+// the replies by index; the partial weeks at the period's ends are counted
+// from the replies. A reply counts for its author's team as it is now.
+// Running sums over the counts, in score order, say which score holds
+// each rank, and only the rows holding one come back.
 func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agentID int64) ([]kindred.CompassionWeek, error) {
-	wk := weekExpr("m.created_at")
-	// replies counts the replies written in [lo, hi) by week, author and
-	// score.
+	weeks := deskWeeks(from, to, tx.db.location())
+	// spans holds, for each stretch of replies read here: its bounds, the
+	// week (by utc) its replies are added to, and the week they are taken
+	// from, either one nil (NULL).
+	var spans []any
+	span := func(lo, hi int64, add, take any) {
+		if lo < hi && (add != nil || take != nil) {
+			spans = append(spans, lo, hi, add, take)
+		}
+	}
+	// The whole weeks, weeks[first:last], are consecutive: only the first
+	// and the last week can be cut, and weeks before 1970 come first.
+	first, last := -1, -1
+	for i, w := range weeks {
+		if !w.whole {
+			span(w.lo, w.hi, w.utc, nil)
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		last = i + 1
+	}
+	// Where a whole week meets its neighbour, the hours between the desk's
+	// midnight b and UTC's u belong to one week and are counted in
+	// reply_weeks for the other.
+	for i := first; first >= 0 && i <= last; i++ {
+		var prev, next *deskWeek
+		if i > 0 {
+			prev = &weeks[i-1]
+		}
+		if i < len(weeks) {
+			next = &weeks[i]
+		}
+		var b, u int64
+		if next != nil {
+			b, u = ms(next.start), next.utc*weekMS+mondayMS
+		} else {
+			b, u = ms(prev.end), (prev.utc+1)*weekMS+mondayMS
+		}
+		whole := func(w *deskWeek) any {
+			if w == nil || !w.whole {
+				return nil
+			}
+			return w.utc
+		}
+		if b < u { // east of UTC: [b, u) is next's, counted in prev's UTC week
+			span(b, u, whole(next), whole(prev))
+		} else { // west: [u, b) is prev's, counted in next's UTC week
+			span(u, b, whole(prev), whole(next))
+		}
+	}
+
 	var args []any
-	replies := func(lo, hi int64) string {
-		where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= ? AND m.created_at < ?"
-		args = append(args, lo, hi)
+	var parts []string
+	if len(spans) > 0 {
+		// A stretch's replies are counted once, and each count given to
+		// the week it is added to (sign 1) and the one it is taken from
+		// (−1). CROSS JOIN keeps SQLite reading the stretches first, each
+		// by index.
+		row := "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
+		rows := strings.Repeat(row+", ", len(spans)/4-1) + row
+		where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= s.column1 AND m.created_at < s.column2"
+		args = append(args, spans...)
 		if agentID != 0 {
 			where += " AND m.author_id = ?"
 			args = append(args, agentID)
 		}
-		return `SELECT ` + wk + ` AS wk, m.author_id AS author, m.compassion AS c, COUNT(*) AS k
-			FROM messages m WHERE ` + where + ` GROUP BY ` + wk + `, m.author_id, m.compassion`
+		parts = append(parts, `SELECT wk, author, c, k FROM (
+				SELECT CASE WHEN x.sign > 0 THEN t.added ELSE t.taken END AS wk, t.author, t.c, x.sign * t.k AS k
+				FROM (SELECT s.column3 AS added, s.column4 AS taken, m.author_id AS author, m.compassion AS c, COUNT(*) AS k
+					FROM (VALUES `+rows+`) s CROSS JOIN messages m WHERE `+where+`
+					GROUP BY s.column3, s.column4, m.author_id, m.compassion) t
+				CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1) x) moved
+			WHERE wk IS NOT NULL`)
 	}
-	// The whole weeks, [first, last): weeks before 1970-01-05 are left to
-	// the replies, as weekExpr's division truncates towards zero there.
-	first, last := (from-mondayMS+weekMS-1)/weekMS, (to-mondayMS)/weekMS
-	var counts string
-	if from < mondayMS || first >= last {
-		counts = replies(from, to)
-	} else {
-		counts = replies(from, first*weekMS+mondayMS)
+	if first >= 0 {
 		// A count's rows summed: the one in reply_weeks (before migration
 		// 0020) and its slots (see replyweeks.go).
 		kept := ""
@@ -267,25 +372,31 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 				kept += " UNION ALL "
 			}
 			kept += "SELECT week, author_id, compassion, replies FROM " + table + " WHERE week >= ? AND week < ?"
-			args = append(args, first, last)
+			args = append(args, weeks[first].utc, weeks[last-1].utc+1)
 			if agentID != 0 {
 				kept += " AND author_id = ?"
 				args = append(args, agentID)
 			}
 		}
-		counts += ` UNION ALL SELECT week AS wk, author_id AS author, compassion AS c, CAST(SUM(replies) AS BIGINT) AS k
-			FROM (` + kept + `) kept GROUP BY week, author_id, compassion`
-		counts += ` UNION ALL ` + replies(last*weekMS+mondayMS, to)
+		parts = append(parts, `SELECT week AS wk, author_id AS author, compassion AS c, CAST(SUM(replies) AS BIGINT) AS k
+			FROM (`+kept+`) kept GROUP BY week, author_id, compassion`)
 	}
+	out := []kindred.CompassionWeek{}
+	if len(parts) == 0 {
+		return out, nil
+	}
+	counts := strings.Join(parts, " UNION ALL ")
 	byTeam := group == "a.team"
 	// The counts by week, group g (the team, or the author) and score,
 	// ranked within each week and group; per agent the names join after
-	// ranking, to the few rows that hold a rank.
-	counted := `SELECT wk, author AS g, c, k FROM (` + counts + `) u`
+	// ranking, to the few rows that hold a rank. A count put right may
+	// come to nothing.
+	counted := `SELECT wk, author AS g, c, CAST(SUM(k) AS BIGINT) AS k FROM (` + counts + `) u
+		GROUP BY wk, author, c HAVING SUM(k) > 0`
 	cols, join, order := "t.wk, t.g AS author, a.team, a.name", " JOIN agents a ON a.id = t.g", "t.wk, a.name, t.g, t.c"
 	if byTeam {
 		counted = `SELECT u.wk, a.team AS g, u.c, CAST(SUM(u.k) AS BIGINT) AS k
-			FROM (` + counts + `) u JOIN agents a ON a.id = u.author GROUP BY u.wk, a.team, u.c`
+			FROM (` + counts + `) u JOIN agents a ON a.id = u.author GROUP BY u.wk, a.team, u.c HAVING SUM(u.k) > 0`
 		cols, join, order = "t.wk, 0 AS author, t.g AS team, '' AS name", "", "t.wk, t.g, t.c"
 	}
 	// A row holds the ranks r with below < r <= below + k.
@@ -303,7 +414,6 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 		return nil, fmt.Errorf("compassion by week: %w", err)
 	}
 	defer rows.Close()
-	out := []kindred.CompassionWeek{}
 	for rows.Next() {
 		var (
 			week, author, below, k, n int64
@@ -313,7 +423,11 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 		if err := rows.Scan(&week, &author, &team, &name, &n, &total, &c, &below, &k); err != nil {
 			return nil, fmt.Errorf("compassion by week: %w", err)
 		}
-		start := weekStart(week)
+		i := week - weeks[0].utc
+		if i < 0 || i >= int64(len(weeks)) {
+			return nil, fmt.Errorf("compassion by week: week %d is not in the period", week)
+		}
+		start := weeks[i].start
 		last := len(out) - 1
 		if last < 0 || !out[last].Week.Equal(start) || out[last].Team != team || out[last].AgentID != author {
 			w := kindred.CompassionWeek{Week: start, Team: team, N: int(n), Mean: total / float64(n)}

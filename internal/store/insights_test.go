@@ -3,16 +3,20 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/kindred-desk/kindred"
+	"github.com/kindred-desk/kindred/internal/insights"
 )
 
 func init() {
 	featureSuites = append(featureSuites,
 		suiteTest{"InsightsDashboardMeasures", testInsightsDashboard},
+		suiteTest{"InsightsWeeksAndDaysOnTheDesksClock", testInsightsDesksClock},
 		suiteTest{"InsightsEmptyPeriodHasNulls", testInsightsEmpty},
 		suiteTest{"InsightsCoachingFromSignals", testInsightsCoaching},
 		suiteTest{"InsightsKindnessLog", testKindnessLog},
@@ -51,6 +55,7 @@ func signal(name string, effect float64, evidence string) map[string]any {
 
 func testInsightsDashboard(t *testing.T, s suite) {
 	db, _ := s.open(t)
+	db.SetLocation(nairobiZone(t))
 	ctx := context.Background()
 	now := insightsDay
 	fixedClock(db, &now)
@@ -171,13 +176,14 @@ func testInsightsDashboard(t *testing.T, s suite) {
 		t.Errorf("follow-ups %+v", d.FollowUps)
 	}
 
-	// Weekly compassion: Cards (Amina) scored 80, 90, 40; Pensions 60, 20.
-	week := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	// Weekly compassion: Cards (Amina) scored 80, 90, 40; Pensions 60, 20,
+	// in the week from Monday 2 March, midnight in Nairobi.
+	week := time.Date(2026, 3, 2, 0, 0, 0, 0, nairobiZone(t))
 	if len(d.CompassionByTeam) != 2 {
 		t.Fatalf("by team: %+v", d.CompassionByTeam)
 	}
 	cards, pensions := d.CompassionByTeam[0], d.CompassionByTeam[1]
-	if !cards.Week.Equal(week) || cards.Team != "Cards" || cards.N != 3 || cards.Min != 40 || cards.Median != 80 || cards.Max != 90 ||
+	if !cards.Week.Equal(week) || cards.Week.Location().String() != "Africa/Nairobi" || cards.Team != "Cards" || cards.N != 3 || cards.Min != 40 || cards.Median != 80 || cards.Max != 90 ||
 		cards.P25 != 40 || cards.P75 != 90 || math.Abs(cards.Mean-70) > 1e-9 {
 		t.Errorf("Cards week: %+v", cards)
 	}
@@ -201,6 +207,116 @@ func testInsightsDashboard(t *testing.T, s suite) {
 	if len(d.BySatisfaction) != 5 || d.BySatisfaction[4].N != 1 || *d.BySatisfaction[4].MeanCompassion != 85 || d.BySatisfaction[2].MeanCompassion != nil {
 		t.Errorf("by satisfaction: %+v", d.BySatisfaction)
 	}
+}
+
+// testInsightsDesksClock: on a desk in Nairobi (UTC+3), what an agent wrote
+// on Monday 01:30 (Sunday 22:30 UTC) is in Monday's week, and what they
+// wrote on Sunday 23:30 in the week before; a date asked for is the desk's
+// day, not UTC's. The weeks are read whole (from reply_weeks) and cut.
+func testInsightsDesksClock(t *testing.T, s suite) {
+	db, _ := s.open(t)
+	loc := nairobiZone(t)
+	db.SetLocation(loc)
+	ctx := context.Background()
+	now := insightsDay
+	fixedClock(db, &now)
+	amina := &kindred.Agent{Name: "Amina", Role: kindred.RoleAgent, Team: "Cards"}
+	if err := db.CreateAgent(ctx, amina, ""); err != nil {
+		t.Fatal(err)
+	}
+	c := mustConversation(t, db, kindred.Conversation{CustomerID: mustCustomer(t, db, kindred.Customer{Name: "Joseph"}).ID, Channel: kindred.ChannelSMS})
+	at := func(d int, hm string) time.Time {
+		h, err := time.ParseInLocation("2006-01-02 15:04", fmt.Sprintf("2026-03-%02d %s", d, hm), loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	reply(t, db, c.ID, amina, at(1, "23:30"), 40)  // Sunday: the week of 23 February
+	reply(t, db, c.ID, amina, at(2, "01:30"), 80)  // Monday 01:30, Sunday 22:30 UTC
+	reply(t, db, c.ID, amina, at(8, "23:30"), 60)  // Sunday: still the week of 2 March
+	reply(t, db, c.ID, amina, at(9, "01:30"), 70)  // Monday: the week of 9 March
+	reply(t, db, c.ID, amina, at(16, "02:59"), 10) // Monday 16 March, in UTC's week of 9 March
+
+	type week struct {
+		day    string
+		n      int
+		median float64
+	}
+	weeks := func(ws []kindred.CompassionWeek) []week {
+		var out []week
+		for _, w := range ws {
+			if w.Week.Location() != loc || w.Week.Hour() != 0 {
+				t.Errorf("week %v does not start at midnight in Nairobi", w.Week)
+			}
+			out = append(out, week{w.Week.Format(time.DateOnly), w.N, w.Median})
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name, from, to string
+		want           []week
+	}{
+		{"two whole weeks", "2026-03-02", "2026-03-15", []week{{"2026-03-02", 2, 60}, {"2026-03-09", 1, 70}}},
+		{"Sunday 1 March", "2026-03-01", "2026-03-01", []week{{"2026-02-23", 1, 40}}},
+		{"Monday 2 March", "2026-03-02", "2026-03-02", []week{{"2026-03-02", 1, 80}}},
+		{"Sunday to Monday", "2026-03-08", "2026-03-09", []week{{"2026-03-02", 1, 60}, {"2026-03-09", 1, 70}}},
+		{"three weeks, cut", "2026-03-01", "2026-03-14", []week{{"2026-02-23", 1, 40}, {"2026-03-02", 2, 60}, {"2026-03-09", 1, 70}}},
+	} {
+		p := deskDays(t, tt.from, tt.to, loc)
+		d, err := db.Dashboard(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		co, err := db.Coaching(ctx, amina.ID, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range map[string][]kindred.CompassionWeek{"by team": d.CompassionByTeam, "by agent": d.CompassionByAgent, "trend": co.Trend} {
+			if g := weeks(got); !slices.Equal(g, tt.want) {
+				t.Errorf("%s, %s: %+v, want %+v", tt.name, name, g, tt.want)
+			}
+		}
+		want := 0
+		for _, w := range tt.want {
+			want += w.n
+		}
+		if co.Replies != want {
+			t.Errorf("%s: %d replies, want %d", tt.name, co.Replies, want)
+		}
+	}
+	// The trend's table and CSV name each week by its Monday in Nairobi.
+	co, err := db.Coaching(ctx, amina.ID, deskDays(t, "2026-03-02", "2026-03-15", loc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := insights.TrendTable(co).Rows; len(rows) != 2 || rows[0][0] != "2026-03-02" || rows[1][0] != "2026-03-09" {
+		t.Errorf("trend table %q", rows)
+	}
+}
+
+// deskDays is the period from the start of day from to the end of day to,
+// on loc's clock.
+func deskDays(t *testing.T, from, to string, loc *time.Location) kindred.Period {
+	t.Helper()
+	f, err := time.ParseInLocation(time.DateOnly, from, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := time.ParseInLocation(time.DateOnly, to, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kindred.Period{From: f, To: l.AddDate(0, 0, 1)}
+}
+
+func nairobiZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
 
 func pearson(xs, ys []float64) float64 {

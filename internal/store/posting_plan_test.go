@@ -240,3 +240,56 @@ func (db *DB) tableExists(name string) (bool, error) {
 	err := db.r.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
 	return n > 0, err
 }
+
+// TestInsightWeeksFindTheirRowsByIndex holds the weekly compassion
+// queries, on a desk east of UTC (whose weeks are put right from the
+// replies of the hours between its midnight and UTC's), to reading the
+// replies by index: the dashboard's and an agent's coaching view, over
+// whole weeks and cut ones.
+func TestInsightWeeksFindTheirRowsByIndex(t *testing.T) {
+	ctx := ctxAs(0, "test")
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plans.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	loc, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetLocation(loc)
+	amina := mustAgent(t, db, "Amina", "amina@example.org", kindred.RoleAgent)
+	cust := &kindred.Customer{Name: "Joseph Otieno", Phone: "+254712345678"}
+	if err := db.CreateCustomer(ctx, cust); err != nil {
+		t.Fatal(err)
+	}
+	conv := &kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Subject: "Card"}
+	if err := db.CreateConversation(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	monday := time.Date(2026, 3, 2, 0, 0, 0, 0, loc)
+	for _, at := range []time.Time{monday.Add(90 * time.Minute), monday.AddDate(0, 0, 8)} {
+		reply(t, db, conv.ID, amina, at, 70)
+	}
+	var caught []caughtQuery
+	db.traceQuery = func(query string, args []any) {
+		if c := storeCaller(); strings.Contains(c, "compassionWeeks") {
+			caught = append(caught, caughtQuery{caller: c, query: query, args: slices.Clone(args)})
+		}
+	}
+	for _, p := range []kindred.Period{
+		{From: monday, To: monday.AddDate(0, 0, 14)},
+		{From: monday.Add(time.Hour), To: monday.AddDate(0, 0, 20)},
+	} {
+		if _, err := db.Dashboard(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Coaching(ctx, amina.ID, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.traceQuery = nil
+	if n := searchedByIndex(t, db, caught); n != 6 {
+		t.Fatalf("checked the plans of %d statements, want 6 (three a period)", n)
+	}
+}

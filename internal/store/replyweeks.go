@@ -33,8 +33,11 @@ import (
 // reply_weeks keeps the counts written before 0020 (and by an older
 // kindred during a rolling upgrade); the dashboard sums both tables.
 
-// replyWeek is the week of a reply written at unix milliseconds at, as
-// weekExpr cuts it (a division that truncates, as SQL's does).
+// replyWeek is the UTC week (from Monday 00:00 UTC) of a reply written at
+// unix milliseconds at, as migration 0019 cut them (a division that
+// truncates, as SQL's does). The counts are kept by UTC week whatever the desk's
+// zone, so that a change of zone changes none of them: compassionWeeks puts
+// them right for the desk's weeks.
 func replyWeek(at int64) int64 { return (at - mondayMS) / weekMS }
 
 // replyWeekKey is one row of reply_weeks.

@@ -73,8 +73,9 @@ type DB struct {
 }
 
 // SetLocation sets the desk's time zone, which decides the lobby's day
-// (ticket numbers restart at its midnight) and the clock times in code
-// SMS. Call it before the store serves; nil means the machine's zone.
+// (ticket numbers restart at its midnight), the clock times in code SMS,
+// and the insights' weeks (from Monday midnight there). Call it before the
+// store serves; nil means the machine's zone.
 func (db *DB) SetLocation(loc *time.Location) { db.loc = loc }
 
 func (db *DB) location() *time.Location {
