@@ -26,11 +26,12 @@ func (s *server) insightRoutes() []route {
 	}
 }
 
-// period reads ?from= and ?to=. Left out, to is now rounded up to the
-// second, so that requests within a second share a cached dashboard.
+// period reads ?from= and ?to=, dates on the desk's clock. Left out, to
+// is now rounded up to the second, so that requests within a second share
+// a cached dashboard.
 func (s *server) period(q *query) kindred.Period {
 	from, to := q.str("from"), q.str("to")
-	p, err := insights.ParsePeriod(from, to, s.cfg.Now())
+	p, err := insights.ParsePeriod(from, to, s.cfg.Now(), s.cfg.Location)
 	if to == "" && err == nil {
 		end := insights.CeilSecond(p.To)
 		if from == "" {
@@ -38,6 +39,9 @@ func (s *server) period(q *query) kindred.Period {
 		}
 		p.To = end
 	}
+	// In UTC, as the console's: a date is read in the desk's zone, and the
+	// cache tells periods apart by zone as well as by instant.
+	p.From, p.To = p.From.UTC(), p.To.UTC()
 	var ke *kindred.Error
 	if errors.As(err, &ke) {
 		for _, f := range ke.Fields {
@@ -90,17 +94,18 @@ func (s *server) insightsCSV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, CSVName(chart, p)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, CSVName(chart, p, s.cfg.Location)))
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(b.Bytes())
 	return err
 }
 
 // CSVName is the file name a chart's CSV export is saved under: the first
-// and the last day the period includes (its To is excluded).
-func CSVName(chart string, p kindred.Period) string {
+// and the last day the period includes (its To is excluded), on the desk's
+// clock, loc.
+func CSVName(chart string, p kindred.Period, loc *time.Location) string {
 	last := p.To.Add(-time.Millisecond)
-	return fmt.Sprintf("kindred-%s-%s-to-%s.csv", chart, p.From.UTC().Format("2006-01-02"), last.UTC().Format("2006-01-02"))
+	return fmt.Sprintf("kindred-%s-%s-to-%s.csv", chart, p.From.In(loc).Format(time.DateOnly), last.In(loc).Format(time.DateOnly))
 }
 
 func (s *server) getCoaching(w http.ResponseWriter, r *http.Request) error {

@@ -93,6 +93,58 @@ func TestInsightsMeasureRepliesAndTakeDates(t *testing.T) {
 	d.must(kindred.RoleLead, http.StatusNotFound, "GET", "/api/v1/insights/coaching/99999", nil)
 }
 
+// TestInsightsDatesAreTheDesksDays: on a desk in Nairobi, a date asked for
+// is Nairobi's day, and a week is Nairobi's: a reply written on Monday 30
+// November at 01:30 (Sunday 22:30 UTC) is in that Monday's day and week, in
+// the JSON and in the CSV and its name.
+func TestInsightsDatesAreTheDesksDays(t *testing.T) {
+	nairobi, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(t, func(cfg *Config) { cfg.Location = nairobi })
+	d.db.SetLocation(nairobi)
+	conv := d.newConversation(d.newCustomer("Joseph Otieno"))
+	score := 72.0
+	agent := d.agents[kindred.RoleAgent]
+	if err := d.db.AddMessage(kindred.WithActor(system, kindred.Actor{AgentID: agent.ID, Name: agent.Name}), &kindred.Message{
+		ConversationID: mustInt(t, conv), Direction: kindred.Outbound, Body: "I'm sorry. I'll post it today.",
+		CreatedAt: time.Date(2026, 11, 29, 22, 30, 0, 0, time.UTC), Analysis: &kindred.Analysis{Compassion: &score, Report: []byte(`{}`)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		from, to, wantFrom, wantTo, week string
+	}{
+		{"2026-11-30", "2026-11-30", "2026-11-29T21:00:00Z", "2026-11-30T21:00:00Z", "2026-11-30T00:00:00+03:00"},
+		{"2026-11-29", "2026-11-29", "2026-11-28T21:00:00Z", "2026-11-29T21:00:00Z", ""},
+		{"2026-11-30", "2026-12-06", "2026-11-29T21:00:00Z", "2026-12-06T21:00:00Z", "2026-11-30T00:00:00+03:00"},
+	} {
+		m := d.must(kindred.RoleLead, http.StatusOK, "GET", "/api/v1/insights?from="+tt.from+"&to="+tt.to, nil)
+		p := m["period"].(map[string]any)
+		from, _ := time.Parse(time.RFC3339, p["from"].(string))
+		to, _ := time.Parse(time.RFC3339, p["to"].(string))
+		if from.Format(time.RFC3339) != tt.wantFrom || to.Format(time.RFC3339) != tt.wantTo {
+			t.Errorf("%s to %s: the period is %v to %v, want %s to %s", tt.from, tt.to, p["from"], p["to"], tt.wantFrom, tt.wantTo)
+		}
+		weeks := m["compassion_by_agent"].([]any)
+		switch {
+		case tt.week == "" && len(weeks) != 0:
+			t.Errorf("%s to %s: %v, want no weeks", tt.from, tt.to, weeks)
+		case tt.week != "" && (len(weeks) != 1 || weeks[0].(map[string]any)["week"] != tt.week):
+			t.Errorf("%s to %s: %v, want the week of %s", tt.from, tt.to, weeks, tt.week)
+		}
+	}
+	rec := d.as(kindred.RoleLead, "GET", "/api/v1/insights/csv/compassion_agents?from=2026-11-30&to=2026-12-06", nil)
+	if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "kindred-compassion_agents-2026-11-30-to-2026-12-06.csv") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][0] != "2026-11-30" {
+		t.Errorf("csv %q, %v: want the week of 2026-11-30", rows, err)
+	}
+}
+
 func TestInsightsRefuseBadPeriods(t *testing.T) {
 	d := newDesk(t)
 	tests := []struct{ name, query, field string }{

@@ -43,8 +43,9 @@ type Config struct {
 
 	// TimeZone is the desk's time zone, an IANA name (Africa/Nairobi):
 	// every clock time the console, kiosk, tickets, SMS and USSD show is on
-	// its clock, and the lobby's day starts at its midnight, whatever the
-	// server's own zone. Location is it loaded, once validated.
+	// its clock, and the lobby's day and the insights' days and weeks start
+	// at its midnight, whatever the server's own zone. Location is it
+	// loaded, once validated.
 	TimeZone string
 	Location *time.Location
 
@@ -179,7 +180,7 @@ func (fs *FlagSet) Links() {
 // Clock binds --time-zone: the desk's clock, for commands that show or
 // decide clock times.
 func (fs *FlagSet) Clock() {
-	fs.StringVar(&fs.cfg.TimeZone, "time-zone", fs.cfg.TimeZone, "the desk's time zone, an IANA name such as Africa/Nairobi or Europe/London: the clock times people are shown, and the lobby's midnight"+fs.bind("time-zone"))
+	fs.StringVar(&fs.cfg.TimeZone, "time-zone", fs.cfg.TimeZone, "the desk's time zone, an IANA name such as Africa/Nairobi or Europe/London: the clock times people are shown, and the midnight that starts the lobby's day and the insights' days and weeks"+fs.bind("time-zone"))
 }
 
 // Log binds --log-format and --log-level.

@@ -84,25 +84,49 @@ func TestPearsonEdges(t *testing.T) {
 
 func TestParsePeriod(t *testing.T) {
 	now := time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)
+	nairobi, london := zone(t, "Africa/Nairobi"), zone(t, "Europe/London")
 	tests := []struct {
 		name, from, to   string
+		loc              *time.Location
 		wantFrom, wantTo time.Time
 		field            string
 	}{
-		{"default is the last 90 days, this millisecond included", "", "", now.Add(time.Millisecond - DefaultSpan), now.Add(time.Millisecond), ""},
-		{"dates: to counts the whole day", "2026-09-01", "2026-09-30",
+		{"default is the last 90 days, this millisecond included", "", "", nairobi, now.Add(time.Millisecond - DefaultSpan), now.Add(time.Millisecond), ""},
+		{"dates in UTC: to counts the whole day", "2026-09-01", "2026-09-30", time.UTC,
 			time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), ""},
-		{"RFC 3339", "2026-09-01T08:00:00+03:00", "2026-09-02T08:00:00+03:00",
-			time.Date(2026, 9, 1, 5, 0, 0, 0, time.UTC), time.Date(2026, 9, 2, 5, 0, 0, 0, time.UTC), ""},
-		{"only to", "", "2026-06-30", time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC).Add(-DefaultSpan), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), ""},
-		{"bad from", "last week", "", time.Time{}, time.Time{}, "from"},
-		{"bad to", "", "31/12/2026", time.Time{}, time.Time{}, "to"},
-		{"backwards", "2026-10-01", "2026-09-01", time.Time{}, time.Time{}, "to"},
-		{"too long", "2020-01-01", "2026-01-01", time.Time{}, time.Time{}, "from"},
+		// Nairobi's 30 November runs from 29 November 21:00 UTC.
+		{"dates on Nairobi's clock", "2026-11-30", "2026-11-30", nairobi,
+			time.Date(2026, 11, 29, 21, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 21, 0, 0, 0, time.UTC), ""},
+		{"dates on London's clock in summer", "2026-07-01", "2026-07-31", london,
+			time.Date(2026, 6, 30, 23, 0, 0, 0, time.UTC), time.Date(2026, 7, 31, 23, 0, 0, 0, time.UTC), ""},
+		// The clocks go forward at 01:00 on 29 March: a day of 23 hours.
+		{"London's spring day is 23 hours", "2026-03-29", "2026-03-29", london,
+			time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 29, 23, 0, 0, 0, time.UTC), ""},
+		// And back at 02:00 on 25 October: 25 hours.
+		{"London's autumn day is 25 hours", "2026-10-25", "2026-10-25", london,
+			time.Date(2026, 10, 24, 23, 0, 0, 0, time.UTC), time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC), ""},
+		{"across the change of clocks", "2026-10-19", "2026-11-01", london,
+			time.Date(2026, 10, 18, 23, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), ""},
+		// Santiago's clocks go forward at midnight: 6 September begins at
+		// 01:00, 04:00 UTC, not at 23:00 the evening before.
+		{"a day whose midnight is skipped", "2026-09-06", "2026-09-06", zone(t, "America/Santiago"),
+			time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC), time.Date(2026, 9, 7, 3, 0, 0, 0, time.UTC), ""},
+		{"the day before it", "2026-09-05", "2026-09-05", zone(t, "America/Santiago"),
+			time.Date(2026, 9, 5, 4, 0, 0, 0, time.UTC), time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC), ""},
+		{"RFC 3339 keeps its offset", "2026-09-01T08:00:00+03:00", "2026-09-02T08:00:00Z", london,
+			time.Date(2026, 9, 1, 5, 0, 0, 0, time.UTC), time.Date(2026, 9, 2, 8, 0, 0, 0, time.UTC), ""},
+		{"only to", "", "2026-06-30", nairobi, time.Date(2026, 6, 30, 21, 0, 0, 0, time.UTC).Add(-DefaultSpan),
+			time.Date(2026, 6, 30, 21, 0, 0, 0, time.UTC), ""},
+		{"no zone is UTC", "2026-09-01", "2026-09-30", nil,
+			time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"bad from", "last week", "", nairobi, time.Time{}, time.Time{}, "from"},
+		{"bad to", "", "31/12/2026", nairobi, time.Time{}, time.Time{}, "to"},
+		{"backwards", "2026-10-01", "2026-09-01", nairobi, time.Time{}, time.Time{}, "to"},
+		{"too long", "2020-01-01", "2026-01-01", nairobi, time.Time{}, time.Time{}, "from"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := ParsePeriod(tt.from, tt.to, now)
+			p, err := ParsePeriod(tt.from, tt.to, now, tt.loc)
 			if tt.field != "" {
 				var ke *kindred.Error
 				if e, ok := err.(*kindred.Error); ok {
@@ -167,7 +191,7 @@ func zone(t *testing.T, name string) *time.Location {
 func TestDefaultPeriodHoldsWhatWasJustRecorded(t *testing.T) {
 	for _, ns := range []int{0, 1, 400_000, 999_999} {
 		now := time.Date(2026, 11, 23, 13, 0, 0, ns, time.UTC)
-		p, err := ParsePeriod("", "", now)
+		p, err := ParsePeriod("", "", now, time.UTC)
 		stored := now.UnixMilli() // as the store keeps it
 		if err != nil || stored < p.From.UnixMilli() || stored >= p.To.UnixMilli() {
 			t.Errorf("now %v: period %v..%v (%v) leaves out what was stored now", now, p.From, p.To, err)

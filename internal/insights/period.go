@@ -12,29 +12,31 @@ const DefaultSpan = 90 * 24 * time.Hour
 // MaxSpan is the longest period one request may measure.
 const MaxSpan = 3 * 366 * 24 * time.Hour
 
-// ParsePeriod reads the from and to of a request: each an RFC 3339 time or
-// a date (YYYY-MM-DD, UTC; a date in to counts the whole day). Left out, to
-// is now, the millisecond under way included (times are stored to the
+// ParsePeriod reads the from and to of a request: each an RFC 3339 time,
+// which keeps its own offset, or a date (YYYY-MM-DD) on the desk's clock,
+// loc: the day's midnight there, and a date in to counts that whole day, so
+// that "30 November" is the team lead's 30 November, not UTC's. Left out,
+// to is now, the millisecond under way included (times are stored to the
 // millisecond: an end at now itself would leave out what was recorded in
-// it, such as an act of kindness logged a moment before the list was
-// asked for), and from is DefaultSpan before to.
-func ParsePeriod(from, to string, now time.Time) (kindred.Period, error) {
+// it, such as an act of kindness logged a moment before the list was asked
+// for), and from is DefaultSpan before to. A nil loc is UTC.
+func ParsePeriod(from, to string, now time.Time, loc *time.Location) (kindred.Period, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	var v kindred.Validation
 	p := kindred.Period{To: now.Truncate(time.Millisecond).Add(time.Millisecond)}
 	if to != "" {
-		t, date, ok := parseTime(to)
+		t, ok := parseTime(to, loc, 1)
 		if !ok {
 			v.Add("to", "must be a date such as 2026-11-30 or an RFC 3339 time such as 2026-11-30T17:00:00+03:00")
 		} else {
-			if date {
-				t = t.Add(24 * time.Hour)
-			}
 			p.To = t
 		}
 	}
 	p.From = p.To.Add(-DefaultSpan)
 	if from != "" {
-		t, _, ok := parseTime(from)
+		t, ok := parseTime(from, loc, 0)
 		if !ok {
 			v.Add("from", "must be a date such as 2026-09-01 or an RFC 3339 time such as 2026-09-01T08:00:00+03:00")
 		} else {
@@ -53,14 +55,18 @@ func ParsePeriod(from, to string, now time.Time) (kindred.Period, error) {
 	return p, v.Err()
 }
 
-func parseTime(s string) (t time.Time, date, ok bool) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, true, true
+// parseTime reads an RFC 3339 time, or a date: the start of that day on
+// loc's clock, or of the day after when days is 1 (a day in to is whole).
+// The day after is counted in days, not 24 hours: a day when the clocks
+// change is 23 or 25 hours long.
+func parseTime(s string, loc *time.Location, days int) (time.Time, bool) {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return DayStart(d.Year(), d.Month(), d.Day()+days, loc), true
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, false, true
+		return t, true
 	}
-	return time.Time{}, false, false
+	return time.Time{}, false
 }
 
 // DayStart is the first moment of day y-m-d (normalised as time.Date does)

@@ -71,6 +71,9 @@ func newEmptyDesk(t *testing.T, tweak ...func(*Config)) *testDesk {
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	if cfg.Location != nil {
+		db.SetLocation(cfg.Location) // one clock for the desk, as kindred serve sets it
+	}
 	console := New(cfg)
 	apiCfg.OnMessage = console.Hub().Publish
 	apiHandler := api.New(apiCfg)

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,34 +34,34 @@ func (c *Console) insightRoutes() []route {
 	}
 }
 
-// insightsPeriod reads ?from= and ?to=; problems are shown, and the default period
-// used, when they cannot be read.
+// insightsPeriod reads ?from= and ?to=, dates on the desk's clock; problems
+// are shown, and the default period used, when they cannot be read.
 func (c *Console) insightsPeriod(r *http.Request, v *view) (kindred.Period, []string) {
 	qs := r.URL.Query()
 	// To the second, as the chart and export links write it, so that the
 	// page and its charts share one cached dashboard.
 	now := c.cfg.Now()
-	p, err := insights.ParsePeriod(qs.Get("from"), qs.Get("to"), now)
+	p, err := insights.ParsePeriod(qs.Get("from"), qs.Get("to"), now, v.clock())
 	var probs []string
 	if err != nil {
-		p, _ = insights.ParsePeriod("", "", now)
+		p, _ = insights.ParsePeriod("", "", now, v.clock())
 		probs = insightProblems(v, err)
 	}
 	p.From, p.To = p.From.UTC().Truncate(time.Second), insights.CeilSecond(p.To.UTC())
 	return p, probs
 }
 
-// insightPeriod is the period as the date fields show it: to is the last day
-// included.
+// insightPeriod is the period as the date fields show it, on the desk's
+// clock: to is the last day included.
 type insightPeriod struct {
 	From, To string
 	Query    string // from=…&to=… with the exact times, for the charts and exports
 }
 
-func insightPeriodForm(p kindred.Period) insightPeriod {
+func insightPeriodForm(p kindred.Period, loc *time.Location) insightPeriod {
 	last := p.To.Add(-time.Millisecond)
 	q := url.Values{"from": {p.From.UTC().Format(time.RFC3339)}, "to": {p.To.UTC().Format(time.RFC3339)}}
-	return insightPeriod{From: p.From.UTC().Format(time.DateOnly), To: last.UTC().Format(time.DateOnly), Query: q.Encode()}
+	return insightPeriod{From: p.From.In(loc).Format(time.DateOnly), To: last.In(loc).Format(time.DateOnly), Query: q.Encode()}
 }
 
 // chartFigure is one chart: its image, its text alternative, and its numbers.
@@ -106,10 +105,7 @@ func (c *Console) chartFigure(v *view, t insights.Table, src, csv string) chartF
 type dashboardPage struct {
 	*view
 	insightPeriod
-	// Midnight is UTC's midnight on the desk's clock ("03:00" in
-	// Nairobi; "00:00 / 01:00" in London over a summer's end), "" when
-	// the desk keeps UTC: the days and weeks here are cut at it.
-	Midnight string
+	Zone     string // the desk's time zone, by name: its days and weeks are the page's
 	D        *kindred.Dashboard
 	Figures  []chartFigure
 	Kindness []kindred.Kindness
@@ -133,7 +129,7 @@ func (c *Console) insightsDashboard(w http.ResponseWriter, r *http.Request, q *r
 	if err != nil {
 		return err
 	}
-	page := &dashboardPage{view: v, insightPeriod: insightPeriodForm(p), Midnight: utcMidnight(p, v.clock()), D: d, Kindness: k,
+	page := &dashboardPage{view: v, insightPeriod: insightPeriodForm(p, v.clock()), Zone: zoneName(v.clock(), v.now), D: d, Kindness: k,
 		Agents: agents, Problems: probs}
 	for _, t := range insights.Tables(d) {
 		page.Figures = append(page.Figures, c.chartFigure(v, t,
@@ -147,21 +143,14 @@ func (c *Console) insightsDashboard(w http.ResponseWriter, r *http.Request, q *r
 	return nil
 }
 
-// utcMidnight is what UTC's midnight reads on loc's clock over the period,
-// "" when it reads 00:00 throughout.
-func utcMidnight(p kindred.Period, loc *time.Location) string {
-	var seen []string
-	for _, t := range []time.Time{p.From, p.To} {
-		day := t.UTC().Truncate(24 * time.Hour).In(loc)
-		if s := fmt.Sprintf("%02d:%02d", day.Hour(), day.Minute()); !slices.Contains(seen, s) {
-			seen = append(seen, s)
-		}
+// zoneName names loc as a desk lead would know it: its IANA name, or, for
+// the machine's zone (no --time-zone, as in tests), its abbreviation now.
+func zoneName(loc *time.Location, now time.Time) string {
+	if loc == time.Local {
+		name, _ := now.In(loc).Zone()
+		return name
 	}
-	slices.Sort(seen)
-	if len(seen) == 1 && seen[0] == "00:00" {
-		return ""
-	}
-	return strings.Join(seen, " / ")
+	return loc.String()
 }
 
 // insightColleagues lists the agents who serve customers (no kiosks, none
@@ -268,7 +257,7 @@ func (c *Console) insightsCSV(w http.ResponseWriter, r *http.Request, q *request
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+api.CSVName(chart, p)+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+api.CSVName(chart, p, v.clock())+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(b.Bytes())
 	return nil
@@ -372,7 +361,7 @@ func (c *Console) renderCoaching(w http.ResponseWriter, r *http.Request, q *requ
 	if err != nil {
 		return err
 	}
-	page := &coachingView{view: v, insightPeriod: insightPeriodForm(p), C: co, Own: id == q.agent.ID, Problems: probs}
+	page := &coachingView{view: v, insightPeriod: insightPeriodForm(p, v.clock()), C: co, Own: id == q.agent.ID, Problems: probs}
 	if !page.Own {
 		v.Title = v.T("Coaching for %s", co.Agent.Name)
 	}

@@ -123,7 +123,7 @@ func TestKindnessIsRecordedFromTheConsole(t *testing.T) {
 
 func mustLog(t *testing.T, db *store.DB) []kindred.Kindness {
 	t.Helper()
-	p, err := insights.ParsePeriod("", "", time.Now())
+	p, err := insights.ParsePeriod("", "", time.Now(), time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,40 +193,47 @@ func TestNamesakesAreToldApart(t *testing.T) {
 	}
 }
 
-// TestInsightsSayWhereTheirDaysBegin: the dashboard's days are cut at
-// midnight UTC, and a desk in another zone is told what that is on its own
-// clock, for the whole period (two readings across a change of clocks).
-func TestInsightsSayWhereTheirDaysBegin(t *testing.T) {
-	zone := func(name string) *time.Location {
-		loc, err := time.LoadLocation(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return loc
+// TestInsightsDaysAreTheDesks: on a desk in Nairobi the dates asked for
+// are Nairobi's days, and the page says so: a reply written on Monday 30
+// November at 01:30 (Sunday 22:30 UTC) is in that day and its week, in the
+// table, the CSV and the CSV's name, and the charts and exports are asked
+// for the same instants.
+func TestInsightsDaysAreTheDesks(t *testing.T) {
+	nairobi, err := time.LoadLocation("Africa/Nairobi")
+	if err != nil {
+		t.Fatal(err)
 	}
-	day := func(s string) time.Time {
-		d, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
+	d := newTestDesk(t, func(cfg *Config) { cfg.Location = nairobi })
+	score := 72.0
+	a := d.seed.agent
+	if err := d.db.AddMessage(kindred.WithActor(context.Background(), kindred.Actor{AgentID: a.ID, Name: a.Name}), &kindred.Message{
+		ConversationID: d.seed.quiet.ID, Direction: kindred.Outbound, Body: "Pole sana. We will post it today.",
+		CreatedAt: time.Date(2026, 11, 29, 22, 30, 0, 0, time.UTC), Analysis: &kindred.Analysis{Compassion: &score, Report: []byte(`{}`)},
+	}); err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		zone, from, to, want string
-	}{
-		{"Africa/Nairobi", "2026-09-08", "2026-12-08", "03:00"},
-		{"UTC", "2026-09-08", "2026-12-08", ""},
-		{"Asia/Kolkata", "2026-09-08", "2026-12-08", "05:30"},
-		{"Europe/London", "2026-09-08", "2026-12-08", "00:00 / 01:00"},
-		{"Europe/London", "2026-12-01", "2026-12-08", ""},
-	} {
-		p := kindred.Period{From: day(c.from), To: day(c.to)}
-		if got := utcMidnight(p, zone(c.zone)); got != c.want {
-			t.Errorf("%s %s–%s: %q, want %q", c.zone, c.from, c.to, got, c.want)
-		}
-	}
-	d := newTestDesk(t, func(cfg *Config) { cfg.Location = zone("Africa/Nairobi") })
 	b := d.browser()
 	b.signIn("admin@example.org")
-	wantContains(t, b.get("/insights"), "Times are in UTC. A day here begins at midnight UTC, which is 03:00 on the desk&#39;s clock.")
+	r := b.get("/insights?from=2026-11-30&to=2026-12-06")
+	wantStatus(t, r, http.StatusOK)
+	query := "from=2026-11-29T21%3A00%3A00Z&amp;to=2026-12-06T21%3A00%3A00Z"
+	wantContains(t, r, `id="from" name="from" type="date" value="2026-11-30"`, `id="to" name="to" type="date" value="2026-12-06"`,
+		"From 2026-11-30 to 2026-12-06, both days included. Days begin at midnight and weeks on Monday, on the desk&#39;s clock (Africa/Nairobi).",
+		`src="/insights/charts/compassion_agents?`+query+`"`, `href="/insights/csv/compassion_agents?`+query+`"`,
+		`<td data-label="Week">2026-11-30</td>`)
+	// Sunday 29 November in Nairobi holds nothing of it.
+	if r := b.get("/insights?from=2026-11-29&to=2026-11-29"); strings.Contains(r.body, `<td data-label="Week">`) {
+		t.Errorf("a reply of Monday 01:30 in Nairobi is shown on Sunday")
+	}
+	r = b.get("/insights/csv/compassion_agents?from=2026-11-30&to=2026-12-06")
+	wantStatus(t, r, http.StatusOK)
+	if cd := r.Header.Get("Content-Disposition"); cd != `attachment; filename="kindred-compassion_agents-2026-11-30-to-2026-12-06.csv"` {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][0] != "2026-11-30" || rows[1][1] != "Amina Wanjiru" {
+		t.Errorf("csv %q, %v: want Amina's week of 2026-11-30", rows, err)
+	}
+	// The coaching view's summary names the same days.
+	wantContains(t, b.get("/coaching/"+strconv.FormatInt(a.ID, 10)+"?from=2026-11-30&to=2026-12-06"), "1 reply scored from 2026-11-30 to 2026-12-06")
 }
