@@ -180,14 +180,18 @@ func AppendJSONLines(dst []byte, ids []json.RawMessage, ins []Input) []byte {
 }
 
 // appendBatch analyses the exchanges of xs stage by stage, each with a
-// scratch and a report store of its own, and appends their reports to dst,
-// each followed by a newline when lines is set.
+// scratch and a report store of its own for what its report refers to, and
+// one work scratch for all of them, and appends their reports to dst, each
+// followed by a newline when lines is set.
 func appendBatch(dst []byte, xs []exchange, lines bool) []byte {
+	work := scratchPool.Get().(*scratch)
 	for i := range xs {
 		xs[i].sc = scratchPool.Get().(*scratch)
 		xs[i].store = storePool.Get().(*reportStore)
+		xs[i].work = work
 	}
 	runStages(xs)
+	putScratch(work)
 	for i := range xs {
 		x := &xs[i]
 		dst = x.r.AppendJSON(dst)
@@ -248,7 +252,7 @@ func putScratch(sc *scratch) {
 // for the report alone when store is nil. With a store, the report's
 // signals are the scratch's own, valid until sc is used again.
 func analyze(in Input, sc *scratch, store *reportStore) Report {
-	x := [1]exchange{{in: in, sc: sc, store: store}}
+	x := [1]exchange{{in: in, sc: sc, store: store, work: sc}}
 	runStages(x[:])
 	return x[0].r
 }
@@ -256,8 +260,15 @@ func analyze(in Input, sc *scratch, store *reportStore) Report {
 // exchange is one analysis in progress: its input, its scratch and store,
 // and what each stage has read so far for the next.
 type exchange struct {
-	in    Input
+	in Input
+	// sc holds what one stage leaves for another (the texts' tokens) and
+	// what the report refers to until it is written (its signals, the
+	// evidence of the sentiment, empathy and politeness readers); work,
+	// which may be shared with the other exchanges of a batch, what
+	// readReply needs only while it runs (the reply's tokens, sentences and
+	// phrases): one set of those buffers for a batch stays in the cache.
 	sc    *scratch
+	work  *scratch
 	store *reportStore
 	r     Report
 	// done is set when the report is complete before the reply is read:
@@ -273,8 +284,7 @@ type exchange struct {
 
 // runStages analyses each exchange of xs, one stage for all of them before
 // the next (see AppendJSONLines). Each exchange's report is what it would
-// be alone: the stages of one exchange run in the same order, on its own
-// scratch.
+// be alone: the stages of one exchange run in the same order.
 func runStages(xs []exchange) {
 	for i := range xs {
 		xs[i].readCustomer()
@@ -314,8 +324,9 @@ func (x *exchange) readCustomer() {
 	in.CustomerMessage, cutC = clip(in.CustomerMessage)
 	in.Reply, cutR = clip(in.Reply)
 	x.r.Truncated = cutC || cutR
+	sc.ctoks = sc.ctoks[:0] // readReply reads them
 	if strings.TrimSpace(in.CustomerMessage) != "" {
-		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks[:0])
+		sc.ctoks = text.Tokens(in.CustomerMessage, sc.ctoks)
 		if store != nil {
 			var ev []sentiment.Evidence
 			store.cust, ev = analyzeCustomerInto(in.CustomerMessage, sc.ctoks, sc.custEv)
@@ -339,11 +350,15 @@ func (x *exchange) readCustomer() {
 	}
 }
 
-// readReply reads the reply's words and phrases.
+// readReply reads the reply's words and phrases, in the work scratch.
 func (x *exchange) readReply() {
 	x.strict = needsPlainLanguage(x.in.Accommodations)
 	x.name = strings.TrimSpace(x.in.CustomerName)
-	x.f = readReply(x.sc, loadLexicons(), x.in.Reply, x.r.Customer, x.name, x.strict)
+	x.work.ctoks = x.sc.ctoks
+	x.f = readReply(x.work, loadLexicons(), x.in.Reply, x.r.Customer, x.name, x.strict)
+	if x.work != x.sc {
+		x.work.ctoks = nil // the exchange's own
+	}
 }
 
 // readEmpathy reads the reply's empathy levels.
@@ -369,7 +384,8 @@ func (x *exchange) readEmpathy() {
 	}
 }
 
-// readPoliteness reads an English reply's politeness.
+// readPoliteness reads an English reply's politeness, from the learn tokens
+// readEmpathy left.
 func (x *exchange) readPoliteness() {
 	x.pol = politeness.Result{Probability: 0.5}
 	switch {
