@@ -292,8 +292,13 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 	// week (by utc) its replies are added to, and the week they are taken
 	// from, either one nil (NULL).
 	var spans []any
+	var spansLo, spansHi int64 // the first stretch's start, the last's end
 	span := func(lo, hi int64, add, take any) {
 		if lo < hi && (add != nil || take != nil) {
+			if len(spans) == 0 || lo < spansLo {
+				spansLo = lo
+			}
+			spansHi = max(spansHi, hi)
 			spans = append(spans, lo, hi, add, take)
 		}
 	}
@@ -349,8 +354,13 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 		// by index.
 		row := "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
 		rows := strings.Repeat(row+", ", len(spans)/4-1) + row
-		where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= s.column1 AND m.created_at < s.column2"
+		// The stretches' own bounds as well, which PostgreSQL can search by:
+		// with only the join's, it read one agent's replies of all time for
+		// the coaching trend (7,145 index entries for 112 replies at a
+		// million messages, 55 ms where it took 4).
+		where := "m.direction = 'out' AND m.compassion IS NOT NULL AND m.created_at >= s.column1 AND m.created_at < s.column2 AND m.created_at >= ? AND m.created_at < ?"
 		args = append(args, spans...)
+		args = append(args, spansLo, spansHi)
 		if agentID != 0 {
 			where += " AND m.author_id = ?"
 			args = append(args, agentID)
