@@ -289,31 +289,22 @@ func runStages(xs []exchange) {
 	for i := range xs {
 		xs[i].readCustomer()
 	}
-	for i := range xs {
-		if !xs[i].done {
-			xs[i].readReply()
+	for _, stage := range replyStages {
+		for i := range xs {
+			if !xs[i].done {
+				stage(&xs[i])
+			}
 		}
 	}
-	for i := range xs {
-		if !xs[i].done {
-			xs[i].readEmpathy()
-		}
-	}
-	for i := range xs {
-		if !xs[i].done {
-			xs[i].readPoliteness()
-		}
-	}
-	for i := range xs {
-		if !xs[i].done {
-			xs[i].readSentiment()
-		}
-	}
-	for i := range xs {
-		if !xs[i].done {
-			xs[i].finish()
-		}
-	}
+}
+
+// replyStages are the stages that read a reply, in order.
+var replyStages = [...]func(*exchange){
+	(*exchange).readReply,
+	(*exchange).readEmpathy,
+	(*exchange).readPoliteness,
+	(*exchange).readSentiment,
+	(*exchange).finish,
 }
 
 // readCustomer clips both messages, reads the customer's and completes the

@@ -24,11 +24,7 @@ var smallTables = []string{"agents", "lobby_queues", "lobby_desks", "webhooks", 
 // cut replies from 2,672 a second to 163.
 func TestPostsFindTheirRowsByIndex(t *testing.T) {
 	ctx := ctxAs(0, "test")
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plans.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := planDB(t)
 	agent := mustAgent(t, db, "Amina Wanjiru", "amina@example.org", kindred.RoleAgent)
 	as := ctxAs(agent.ID, agent.Name)
 
@@ -109,11 +105,7 @@ func TestPostsFindTheirRowsByIndex(t *testing.T) {
 // and a record's audit log.
 func TestPagesFindTheirRowsByIndex(t *testing.T) {
 	ctx := ctxAs(0, "test")
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plans.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := planDB(t)
 	cust := &kindred.Customer{Name: "Joseph Otieno", Phone: "+254712345678"}
 	if err := db.CreateCustomer(ctx, cust); err != nil {
 		t.Fatal(err)
@@ -233,6 +225,17 @@ func searchedByIndex(t *testing.T, db *DB, caught []caughtQuery) int {
 	return checked
 }
 
+// planDB opens a new SQLite desk for a plan test, closed when it ends.
+func planDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plans.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // tableExists reports whether name is a table of the database (not a
 // subquery's or a view's name in a plan).
 func (db *DB) tableExists(name string) (bool, error) {
@@ -248,11 +251,7 @@ func (db *DB) tableExists(name string) (bool, error) {
 // whole weeks and cut ones.
 func TestInsightWeeksFindTheirRowsByIndex(t *testing.T) {
 	ctx := ctxAs(0, "test")
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plans.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := planDB(t)
 	loc, err := time.LoadLocation("Africa/Nairobi")
 	if err != nil {
 		t.Fatal(err)
