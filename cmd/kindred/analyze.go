@@ -239,25 +239,30 @@ type job struct {
 	err  error // set when the line could not be read whole
 }
 
-// result is one line of output.
+// result is the output of a batch of lines.
 type result struct {
-	seq    int
+	seq    int // the batch's, in input order
 	out    []byte
-	failed bool
+	lines  int
+	failed int
 }
 
-// analyzeLines streams JSONL: a reader hands numbered lines to workers, and
-// the writer puts their reports back in input order. At most 2×workers lines
-// are in flight at once, so memory stays bounded however long the input.
+// analyzeLines streams JSONL: a reader hands numbered batches of lines to
+// workers, and the writer puts their reports back in input order. A batch
+// goes as soon as it holds compassion.MaxBatch lines, or when reading the
+// next line may wait for input, so that a reader at the other end of a pipe
+// sees each report before it sends the next line. At most 2×workers
+// batches are in flight at once, so memory stays bounded however long the
+// input.
 func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLine, workers int) error {
 	if workers <= 1 {
 		return analyzeInOrder(ctx, stdin, stdout, maxLine)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan job, workers)
+	jobs := make(chan []job, workers)
 	results := make(chan result, workers)
-	slots := make(chan struct{}, 2*workers) // in-flight lines
+	slots := make(chan struct{}, 2*workers) // in-flight batches
 	// Output lines are recycled: the writer hands each back once written,
 	// and a worker writes its next report into one. Reports are a few KB
 	// each, and fresh ones were half of all the memory the command
@@ -267,19 +272,37 @@ func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLin
 	var readErr error
 	go func() {
 		defer close(jobs)
-		readErr = readLines(ctx, stdin, maxLine, false, func(j job) bool {
+		var batch []job
+		seq := 0
+		send := func() bool {
+			if len(batch) == 0 {
+				return true
+			}
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
 				return false
 			}
 			select {
-			case jobs <- j:
-				return true
+			case jobs <- batch:
 			case <-ctx.Done():
 				return false
 			}
+			batch, seq = nil, seq+1
+			return true
+		}
+		in := readerFunc(func(p []byte) (int, error) {
+			if !send() {
+				return 0, ctx.Err()
+			}
+			return stdin.Read(p)
 		})
+		readErr = readLines(ctx, in, maxLine, false, func(j job) bool {
+			j.seq = seq
+			batch = append(batch, j)
+			return len(batch) < compassion.MaxBatch || send()
+		})
+		send() // what was read before an error is analysed too
 	}()
 
 	var wg sync.WaitGroup
@@ -287,15 +310,23 @@ func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
+			lb := new(lineBatch)
+			for batch := range jobs {
 				var buf []byte
 				select {
 				case buf = <-free:
 				default:
-					buf = make([]byte, 0, 8<<10) // room for nearly any report
+					buf = make([]byte, 0, 32<<10) // room for nearly any batch's reports
 				}
-				out, failed := analyzeOne(j, buf[:0])
-				results <- result{seq: j.seq, out: out, failed: failed}
+				r := result{seq: batch[0].seq, out: buf[:0], lines: len(batch)}
+				for _, j := range batch {
+					var bad bool
+					if r.out, bad = lb.take(j, r.out); bad {
+						r.failed++
+					}
+				}
+				r.out = lb.analyze(r.out)
+				results <- r
 			}
 		}()
 	}
@@ -317,10 +348,8 @@ func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLin
 			}
 			delete(pending, next)
 			next++
-			total++
-			if p.failed {
-				failed++
-			}
+			total += p.lines
+			failed += p.failed
 			if writeErr == nil {
 				if _, err := w.Write(p.out); err != nil {
 					writeErr = err
@@ -376,17 +405,9 @@ func analyzeInOrder(ctx context.Context, stdin io.Reader, stdout io.Writer, maxL
 	failed, total := 0, 0
 	readErr := readLines(ctx, in, maxLine, true, func(j job) bool {
 		total++
-		var line analyzeLine
-		err := j.err
-		if err == nil {
-			err = decodeLine(j.line, &line)
-		}
-		if err != nil {
+		var bad bool
+		if rb.buf, bad = batch.take(j, rb.buf); bad {
 			failed++
-			rb.buf = batch.analyze(rb.buf)
-			rb.buf = appendErrorLine(rb.buf, j, err)
-		} else if batch.add(line) {
-			rb.buf = batch.analyze(rb.buf)
 		}
 		if len(rb.buf) >= flushAt {
 			if rb.flush() != nil {
@@ -541,23 +562,33 @@ func readLines(ctx context.Context, r io.Reader, maxLine int, reuse bool, send f
 // huge report's buffer is left to the garbage collector.
 const maxRecycled = 1 << 20
 
-// analyzeOne analyses one line and returns buf with its output line
-// appended.
-func analyzeOne(j job, buf []byte) (out []byte, failed bool) {
+// take decodes j and keeps it for the batch, or writes its error after the
+// reports of the lines kept before it: it returns buf with the output of
+// every line done, in input order, and whether j failed. The reports are
+// what json.Encoder with SetEscapeHTML(false) would write of
+// compassion.Analyze's, without its reflection; they cannot fail (where
+// encoding/json would, on NaN, which the engine never gives, null is
+// written).
+func (b *lineBatch) take(j job, buf []byte) (out []byte, failed bool) {
 	var line analyzeLine
 	err := j.err
 	if err == nil {
 		err = decodeLine(j.line, &line)
 	}
 	if err != nil {
+		buf = b.analyze(buf)
 		return appendErrorLine(buf, j, err), true
 	}
-	// AppendJSON writes what json.Encoder with SetEscapeHTML(false) would
-	// write of compassion.Analyze's report, without its reflection and
-	// without keeping the report. It cannot fail: where encoding/json would
-	// (NaN, which the engine never gives) it writes null.
-	return append(compassion.AppendJSON(buf, line.ID, line.Input), '\n'), false
+	if b.add(line) {
+		buf = b.analyze(buf)
+	}
+	return buf, false
 }
+
+// readerFunc is an io.Reader that is a function.
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 // appendErrorLine appends the output line of a line that could not be
 // analysed: its id, when one can be found in it, and why.
