@@ -365,18 +365,21 @@ func (tx *Tx) compassionWeeks(ctx context.Context, group string, from, to, agent
 			where += " AND m.author_id = ?"
 			args = append(args, agentID)
 		}
-		read := `(VALUES ` + rows + `) s CROSS JOIN messages m WHERE ` + where
+		read, count := `(VALUES `+rows+`) s CROSS JOIN messages m WHERE `+where, "COUNT(*)"
 		if tx.db.dialect == Postgres {
 			// PostgreSQL takes one agent's replies in the stretches for
 			// few, reads all of the period's and checks each against every
 			// stretch (76 ms over a year at a million messages, where a
-			// search of each stretch takes 11): LATERAL makes it search
-			// each stretch by index, as SQLite does.
-			read = `(VALUES ` + rows + `) s CROSS JOIN LATERAL (SELECT m.author_id, m.compassion FROM messages m WHERE ` + where + `) m`
+			// search of each stretch takes 11). A LATERAL subquery that
+			// counts cannot be merged into the join: it is run for each
+			// stretch, a search of the index by its bounds, as SQLite does.
+			read = `(VALUES ` + rows + `) s CROSS JOIN LATERAL (SELECT m.author_id, m.compassion, COUNT(*) AS k
+				FROM messages m WHERE ` + where + ` GROUP BY m.author_id, m.compassion) m`
+			count = "CAST(SUM(m.k) AS BIGINT)"
 		}
 		parts = append(parts, `SELECT wk, author, c, k FROM (
 				SELECT CASE WHEN x.sign > 0 THEN t.added ELSE t.taken END AS wk, t.author, t.c, x.sign * t.k AS k
-				FROM (SELECT s.column3 AS added, s.column4 AS taken, m.author_id AS author, m.compassion AS c, COUNT(*) AS k
+				FROM (SELECT s.column3 AS added, s.column4 AS taken, m.author_id AS author, m.compassion AS c, `+count+` AS k
 					FROM `+read+`
 					GROUP BY s.column3, s.column4, m.author_id, m.compassion) t
 				CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1) x) moved
