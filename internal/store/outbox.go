@@ -184,7 +184,8 @@ func (db *DB) MarkSent(ctx context.Context, id int64, providerID string, at time
 }
 
 // MarkFailed records a failed attempt; dead moves the message to the
-// dead-letter list.
+// dead-letter list. A dead one-time code is wiped, as a sent one is: it is
+// never sent again (see Retry), and its digits must not outlive it.
 func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, retryAt time.Time, dead bool) error {
 	status, action := kindred.OutboxPending, "outbox.retry_later"
 	if dead {
@@ -194,14 +195,21 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, retryAt t
 		reason = reason[:500]
 	}
 	var ref *messageRef
+	wiped := false
 	err := db.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL
-			WHERE id = ? AND status = 'pending'`, string(status), ms(retryAt), reason, id)
+		res, err := tx.Exec(ctx, `UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL,
+			body = CASE WHEN ? AND purpose = 'code' THEN '' ELSE body END
+			WHERE id = ? AND status = 'pending'`, string(status), ms(retryAt), reason, dead, id)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, conflictOrMissing(ctx, tx, id))
+		}
+		if dead {
+			if err := tx.QueryRow(ctx, "SELECT purpose = 'code' FROM outbox WHERE id = ?", id).Scan(&wiped); err != nil {
+				return err
+			}
 		}
 		if ref, err = tx.replyFailed(ctx, id, reason, dead); err != nil {
 			return err
@@ -212,6 +220,12 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, retryAt t
 		return fmt.Errorf("mark outbox %d failed: %w", id, err)
 	}
 	db.announce(ref)
+	if wiped {
+		// As MarkSent: the wipe stands whether or not the log can be cut now.
+		if err := db.scrubWAL(ctx); err != nil && !errors.Is(err, errWALBusy) {
+			return fmt.Errorf("mark outbox %d failed: %w", id, err)
+		}
+	}
 	return nil
 }
 

@@ -112,6 +112,10 @@ func testOutboxCodeIsNotSentAgain(t *testing.T, s suite) {
 	if err != nil || m.Status != kindred.OutboxDead || m.Attempts != 1 {
 		t.Fatalf("after the refused retry: %+v %v", m, err)
 	}
+	// Dead, it is wiped as a sent one is: its digits do not outlive it.
+	if m.Body != "" {
+		t.Errorf("a dead code's body is %q, want it wiped", m.Body)
+	}
 	if n := count(t, db, "SELECT COUNT(*) FROM audit"); n != audited {
 		t.Errorf("the refused retry wrote %d audit entries", n-audited)
 	}
