@@ -345,11 +345,7 @@ func (x *exchange) readCustomer() {
 func (x *exchange) readReply() {
 	x.strict = needsPlainLanguage(x.in.Accommodations)
 	x.name = strings.TrimSpace(x.in.CustomerName)
-	x.work.ctoks = x.sc.ctoks
-	x.f = readReply(x.work, loadLexicons(), x.in.Reply, x.r.Customer, x.name, x.strict)
-	if x.work != x.sc {
-		x.work.ctoks = nil // the exchange's own
-	}
+	x.f = readReply(x.work, loadLexicons(), x.in.Reply, x.sc.ctoks, x.r.Customer, x.name, x.strict)
 }
 
 // readEmpathy reads the reply's empathy levels.

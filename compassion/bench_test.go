@@ -145,7 +145,7 @@ func BenchmarkParts(b *testing.B) {
 		{"politeness", func(p benchPair) { politeness.Analyze(p.reply) }},
 		{"reply", func(p benchPair) {
 			sc := scratchPool.Get().(*scratch)
-			readReply(sc, lx, p.reply, nil, "", false)
+			readReply(sc, lx, p.reply, nil, nil, "", false)
 			scratchPool.Put(sc)
 		}},
 	}

@@ -203,8 +203,8 @@ func (r *reading) same(i, j int) bool {
 }
 
 // readReply reads reply (with the customer's report, when there is one,
-// and its words in sc.ctoks) for everything the score and the suggestions need.
-func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, name string, strict bool) findings {
+// and its words, ctoks) for everything the score and the suggestions need.
+func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust *CustomerReport, name string, strict bool) findings {
 	var f findings
 	toks := text.Tokens(reply, sc.toks[:0])
 	sc.toks = toks
@@ -420,11 +420,10 @@ func readReply(sc *scratch, lx *lexicons, reply string, cust *CustomerReport, na
 	// solution and names a feeling, or picks up two of the customer's own
 	// words while speaking to them.
 	if cust != nil {
-		// sc.ctoks holds the customer message's words (see Analyze).
-		sc.custWords.reset(len(sc.ctoks))
+		sc.custWords.reset(len(ctoks))
 		// Stop words go in too: the reply side only looks up content
 		// words, and skipping them here would cost a lookup per word.
-		for _, t := range sc.ctoks {
+		for _, t := range ctoks {
 			if len(t.Lower) > 2 {
 				sc.custWords.add(stem(t.Lower))
 			}

@@ -291,12 +291,12 @@ func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLin
 			batch, seq = nil, seq+1
 			return true
 		}
-		in := readerFunc(func(p []byte) (int, error) {
+		in := beforeRead{stdin, func() error {
 			if !send() {
-				return 0, ctx.Err()
+				return ctx.Err()
 			}
-			return stdin.Read(p)
-		})
+			return nil
+		}}
 		readErr = readLines(ctx, in, maxLine, false, func(j job) bool {
 			j.seq = seq
 			batch = append(batch, j)
@@ -401,7 +401,10 @@ func analyzeLines(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLin
 func analyzeInOrder(ctx context.Context, stdin io.Reader, stdout io.Writer, maxLine int) error {
 	rb := &reportBuffer{w: stdout, buf: make([]byte, 0, flushAt+8<<10)}
 	batch := new(lineBatch)
-	in := &flushingReader{r: stdin, w: rb, batch: batch}
+	in := beforeRead{stdin, func() error {
+		rb.buf = batch.analyze(rb.buf)
+		return rb.flush()
+	}}
 	failed, total := 0, 0
 	readErr := readLines(ctx, in, maxLine, true, func(j job) bool {
 		total++
@@ -484,21 +487,20 @@ func (b *lineBatch) analyze(dst []byte) []byte {
 	return dst
 }
 
-// flushingReader analyses the batch and flushes w before each read of r,
-// that is, whenever the reader above it has used up what it had and may
-// wait for more. A write error ends the reading.
-type flushingReader struct {
-	r     io.Reader
-	w     *reportBuffer
-	batch *lineBatch
+// beforeRead calls before ahead of each read of r, that is, whenever the
+// reader above it has used up what it had and may wait for more: there the
+// lines read so far are handed on, so that a reader at the other end of a
+// pipe sees their reports. An error from before ends the reading.
+type beforeRead struct {
+	r      io.Reader
+	before func() error
 }
 
-func (f *flushingReader) Read(p []byte) (int, error) {
-	f.w.buf = f.batch.analyze(f.w.buf)
-	if err := f.w.flush(); err != nil {
+func (b beforeRead) Read(p []byte) (int, error) {
+	if err := b.before(); err != nil {
 		return 0, err
 	}
-	return f.r.Read(p)
+	return b.r.Read(p)
 }
 
 // readLines calls send with each non-blank line of r, numbered from 0, until
@@ -584,11 +586,6 @@ func (b *lineBatch) take(j job, buf []byte) (out []byte, failed bool) {
 	}
 	return buf, false
 }
-
-// readerFunc is an io.Reader that is a function.
-type readerFunc func([]byte) (int, error)
-
-func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 // appendErrorLine appends the output line of a line that could not be
 // analysed: its id, when one can be found in it, and why.
