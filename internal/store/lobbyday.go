@@ -70,6 +70,12 @@ func (db *DB) LobbyDay(ctx context.Context, day string) (*kindred.LobbyDay, erro
 	out := &kindred.LobbyDay{Day: day, Services: services}
 	type samples struct{ wait, service, late []int64 }
 	per := make([]samples, len(services)+1) // the last is the whole lobby
+	figures := func(k int) *kindred.LobbyServiceDay {
+		if k < len(services) {
+			return &out.Services[k]
+		}
+		return &out.Total
+	}
 	index := map[string]int{}
 	for i, s := range services {
 		index[s.Code] = i
@@ -83,10 +89,7 @@ func (db *DB) LobbyDay(ctx context.Context, day string) (*kindred.LobbyDay, erro
 		}
 		hours[time.UnixMilli(t.created).In(loc).Hour()]++
 		for _, k := range []int{i, len(services)} {
-			s := &out.Total
-			if k < len(services) {
-				s = &out.Services[k]
-			}
+			s := figures(k)
 			s.Issued++
 			switch t.status {
 			case kindred.TicketServed:
@@ -118,10 +121,7 @@ func (db *DB) LobbyDay(ctx context.Context, day string) (*kindred.LobbyDay, erro
 		}
 	}
 	for k, p := range per {
-		s := &out.Total
-		if k < len(services) {
-			s = &out.Services[k]
-		}
+		s := figures(k)
 		s.WaitP50, s.WaitP90 = rankSeconds(p.wait, 50), rankSeconds(p.wait, 90)
 		s.ServiceP50 = rankSeconds(p.service, 50)
 		s.LateP50 = rankSeconds(p.late, 50)
