@@ -64,7 +64,6 @@ type scratch struct {
 	custWords wordSet
 	stem      []byte
 	ltoks     []learn.Token // the reply's, for the models
-	lctoks    []learn.Token // the customer message's, for the models
 	signals   [maxSignals]Signal
 	// For AppendJSON, which is done with a report before the next: the
 	// sentiment evidence of the reply and of the customer's message, the
@@ -73,6 +72,7 @@ type scratch struct {
 	custEv     []sentiment.Evidence
 	strategies []politeness.Strategy
 	empEv      []empathy.Evidence
+	rows       []int32 // the reply's n-grams' rows in the models' table
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

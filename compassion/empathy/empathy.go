@@ -124,12 +124,12 @@ func (m *Model) Predict(seeker, response string) Result {
 	defer putScratch(s)
 	s.toks = learn.Tokenize(s.toks[:0], response)
 	s.stoks = learn.Tokenize(s.stoks[:0], seeker)
-	return m.predict(s, response, s.stoks, s.toks, true, nil)
+	return m.predict(s, seeker, response, s.stoks, s.toks, true, nil)
 }
 
 // PredictTokens is Predict given the texts' learn.Tokenize tokens: stoks of
 // the seeker, toks of the response, for a caller that has them already. It
-// does not keep them.
+// does not keep them. With stoks nil, the seeker is read from its text.
 func PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
 	return defaultModel().PredictTokens(seeker, response, stoks, toks)
 }
@@ -138,7 +138,7 @@ func PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
 func (m *Model) PredictTokens(seeker, response string, stoks, toks []learn.Token) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.predict(s, response, stoks, toks, true, nil)
+	return m.predict(s, seeker, response, stoks, toks, true, nil)
 }
 
 // LevelsTokens is PredictTokens without the probabilities (Result's
@@ -154,16 +154,42 @@ func LevelsTokens(seeker, response string, stoks, toks []learn.Token) Result {
 // storage when it has room (else into new storage), for a caller that is
 // done with the result before it reuses buf.
 func LevelsTokensInto(seeker, response string, stoks, toks []learn.Token, buf []Evidence) Result {
-	m := defaultModel()
+	r, _ := defaultModel().LevelsInto(seeker, response, stoks, toks, buf, nil)
+	return r
+}
+
+// LevelsInto is LevelsTokensInto with m. It also appends to rows, and
+// returns, the rows it found in m's table for the response's word unigram
+// and bigram at each token, two a token in token order (-1: none), for a
+// model that shares m's table and reads the same n-grams (see
+// learn.Join): the politeness model takes them instead of looking them up
+// again. A model that reads trigrams appends none.
+func (m *Model) LevelsInto(seeker, response string, stoks, toks []learn.Token, buf []Evidence, rows []int32) (Result, []int32) {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.predict(s, response, stoks, toks, false, buf)
+	r := m.predict(s, seeker, response, stoks, toks, false, buf)
+	if m.table != nil && m.flags&flagTrigrams == 0 {
+		// extractTokens put each token's unigram and bigram first, in
+		// that order.
+		for _, f := range s.feats[:2*len(toks)] {
+			rows = append(rows, f.row)
+		}
+	}
+	return r, rows
 }
+
+// Weights returns m's weight table, to join with another model's (see
+// WithWeights).
+func (m *Model) Weights() *learn.Table { return m.table }
+
+// WithWeights returns m reading its weights from t, a view of a joined
+// table that holds them (see learn.Join).
+func (m *Model) WithWeights(t *learn.Table) *Model { return &Model{flags: m.flags, table: t} }
 
 // predict reads a pair; the evidence goes into buf's storage when it has
 // room, else into new storage.
-func (m *Model) predict(s *scratch, response string, stoks, toks []learn.Token, probs bool, buf []Evidence) Result {
-	extractTokens(s, m.flags, stoks, toks)
+func (m *Model) predict(s *scratch, seeker, response string, stoks, toks []learn.Token, probs bool, buf []Evidence) Result {
+	extractTokens(s, m.flags, seeker, stoks, toks)
 
 	var logits [9]float64
 	if m.table != nil {

@@ -104,20 +104,35 @@ func putScratch(s *scratch) {
 func extract(s *scratch, flags uint8, seeker, response string) {
 	s.toks = learn.Tokenize(s.toks[:0], response)
 	s.stoks = learn.Tokenize(s.stoks[:0], seeker)
-	extractTokens(s, flags, s.stoks, s.toks)
+	extractTokens(s, flags, seeker, s.stoks, s.toks)
 }
 
 // extractTokens fills s.feats with the features of a pair given its
-// tokens: stoks of the seeker, toks of the response.
-func extractTokens(s *scratch, flags uint8, stoks, toks []learn.Token) {
+// tokens: stoks of the seeker, toks of the response. With stoks nil, the
+// seeker is read from its text: only the model's seeker features need its
+// tokens kept, and the default model has none.
+func extractTokens(s *scratch, flags uint8, seeker string, stoks, toks []learn.Token) {
 	s.feats = s.feats[:0]
+	if stoks == nil && flags&flagSeeker != 0 {
+		s.stoks = learn.Tokenize(s.stoks[:0], seeker)
+		stoks = s.stoks
+	}
 
 	// Seeker words go into a 4096-bit set for the overlap feature.
 	var seen [64]uint64
-	for _, t := range stoks {
+	see := func(t learn.Token) {
 		if t.Kind == learn.Word && t.End-t.Start >= 4 {
 			b := t.Hash & 4095
 			seen[b>>6] |= 1 << (b & 63)
+		}
+	}
+	if stoks != nil {
+		for _, t := range stoks {
+			see(t)
+		}
+	} else {
+		for t, ok := learn.Next(seeker, 0); ok; t, ok = learn.Next(seeker, t.End) {
+			see(t)
 		}
 	}
 

@@ -34,6 +34,10 @@ func TestPredictionsMatchGolden(t *testing.T) {
 			if lv := LevelsTokens(in[0], in[1], stoks, toks); lv.Levels != got.Levels || !slices.Equal(lv.Evidence, got.Evidence) {
 				t.Fatalf("pair %d: LevelsTokens %+v, Predict %+v", i, lv, got)
 			}
+			// Without the seeker's tokens, its text is read instead.
+			if lv := LevelsTokens(in[0], in[1], nil, toks); lv.Levels != got.Levels || !slices.Equal(lv.Evidence, got.Evidence) {
+				t.Fatalf("pair %d: LevelsTokens without seeker tokens %+v, Predict %+v", i, lv, got)
+			}
 			names = append(names, fmt.Sprintf("pair %d (%s), variant %d", i, p.ResponseID, v))
 			lines = append(lines, formatResult(got))
 		}

@@ -114,19 +114,25 @@ func putScratch(s *scratch) {
 // extract fills s.toks, s.found and s.feats for text.
 func extract(s *scratch, text string) {
 	s.toks = learn.Tokenize(s.toks[:0], text)
-	extractTokens(s, s.toks)
+	extractTokens(s, s.toks, true)
 }
 
-// extractTokens fills s.found and s.feats for a text's tokens.
-func extractTokens(s *scratch, toks []learn.Token) {
+// extractTokens fills s.found and s.feats for a text's tokens: each
+// token's unigram and bigram, in that order, then the strategies. Without
+// keyed, the n-grams' keys are left zero, for a caller that has their rows.
+func extractTokens(s *scratch, toks []learn.Token, keyed bool) {
 	s.found = detect(s.found[:0], toks)
 	s.feats = slices.Grow(s.feats[:0], 2*len(toks)+int(numStrategies))
-	prev := hashBOS
-	for _, t := range toks {
-		s.feats = append(s.feats,
-			feat{key: learn.Fold(learn.Mix(nsUni, t.Hash))},
-			feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), t.Hash))})
-		prev = t.Hash
+	if keyed {
+		prev := hashBOS
+		for _, t := range toks {
+			s.feats = append(s.feats,
+				feat{key: learn.Fold(learn.Mix(nsUni, t.Hash))},
+				feat{key: learn.Fold(learn.Mix(learn.Mix(nsBi, prev), t.Hash))})
+			prev = t.Hash
+		}
+	} else {
+		s.feats = s.feats[:2*len(toks)]
 	}
 	if n := len(s.feats); n > 0 {
 		v := float32(1 / math.Sqrt(float64(n)))
@@ -149,7 +155,7 @@ func (m *Model) Analyze(text string) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
 	s.toks = learn.Tokenize(s.toks[:0], text)
-	return m.analyze(s, text, s.toks, nil)
+	return m.analyze(s, text, s.toks, nil, nil)
 }
 
 // AnalyzeTokens is Analyze given text's learn.Tokenize tokens, for a caller
@@ -162,26 +168,51 @@ func AnalyzeTokens(text string, toks []learn.Token) Result {
 func (m *Model) AnalyzeTokens(text string, toks []learn.Token) Result {
 	s := scratchPool.Get().(*scratch)
 	defer putScratch(s)
-	return m.analyze(s, text, toks, nil)
+	return m.analyze(s, text, toks, nil, nil)
 }
 
 // AnalyzeTokensInto is AnalyzeTokens with the strategies written into
 // buf's storage when it has room (else into new storage), for a caller
 // that is done with the result before it reuses buf.
 func AnalyzeTokensInto(text string, toks []learn.Token, buf []Strategy) Result {
-	s := scratchPool.Get().(*scratch)
-	defer putScratch(s)
-	return defaultModel.analyze(s, text, toks, buf)
+	return defaultModel.AnalyzeRowsInto(text, toks, nil, buf)
 }
 
-func (m *Model) analyze(s *scratch, text string, toks []learn.Token, buf []Strategy) Result {
-	extractTokens(s, toks)
+// AnalyzeRowsInto is AnalyzeTokensInto with m, given rows: the rows in m's
+// table of the word unigram and bigram at each token of toks, two a token
+// in token order, as a model sharing m's table found them
+// (empathy.Model.LevelsInto), so that they are not looked up again. Rows
+// of any other length are not used.
+func (m *Model) AnalyzeRowsInto(text string, toks []learn.Token, rows []int32, buf []Strategy) Result {
+	s := scratchPool.Get().(*scratch)
+	defer putScratch(s)
+	if len(rows) != 2*len(toks) {
+		rows = nil
+	}
+	return m.analyze(s, text, toks, rows, buf)
+}
+
+// Weights returns m's weight table, to join with another model's (see
+// WithWeights).
+func (m *Model) Weights() *learn.Table { return m.table }
+
+// WithWeights returns m reading its weights from t, a view of a joined
+// table that holds them (see learn.Join).
+func (m *Model) WithWeights(t *learn.Table) *Model { return &Model{table: t} }
+
+// analyze rates a text; rows, when not nil, holds its n-grams' rows.
+func (m *Model) analyze(s *scratch, text string, toks []learn.Token, rows []int32, buf []Strategy) Result {
+	extractTokens(s, toks, rows == nil)
 	var logits [2]float64
 	if m.table != nil {
 		logits[0], logits[1] = float64(m.table.Bias[0]), float64(m.table.Bias[1])
 		// Find every feature's row first, then add them up, so that the
 		// lookups' cache misses overlap (as the empathy model does).
-		for i := range s.feats {
+		i := 0
+		for ; i < len(rows); i++ {
+			s.feats[i].row = rows[i]
+		}
+		for ; i < len(s.feats); i++ {
 			s.feats[i].row = m.table.Find(s.feats[i].key)
 		}
 		// Each weight is dequantised as learn.Table.Weight does.

@@ -3,6 +3,7 @@ package learn
 import (
 	"bytes"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -153,5 +154,73 @@ func TestTableFindsEveryKey(t *testing.T) {
 	}
 	if empty.Find(1) >= 0 || empty.Find(0) >= 0 {
 		t.Error("an empty table found a key")
+	}
+}
+
+func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
+	mk := func(keys []uint32, width int, seed float64) *Table {
+		w := make([]float64, len(keys)*width)
+		for i := range w {
+			w[i] = math.Sin(seed + float64(i)) // none quantise to zero
+		}
+		bias := make([]float64, width)
+		for c := range bias {
+			bias[c] = seed + float64(c)
+		}
+		b, err := EncodeTable(keys, w, bias, width)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab, err := DecodeTable(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tab
+	}
+	var ka, kb []uint32
+	for k := uint32(1); k < 3000; k++ {
+		if k%3 != 0 {
+			ka = append(ka, k*7919)
+		}
+		if k%2 == 0 {
+			kb = append(kb, k*7919) // some shared with a, some not
+		}
+	}
+	a, b := mk(ka, 3, 1), mk(kb, 2, 5)
+	ja, jb := Join(a, b)
+	if !ja.SharesRows(jb) || a.SharesRows(b) || ja.SharesRows(a) {
+		t.Fatal("SharesRows: the joined views share rows, the tables do not")
+	}
+	if ja.Len() != a.Len() || jb.Len() != b.Len() || ja.Width != 3 || jb.Width != 2 {
+		t.Errorf("views: Len %d, %d, Width %d, %d; want %d, %d, 3, 2", ja.Len(), jb.Len(), ja.Width, jb.Width, a.Len(), b.Len())
+	}
+	for k := uint32(1); k < 3000*7919+10; k += 7919 / 3 {
+		for _, c := range []struct {
+			name       string
+			orig, view *Table
+		}{{"a", a, ja}, {"b", b, jb}} {
+			want := c.orig.Lookup(k)
+			r := c.view.Find(k)
+			if want == nil {
+				if r >= 0 && slices.ContainsFunc(c.view.Quantised(r), func(q int16) bool { return q != 0 }) {
+					t.Fatalf("key %d, not in %s: joined row %v", k, c.name, c.view.Quantised(r))
+				}
+				continue
+			}
+			if r < 0 {
+				t.Fatalf("key %d of %s: not found in the joined table", k, c.name)
+			}
+			if r2 := ja.Find(k); r2 != r {
+				t.Fatalf("key %d: rows %d and %d in the two views", k, r, r2)
+			}
+			for col, w := range want {
+				if got := c.view.Weight(r, col); got != w {
+					t.Fatalf("key %d of %s, weight %d: %v joined, %v alone", k, c.name, col, got, w)
+				}
+			}
+		}
+	}
+	if !slices.Equal(ja.Bias, a.Bias) || !slices.Equal(jb.Scales(), b.Scales()) {
+		t.Error("a view keeps its table's biases and scales")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 )
 
@@ -33,6 +34,9 @@ type Table struct {
 	stride int
 	size   int
 	n      int
+	// col is where this table's weights begin in a slot's row: 0, or
+	// more in a view of a joined table (see Join).
+	col int
 }
 
 // At most maxLoadNum/maxLoadDen of the slots are full: lookups nearly
@@ -84,13 +88,78 @@ func (t *Table) Find(key uint32) int32 {
 
 // Weight returns weight c of row r, a row Find returned.
 func (t *Table) Weight(r int32, c int) float32 {
-	return float32(t.cells[int(r)+c]) * t.scales[c]
+	return float32(t.cells[int(r)+t.col+c]) * t.scales[c]
 }
 
 // Quantised returns row r's weights as stored, a row Find returned: weight
 // c is float32(q[c]) * Scales()[c], as Weight computes it.
 func (t *Table) Quantised(r int32) []int16 {
+	r += int32(t.col)
 	return t.cells[int(r) : int(r)+t.Width : int(r)+t.Width]
+}
+
+// Join returns a and b as two views of one table that holds every key of
+// either, with a's weights and then b's side by side in its slot (zeros
+// where one of them lacks the key, which weigh as no row at all). Two
+// models that look up the same keys of a text, such as the empathy and
+// the politeness models' word n-grams, then find both rows with one
+// lookup: a row either view's Find returns is the key's row in both.
+func Join(a, b *Table) (ja, jb *Table) {
+	n := a.n
+	for k := range b.keys() {
+		if a.Find(k) < 0 {
+			n++
+		}
+	}
+	width := a.Width + b.Width
+	j := Table{n: n, stride: 2 + width}
+	j.size = max(1, n*maxLoadDen/maxLoadNum+1)
+	j.cells = make([]int16, j.size*j.stride)
+	put := func(k uint32) {
+		o := j.home(k) * j.stride
+		for j.cells[o] != 0 || j.cells[o+1] != 0 {
+			if o += j.stride; o == len(j.cells) {
+				o = 0
+			}
+		}
+		j.cells[o], j.cells[o+1] = int16(k), int16(k>>16)
+		if r := a.Find(k); r >= 0 {
+			copy(j.cells[o+2:], a.Quantised(r))
+		}
+		if r := b.Find(k); r >= 0 {
+			copy(j.cells[o+2+a.Width:], b.Quantised(r))
+		}
+	}
+	for k := range a.keys() {
+		put(k)
+	}
+	for k := range b.keys() {
+		if a.Find(k) < 0 {
+			put(k)
+		}
+	}
+	ja, jb = new(Table), new(Table)
+	*ja, *jb = j, j
+	ja.Width, ja.Bias, ja.scales, ja.n = a.Width, a.Bias, a.scales, a.n
+	jb.Width, jb.Bias, jb.scales, jb.n, jb.col = b.Width, b.Bias, b.scales, b.n, a.Width
+	return ja, jb
+}
+
+// keys yields the table's keys, in slot order.
+func (t *Table) keys() iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		for o := 0; o < len(t.cells); o += t.stride {
+			if k := uint32(uint16(t.cells[o])) | uint32(uint16(t.cells[o+1]))<<16; k != 0 && !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// SharesRows reports whether t and u are views of one joined table, so that
+// a row one's Find returns is the same key's row in the other.
+func (t *Table) SharesRows(u *Table) bool {
+	return t != nil && u != nil && len(t.cells) > 0 && len(u.cells) > 0 && &t.cells[0] == &u.cells[0]
 }
 
 // Scales returns each column's quantisation scale (see Quantised).

@@ -66,37 +66,41 @@ func isPunct(c byte) bool {
 // count as '); their hash is of the lower-cased UTF-8 form. Runs of the same
 // punctuation mark ("!!!") make one token. Invalid UTF-8 separates words.
 func Tokenize(dst []Token, s string) []Token {
-	i := 0
+	for t, ok := Next(s, 0); ok; t, ok = Next(s, t.End) {
+		dst = append(dst, t)
+	}
+	return dst
+}
+
+// Next returns the first token of s (as Tokenize finds them) that starts at
+// byte i or after, and false when there is none. The token after it starts
+// at its End or after. It reads a text without keeping its tokens.
+func Next(s string, i int) (Token, bool) {
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
 			case isWordByte(c):
 				j, h := scanWord(s, i)
-				dst = append(dst, Token{Start: i, End: j, Hash: h, Kind: Word})
-				i = j
+				return Token{Start: i, End: j, Hash: h, Kind: Word}, true
 			case isPunct(c):
 				j := i + 1
 				for j < len(s) && s[j] == c {
 					j++
 				}
-				dst = append(dst, Token{Start: i, End: j, Hash: hashByte(fnvOffset, c), Kind: Punct})
-				i = j
-			default:
-				i++
+				return Token{Start: i, End: j, Hash: hashByte(fnvOffset, c), Kind: Punct}, true
 			}
+			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			j, h := scanWord(s, i)
-			dst = append(dst, Token{Start: i, End: j, Hash: h, Kind: Word})
-			i = j
-			continue
+			return Token{Start: i, End: j, Hash: h, Kind: Word}, true
 		}
 		i += size
 	}
-	return dst
+	return Token{}, false
 }
 
 func isWordByte(c byte) bool {

@@ -71,3 +71,28 @@ func FuzzTokenize(f *testing.F) {
 		}
 	})
 }
+
+func TestNextStartsWhereItIsTold(t *testing.T) {
+	s := "Hi,  you!!"
+	for _, c := range []struct {
+		from       int
+		start, end int
+		kind       Kind
+		ok         bool
+	}{
+		{0, 0, 2, Word, true},
+		{1, 1, 2, Word, true}, // from inside a word, the rest of it
+		{2, 2, 3, Punct, true},
+		{3, 5, 8, Word, true},
+		{8, 8, 10, Punct, true},
+		{10, 0, 0, 0, false},
+	} {
+		tok, ok := Next(s, c.from)
+		if ok != c.ok || ok && (tok.Start != c.start || tok.End != c.end || tok.Kind != c.kind) {
+			t.Errorf("Next(%q, %d) = %+v, %v; want [%d, %d) kind %d, %v", s, c.from, tok, ok, c.start, c.end, c.kind, c.ok)
+		}
+	}
+	if tok, _ := Next(s, 3); tok.Hash != HashString("you") {
+		t.Errorf("Next's hash of \"you\" is %x, want %x", tok.Hash, HashString("you"))
+	}
+}
