@@ -463,6 +463,9 @@ type lineBatch struct {
 	// Each id in a buffer of its own: a decoded id shares the line's
 	// bytes, which the next line overwrites.
 	idBuf [compassion.MaxBatch][]byte
+	// line is where take decodes a line: decodeLine's pointer sends it
+	// to the heap, and a new one each line was garbage.
+	line analyzeLine
 }
 
 // add adds a decoded line and reports whether the batch is full.
@@ -572,16 +575,17 @@ const maxRecycled = 1 << 20
 // encoding/json would, on NaN, which the engine never gives, null is
 // written).
 func (b *lineBatch) take(j job, buf []byte) (out []byte, failed bool) {
-	var line analyzeLine
+	line := &b.line
+	*line = analyzeLine{}
 	err := j.err
 	if err == nil {
-		err = decodeLine(j.line, &line)
+		err = decodeLine(j.line, line)
 	}
 	if err != nil {
 		buf = b.analyze(buf)
 		return appendErrorLine(buf, j, err), true
 	}
-	if b.add(line) {
+	if b.add(*line) {
 		buf = b.analyze(buf)
 	}
 	return buf, false
