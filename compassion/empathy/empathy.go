@@ -171,8 +171,10 @@ func (m *Model) LevelsInto(seeker, response string, stoks, toks []learn.Token, b
 	if m.table != nil && m.flags&flagTrigrams == 0 {
 		// extractTokens put each token's unigram and bigram first, in
 		// that order.
-		for _, f := range s.feats[:2*len(toks)] {
-			rows = append(rows, f.row)
+		n := len(rows)
+		rows = slices.Grow(rows, 2*len(toks))[:n+2*len(toks)]
+		for i, f := range s.feats[:2*len(toks)] {
+			rows[n+i] = f.row
 		}
 	}
 	return r, rows
