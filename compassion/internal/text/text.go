@@ -5,6 +5,7 @@
 package text
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,49 +26,49 @@ type Token struct {
 // share one allocation per call.
 func Tokens(s string, buf []Token) []Token {
 	// The lower-cased forms of ASCII words with capitals, built in one
-	// buffer whose String shares its bytes: one allocation for them all.
+	// buffer: one allocation for them all, each Lower a slice of its String.
 	var arena strings.Builder
-	type pending struct{ tok, from, to int }
-	var fixBuf [32]pending
-	fix := fixBuf[:0]
 	i := 0
 	for i < len(s) {
 		// The word's case is gathered as it is read: the class bits of
 		// its ASCII bytes, and caseNonASCII for any other rune.
-		var class uint8
+		c := s[i]
+		class := asciiWord[c]
 		start := i
-		if c := s[i]; c < utf8.RuneSelf {
-			if class = asciiWord[c]; class == 0 {
-				i++ // the common case of a space or punctuation, without decoding
-				continue
-			}
+		if class != 0 {
 			i++
+		} else if c < utf8.RuneSelf {
+			i++ // the common case of a space or punctuation, without decoding
+			continue
 		} else {
-			r, size := decode(s, i)
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 			if !isWordRune(r) {
-				i += size
 				continue
 			}
 			class = caseNonASCII
-			i += size
 		}
-		for i < len(s) {
+		for {
+			// The common case, ASCII letters and digits, in a loop of its
+			// own: with no call in it, it keeps i and class in registers.
+			for i < len(s) {
+				k := asciiWord[s[i]]
+				if k == 0 {
+					break
+				}
+				class |= k
+				i++
+			}
+			if i == len(s) {
+				break
+			}
 			c := s[i]
-			if c < utf8.RuneSelf {
-				if k := asciiWord[c]; k != 0 {
-					class |= k
-					i++ // the common case of an ASCII letter or digit
-					continue
-				}
-				if c != '\'' && c != '-' {
-					break // the common end of a word: a space or a mark
-				}
+			if c < utf8.RuneSelf && c != '\'' && c != '-' {
+				break // the common end of a word: a space or a mark
 			}
 			r, size := decode(s, i)
 			if isWordRune(r) {
-				if c >= utf8.RuneSelf {
-					class |= caseNonASCII
-				}
+				class |= caseNonASCII // ASCII word runes were read above
 				i += size
 				continue
 			}
@@ -84,11 +85,12 @@ func Tokens(s string, buf []Token) []Token {
 			break
 		}
 		word := s[start:i]
+		var lower string
 		switch {
 		case class&caseNonASCII != 0:
-			buf = append(buf, Token{Text: word, Lower: strings.ReplaceAll(strings.ToLower(word), "’", "'"), Start: start, End: i})
+			lower = strings.ReplaceAll(strings.ToLower(word), "’", "'")
 		case class&caseUpper == 0:
-			buf = append(buf, Token{Text: word, Lower: word, Start: start, End: i})
+			lower = word
 		default: // ASCII with capitals
 			if arena.Cap() == 0 {
 				arena.Grow(len(s) - start)
@@ -101,15 +103,19 @@ func Tokens(s string, buf []Token) []Token {
 				}
 				arena.WriteByte(c)
 			}
-			fix = append(fix, pending{len(buf), from, arena.Len()})
-			buf = append(buf, Token{Text: word, Start: start, End: i})
+			lower = arena.String()[from:]
 		}
-	}
-	if len(fix) > 0 {
-		lowered := arena.String()
-		for _, f := range fix {
-			buf[f.tok].Lower = lowered[f.from:f.to]
+		// Field by field, not as a composite literal: while the collector
+		// marks, a 48-byte Token literal is copied with typedmemmove, some
+		// 450 instructions a word, where these stores take one buffered
+		// write barrier.
+		n := len(buf)
+		if n == cap(buf) {
+			buf = slices.Grow(buf, 1)
 		}
+		buf = buf[:n+1]
+		t := &buf[n]
+		t.Text, t.Lower, t.Start, t.End = word, lower, start, i
 	}
 	return buf
 }
@@ -130,9 +136,9 @@ func decode(s string, i int) (rune, int) {
 }
 
 // asciiWord gives the case class of each ASCII byte that is a word rune
-// (see isWordRune), 0 for the others.
-var asciiWord = func() (t [utf8.RuneSelf]uint8) {
-	for c := range t {
+// (see isWordRune), 0 for the others and for every byte from 0x80 up.
+var asciiWord = func() (t [256]uint8) {
+	for c := range utf8.RuneSelf {
 		switch {
 		case 'A' <= c && c <= 'Z':
 			t[c] = caseUpper

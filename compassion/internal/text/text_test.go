@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func words(toks []Token) []string {
@@ -74,6 +75,9 @@ func FuzzTokens(f *testing.F) {
 	f.Add("a-'b\xff-")
 	f.Add("Don’t SHOUT, Ça va? 2PM x-Ray ÉCOLE")
 	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Tokens(s, nil), tokensByRune(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Tokens(%q) = %+v, want %+v", s, got, want)
+		}
 		for _, tok := range Tokens(s, nil) {
 			if tok.Start < 0 || tok.End > len(s) || tok.Start >= tok.End || s[tok.Start:tok.End] != tok.Text {
 				t.Fatalf("bad token %+v in %q", tok, s)
@@ -88,6 +92,35 @@ func FuzzTokens(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tokensByRune is what Tokens does, read the plain way, a rune at a time:
+// the fuzz test holds Tokens' fast paths to it.
+func tokensByRune(s string) []Token {
+	var out []Token
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		start := i
+		for i += size; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !isWordRune(r) {
+				if !isJoiner(r) || i+size == len(s) {
+					break
+				}
+				if r2, _ := utf8.DecodeRuneInString(s[i+size:]); !isWordRune(r2) {
+					break
+				}
+			}
+			i += size
+		}
+		w := s[start:i]
+		out = append(out, Token{Text: w, Lower: strings.ReplaceAll(strings.ToLower(w), "’", "'"), Start: start, End: i})
+	}
+	return out
 }
 
 func BenchmarkTokens(b *testing.B) {
