@@ -2,6 +2,8 @@ package sentiment
 
 import (
 	"math"
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,8 +49,10 @@ func Analyze(text string) Scores {
 // token is one white-space separated word of the text after emoji
 // replacement, with leading and trailing punctuation stripped as VADER does.
 type token struct {
-	start, end int // byte span in the analysed text
-	w          word
+	start, end int   // byte span in the analysed text
+	idx        int32 // the word's index in table
+	flags      uint8 // table[idx].flags and .id, which the rules read
+	id         uint8
 	upper      bool // Python's str.isupper of the stripped token
 	negated    bool // a negation word, or contains "n't"
 }
@@ -63,6 +67,9 @@ type scratch struct {
 	src   []int32 // for each byte of virt: start, end in the analysed text
 	marks int     // "!" in the text after emoji replacement
 	quest int     // "?" likewise
+	upper int     // tokens that are upper case
+	but   int     // the first "but" in toks, or -1
+	nz    []int   // butCheck's positions of non-zero valences
 }
 
 var pool = sync.Pool{New: func() any { return new(scratch) }}
@@ -140,9 +147,10 @@ func nonASCII(s string, i int) int {
 	return i
 }
 
-// tokenize fills s.toks and the punctuation counts for text.
+// tokenize fills s.toks and the counts for text.
 func (s *scratch) tokenize(text string) {
 	s.lower, s.toks = s.lower[:0], s.toks[:0]
+	s.upper, s.but = 0, -1
 	// strings.Count is vectorised; a byte-by-byte switch was not.
 	s.marks, s.quest = strings.Count(text, "!"), strings.Count(text, "?")
 	hasEmoji := false
@@ -184,45 +192,74 @@ func (s *scratch) tokenize(text string) {
 	s.split(string(s.virt), s.src)
 }
 
+// The classes of a byte that split and add tell apart.
+const (
+	bSpace = 1 << iota // ASCII white space that Python's str.split() splits on
+	bHigh              // 0x80 and up: part of a rune to decode
+	bUpper             // 'A' to 'Z'
+	bQuote             // '\'', without which no word contains "n't"
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = bHigh
+		case pySpace[c]:
+			t[c] = bSpace
+		case 'A' <= c && c <= 'Z':
+			t[c] = bUpper
+		case c == '\'':
+			t[c] = bQuote
+		}
+	}
+	return t
+}()
+
 // split cuts t at white space into tokens. src, when not nil, maps each byte
 // of t to its span in the analysed text.
 func (s *scratch) split(t string, src []int32) {
 	i := 0
 	for i < len(t) {
-		if c := t[i]; c < utf8.RuneSelf {
-			if pySpace[c] {
-				i++
+		if k := byteClass[t[i]]; k&bSpace != 0 {
+			i++
+			continue
+		} else if k&bHigh != 0 {
+			if r, size := utf8.DecodeRuneInString(t[i:]); isSpace(r) {
+				i += size
 				continue
 			}
-		} else if r, size := utf8.DecodeRuneInString(t[i:]); isSpace(r) {
-			i += size
-			continue
 		}
-		j := i
+		// The token's bytes' classes, gathered as it is read, spare add
+		// reading it again to learn whether it is plain lower-case ASCII.
+		j, class := i, uint8(0)
 		for j < len(t) {
-			c := t[j]
-			if c < utf8.RuneSelf {
-				if pySpace[c] {
-					break
-				}
+			k := byteClass[t[j]]
+			if k&(bSpace|bHigh) == 0 {
+				class |= k
 				j++
 				continue
+			}
+			if k&bSpace != 0 {
+				break
 			}
 			r, size := utf8.DecodeRuneInString(t[j:])
 			if isSpace(r) {
 				break
 			}
+			class |= bHigh
 			j += size
 		}
-		s.add(t, i, j, src)
+		s.add(t, i, j, src, class)
 		i = j
 	}
 }
 
 // add appends the token t[a:b], stripped of punctuation unless that would
 // leave two runes or fewer (an emoticon such as ":)" or a short word like
-// "ok!" is kept whole, as in the reference).
-func (s *scratch) add(t string, a, b int, src []int32) {
+// "ok!" is kept whole, as in the reference). class is its bytes' classes
+// ORed; the punctuation stripped has none of them.
+func (s *scratch) add(t string, a, b int, src []int32, class uint8) {
 	l, r := a, b
 	for l < r && punct[t[l]] {
 		l++
@@ -230,35 +267,36 @@ func (s *scratch) add(t string, a, b int, src []int32) {
 	for r > l && punct[t[r-1]] {
 		r--
 	}
-	// More than 2×UTFMax bytes are more than two runes: no need to count.
-	if r-l <= 2 || r-l <= 2*utf8.UTFMax && utf8.RuneCountInString(t[l:r]) <= 2 {
+	// ASCII has a rune a byte; more than 2×UTFMax bytes are more than two
+	// runes: only a short word with other runes needs counting.
+	if r-l <= 2 || class&bHigh != 0 && r-l <= 2*utf8.UTFMax && utf8.RuneCountInString(t[l:r]) <= 2 {
 		l, r = a, b
 	}
 	tok := token{start: l, end: r}
-	if w := t[l:r]; plainLowerASCII(w) {
+	if w := t[l:r]; class&(bUpper|bHigh) == 0 {
 		// Most words: already lower case, and not upper case in Python's
 		// sense (it needs a capital), so they are looked up as they are.
-		tok.w = table[indexString(w)]
-		tok.negated = tok.w.flags&isNegation != 0 || containsNT(w)
+		tok.idx = indexString(w)
+		tok.negated = class&bQuote != 0 && containsNT(w)
 	} else {
 		s.lower, tok.upper = appendLower(s.lower[:0], w)
-		tok.w = table[index(s.lower)]
-		tok.negated = tok.w.flags&isNegation != 0 || containsNT(s.lower)
+		tok.idx = index(s.lower)
+		// No rune lower-cases to an apostrophe.
+		tok.negated = class&bQuote != 0 && containsNT(s.lower)
+		if tok.upper {
+			s.upper++
+		}
+	}
+	e := &table[tok.idx]
+	tok.flags, tok.id = e.flags, e.id
+	tok.negated = tok.negated || e.flags&isNegation != 0
+	if e.id == idBut && s.but < 0 {
+		s.but = len(s.toks)
 	}
 	if src != nil {
 		tok.start, tok.end = int(src[2*l]), int(src[2*(r-1)+1])
 	}
 	s.toks = append(s.toks, tok)
-}
-
-// plainLowerASCII reports whether w is ASCII without capitals.
-func plainLowerASCII(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if c := w[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // containsNT reports whether b contains "n't". A loop over a word's few
@@ -277,44 +315,35 @@ func containsNT[S string | []byte](b S) bool {
 func (s *scratch) valences() {
 	toks := s.toks
 	n := len(toks)
-	s.sent = s.sent[:0]
-	capDiff := capDifferential(toks)
+	s.sent = slices.Grow(s.sent[:0], n)[:n]
+	sent := s.sent
+	// Some but not all tokens ALL CAPS.
+	capDiff := s.upper > 0 && s.upper < n
 	for i := range toks {
 		t := &toks[i]
 		v := 0.0
 		switch {
-		case t.w.flags&isBooster != 0:
-		case i < n-1 && t.w.id == idKind && toks[i+1].w.id == idOf:
-		case t.w.flags&inLexicon != 0:
+		case t.flags&isBooster != 0:
+		case i < n-1 && t.id == idKind && toks[i+1].id == idOf:
+		case t.flags&inLexicon != 0:
 			v = s.valence(i, capDiff)
 		}
-		s.sent = append(s.sent, v)
+		sent[i] = v
 	}
-}
-
-// capDifferential reports whether some but not all tokens are ALL CAPS.
-func capDifferential(toks []token) bool {
-	upper := 0
-	for i := range toks {
-		if toks[i].upper {
-			upper++
-		}
-	}
-	return upper > 0 && upper < len(toks)
 }
 
 func (s *scratch) valence(i int, capDiff bool) float64 {
 	toks := s.toks
 	n := len(toks)
 	t := &toks[i]
-	v := t.w.valence
+	v := table[t.idx].valence
 	// "no" before another lexicon word is a negation, not a sentiment.
-	if t.w.id == idNo && i != n-1 && toks[i+1].w.flags&inLexicon != 0 {
+	if t.id == idNo && i != n-1 && toks[i+1].flags&inLexicon != 0 {
 		v = 0
 	}
-	if (i > 0 && toks[i-1].w.id == idNo) || (i > 1 && toks[i-2].w.id == idNo) ||
-		(i > 2 && toks[i-3].w.id == idNo && (toks[i-1].w.id == idOr || toks[i-1].w.id == idNor)) {
-		v = t.w.valence * nScalar
+	if (i > 0 && toks[i-1].id == idNo) || (i > 1 && toks[i-2].id == idNo) ||
+		(i > 2 && toks[i-3].id == idNo && (toks[i-1].id == idOr || toks[i-1].id == idNor)) {
+		v = table[t.idx].valence * nScalar
 	}
 	if t.upper && capDiff {
 		if v > 0 {
@@ -324,7 +353,7 @@ func (s *scratch) valence(i int, capDiff bool) float64 {
 		}
 	}
 	for start := 0; start < 3; start++ {
-		if i <= start || toks[i-(start+1)].w.flags&inLexicon != 0 {
+		if i <= start || toks[i-(start+1)].flags&inLexicon != 0 {
 			continue
 		}
 		sc := scalar(&toks[i-(start+1)], v, capDiff)
@@ -345,10 +374,10 @@ func (s *scratch) valence(i int, capDiff bool) float64 {
 
 // scalar is scalar_inc_dec: what a preceding booster adds to valence v.
 func scalar(b *token, v float64, capDiff bool) float64 {
-	if b.w.flags&isBooster == 0 {
+	if b.flags&isBooster == 0 {
 		return 0
 	}
-	sc := b.w.booster
+	sc := table[b.idx].booster
 	if v < 0 {
 		sc *= -1
 	}
@@ -362,7 +391,7 @@ func scalar(b *token, v float64, capDiff bool) float64 {
 	return sc
 }
 
-func (s *scratch) id(i int) uint8 { return s.toks[i].w.id }
+func (s *scratch) id(i int) uint8 { return s.toks[i].id }
 
 // negationCheck is _negation_check. At distance three it keeps the
 // reference's operator precedence: "never" is not needed when the word just
@@ -400,7 +429,7 @@ func (s *scratch) match(p *phrase, i int) bool {
 		return false
 	}
 	for k := 0; k < p.n; k++ {
-		if s.toks[i+k].w.id != p.ids[k] {
+		if s.toks[i+k].id != p.ids[k] {
 			return false
 		}
 	}
@@ -411,66 +440,58 @@ func (s *scratch) match(p *phrase, i int) bool {
 func (s *scratch) specialIdioms(v float64, i int) float64 {
 	// Every phrase tried starts at one of the words i-3 … i, and few words
 	// start one ("the", "to", "kind"…): most windows hold none.
-	starts := false
-	for k := i - 3; k <= i && k < len(s.toks); k++ {
-		if phraseStart[s.toks[k].w.id] {
-			starts = true
-			break
-		}
-	}
-	if !starts {
+	toks := s.toks
+	if (toks[i-3].flags|toks[i-2].flags|toks[i-1].flags|toks[i].flags)&startsPhrase == 0 {
 		return v
 	}
 	// The reference tries these sequences in this order and takes the first:
 	// (i-1 i), (i-2 i-1 i), (i-2 i-1), (i-3 i-2 i-1), (i-3 i-2).
 	type seq struct{ from, n int }
-	found := false
 	for _, q := range [...]seq{{i - 1, 2}, {i - 2, 3}, {i - 2, 2}, {i - 3, 3}, {i - 3, 2}} {
-		for k := range specialCases {
-			if p := &specialCases[k]; p.n == q.n && s.match(p, q.from) {
-				v, found = p.valence, true
-				break
-			}
-		}
-		if found {
+		if p := s.phraseAt(specialCases, &specialFirst, q.from, q.n); p != nil {
+			v = p.valence
 			break
 		}
 	}
-	n := len(s.toks)
-	if n-1 > i {
-		for k := range specialCases {
-			if p := &specialCases[k]; p.n == 2 && s.match(p, i) {
-				v = p.valence
-			}
-		}
+	if p := s.phraseAt(specialCases, &specialFirst, i, 2); p != nil {
+		v = p.valence
 	}
-	if n-1 > i+1 {
-		for k := range specialCases {
-			if p := &specialCases[k]; p.n == 3 && s.match(p, i) {
-				v = p.valence
-			}
-		}
+	if p := s.phraseAt(specialCases, &specialFirst, i, 3); p != nil {
+		v = p.valence
 	}
 	// Booster bigrams such as "kind of" before the word: (i-3 i-2), (i-2 i-1).
 	for _, from := range [...]int{i - 3, i - 2} {
-		for k := range boosterPhrases {
-			if p := &boosterPhrases[k]; s.match(p, from) {
-				v = v + p.valence
-			}
+		if p := s.phraseAt(boosterPhrases, &boosterFirst, from, 2); p != nil {
+			v = v + p.valence
 		}
 	}
 	return v
+}
+
+// phraseAt returns the phrase of list, n words long, that the tokens from
+// i on spell, or nil. first gives the phrases that start with each word id.
+// The phrases of a list differ, so at most one matches.
+func (s *scratch) phraseAt(list []phrase, first *[256]uint16, i, n int) *phrase {
+	if i < 0 || i+n > len(s.toks) {
+		return nil
+	}
+	for m := first[s.toks[i].id]; m != 0; m &= m - 1 {
+		if p := &list[bits.TrailingZeros16(m)]; p.n == n && s.match(p, i) {
+			return p
+		}
+	}
+	return nil
 }
 
 // leastCheck is _least_check: "least" before a word negates it, except in
 // "at least" and "very least".
 func (s *scratch) leastCheck(v float64, i int) float64 {
 	toks := s.toks
-	if i > 1 && toks[i-1].w.flags&inLexicon == 0 && toks[i-1].w.id == idLeast {
-		if toks[i-2].w.id != idAt && toks[i-2].w.id != idVery {
+	if i > 1 && toks[i-1].flags&inLexicon == 0 && toks[i-1].id == idLeast {
+		if toks[i-2].id != idAt && toks[i-2].id != idVery {
 			v = v * nScalar
 		}
-	} else if i > 0 && toks[i-1].w.flags&inLexicon == 0 && toks[i-1].w.id == idLeast {
+	} else if i > 0 && toks[i-1].flags&inLexicon == 0 && toks[i-1].id == idLeast {
 		v = v * nScalar
 	}
 	return v
@@ -481,25 +502,31 @@ func (s *scratch) leastCheck(v float64, i int) float64 {
 // finds each value's position with list.index, so a value equal to an earlier
 // one (after that one was scaled) scales the earlier position instead.
 func (s *scratch) butCheck() {
-	bi := -1
-	for i := range s.toks {
-		if s.toks[i].w.id == idBut {
-			bi = i
-			break
-		}
-	}
+	bi := s.but
 	if bi < 0 {
 		return
 	}
 	sent := s.sent
-	for k := range sent {
+	// Only non-zero values are scaled or searched for, and a zero stays
+	// zero: list.index need look at no other position.
+	nz := s.nz[:0]
+	for k, v := range sent {
+		if v != 0 {
+			nz = append(nz, k)
+		}
+	}
+	s.nz = nz
+	for _, k := range nz {
 		v := sent[k]
 		if v == 0 {
-			continue // 0 scaled is 0 wherever it lands
+			continue
 		}
-		si := 0
-		for sent[si] != v {
-			si++
+		si := k
+		for _, j := range nz {
+			if sent[j] == v {
+				si = j
+				break
+			}
 		}
 		if si < bi {
 			sent[si] = v * butBefore
@@ -514,9 +541,18 @@ func (s *scratch) score() Scores {
 	if len(s.sent) == 0 {
 		return Scores{}
 	}
-	sum := 0.0
+	// One pass for the sum and the proportions: each adds the same values
+	// in the same order as the reference's two.
+	sum, pos, neg, neu := 0.0, 0.0, 0.0, 0
 	for _, v := range s.sent {
 		sum += v
+		if v > 0 {
+			pos += v + 1 // each word counts as 1 besides its valence
+		} else if v < 0 {
+			neg += v - 1
+		} else if v == 0 {
+			neu++
+		}
 	}
 	ep := min(s.marks, maxEP)
 	emph := float64(ep) * epAmplify
@@ -535,18 +571,6 @@ func (s *scratch) score() Scores {
 	compound := sum / math.Sqrt(sum*sum+alpha)
 	compound = max(-1, min(1, compound))
 
-	pos, neg, neu := 0.0, 0.0, 0
-	for _, v := range s.sent {
-		if v > 0 {
-			pos += v + 1 // each word counts as 1 besides its valence
-		}
-		if v < 0 {
-			neg += v - 1
-		}
-		if v == 0 {
-			neu++
-		}
-	}
 	if pos > math.Abs(neg) {
 		pos += emph
 	} else if pos < math.Abs(neg) {

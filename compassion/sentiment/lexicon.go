@@ -44,6 +44,7 @@ const (
 	inLexicon uint8 = 1 << iota
 	isBooster
 	isNegation
+	startsPhrase // its id starts a phrase of specialCases or boosterPhrases
 )
 
 // Rule words: the words VADER's rules compare by spelling. Each gets a small
@@ -128,17 +129,20 @@ var boosterPhrases = []phrase{
 	{[3]uint8{idSort, idOf}, 2, bDecr},
 }
 
-// phraseStart marks the rule-word ids that start a phrase of specialCases
-// or boosterPhrases.
-var phraseStart = func() (t [256]bool) {
-	for _, p := range specialCases {
-		t[p.ids[0]] = true
+// specialFirst and boosterFirst give, for each rule-word id, the phrases
+// of specialCases and boosterPhrases that start with it, as a set of their
+// indexes.
+var specialFirst, boosterFirst = firstWords(specialCases), firstWords(boosterPhrases)
+
+func firstWords(list []phrase) (t [256]uint16) {
+	if len(list) > 16 {
+		panic("sentiment: more phrases than a set of them holds")
 	}
-	for _, p := range boosterPhrases {
-		t[p.ids[0]] = true
+	for k, p := range list {
+		t[p.ids[0]] |= 1 << k
 	}
 	return t
-}()
+}
 
 // boosters is BOOSTER_DICT's one-word keys: degree adverbs that scale the
 // next sentiment words.
@@ -266,7 +270,11 @@ func load() {
 		entry(w).flags |= isNegation
 	}
 	for w, id := range ruleWords {
-		entry(w).id = id
+		e := entry(w)
+		e.id = id
+		if specialFirst[id] != 0 || boosterFirst[id] != 0 {
+			e.flags |= startsPhrase
+		}
 	}
 	for line := range strings.Lines(strings.TrimRight(emojiFile, "\n")) {
 		char, desc, ok := strings.Cut(strings.TrimSpace(line), "\t")
