@@ -1,6 +1,10 @@
 package politeness
 
-import "github.com/kindred-desk/kindred/compassion/internal/learn"
+import (
+	mbits "math/bits"
+
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
+)
 
 // strategyID numbers the strategies; the order is the order of names.
 type strategyID uint8
@@ -89,9 +93,32 @@ var (
 
 // lexicon maps a word hash to a bit set of the strategies the word marks
 // anywhere, at a sentence start, or as a sentence-initial question word.
+// Above the strategies' bits, anywhere also holds the phrase a word can
+// begin ("by the way", "could you"…): one lookup a word then tells detect
+// whether any phrase rule applies, where it compared each word with the
+// phrases' first words one by one.
 type lexicon struct {
 	anywhere, start bitsTable
 }
+
+// A phrase rule, by the word it starts with, kept in a lexicon value's top
+// bits (from phraseShift up).
+const (
+	pPlease uint32 = iota + 1 // please, pls, plz
+	pBy                       // by the way
+	pIn                       // in fact
+	pThe                      // the point, the reality, the truth
+	pCould                    // could/would you
+	pCan                      // can/will you
+	pExcuse                   // excuse/forgive me
+	pSort                     // sort/kind of
+
+	phraseShift  = 24
+	strategyBits = 1<<phraseShift - 1
+)
+
+// Strategies must fit below the phrase bits.
+var _ [phraseShift - numStrategies]struct{}
 
 var lex = buildLexicon()
 
@@ -169,32 +196,27 @@ func buildLexicon() lexicon {
 	add(start, directStart, sDirectStart)
 	add(start, firstPerson, sFirstPersonStart)
 	add(start, secondPerson, sSecondPersonStart)
+	for p, words := range map[uint32][]string{
+		pPlease: {"please", "pls", "plz"}, pBy: {"by"}, pIn: {"in"}, pThe: {"the"},
+		pCould: {"could", "would"}, pCan: {"can", "will"}, pExcuse: {"excuse", "forgive"}, pSort: {"sort", "kind"},
+	} {
+		for _, w := range words {
+			anywhere[learn.HashString(w)] |= p << phraseShift
+		}
+	}
 	return lexicon{anywhere: newBitsTable(anywhere), start: newBitsTable(start)}
 }
 
 var (
-	hPlease  = learn.HashString("please")
-	hPls     = learn.HashString("pls")
-	hPlz     = learn.HashString("plz")
-	hBy      = learn.HashString("by")
 	hThe     = learn.HashString("the")
 	hWay     = learn.HashString("way")
-	hIn      = learn.HashString("in")
 	hFact    = learn.HashString("fact")
 	hPoint   = learn.HashString("point")
 	hReality = learn.HashString("reality")
 	hTruth   = learn.HashString("truth")
 	hYou     = learn.HashString("you")
 	hU       = learn.HashString("u")
-	hCould   = learn.HashString("could")
-	hWould   = learn.HashString("would")
-	hCan     = learn.HashString("can")
-	hWill    = learn.HashString("will")
-	hExcuse  = learn.HashString("excuse")
-	hForgive = learn.HashString("forgive")
 	hMe      = learn.HashString("me")
-	hSort    = learn.HashString("sort")
-	hKind    = learn.HashString("kind")
 	hOf      = learn.HashString("of")
 	hQMark   = learn.HashString("?")
 	hDot     = learn.HashString(".")
@@ -227,29 +249,45 @@ func detect(dst []found, toks []learn.Token) []found {
 			}
 			return 0
 		}
-		switch {
-		case h == hPlease || h == hPls || h == hPlz:
+		v := lex.anywhere.get(h)
+		switch v >> phraseShift {
+		case 0:
+		case pPlease:
 			if start {
 				dst = append(dst, found{sPleaseStart, i, i + 1})
 			} else {
 				dst = append(dst, found{sPlease, i, i + 1})
 			}
-		case h == hBy && next(1) == hThe && next(2) == hWay:
-			dst = append(dst, found{sIndirectBTW, i, i + 3})
-		case h == hIn && next(1) == hFact:
-			dst = append(dst, found{sFactuality, i, i + 2})
-		case h == hThe && (next(1) == hPoint || next(1) == hReality || next(1) == hTruth):
-			dst = append(dst, found{sFactuality, i, i + 2})
-		case (h == hCould || h == hWould) && (next(1) == hYou || next(1) == hU):
-			dst = append(dst, found{sSubjunctive, i, i + 2})
-		case (h == hCan || h == hWill) && (next(1) == hYou || next(1) == hU):
-			dst = append(dst, found{sIndicative, i, i + 2})
-		case (h == hExcuse || h == hForgive) && next(1) == hMe:
-			dst = append(dst, found{sApologizing, i, i + 2})
-		case (h == hSort || h == hKind) && next(1) == hOf:
-			dst = append(dst, found{sHedges, i, i + 2})
+		case pBy:
+			if next(1) == hThe && next(2) == hWay {
+				dst = append(dst, found{sIndirectBTW, i, i + 3})
+			}
+		case pIn:
+			if next(1) == hFact {
+				dst = append(dst, found{sFactuality, i, i + 2})
+			}
+		case pThe:
+			if n := next(1); n == hPoint || n == hReality || n == hTruth {
+				dst = append(dst, found{sFactuality, i, i + 2})
+			}
+		case pCould:
+			if n := next(1); n == hYou || n == hU {
+				dst = append(dst, found{sSubjunctive, i, i + 2})
+			}
+		case pCan:
+			if n := next(1); n == hYou || n == hU {
+				dst = append(dst, found{sIndicative, i, i + 2})
+			}
+		case pExcuse:
+			if next(1) == hMe {
+				dst = append(dst, found{sApologizing, i, i + 2})
+			}
+		case pSort:
+			if next(1) == hOf {
+				dst = append(dst, found{sHedges, i, i + 2})
+			}
 		}
-		bits := lex.anywhere.get(h)
+		bits := v & strategyBits
 		if start {
 			sb := lex.start.get(h)
 			if sb&(1<<sDirectQuestion) != 0 && !endsWithQuestion(toks, sentence) {
@@ -260,11 +298,8 @@ func detect(dst []found, toks []learn.Token) []found {
 			}
 			bits |= sb
 		}
-		for s := strategyID(0); bits != 0; s++ {
-			if bits&1 != 0 {
-				dst = append(dst, found{s, i, i + 1})
-			}
-			bits >>= 1
+		for ; bits != 0; bits &= bits - 1 {
+			dst = append(dst, found{strategyID(mbits.TrailingZeros32(bits)), i, i + 1})
 		}
 		start = false
 	}
