@@ -274,20 +274,31 @@ func (m *Model) evidence(out []Evidence, s *scratch, toks []learn.Token, d, leve
 		return out
 	}
 	n := len(toks)
-	s.scores = slices.Grow(s.scores[:0], n)[:n]
+	// One score more than there are tokens: see below.
+	s.scores = slices.Grow(s.scores[:0], n+1)[:n+1]
 	clear(s.scores)
 	for _, f := range s.feats {
 		if f.from < 0 || f.row < 0 {
 			continue
 		}
 		c := f.val * (m.table.Weight(f.row, 3*d+level) - m.table.Weight(f.row, 3*d))
-		// Spread the n-gram's contribution over the tokens it covers.
+		// Spread the n-gram's contribution over the tokens it covers: one
+		// or two, but for trigrams. For one, the token after it gets c×0,
+		// which changes no sum, rather than a loop whose length the
+		// processor cannot foresee.
+		if span := f.to - f.from; span <= 2 {
+			c /= float32(span)
+			s.scores[f.from] += c
+			s.scores[f.from+1] += c * float32(span-1)
+			continue
+		}
 		c /= float32(f.to - f.from)
 		sc := s.scores[f.from:f.to]
 		for i := range sc {
 			sc[i] += c
 		}
 	}
+	s.scores = s.scores[:n]
 	best := float32(0)
 	for _, v := range s.scores {
 		best = max(best, v)
