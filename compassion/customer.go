@@ -409,14 +409,15 @@ func (c customerText) shouted() bool {
 	toks := c.toks
 	var words, caps int
 	for _, t := range toks {
-		if len(t.Text) < 2 || t.Text == t.Lower || allDigits(t.Lower) {
-			if len(t.Text) >= 2 && !allDigits(t.Lower) {
+		w := t.Text(c.msg)
+		if len(w) < 2 || w == t.Lower || allDigits(t.Lower) {
+			if len(w) >= 2 && !allDigits(t.Lower) {
 				words++
 			}
 			continue
 		}
 		words++
-		if allCapitals(t.Text) {
+		if allCapitals(w) {
 			caps++
 		}
 	}
@@ -444,7 +445,7 @@ func (c customerText) negated(from int) bool {
 }
 
 // clauseBreak reports punctuation between two words that ends a clause.
-func (c customerText) clauseBreak(from, to int) bool {
+func (c customerText) clauseBreak(from, to int32) bool {
 	for i := from; i < to; i++ {
 		switch c.msg[i] {
 		case '.', ',', ';', ':', '!', '?', '\n', '(', ')':
@@ -514,7 +515,7 @@ func (c customerText) appendAgeCues(cues []Cue) []Cue {
 			continue
 		}
 		n, rest := splitLeadingNumber(t.Lower)
-		start, end := -1, t.End
+		start, end := int32(-1), t.End
 		linked := func(a, b int) bool { // tokens a and b in one clause
 			return a >= 0 && b < len(toks) && !c.clauseBreak(toks[a].End, toks[b].Start)
 		}
@@ -579,7 +580,7 @@ func (c customerText) appendAgeCues(cues []Cue) []Cue {
 		if n < 65 || n > 120 || start < 0 {
 			continue
 		}
-		cues = append(cues, Cue{Kind: CueAge, Evidence: evidenceAt(msg, start, end), Care: care})
+		cues = append(cues, Cue{Kind: CueAge, Evidence: evidenceAt(msg, int(start), int(end)), Care: care})
 	}
 	return cues
 }
@@ -649,7 +650,7 @@ func (c customerText) story() []Evidence {
 		}
 		v := toks[i+1].Lower
 		if c.class[i+1]&classPastIrregular != 0 || (len(v) > 4 && strings.HasSuffix(v, "ed")) || v == "been" || v == "have" && i+2 < len(toks) && toks[i+2].Lower == "been" {
-			out = append(out, evidenceAt(msg, toks[i].Start, toks[i+1].End))
+			out = append(out, evidenceAt(msg, int(toks[i].Start), int(toks[i+1].End)))
 			if len(out) == 4 {
 				break
 			}
@@ -776,7 +777,7 @@ func (c customerText) sarcasm(emo *[6]emotionAcc, s *CustomerSentiment) {
 	emo[5] = emotionAcc{miss: 1}
 	if from >= 0 {
 		emo[1].miss *= 1 - 0.6
-		emo[1].ev = addEv(emo[1].ev, c.msg, toks[from].Start, toks[to-1].End)
+		emo[1].ev = addEv(emo[1].ev, c.msg, int(toks[from].Start), int(toks[to-1].End))
 	}
 	if s.Label == swahili.Positive {
 		s.Label = swahili.Negative

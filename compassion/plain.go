@@ -172,7 +172,7 @@ func plainKiswahili(s string, toks []text.Token, sents []text.Span, sentOf []int
 	p.Words = len(toks)
 	for _, t := range toks {
 		if swahili.Syllables(t.Lower) >= swahili.LongWordSyllables && len(p.LongWords) < maxEvidence {
-			p.LongWords = append(p.LongWords, evidenceAt(s, t.Start, t.End))
+			p.LongWords = append(p.LongWords, evidenceAt(s, int(t.Start), int(t.End)))
 		}
 	}
 	start := 0

@@ -118,7 +118,7 @@ func splitSentence(sent string, depth int) string {
 	case "which":
 		start = "This"
 	default:
-		start = upperFirstRune(word.Text)
+		start = upperFirstRune(word.Text(sent))
 	}
 	rest = strings.TrimLeft(rest, " ")
 	if start == "" {

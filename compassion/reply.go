@@ -219,7 +219,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 	si := 0
 	var lang swahili.Counter
 	for k, t := range toks {
-		for si < len(sents)-1 && t.Start >= sents[si].End {
+		for si < len(sents)-1 && int(t.Start) >= sents[si].End {
 			si++
 		}
 		sentOf[k] = int32(si)
@@ -328,7 +328,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 		// "you" inside a scripted formula ("thank you for your patience")
 		// speaks to nobody in particular.
 		if fl&fAddress != 0 && (len(covered) == 0 || covered[i] != kindScripted) {
-			f.you = addEv(f.you, reply, t.Start, t.End)
+			f.you = addEv(f.you, reply, int(t.Start), int(t.End))
 		}
 		if fl&(fEnglish|fStop) != 0 {
 			// An English or stop word is no Kiswahili verb (swahiliVerb
@@ -337,15 +337,15 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 			// "nitakupigia": I will call you. The verb speaks to the
 			// customer, and a verb of mine owns the next step.
 			if v.ToYou {
-				f.you = addEv(f.you, reply, t.Start, t.End)
+				f.you = addEv(f.you, reply, int(t.Start), int(t.End))
 			}
 			if v.Self && (v.Future || v.Done) && (len(covered) == 0 || covered[i] == 0) {
-				f.ownership = addEv(f.ownership, reply, t.Start, t.End)
+				f.ownership = addEv(f.ownership, reply, int(t.Start), int(t.End))
 			}
 		}
 		for _, nt := range nameToks {
 			if w == nt.Lower {
-				f.name = addEv(f.name, reply, t.Start, t.End)
+				f.name = addEv(f.name, reply, int(t.Start), int(t.End))
 				break
 			}
 		}
@@ -372,7 +372,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 					from = i - 1
 				}
 				whenEnd = end
-				f.next.WhenEvidence = addEv(f.next.WhenEvidence, reply, toks[from].Start, toks[end-1].End)
+				f.next.WhenEvidence = addEv(f.next.WhenEvidence, reply, int(toks[from].Start), int(toks[end-1].End))
 				for k := i; k < end && len(f.next.Times) < maxEvidence; k++ {
 					if h, m, ok := r.clockAt(k); ok {
 						f.next.Times = append(f.next.Times, swahili.FormatClock(h, m))
@@ -381,16 +381,16 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 			}
 		}
 		if end, ok := r.whatAt(i); ok {
-			f.next.WhatEvidence = addEv(f.next.WhatEvidence, reply, t.Start, toks[end-1].End)
+			f.next.WhatEvidence = addEv(f.next.WhatEvidence, reply, int(t.Start), int(toks[end-1].End))
 			firstSol(i)
 			if from, ok := r.whoFor(i); ok {
-				f.next.WhoEvidence = addEv(f.next.WhoEvidence, reply, toks[from].Start, t.End)
+				f.next.WhoEvidence = addEv(f.next.WhoEvidence, reply, int(toks[from].Start), int(t.End))
 			}
 		}
 		if !r.same(i-1, i) && r.isImperative(i) {
 			firstSol(i)
 			if f.asks == 0 {
-				f.firstAsk = evidenceAt(reply, t.Start, sents[sentOf[i]].End)
+				f.firstAsk = evidenceAt(reply, int(t.Start), sents[sentOf[i]].End)
 			}
 			f.asks++
 		}
@@ -492,7 +492,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 				}
 				if hit {
 					f.cueAcked[ci] = true
-					f.ack = addEv(f.ack, reply, t.Start, t.End)
+					f.ack = addEv(f.ack, reply, int(t.Start), int(t.End))
 					firstAck(i)
 					break
 				}
@@ -774,7 +774,7 @@ func (r *reading) whoFor(i int) (int, bool) {
 			from--
 		}
 		return from, true
-	case p.Text[0] >= 'A' && p.Text[0] <= 'Z' && fl&(fStop|fAddress) == 0:
+	case r.s[p.Start] >= 'A' && r.s[p.Start] <= 'Z' && fl&(fStop|fAddress) == 0:
 		return j, true // a name: "Amina will call you"
 	}
 	return 0, false

@@ -196,5 +196,5 @@ func (p *Phrases) at(toks []Token, i int, fi int32, buf []Match) ([]Match, int) 
 		return buf, 0
 	}
 	n := len(p.words[best])
-	return append(buf, Match{Label: p.labels[best], From: i, To: i + n, Start: toks[i].Start, End: toks[i+n-1].End}), n
+	return append(buf, Match{Label: p.labels[best], From: i, To: i + n, Start: int(toks[i].Start), End: int(toks[i+n-1].End)}), n
 }

@@ -32,7 +32,7 @@ func (p *Phrases) findNaive(toks []Token, buf []Match) []Match {
 			continue
 		}
 		n := len(p.words[best])
-		buf = append(buf, Match{Label: p.labels[best], From: i, To: i + n, Start: toks[i].Start, End: toks[i+n-1].End})
+		buf = append(buf, Match{Label: p.labels[best], From: i, To: i + n, Start: int(toks[i].Start), End: int(toks[i+n-1].End)})
 		i += n
 	}
 	return buf
