@@ -125,6 +125,8 @@ const (
 	fThis                              // this, that, it: what a feeling is about
 	fSwahili                           // a Kiswahili word (swahili.KnownWords)
 	fEnglish                           // an English word (swahili.KnownWords)
+	fWhenStart                         // a word a rule of whenAt names: "may", "next", "saa"…
+	fWhatStart                         // a word a rule of whatAt names: "going", "let", "is"…
 )
 
 // wordClasses lists the words of each class. They are small and closed, so
@@ -156,6 +158,10 @@ var wordClasses = []struct {
 	{fScheduled, "arrives reaches goes comes leaves starts opens"},
 	{fTimePrep, "by on at before until till from ifikapo kabla mpaka hadi"},
 	{fThis, "this that it it's that's hii hiyo hili hilo huu hayo"},
+	// Flagged so that whenAt and whatAt turn most words away with one
+	// test, not a string comparison per rule.
+	{fWhenStart, "may this next tomorrow saa wiki mwezi mwaka ndani tarehe end within in"},
+	{fWhatStart, "going let i we way is was has have"},
 }
 
 // wordInfo is what the lexicon knows of one word.
@@ -657,6 +663,9 @@ func (r *reading) whatAt(i int) (int, bool) {
 			return i + 1, true // "nitampigia", "tumetuma", "itafika"
 		}
 	}
+	if fl&(fFutureSubj|fFutureAux|fPerfectAux|fProgAux|fScheduled|fWhatStart) == 0 {
+		return 0, false // no rule below starts with this word
+	}
 	verbAfter := func(k int) (int, bool) {
 		for in(k) && r.is(i+k, fAdverb) {
 			k++
@@ -787,6 +796,9 @@ func (r *reading) whoFor(i int) (int, bool) {
 func (r *reading) whenAt(i int) (int, bool) {
 	fl := r.info[i].flags
 	w := r.toks[i].Lower
+	if fl&(fWhenWord|fWeekday|fMonth|fPartOfDay|fWhenStart) == 0 && (w[0] < '0' || w[0] > '9') {
+		return 0, false // no rule below starts with this word
+	}
 	switch {
 	case fl&(fWhenWord|fWeekday|fMonth) != 0:
 		return i + 1, true
