@@ -1,6 +1,7 @@
 package text
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -140,6 +141,24 @@ func TestSentencesAreNeverWhitespaceAlone(t *testing.T) {
 			if strings.TrimSpace(s[sp.Start:sp.End]) == "" || s[sp.Start:sp.End] != strings.TrimSpace(s[sp.Start:sp.End]) {
 				t.Errorf("Sentences(%q) gave %q", s, s[sp.Start:sp.End])
 			}
+		}
+	}
+}
+
+// Random texts of the characters at the edges of Tokens' byte classes
+// hold its fast paths to tokensByRune, as the fuzz test does, on every run.
+func TestTokensAgreesWithReadingByRune(t *testing.T) {
+	pieces := []string{"a", "z", "A", "Z", "0", "9", "@", "[", "`", "{", "/", ":", " ", "'", "-", "’", "é", "É", "\xff", "\x7f", "\n", ".", "word", "WORD", "Mixed"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b strings.Builder
+	for range 20000 {
+		b.Reset()
+		for k := rng.IntN(24); k > 0; k-- {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := Tokens(s, nil), tokensByRune(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Tokens(%q) = %+v, want %+v", s, got, want)
 		}
 	}
 }
