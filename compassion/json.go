@@ -1,8 +1,10 @@
 package compassion
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -308,22 +310,39 @@ func appendList[T any](dst []byte, list []T, elem func([]byte, *T) []byte) []byt
 // unpadded (1e-7, not 1e-07). encoding/json refuses NaN and ±Inf; they are
 // written as null here.
 func appendFloat(dst []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(dst, "null"...)
-	}
 	abs := math.Abs(f)
 	// Fast path: nearly every number of a report is rounded to at most four
-	// decimals (0.319, 68.3, -0.5106). If k/10^d == f for the fewest such
-	// decimals d, that decimal reads back as f, and no shorter one does;
-	// within this range a double's spacing is far below 10^-4, so it is the
-	// only d-decimal number that does, which is the one strconv's shortest
-	// formatting finds. Formatting it directly skips the general algorithm.
-	if abs >= 1e-4 && abs < 1e9 {
-		for d, p := range pow10 {
-			if k := math.Round(f * p); k/p == f {
-				return appendDecimal(dst, int64(k), d)
-			}
+	// decimals (0.319, 68.3, -0.5106). Such a number is k/10^4 for the k
+	// nearest abs·10^4 (the product's error is far below 0.5 in this range),
+	// and when k/10^4 reads back as f, k with its trailing zeros dropped is
+	// the decimal strconv's shortest formatting finds: a double's spacing
+	// here is far below 10^-4, so no other number of four decimals or fewer
+	// reads back as f. One rounding and one division, where a search over
+	// the count of decimals had a branch it mispredicted; the sign, the
+	// digits and the point are written as words cut to length, with no
+	// branch on their counts either. NaN and ±Inf fail the range test.
+	if abs >= 1e-4 && abs < 1000 && cap(dst)-len(dst) >= 16 {
+		// abs·10^4 >= 0.5, where adding 0.5 and truncating rounds as
+		// math.Round does.
+		k := uint64(int64(abs*1e4 + 0.5))
+		if float64(k)/1e4 == abs {
+			i := len(dst)
+			b := dst[i : i+16]
+			b[0] = '-'
+			j := int(math.Float64bits(f) >> 63) // after the sign, if any
+			whole := smallDigits[k/1e4]
+			binary.LittleEndian.PutUint32(b[j:], whole)
+			j += int(whole >> 24)
+			frac := k % 1e4
+			digits := uint32(digitPairs[frac/100]) | uint32(digitPairs[frac%100])<<16
+			keep := 4 - bits.LeadingZeros32(digits^0x30303030)/8 // digits less trailing zeros
+			keep += int(uint(-keep) >> 63)                       // and the point, if any digit
+			binary.LittleEndian.PutUint64(b[j:], '.'|uint64(digits)<<8)
+			return dst[:i+j+keep]
 		}
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
 	}
 	format := byte('f')
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
@@ -341,62 +360,44 @@ func appendFloat(dst []byte, f float64) []byte {
 	return dst
 }
 
+// pow10[d] is 10^d; score.go's appendFixed rounds with it.
 var pow10 = [...]float64{1, 10, 100, 1000, 10000}
 
-// appendDecimal writes k/10^d in plain notation with no trailing zeros,
-// as strconv's 'f' format writes the shortest digits. The divisions are by
-// constants, which compile to multiplications.
-func appendDecimal(dst []byte, k int64, d int) []byte {
-	if k < 0 {
-		dst = append(dst, '-')
-		k = -k
+// digitPairs[n] is n's two decimal digits, the first in the low byte.
+var digitPairs = func() (t [100]uint16) {
+	for n := range t {
+		t[n] = uint16('0'+n/10) | uint16('0'+n%10)<<8
 	}
-	var whole, frac int64
-	switch d {
-	case 0:
-		return appendInt(dst, int(k))
-	case 1:
-		whole, frac = k/10, k%10
-	case 2:
-		whole, frac = k/100, k%100
-	case 3:
-		whole, frac = k/1000, k%1000
-	default:
-		whole, frac = k/10000, k%10000
-	}
-	dst = appendInt(dst, int(whole))
-	if frac == 0 {
-		return dst
-	}
-	// frac's d digits, zero-padded on the left, less its trailing zeros.
-	var digits [4]byte
-	for j := d - 1; j >= 0; j-- {
-		digits[j] = byte('0' + frac%10)
-		frac /= 10
-	}
-	n := d
-	for digits[n-1] == '0' {
-		n--
-	}
-	dst = append(dst, '.')
-	return append(dst, digits[:n]...)
-}
+	return t
+}()
 
 // appendInt writes n in decimal as strconv.AppendInt does. Nearly every
 // number of a report (offsets, counts, levels) is below 1000: those are
-// written here, without strconv's call and its copy of the digits, which
-// were 2% of the whole command.
+// written here as one word of smallDigits cut to length, without
+// strconv's call and its copy of the digits, which were 2% of the whole
+// command, and with no branch on the count of digits.
 func appendInt(dst []byte, n int) []byte {
-	switch {
-	case uint(n) < 10:
-		return append(dst, byte('0'+n))
-	case uint(n) < 100:
-		return append(dst, byte('0'+n/10), byte('0'+n%10))
-	case uint(n) < 1000:
-		return append(dst, byte('0'+n/100), byte('0'+n/10%10), byte('0'+n%10))
+	i := len(dst)
+	if uint(n) >= 1000 || cap(dst)-i < 4 {
+		return strconv.AppendInt(dst, int64(n), 10)
 	}
-	return strconv.AppendInt(dst, int64(n), 10)
+	w := smallDigits[n]
+	binary.LittleEndian.PutUint32(dst[i:i+4], w)
+	return dst[:i+int(w>>24)]
 }
+
+// smallDigits[n] is n's decimal digits, the first in the low byte, and
+// their count in the high byte.
+var smallDigits = func() (t [1000]uint32) {
+	for n := range t {
+		s := strconv.Itoa(n)
+		for i := range len(s) {
+			t[n] |= uint32(s[i]) << (8 * i)
+		}
+		t[n] |= uint32(len(s)) << 24
+	}
+	return t
+}()
 
 const hexDigits = "0123456789abcdef"
 
