@@ -406,6 +406,33 @@ const (
 	msb = 0x8080808080808080 // the high bit of each byte
 )
 
+// specialBytes has a high bit (msb) set when a byte of w is below 0x20, a
+// '"', a '\\' or from 0x80 up, and none when no byte is: SWAR tests, each
+// exact as to whether any byte matches. The high bits are left unmasked
+// for callers that or the results of several words together.
+//
+// Each subtraction borrows across bytes only from a byte that matches;
+// the usual "&^ x" that keeps a byte from 0x80 up out of the quote and
+// backslash tests is not needed, since w itself flags those bytes.
+func specialBytes(w uint64) uint64 {
+	quote, backslash := w^(lsb*'"'), w^(lsb*'\\') // a zero byte where one is
+	return w | (w - lsb*0x20) | (quote - lsb) | (backslash - lsb)
+}
+
+// load64 reads s's first eight bytes as a little-endian word: one bounds
+// check for the eight loads, which the compiler makes one.
+func load64(s string) uint64 {
+	t := s[:8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
+// load32 reads s's first four bytes as a little-endian word.
+func load32(s string) uint32 {
+	t := s[:4]
+	return uint32(t[0]) | uint32(t[1])<<8 | uint32(t[2])<<16 | uint32(t[3])<<24
+}
+
 // plainByte[b] reports whether the ASCII byte b is written as it is in a
 // JSON string: a table lookup is the cheapest test on the hot path.
 var plainByte = func() (t [256]bool) {
@@ -422,20 +449,47 @@ var plainByte = func() (t [256]bool) {
 // the sake of JavaScript readers. Everything else, <, > and & included, is
 // copied as it is.
 func appendString(dst []byte, s string) []byte {
+	// Fast path: a string of plain ASCII, as nearly every string of a
+	// report is, is copied eight bytes at a time into dst's spare room and
+	// tested on the way, with no call of memmove (whose branches on the
+	// length, shared by every caller, were often mispredicted) and one
+	// branch on the outcome; the last word overlaps the one before it.
+	n := len(s)
+	if i := len(dst); cap(dst)-i >= n+10 {
+		b := dst[i : i+n+10]
+		b[0] = '"'
+		var special uint64 // specialBytes of each word, or'ed
+		switch {
+		case n >= 8:
+			out := b[1:]
+			for j := 0; j < n-8; j += 8 {
+				w := load64(s[j:])
+				special |= specialBytes(w)
+				binary.LittleEndian.PutUint64(out[j:j+8], w)
+			}
+			w := load64(s[n-8:])
+			special |= specialBytes(w)
+			binary.LittleEndian.PutUint64(out[n-8:n], w)
+		case n >= 4:
+			lo, hi := load32(s), load32(s[n-4:])
+			special = specialBytes(uint64(lo) | uint64(hi)<<32)
+			binary.LittleEndian.PutUint32(b[1:5], lo)
+			binary.LittleEndian.PutUint32(b[n-3:n+1], hi)
+		case n > 0:
+			c0, c1, c2 := s[0], s[n/2], s[n-1] // every byte of s
+			special = specialBytes(uint64(c0) | uint64(c1)<<8 | uint64(c2)<<16 | 0x6161616161000000)
+			b[1], b[1+n/2], b[n] = c0, c1, c2
+		}
+		if special&msb == 0 {
+			b[n+1] = '"'
+			return dst[:i+n+2]
+		}
+	}
 	dst = append(dst, '"')
 	start := 0 // s[start:i] is pending, to be copied in one go
 	for i := 0; i < len(s); {
-		// Skip eight plain bytes at a time while there are: SWAR tests of
-		// one 64-bit word for a byte below 0x20, a '"', a '\\' or a byte
-		// from 0x80 up (each test exact as to whether any byte matches).
-		for i+8 <= len(s) {
-			t := s[i : i+8] // one bounds check for the eight loads, which become one
-			w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-				uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-			quote, backslash := w^(lsb*'"'), w^(lsb*'\\')
-			if (w|(w-lsb*0x20)|(quote-lsb)&^quote|(backslash-lsb)&^backslash)&msb != 0 {
-				break
-			}
+		// Skip eight plain bytes at a time while there are.
+		for i+8 <= len(s) && specialBytes(load64(s[i:]))&msb == 0 {
 			i += 8
 		}
 		if i >= len(s) {
