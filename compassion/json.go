@@ -543,11 +543,42 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// plainID reports whether raw is an integer (-?(0|[1-9][0-9]*)) or a
+// string of printable ASCII with no escape: the ids of nearly every line,
+// valid and compact as they are, which need neither json.Valid (a
+// thousand instructions for the id 1) nor a scan for white space.
+func plainID(raw []byte) bool {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		for _, c := range raw[1 : len(raw)-1] {
+			if !plainByte[c] {
+				return false
+			}
+		}
+		return true
+	}
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || digits[0] == '0' && len(digits) > 1 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // appendRawJSON writes a json.RawMessage as encoding/json does: null when it
 // is nil, else the JSON with the white space between tokens removed and
 // U+2028 and U+2029 in strings escaped. Where
 // encoding/json would fail (raw is not valid JSON), it writes null.
 func appendRawJSON(dst []byte, raw json.RawMessage) []byte {
+	if plainID(raw) {
+		return append(dst, raw...)
+	}
 	if raw == nil || !json.Valid(raw) {
 		return append(dst, "null"...)
 	}

@@ -194,11 +194,13 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 // compacts a json.RawMessage, and the documented null for those it refuses.
 func TestAppendJSONIDs(t *testing.T) {
 	r := Analyze(Input{Reply: "I'll call you today."})
-	for _, id := range []string{`7`, `"x"`, ` 7 `, "\t\"a b\"\n", `{"a": [1, 2, {"b" : "c d"}], "e\"f": "\\"}`, `null`, `"\u00e9\ud83d\ude00"`, `1e-7`, `true`, "\"\u2028<&>\""} {
+	for _, id := range []string{`7`, `"x"`, ` 7 `, "\t\"a b\"\n", `{"a": [1, 2, {"b" : "c d"}], "e\"f": "\\"}`, `null`, `"\u00e9\ud83d\ude00"`, `1e-7`, `true`, "\"\u2028<&>\"",
+		// plainID's cases and their edges
+		`0`, `-0`, `-12`, `123456789012345678901234567890`, `""`, "\"a b/c~\x7f\"", `"é"`, `"a\"b"`, `0.5`, `-1.5e3`} {
 		r.ID = json.RawMessage(id)
 		checkSameJSON(t, "id "+id, &r)
 	}
-	for _, id := range []string{``, `{`, `"a`, `1 2`, `nul`} {
+	for _, id := range []string{``, `{`, `"a`, `1 2`, `nul`, `-`, `01`, `-01`, `"`, `1-`, `"a"b"`, "\"a\tb\""} {
 		r.ID = json.RawMessage(id)
 		if _, err := stdJSON(&r); err == nil {
 			t.Errorf("encoding/json accepts id %q: the test is wrong", id)
