@@ -134,7 +134,9 @@ func decodeLineFast(data []byte, line *analyzeLine) bool {
 // skipSpace skips JSON white space: space, tab, CR and LF, not the other
 // characters that bytes.TrimSpace knows.
 func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+	// data[i] <= ' ' first: between the tokens of a compact line, where
+	// there is no white space, one comparison ends the loop.
+	for i < len(data) && data[i] <= ' ' && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
 		i++
 	}
 	return i
