@@ -664,7 +664,7 @@ func (r *reading) whatAt(i int) (int, bool) {
 		}
 	}
 	if fl&(fFutureSubj|fFutureAux|fPerfectAux|fProgAux|fScheduled|fWhatStart) == 0 {
-		return 0, false // no rule below starts with this word
+		return 0, false // no rule below starts with this word (a new rule's first word joins fWhatStart)
 	}
 	verbAfter := func(k int) (int, bool) {
 		for in(k) && r.is(i+k, fAdverb) {
@@ -797,7 +797,7 @@ func (r *reading) whenAt(i int) (int, bool) {
 	fl := r.info[i].flags
 	w := r.toks[i].Lower
 	if fl&(fWhenWord|fWeekday|fMonth|fPartOfDay|fWhenStart) == 0 && (w[0] < '0' || w[0] > '9') {
-		return 0, false // no rule below starts with this word
+		return 0, false // no rule below starts with this word (a new rule's first word joins fWhenStart)
 	}
 	switch {
 	case fl&(fWhenWord|fWeekday|fMonth) != 0:
