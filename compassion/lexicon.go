@@ -106,13 +106,14 @@ func buildLexicons() *lexicons {
 	lx.words.Reserve(len(conc))
 	for _, line := range conc {
 		word, rating, _ := strings.Cut(line, "\t")
-		lx.words.Set(word, wordInfo{conc: hundredths(rating, line), syl: uint8(min(syllables(word), 255))})
+		wi := newWordInfo(word)
+		wi.conc = hundredths(rating, line)
+		lx.words.Set(word, wi)
 	}
 	flag := func(f wordFlags, words string) {
 		for _, w := range strings.Fields(words) {
-			wi := lx.word(w)
+			wi := lx.entry(w)
 			wi.flags |= f
-			wi.syl = uint8(min(syllables(w), 255))
 			lx.words.Set(w, wi)
 		}
 	}
@@ -126,26 +127,23 @@ func buildLexicons() *lexicons {
 		flag(c.flag, c.words)
 	}
 	swahili.KnownWords(func(w string, sw bool) {
-		wi := lx.word(w)
+		wi := lx.entry(w)
 		if sw {
 			wi.flags |= fSwahili
 		} else {
 			wi.flags |= fEnglish
 		}
-		if wi.syl == 0 {
-			wi.syl = uint8(min(syllables(w), 255))
-		}
 		lx.words.Set(w, wi)
 	})
 	// The phrases' first words, so that reading a reply finds them with
 	// the word's one lookup. A word only some phrase starts with gets an
-	// entry that is otherwise zero, as a missing word reads.
+	// entry with no class and no rating, as a missing word reads.
 	firsts := func(p *text.Phrases, set func(wi *wordInfo, first uint16)) {
 		p.FirstWords(func(w string, first int32) {
 			if first > 0xFFFF {
 				panic("compassion: too many phrase words")
 			}
-			wi := lx.word(w)
+			wi := lx.entry(w)
 			set(&wi, uint16(first))
 			lx.words.Set(w, wi)
 		})
@@ -184,6 +182,42 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func (lx *lexicons) word(w string) wordInfo {
 	wi, _ := lx.words.Get(w)
 	return wi
+}
+
+// entry returns w's entry while the lexicon is built: a new one when w has
+// none yet.
+func (lx *lexicons) entry(w string) wordInfo {
+	if wi, ok := lx.words.Get(w); ok {
+		return wi
+	}
+	return newWordInfo(w)
+}
+
+// newWordInfo returns the entry of a word the lists say nothing of yet:
+// what its spelling says, and its syllables.
+func newWordInfo(w string) wordInfo {
+	return wordInfo{flags: spelling(w), syl: uint8(min(syllables(w), 255))}
+}
+
+// spelling returns the flags that follow from w's spelling alone. Reading
+// a reply works them out for a word the lexicon lacks; for the others they
+// are worked out once, here.
+func spelling(w string) wordFlags {
+	var f wordFlags
+	if w != "" && isDigit(w[0]) {
+		f |= fDigit
+	}
+	// Both want six letters or more, the last a vowel: most words fail
+	// that, and skip both.
+	if len(w) >= 6 && isVowel(w[len(w)-1]) {
+		if swahili.LooksSwahili(w) {
+			f |= fLooksSwahili
+		}
+		if _, ok := swahili.ParseVerb(w); ok {
+			f |= fVerb
+		}
+	}
+	return f
 }
 
 // lines returns the non-empty, non-comment lines of an embedded file. The

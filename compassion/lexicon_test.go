@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kindred-desk/kindred/compassion/swahili"
 )
 
 // TestHundredthsMatchesParseFloat checks the digit reading of the
@@ -60,4 +62,66 @@ func TestPhraseKeyShortcut(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d phrases are their own key", own, len(phrases))
+}
+
+// TestEntriesCarryTheirSpelling holds the spelling flags of every lexicon
+// entry, and of words it lacks, to what swahili.ParseVerb and
+// swahili.LooksSwahili say: reading a reply trusts the flags instead of
+// asking them.
+func TestEntriesCarryTheirSpelling(t *testing.T) {
+	want := func(w string) wordFlags {
+		var f wordFlags
+		if _, ok := swahili.ParseVerb(w); ok {
+			f |= fVerb
+		}
+		if swahili.LooksSwahili(w) {
+			f |= fLooksSwahili
+		}
+		if w != "" && w[0] >= '0' && w[0] <= '9' {
+			f |= fDigit
+		}
+		return f
+	}
+	const spelt = fVerb | fLooksSwahili | fDigit
+	lx := loadLexicons()
+	n := 0
+	for w, wi := range lx.words.All() {
+		if got := wi.flags & spelt; got != want(w) {
+			t.Errorf("entry %q: spelling flags %#x, want %#x", w, got, want(w))
+		}
+		if wi.syl == 0 {
+			t.Errorf("entry %q: no syllables", w)
+		}
+		n++
+	}
+	if n < 30000 {
+		t.Fatalf("only %d entries", n)
+	}
+	for _, w := range []string{"", "a", "2pm", "14:00", "nitakupigia", "tumetuma", "amenable", "nilivyosema",
+		"ninaelewa", "kuchelewa", "attempts", "umetuma", "mmefika", "alive", "aware", "zzzzzzzzzzzzzzzzzzzzzzzz"} {
+		if got := spelling(w); got != want(w) {
+			t.Errorf("spelling(%q) = %#x, want %#x", w, got, want(w))
+		}
+	}
+}
+
+// TestLangTallyMatchesCounter holds the arithmetic tally of a reply's
+// language to swahili.Counter's Add, word by word.
+func TestLangTallyMatchesCounter(t *testing.T) {
+	lx := loadLexicons()
+	words := []string{"the", "na", "hii", "ya", "nitakupigia", "amefariki", "kuchelewa", "table", "sorry", "pole",
+		"mama", "wanjiru", "xyz", "12", "amenable", "alive", "tafadhali", "nimefika", "nimejaribu"}
+	swahili.KnownWords(func(w string, _ bool) { words = append(words, w) })
+	for _, w := range words {
+		wi, ok := lx.words.Get(w)
+		if !ok {
+			wi.flags = spelling(w)
+		}
+		var c swahili.Counter
+		c.Add(w)
+		wantSw, wantEn := c.Counts()
+		if sw, en := langTally(wi.flags); sw != wantSw || en != wantEn {
+			t.Errorf("%q: tally (%d, %d), Counter (%d, %d)", w, sw, en, wantSw, wantEn)
+		}
+	}
 }

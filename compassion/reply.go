@@ -127,6 +127,12 @@ const (
 	fEnglish                           // an English word (swahili.KnownWords)
 	fWhenStart                         // a word a rule of whenAt names: "may", "next", "saa"…
 	fWhatStart                         // a word a rule of whatAt names: "going", "let", "is"…
+	// The last three follow from the word's spelling alone (see spelling),
+	// so that the words of a reply are sorted by flag tests that come out
+	// the same word after word rather than by parsing each one.
+	fVerb         // swahili.ParseVerb reads it as a verb
+	fLooksSwahili // swahili.LooksSwahili
+	fDigit        // starts with a digit
 )
 
 // wordClasses lists the words of each class. They are small and closed, so
@@ -223,24 +229,27 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 	info, sentOf := slices.Grow(sc.info[:0], nw)[:nw], slices.Grow(sc.sentOf[:0], nw)[:nw]
 	firstR, firstP := slices.Grow(sc.firstR[:0], nw)[:nw], slices.Grow(sc.firstP[:0], nw)[:nw]
 	si := 0
-	var lang swahili.Counter
+	sw, en := 0, 0
 	for k, t := range toks {
 		for si < len(sents)-1 && int(t.Start) >= sents[si].End {
 			si++
 		}
 		sentOf[k] = int32(si)
-		wi := lx.word(t.Lower)
-		if wi.flags&(fSwahili|fEnglish) != 0 {
-			lang.AddKnown(wi.flags&fSwahili != 0, wi.flags&fEnglish != 0)
-		} else {
-			lang.AddUnknown(t.Lower)
+		wi, ok := lx.words.Get(t.Lower)
+		if !ok {
+			wi.flags = spelling(t.Lower)
 		}
+		s, e := langTally(wi.flags)
+		sw += s
+		en += e
 		info[k] = wi
 		firstR[k] = int32(wi.reply)
 		firstP[k] = int32(wi.plain)
 	}
 	sc.info, sc.sentOf, sc.firstR, sc.firstP = info, sentOf, firstR, firstP
 	r := &reading{s: reply, toks: toks, info: info, sentOf: sentOf, verbAt: -1}
+	var lang swahili.Counter
+	lang.AddCounts(sw, en)
 	f.lang = lang.Language()
 
 	ackTok, solTok := -1, -1
@@ -336,9 +345,9 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 		if fl&fAddress != 0 && (len(covered) == 0 || covered[i] != kindScripted) {
 			f.you = addEv(f.you, reply, int(t.Start), int(t.End))
 		}
-		if fl&(fEnglish|fStop) != 0 {
-			// An English or stop word is no Kiswahili verb (swahiliVerb
-			// would say so, a call later).
+		if fl&(fEnglish|fStop|fVerb) != fVerb {
+			// Not a Kiswahili verb (swahiliVerb would say so, a call
+			// later): the test nearly every word takes the same way.
 		} else if v, ok := r.swahiliVerb(i); ok {
 			// "nitakupigia": I will call you. The verb speaks to the
 			// customer, and a verb of mine owns the next step.
@@ -355,7 +364,7 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 				break
 			}
 		}
-		if i >= whenEnd {
+		if i >= whenEnd && fl&whenFirst != 0 {
 			if end, ok := r.whenAt(i); ok {
 				// One time may take several words: "by Friday 28 November at 2 pm".
 				for r.same(end, i) {
@@ -386,30 +395,35 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 				}
 			}
 		}
-		if end, ok := r.whatAt(i); ok {
+		if fl&whatFirst == 0 {
+			// No rule of whatAt starts with this word.
+		} else if end, ok := r.whatAt(i); ok {
 			f.next.WhatEvidence = addEv(f.next.WhatEvidence, reply, int(t.Start), int(toks[end-1].End))
 			firstSol(i)
 			if from, ok := r.whoFor(i); ok {
 				f.next.WhoEvidence = addEv(f.next.WhoEvidence, reply, int(toks[from].Start), int(t.End))
 			}
 		}
-		if !r.same(i-1, i) && r.isImperative(i) {
+		if (i == 0 || sentOf[i-1] != sentOf[i]) && r.isImperative(i) {
 			firstSol(i)
 			if f.asks == 0 {
 				f.firstAsk = evidenceAt(reply, int(t.Start), sents[sentOf[i]].End)
 			}
 			f.asks++
 		}
-		if fl&fStop == 0 && !(w[0] >= '0' && w[0] <= '9') {
-			c := info[i].conc
-			if c == 0 {
-				c = sc.rating(lx, w)
-			}
-			if c > 0 {
-				concSum += int(c)
-				concN++
-			}
+		// Concreteness, of the words that are neither stop words nor
+		// numbers. One test picks out the rare word with no rating of its
+		// own; the rest is arithmetic, as stop words and content words
+		// alternate too irregularly for a branch on them to be foreseen.
+		c := info[i].conc
+		if uint32(fl&(fStop|fDigit))|uint32(c) == 0 {
+			c = sc.rating(lx, w)
 		}
+		if fl&(fStop|fDigit) != 0 {
+			c = 0
+		}
+		concSum += int(c)
+		concN += bit16(c)
 	}
 	f.next.What = len(f.next.WhatEvidence) > 0
 	f.next.Who = len(f.next.WhoEvidence) > 0
@@ -425,35 +439,52 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 	// Acknowledgement by reflection: a sentence that is not itself the
 	// solution and names a feeling, or picks up two of the customer's own
 	// words while speaking to them.
-	if cust != nil {
-		sc.custWords.reset(len(ctoks))
-		// Stop words go in too: the reply side only looks up content
-		// words, and skipping them here would cost a lookup per word.
-		for _, t := range ctoks {
-			if len(t.Lower) > 2 {
-				sc.custWords.add(stem(t.Lower))
-			}
-		}
-	}
+	custWords := false // whether sc.custWords holds the customer's words yet
 	for s := range sents {
 		from, to := sentenceTokens(sentOf, s)
 		if from == to || (solTok >= from && solTok < to) {
 			continue
 		}
-		feeling, about, address, shared := false, false, false, 0
-		var seen string
-		for i := from; i < to; i++ {
-			if len(covered) > 0 && covered[i] != 0 {
-				continue
+		// The flags of the sentence's words outside listed phrases, ORed
+		// without a branch a word.
+		var fl wordFlags
+		if len(covered) == 0 {
+			for _, wi := range info[from:to] {
+				fl |= wi.flags
 			}
-			fl := info[i].flags
-			address = address || fl&fAddress != 0
-			about = about || fl&(fAddress|fThis) != 0
-			feeling = feeling || fl&fFeeling != 0
-			if w := toks[i].Lower; cust != nil && shared < 2 && len(w) > 2 && fl&fStop == 0 {
-				if st := stem(w); st != seen && sc.custWords.has(st) {
-					seen = st
-					shared++
+		} else {
+			for i, wi := range info[from:to] {
+				fl |= wi.flags & uncovered(covered[from+i])
+			}
+		}
+		address := fl&fAddress != 0
+		about, feeling := fl&(fAddress|fThis) != 0, fl&fFeeling != 0
+		// The customer's words are compared only where they could
+		// decide: in a sentence that speaks to them and names no feeling.
+		shared := 0
+		if address && !(about && feeling) && cust != nil {
+			if !custWords {
+				custWords = true
+				sc.custWords.reset(len(ctoks))
+				// Stop words go in too: the reply side only looks up
+				// content words, and skipping them here would cost a
+				// lookup per word.
+				for _, t := range ctoks {
+					if len(t.Lower) > 2 {
+						sc.custWords.add(stem(t.Lower))
+					}
+				}
+			}
+			var seen string
+			for i := from; i < to && shared < 2; i++ {
+				if len(covered) > 0 && covered[i] != 0 {
+					continue
+				}
+				if w := toks[i].Lower; len(w) > 2 && info[i].flags&fStop == 0 {
+					if st := stem(w); st != seen && sc.custWords.has(st) {
+						seen = st
+						shared++
+					}
 				}
 			}
 		}
@@ -524,6 +555,47 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 		f.plain = plainKiswahili(reply, toks, sents, sentOf, strict)
 	}
 	return f
+}
+
+// whenFirst and whatFirst are the flags of the words whenAt and whatAt
+// may find something at: the pass over a reply's words asks them of no
+// other word.
+const (
+	whenFirst = fWhenWord | fWeekday | fMonth | fPartOfDay | fWhenStart | fDigit
+	whatFirst = fFutureSubj | fFutureAux | fPerfectAux | fProgAux | fScheduled | fWhatStart | fVerb
+)
+
+// bit is 1 when fl has a flag of f, else 0; bit16 is 1 when c is not 0.
+// The compiler makes both a flag set by a comparison, not a branch.
+func bit(fl, f wordFlags) int {
+	if fl&f != 0 {
+		return 1
+	}
+	return 0
+}
+
+func bit16(c uint16) int {
+	if c != 0 {
+		return 1
+	}
+	return 0
+}
+
+// langTally returns what a word of these flags adds to the Kiswahili and
+// English counts, as swahili.Counter's Add would: in arithmetic rather
+// than in branches on the word's class, which changes word to word.
+func langTally(fl wordFlags) (sw, en int) {
+	s := bit(fl, fSwahili)
+	e := bit(fl, fEnglish) &^ s
+	return s + 2*(bit(fl, fLooksSwahili)&^(s|e)), e
+}
+
+// uncovered is all flags for a word no listed phrase covers, else none.
+func uncovered(k phraseKind) wordFlags {
+	if k == 0 {
+		return ^wordFlags(0)
+	}
+	return 0
 }
 
 // defaultConcreteness is reported for a reply without a single rated word:
@@ -658,13 +730,13 @@ func (r *reading) whatAt(i int) (int, bool) {
 	fl := r.info[i].flags
 	// in reports whether word i+k is in the same sentence.
 	in := func(k int) bool { return r.same(i+k, i) }
-	if fl&(fEnglish|fStop) == 0 {
+	if fl&(fEnglish|fStop|fVerb) == fVerb {
 		if _, ok := r.swahiliVerb(i); ok {
 			return i + 1, true // "nitampigia", "tumetuma", "itafika"
 		}
 	}
-	if fl&(fFutureSubj|fFutureAux|fPerfectAux|fProgAux|fScheduled|fWhatStart) == 0 {
-		return 0, false // no rule below starts with this word (a new rule's first word joins fWhatStart)
+	if fl&(whatFirst&^fVerb) == 0 {
+		return 0, false // no rule below starts with this word (a new rule's first word joins whatFirst)
 	}
 	verbAfter := func(k int) (int, bool) {
 		for in(k) && r.is(i+k, fAdverb) {
@@ -796,8 +868,8 @@ func (r *reading) whoFor(i int) (int, bool) {
 func (r *reading) whenAt(i int) (int, bool) {
 	fl := r.info[i].flags
 	w := r.toks[i].Lower
-	if fl&(fWhenWord|fWeekday|fMonth|fPartOfDay|fWhenStart) == 0 && (w[0] < '0' || w[0] > '9') {
-		return 0, false // no rule below starts with this word (a new rule's first word joins fWhenStart)
+	if fl&whenFirst == 0 {
+		return 0, false // no rule below starts with this word (a new rule's first word joins whenFirst)
 	}
 	switch {
 	case fl&(fWhenWord|fWeekday|fMonth) != 0:
@@ -978,7 +1050,8 @@ func plainLanguage(s string, toks []text.Token, info []wordInfo, sents []text.Sp
 // swahiliVerb reads word i as a Kiswahili verb of action ("nitampigia",
 // "tumetuma", "itafika"); English words and function words are not.
 func (r *reading) swahiliVerb(i int) (swahili.Verb, bool) {
-	if i < 0 || i >= len(r.toks) || r.info[i].flags&(fEnglish|fStop) != 0 {
+	// fVerb says whether ParseVerb would read the word as a verb.
+	if i < 0 || i >= len(r.toks) || r.info[i].flags&(fEnglish|fStop|fVerb) != fVerb {
 		return swahili.Verb{}, false
 	}
 	if i != r.verbAt {

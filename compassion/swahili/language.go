@@ -192,6 +192,14 @@ func (c *Counter) AddKnown(swahili, english bool) {
 	}
 }
 
+// AddCounts adds words the caller counted itself, as Add would have: sw
+// for Kiswahili (two for each verb-shaped word the tables don't know), en
+// for English.
+func (c *Counter) AddCounts(sw, en int) {
+	c.sw += sw
+	c.en += en
+}
+
 // Counts returns the Kiswahili and English words counted.
 func (c *Counter) Counts() (sw, en int) { return c.sw, c.en }
 
