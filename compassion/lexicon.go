@@ -104,6 +104,20 @@ func buildLexicons() *lexicons {
 
 	conc := lines("lexicon/concreteness.tsv")
 	lx.words.Reserve(len(conc))
+	// The closed classes' words are most of any text: set first, they sit
+	// in their own slots, where a lookup finds them at the first try, and
+	// the rating's words probe past them instead.
+	for _, line := range lines("lexicon/stopwords.txt") {
+		for _, w := range strings.Fields(line) {
+			lx.words.Set(w, newWordInfo(w))
+		}
+	}
+	for _, c := range wordClasses {
+		for _, w := range strings.Fields(c.words) {
+			lx.words.Set(w, newWordInfo(w))
+		}
+	}
+	swahili.KnownWords(func(w string, _ bool) { lx.words.Set(w, newWordInfo(w)) })
 	for _, line := range conc {
 		word, rating, _ := strings.Cut(line, "\t")
 		wi := newWordInfo(word)
