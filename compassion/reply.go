@@ -440,8 +440,18 @@ func readReply(sc *scratch, lx *lexicons, reply string, ctoks []text.Token, cust
 	// solution and names a feeling, or picks up two of the customer's own
 	// words while speaking to them.
 	custWords := false // whether sc.custWords holds the customer's words yet
+	to := 0
 	for s := range sents {
-		from, to := sentenceTokens(sentOf, s)
+		// The sentences' words are consecutive runs of sentOf, read in
+		// order: where one sentence's words end the next one's begin.
+		from := to
+		for from < len(sentOf) && int(sentOf[from]) < s {
+			from++
+		}
+		to = from
+		for to < len(sentOf) && int(sentOf[to]) == s {
+			to++
+		}
 		if from == to || (solTok >= from && solTok < to) {
 			continue
 		}
@@ -662,25 +672,6 @@ func (s *wordSet) has(w string) bool {
 			return true
 		}
 	}
-}
-
-func sentenceTokens(sentOf []int32, s int) (from, to int) {
-	// sentOf is non-decreasing, so the sentence's tokens are one run.
-	lo, hi := 0, len(sentOf)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if int(sentOf[mid]) < s {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	from = lo
-	to = from
-	for to < len(sentOf) && int(sentOf[to]) == s {
-		to++
-	}
-	return from, to
 }
 
 // minimisingJust reports whether "just" at i minimises the customer's task
