@@ -90,13 +90,45 @@ func hash(k0, k1 uint64, n int) uint64 {
 }
 
 // Get returns the value stored for w and whether there is one.
-func (t *Table[V]) Get(w string) (V, bool) {
-	if len(w) == 0 || len(w) > inline {
-		v, ok := t.long[w]
+//
+// It is pack, hash and get in one body, not calls to them as GetBytes
+// makes: every word of every message is looked up here, and the calls,
+// with V copied through the stack between them, were a third of a lookup.
+func (t *Table[V]) Get(w string) (v V, ok bool) {
+	n := len(w)
+	if uint(n-1) >= inline {
+		v, ok = t.long[w]
 		return v, ok
 	}
-	k0, k1 := pack(w)
-	return t.get(k0, k1, len(w))
+	var k0, k1 uint64
+	switch { // pack, for 1 ≤ n ≤ inline
+	case n > 8:
+		k0, k1 = le64(w, 0), le64(w, n-8)>>((8*(inline-n))&63)
+	case n >= 4:
+		k0 = uint64(le32(w, 0)) | uint64(le32(w, n-4))<<(8*(n-4))
+	default:
+		k0 = uint64(w[0]) | uint64(w[n/2])<<(8*(n/2)) | uint64(w[n-1])<<(8*(n-1))
+	}
+	slots := t.slots
+	if len(slots) == 0 {
+		return v, false
+	}
+	h := hash(k0, k1, n)
+	if t.filter != nil {
+		if b := h >> t.fshift; t.filter[b>>6]&(1<<(b&63)) == 0 {
+			return v, false
+		}
+	}
+	mask := uint64(len(slots) - 1)
+	for i := h; ; i++ {
+		s := &slots[i&mask]
+		if s.n == 0 {
+			return v, false
+		}
+		if s.k0 == k0 && s.k1 == k1 && s.n == uint8(n) {
+			return s.val, true
+		}
+	}
 }
 
 // GetBytes is Get for a word held in a byte slice.

@@ -73,6 +73,13 @@ func TestZeroTable(t *testing.T) {
 	if v, ok := tab.Get(""); ok || v != "" {
 		t.Fatalf("empty table: Get(\"\") = %q, %v", v, ok)
 	}
+	// Slots made room for, none filled: Get probes them.
+	tab.Reserve(10)
+	for _, w := range []string{"a", "word", "abcdefghijklmnop"} {
+		if v, ok := tab.Get(w); ok || v != "" {
+			t.Fatalf("reserved empty table: Get(%q) = %q, %v", w, v, ok)
+		}
+	}
 }
 
 // TestReserve checks that a table sized up front holds its keys without
