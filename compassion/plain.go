@@ -80,21 +80,25 @@ func fleschKincaid(words, sentences, syllables int) float64 {
 // It is right for most everyday words; numbers and words without vowels
 // count as one syllable.
 func syllables(w string) int {
-	n, pairs := 0, 0
-	prevVowel := false
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		cl := sylClass[c]
-		v := cl&sylVowel != 0 || (c == 'y' && i > 0)
-		if v && !prevVowel {
-			n++
-		}
-		prevVowel = v
+	if len(w) == 0 {
+		return 1
+	}
+	// Vowel groups are counted by arithmetic on the letters' classes, not
+	// by tests of them: whether a letter is a vowel changes letter by
+	// letter, and tested it was a mispredicted branch every other letter.
+	prev := sylClass[w[0]]
+	prev &^= prev >> 1 & sylVowel // y is a consonant as the first letter
+	n, pairs := int(prev&sylVowel), 0
+	for i := 1; i < len(w); i++ {
+		cl := sylClass[w[i]]
+		n += int(cl &^ prev & sylVowel) // a vowel after a consonant
 		// A vowel pair said as two syllables is counted apart: the
-		// endings below look at the count of vowel groups alone.
-		if cl&sylFirst != 0 && i+1 < len(w) && sylClass[w[i+1]]&sylSecond != 0 && twoSyllablePair(w, i) {
+		// endings below look at the count of vowel groups alone. The
+		// pairs worth a closer look are rare, so this test is predicted.
+		if prev<<1&cl&sylSecond != 0 && twoSyllablePair(w, i-1) {
 			pairs++
 		}
+		prev = cl
 	}
 	l := len(w)
 	switch {
@@ -139,22 +143,18 @@ func twoSyllablePair(w string, i int) bool {
 // a vowel pair said as two syllables.
 var sylClass = [256]uint8{
 	'a': sylVowel | sylSecond, 'e': sylVowel | sylFirst, 'i': sylVowel | sylFirst,
-	'o': sylVowel | sylSecond, 'u': sylVowel | sylFirst,
+	'o': sylVowel | sylSecond, 'u': sylVowel | sylFirst, 'y': sylVowel | sylY,
 }
 
 const (
-	sylVowel = 1 << iota
-	sylFirst
+	sylVowel = 1 << iota // a, e, i, o, u, and y after the first letter
+	sylY                 // y, whose bit shifted right is sylVowel
+	sylFirst             // sylSecond's bit shifted right
 	sylSecond
 )
 
-func isVowel(c byte) bool {
-	switch c {
-	case 'a', 'e', 'i', 'o', 'u':
-		return true
-	}
-	return false
-}
+// isVowel reports whether c is a, e, i, o or u.
+func isVowel(c byte) bool { return sylClass[c]&(sylVowel|sylY) == sylVowel }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
 

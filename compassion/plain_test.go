@@ -64,6 +64,22 @@ func TestSyllablesMatchesTwoPassReading(t *testing.T) {
 	}
 }
 
+// TestSyllablesEdgeCases checks syllables against the two-pass reading on
+// the words its arithmetic could get wrong: empty, a leading or lone y,
+// vowel pairs at either end, and bytes outside ASCII.
+func TestSyllablesEdgeCases(t *testing.T) {
+	for _, w := range []string{
+		"", "y", "yy", "yyy", "ya", "yes", "ay", "eye", "a", "e", "io", "ia",
+		"eo", "uo", "qua", "tial", "cial", "media", "radio", "video", "nation",
+		"café", "naïve", "résumé", "ünïcödé", "don't", "follow-up", "12345",
+		"strengths", "incomprehensibilities", "ooooo", "aeiouaeiou",
+	} {
+		if got, want := syllables(w), syllablesTwoPass(w); got != want {
+			t.Errorf("syllables(%q) = %d, want %d", w, got, want)
+		}
+	}
+}
+
 // syllablesTwoPass is syllables as it was written before it read each word
 // in one pass: the reference for the test above.
 func syllablesTwoPass(w string) int {
