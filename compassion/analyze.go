@@ -146,8 +146,16 @@ var models = sync.OnceValue(func() (m struct {
 	emp *empathy.Model
 	pol *politeness.Model
 }) {
-	e, p := learn.Join(empathy.Default().Weights(), politeness.Default().Weights())
-	m.emp, m.pol = empathy.Default().WithWeights(e), politeness.Default().WithWeights(p)
+	// Decoded joined straight from the files: decoding the empathy
+	// table on its own only to copy it cost as much again.
+	e, p, err := learn.DecodeJoined(empathy.DefaultTable(), politeness.DefaultTable())
+	if err != nil || p.Width != 2 {
+		e, p = learn.Join(empathy.Default().Weights(), politeness.Default().Weights())
+		m.emp = empathy.Default().WithWeights(e)
+	} else {
+		m.emp = empathy.DefaultWithWeights(e)
+	}
+	m.pol = politeness.Default().WithWeights(p)
 	return m
 })
 

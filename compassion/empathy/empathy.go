@@ -188,6 +188,26 @@ func (m *Model) Weights() *learn.Table { return m.table }
 // table that holds them (see learn.Join).
 func (m *Model) WithWeights(t *learn.Table) *Model { return &Model{flags: m.flags, table: t} }
 
+// DefaultTable returns the embedded model's weight table file, undecoded,
+// to decode joined with another model's (see learn.DecodeJoined and
+// DefaultWithWeights): decoding it on its own first only to copy it costs
+// more than the decoding.
+func DefaultTable() []byte {
+	_, t, _ := learn.ModelTable(modelBytes, modelMagic, modelVersion)
+	return t
+}
+
+// DefaultWithWeights is Default().WithWeights(t), for t decoded from
+// DefaultTable, without decoding the embedded model's own table. A t of
+// the wrong width weighs nothing.
+func DefaultWithWeights(t *learn.Table) *Model {
+	flags, _, err := learn.ModelTable(modelBytes, modelMagic, modelVersion)
+	if err != nil || t == nil || t.Width != 9 {
+		return &Model{}
+	}
+	return &Model{flags: flags, table: t}
+}
+
 // predict reads a pair; the evidence goes into buf's storage when it has
 // room, else into new storage.
 func (m *Model) predict(s *scratch, seeker, response string, stoks, toks []learn.Token, probs bool, buf []Evidence) Result {

@@ -5,9 +5,12 @@ import (
 	"context"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kindred-desk/kindred/compassion/internal/learn"
 )
 
 // dataDir is the shared EPITOME training split, relative to this package.
@@ -189,5 +192,27 @@ func BenchmarkPredict(b *testing.B) {
 	b.SetBytes(int64(len(seeker) + len(response)))
 	for b.Loop() {
 		Predict(seeker, response)
+	}
+}
+
+// TestDefaultWithWeightsPredictsAsDefault checks the model built on a
+// table decoded joined from DefaultTable against the embedded model.
+func TestDefaultWithWeightsPredictsAsDefault(t *testing.T) {
+	e, _, err := learn.DecodeJoined(DefaultTable(), DefaultTable())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := DefaultWithWeights(e)
+	for _, p := range [][2]string{
+		{"I lost my job and feel hopeless.", "I'm so sorry, that sounds really hard. What happened?"},
+		{"", "You should try again."},
+		{"My exam went badly", ""},
+	} {
+		if got, want := m.Predict(p[0], p[1]), Default().Predict(p[0], p[1]); !reflect.DeepEqual(got, want) {
+			t.Errorf("Predict(%q, %q) = %+v, want %+v", p[0], p[1], got, want)
+		}
+	}
+	if m := DefaultWithWeights(nil); m.table != nil {
+		t.Error("DefaultWithWeights(nil) must weigh nothing")
 	}
 }

@@ -200,6 +200,13 @@ func (m *Model) Weights() *learn.Table { return m.table }
 // table that holds them (see learn.Join).
 func (m *Model) WithWeights(t *learn.Table) *Model { return &Model{table: t} }
 
+// DefaultTable returns the embedded model's weight table file, undecoded,
+// to decode joined with another model's (see learn.DecodeJoined).
+func DefaultTable() []byte {
+	_, t, _ := learn.ModelTable(modelBytes, modelMagic, modelVersion)
+	return t
+}
+
 // analyze rates a text; rows, when not nil, holds its n-grams' rows.
 func (m *Model) analyze(s *scratch, text string, toks []learn.Token, rows []int32, buf []Strategy) Result {
 	extractTokens(s, toks, rows == nil)

@@ -224,3 +224,90 @@ func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
 		t.Error("a view keeps its table's biases and scales")
 	}
 }
+
+// TestDecodeJoinedIsJoin holds DecodeJoined to Join of the two tables
+// decoded alone: every key, in either file or neither, weighs the same in
+// both views, whichever file holds more keys, and with an empty file.
+func TestDecodeJoinedIsJoin(t *testing.T) {
+	enc := func(keys []uint32, width int, seed float64) []byte {
+		w := make([]float64, len(keys)*width)
+		for i := range w {
+			w[i] = math.Sin(seed + float64(i))
+		}
+		bias := make([]float64, width)
+		for c := range bias {
+			bias[c] = seed + float64(c)
+		}
+		b, err := EncodeTable(keys, w, bias, width)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var ka, kb []uint32
+	for k := uint32(1); k < 3000; k++ {
+		if k%3 != 0 {
+			ka = append(ka, k*7919)
+		}
+		if k%2 == 0 {
+			kb = append(kb, k*7919)
+		}
+	}
+	kb = append(kb, 1<<32-1) // beyond every key of a
+	for _, tc := range []struct {
+		name   string
+		fa, fb []byte
+	}{
+		{"a larger", enc(ka, 9, 1), enc(kb, 2, 5)},
+		{"b larger", enc(kb[:100], 3, 2), enc(ka, 2, 3)},
+		{"a empty", enc(nil, 9, 1), enc(kb, 2, 5)},
+		{"b empty", enc(ka, 9, 1), enc(nil, 2, 5)},
+	} {
+		a, err := DecodeTable(tc.fa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := DecodeTable(tc.fb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wa, wb := Join(a, b)
+		ja, jb, err := DecodeJoined(tc.fa, tc.fb)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !ja.SharesRows(jb) || ja.Len() != wa.Len() || jb.Len() != wb.Len() || ja.Width != wa.Width || jb.Width != wb.Width {
+			t.Fatalf("%s: views differ from Join's", tc.name)
+		}
+		if !slices.Equal(ja.Bias, wa.Bias) || !slices.Equal(jb.Bias, wb.Bias) || !slices.Equal(ja.Scales(), wa.Scales()) || !slices.Equal(jb.Scales(), wb.Scales()) {
+			t.Errorf("%s: biases or scales differ from Join's", tc.name)
+		}
+		if len(ja.cells) != len(wa.cells) {
+			t.Errorf("%s: %d cells, Join has %d", tc.name, len(ja.cells), len(wa.cells))
+		}
+		probe := append(append([]uint32{0, 1, 1<<32 - 1}, ka...), kb...)
+		for k := uint32(1); k < 3000*7919+10; k += 7919 / 3 {
+			probe = append(probe, k)
+		}
+		for _, k := range probe {
+			for _, v := range [][2]*Table{{wa, ja}, {wb, jb}} {
+				r, s := v[0].Find(k), v[1].Find(k)
+				if (r < 0) != (s < 0) {
+					t.Fatalf("%s: key %d found by one only", tc.name, k)
+				}
+				if r >= 0 && !slices.Equal(v[0].Quantised(r), v[1].Quantised(s)) {
+					t.Fatalf("%s: key %d: %v joined, %v decoded joined", tc.name, k, v[0].Quantised(r), v[1].Quantised(s))
+				}
+			}
+		}
+	}
+	good := enc(ka, 2, 1)
+	for _, bad := range [][]byte{nil, good[:len(good)-1]} {
+		if _, _, err := DecodeJoined(bad, good); err == nil {
+			t.Error("DecodeJoined accepted a corrupt first file")
+		}
+		if _, _, err := DecodeJoined(good, bad); err == nil {
+			t.Error("DecodeJoined accepted a corrupt second file")
+		}
+	}
+}

@@ -228,63 +228,149 @@ func EncodeTable(keys []uint32, weights []float64, bias []float64, width int) ([
 	return b, nil
 }
 
-// DecodeTable reads a table file.
-func DecodeTable(b []byte) (*Table, error) {
+// tableFile is a table file read up to its weights.
+type tableFile struct {
+	width        int
+	bias, scales []float32
+	keys         []uint32 // ascending
+	rows         []byte   // a row of width little-endian int16s per key
+}
+
+func readTableFile(b []byte) (tableFile, error) {
 	if len(b) < 12 || string(b[:4]) != tableMagic {
-		return nil, errors.New("decode table: not a weight table")
+		return tableFile{}, errors.New("decode table: not a weight table")
 	}
 	width := int(binary.LittleEndian.Uint32(b[4:]))
 	n := int(binary.LittleEndian.Uint32(b[8:]))
 	b = b[12:]
 	if width <= 0 || width > 1<<10 || n < 0 || len(b) < 8*width || n > len(b) {
-		return nil, errors.New("decode table: corrupt header")
+		return tableFile{}, errors.New("decode table: corrupt header")
 	}
-	t := &Table{Width: width, n: n, Bias: make([]float32, width)}
-	scales := make([]float32, width)
+	f := tableFile{width: width, bias: make([]float32, width), scales: make([]float32, width)}
 	for c := 0; c < width; c++ {
-		t.Bias[c] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*c:]))
-		scales[c] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(width+c):]))
+		f.bias[c] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*c:]))
+		f.scales[c] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(width+c):]))
 	}
 	b = b[8*width:]
-	keys := make([]uint32, n)
+	f.keys = make([]uint32, n)
 	prev := uint64(0)
-	for i := range keys {
+	for i := range f.keys {
 		d, m := binary.Uvarint(b)
 		if m <= 0 {
-			return nil, errors.New("decode table: corrupt keys")
+			return tableFile{}, errors.New("decode table: corrupt keys")
 		}
 		b = b[m:]
 		prev += d
 		if prev == 0 || prev > math.MaxUint32 {
-			return nil, errors.New("decode table: corrupt keys")
+			return tableFile{}, errors.New("decode table: corrupt keys")
 		}
-		keys[i] = uint32(prev)
+		f.keys[i] = uint32(prev)
 	}
 	if len(b) != 2*n*width {
-		return nil, fmt.Errorf("decode table: %d weight bytes, want %d", len(b), 2*n*width)
+		return tableFile{}, fmt.Errorf("decode table: %d weight bytes, want %d", len(b), 2*n*width)
 	}
-	t.scales = scales
-	t.stride = 2 + width
+	f.rows = b
+	return f, nil
+}
+
+// newTable returns an empty table for n keys of width weights.
+func newTable(n, width int) (*Table, error) {
+	t := &Table{Width: width, n: n, stride: 2 + width}
 	t.size = max(1, n*maxLoadDen/maxLoadNum+1)
 	if t.size*t.stride > math.MaxInt32 {
 		return nil, errors.New("decode table: too large")
 	}
 	t.cells = make([]int16, t.size*t.stride)
-	for _, k := range keys {
-		o := t.home(k) * t.stride
-		for t.cells[o] != 0 || t.cells[o+1] != 0 {
-			if o += t.stride; o == len(t.cells) {
-				o = 0
-			}
-		}
-		slot := t.cells[o : o+t.stride]
-		slot[0], slot[1] = int16(k), int16(k>>16)
-		// The rows follow one another in b: take each from its front.
-		row, q := slot[2:], b[:2*width]
-		b = b[2*width:]
-		for c := range row {
-			row[c] = int16(uint16(q[2*c]) | uint16(q[2*c+1])<<8)
+	return t, nil
+}
+
+// put stores key k in its first free slot and returns the slot's row.
+func (t *Table) put(k uint32) []int16 {
+	o := t.home(k) * t.stride
+	for t.cells[o] != 0 || t.cells[o+1] != 0 {
+		if o += t.stride; o == len(t.cells) {
+			o = 0
 		}
 	}
+	t.cells[o], t.cells[o+1] = int16(k), int16(k>>16)
+	return t.cells[o+2 : o+t.stride]
+}
+
+// putRow decodes row i of f's weights into dst.
+func (f *tableFile) putRow(dst []int16, i int) {
+	q := f.rows[2*i*f.width : 2*(i+1)*f.width]
+	for c := range f.width {
+		dst[c] = int16(uint16(q[2*c]) | uint16(q[2*c+1])<<8)
+	}
+}
+
+// DecodeTable reads a table file.
+func DecodeTable(b []byte) (*Table, error) {
+	f, err := readTableFile(b)
+	if err != nil {
+		return nil, err
+	}
+	t, err := newTable(len(f.keys), f.width)
+	if err != nil {
+		return nil, err
+	}
+	t.Bias, t.scales = f.bias, f.scales
+	for i, k := range f.keys {
+		f.putRow(t.put(k), i)
+	}
 	return t, nil
+}
+
+// DecodeJoined reads two table files into one joined table, as Join would
+// join their tables, without building either table on its own first.
+func DecodeJoined(a, b []byte) (ja, jb *Table, err error) {
+	fa, err := readTableFile(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	fb, err := readTableFile(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Both key lists ascend: merge them, once to count the keys they
+	// share and once to place each key with its rows.
+	ka, kb := fa.keys, fb.keys
+	n := len(ka) + len(kb)
+	for i, k := 0, 0; i < len(ka) && k < len(kb); {
+		switch {
+		case ka[i] < kb[k]:
+			i++
+		case kb[k] < ka[i]:
+			k++
+		default:
+			n--
+			i++
+			k++
+		}
+	}
+	j, err := newTable(n, fa.width+fb.width)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, k := 0, 0; i < len(ka) || k < len(kb); {
+		switch {
+		case k == len(kb) || i < len(ka) && ka[i] < kb[k]:
+			fa.putRow(j.put(ka[i]), i)
+			i++
+		case i == len(ka) || kb[k] < ka[i]:
+			fb.putRow(j.put(kb[k])[fa.width:], k)
+			k++
+		default:
+			row := j.put(ka[i])
+			fa.putRow(row, i)
+			fb.putRow(row[fa.width:], k)
+			i++
+			k++
+		}
+	}
+	ja, jb = new(Table), new(Table)
+	*ja, *jb = *j, *j
+	ja.Width, ja.Bias, ja.scales, ja.n = fa.width, fa.bias, fa.scales, len(ka)
+	jb.Width, jb.Bias, jb.scales, jb.n, jb.col = fb.width, fb.bias, fb.scales, len(kb), fa.width
+	return ja, jb, nil
 }
