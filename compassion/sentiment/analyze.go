@@ -216,6 +216,8 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
+const oneBits, highBits = 0x0101010101010101, 0x8080808080808080
+
 // split cuts t at white space into tokens. src, when not nil, maps each byte
 // of t to its span in the analysed text.
 func (s *scratch) split(t string, src []int32) {
@@ -233,6 +235,37 @@ func (s *scratch) split(t string, src []int32) {
 		// The token's bytes' classes, gathered as it is read, spare add
 		// reading it again to learn whether it is plain lower-case ASCII.
 		j, class := i, uint8(0)
+		// Eight bytes at a time up to the first that may end the token
+		// (white space, part of a rune, or a control byte, which the loop
+		// below reads one by one): reading byte by byte mispredicted the
+		// end of nearly every word.
+		for j+8 <= len(t) {
+			b := t[j : j+8] // one bounds check for the eight loads, which become one
+			w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			// With their top bits cleared, adding to the bytes carries
+			// from none to the next: a byte's top bit then tells whether
+			// it was at least 0x80-k. A borrow runs up only from a byte
+			// that was '\''.
+			low := w &^ highBits
+			stop := w&highBits | ^(low+0x5f*oneBits)&highBits // >= 0x80, or <= ' '
+			upper := (low + 0x3f*oneBits) &^ (low + 0x25*oneBits) & highBits
+			q := low ^ '\''*oneBits
+			quote := (q - oneBits) &^ q & highBits
+			// The bits below the first stop's top bit keep the top bits
+			// of the bytes before it (all of them when there is none).
+			keep := stop&-stop - 1
+			m := upper&keep | (quote&keep)>>1
+			m |= m >> 32
+			m |= m >> 16
+			m |= m >> 8
+			class |= uint8(m>>7&1)*bUpper | uint8(m>>6&1)*bQuote
+			if stop != 0 {
+				j += bits.TrailingZeros64(stop) >> 3
+				break
+			}
+			j += 8
+		}
 		for j < len(t) {
 			k := byteClass[t[j]]
 			if k&(bSpace|bHigh) == 0 {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -243,5 +244,64 @@ func TestRoundMatchesDecimalRounding(t *testing.T) {
 				t.Fatalf("round(%v, %d) = %v, want %v", x, prec, got, want)
 			}
 		}
+	}
+}
+
+// TestSplitReadsAsByteByByte holds split, which reads eight bytes at a
+// time, to a split reading byte by byte, on random texts of the bytes at
+// its tests' edges.
+func TestSplitReadsAsByteByByte(t *testing.T) {
+	edges := []string{"\x00", "\x01", "\x08", "\t", "\r", "\x1f", " ", "!", "&", "'", "(", "@", "A", "Z", "[", "`", "a", "z", "\x7f",
+		"\x80", "\xc3", "\xff", "é", "É", "\u00a0", "\u2003", "n't", "N'T", "DON'T", ":)"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var fast, slow scratch
+	for range 20000 {
+		var b strings.Builder
+		for n := rng.IntN(40); n > 0; n-- {
+			b.WriteString(edges[rng.IntN(len(edges))])
+		}
+		text := b.String()
+		fast.toks, fast.upper, fast.but = fast.toks[:0], 0, -1
+		slow.toks, slow.upper, slow.but = slow.toks[:0], 0, -1
+		fast.split(text, nil)
+		splitByteByByte(&slow, text)
+		if !slices.Equal(fast.toks, slow.toks) || fast.upper != slow.upper || fast.but != slow.but {
+			t.Fatalf("split(%q) = %+v, want %+v", text, fast.toks, slow.toks)
+		}
+	}
+}
+
+// splitByteByByte is split as it read each byte's class in turn.
+func splitByteByByte(s *scratch, t string) {
+	for i := 0; i < len(t); {
+		if k := byteClass[t[i]]; k&bSpace != 0 {
+			i++
+			continue
+		} else if k&bHigh != 0 {
+			if r, size := utf8.DecodeRuneInString(t[i:]); isSpace(r) {
+				i += size
+				continue
+			}
+		}
+		j, class := i, uint8(0)
+		for j < len(t) {
+			k := byteClass[t[j]]
+			if k&(bSpace|bHigh) == 0 {
+				class |= k
+				j++
+				continue
+			}
+			if k&bSpace != 0 {
+				break
+			}
+			r, size := utf8.DecodeRuneInString(t[j:])
+			if isSpace(r) {
+				break
+			}
+			class |= bHigh
+			j += size
+		}
+		s.add(t, i, j, nil, class)
+		i = j
 	}
 }
