@@ -352,20 +352,26 @@ func DecodeJoined(a, b []byte) (ja, jb *Table, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	for i, k := 0, 0; i < len(ka) || k < len(kb); {
-		switch {
-		case k == len(kb) || i < len(ka) && ka[i] < kb[k]:
-			fa.putRow(j.put(ka[i]), i)
-			i++
-		case i == len(ka) || kb[k] < ka[i]:
-			fb.putRow(j.put(kb[k])[fa.width:], k)
+	// a's keys go in first, as Join puts them: placed before b's own
+	// keys, they are found after fewer probes (b's own keys are looked up
+	// only by the models that read b).
+	k := 0
+	for i, key := range ka {
+		row := j.put(key)
+		fa.putRow(row, i)
+		for k < len(kb) && kb[k] < key {
 			k++
-		default:
-			row := j.put(ka[i])
-			fa.putRow(row, i)
+		}
+		if k < len(kb) && kb[k] == key {
 			fb.putRow(row[fa.width:], k)
+		}
+	}
+	for i, k := 0, 0; k < len(kb); k++ {
+		for i < len(ka) && ka[i] < kb[k] {
 			i++
-			k++
+		}
+		if i == len(ka) || ka[i] != kb[k] {
+			fb.putRow(j.put(kb[k])[fa.width:], k)
 		}
 	}
 	ja, jb = new(Table), new(Table)
