@@ -216,3 +216,24 @@ func TestDefaultWithWeightsPredictsAsDefault(t *testing.T) {
 		t.Error("DefaultWithWeights(nil) must weigh nothing")
 	}
 }
+
+// TestIsContentCountsLongWords checks the arithmetic test for the words
+// the overlap feature counts, at the length's edge and on punctuation.
+func TestIsContentCountsLongWords(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tok  learn.Token
+		want uint64
+	}{
+		{"empty word", learn.Token{Start: 5, End: 5, Kind: learn.Word}, 0},
+		{"three bytes", learn.Token{Start: 5, End: 8, Kind: learn.Word}, 0},
+		{"four bytes", learn.Token{Start: 5, End: 9, Kind: learn.Word}, 1},
+		{"long word", learn.Token{Start: 0, End: 1 << 40, Kind: learn.Word}, 1},
+		{"four marks", learn.Token{Start: 5, End: 9, Kind: learn.Punct}, 0},
+		{"one mark", learn.Token{Start: 5, End: 6, Kind: learn.Punct}, 0},
+	} {
+		if got := isContent(tc.tok); got != tc.want {
+			t.Errorf("%s: isContent = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

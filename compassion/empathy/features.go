@@ -121,10 +121,8 @@ func extractTokens(s *scratch, flags uint8, seeker string, stoks, toks []learn.T
 	// Seeker words go into a 4096-bit set for the overlap feature.
 	var seen [64]uint64
 	see := func(t learn.Token) {
-		if t.Kind == learn.Word && t.End-t.Start >= 4 {
-			b := t.Hash & 4095
-			seen[b>>6] |= 1 << (b & 63)
-		}
+		b := t.Hash & 4095
+		seen[b>>6] |= isContent(t) << (b & 63)
 	}
 	if stoks != nil {
 		for _, t := range stoks {
@@ -163,13 +161,9 @@ func extractTokens(s *scratch, flags uint8, seeker string, stoks, toks []learn.T
 		if t.Kind == learn.Punct && t.Hash == hashQuestion {
 			questions++
 		}
-		if t.Kind == learn.Word && t.End-t.Start >= 4 {
-			content++
-			b := t.Hash & 4095
-			if seen[b>>6]&(1<<(b&63)) != 0 {
-				shared++
-			}
-		}
+		c, b := isContent(t), t.Hash&4095
+		content += int(c)
+		shared += int(c & (seen[b>>6] >> (b & 63)))
 		prev2, prev = prev, t.Hash
 		prev2Idx, prevIdx = prevIdx, from
 	}
@@ -211,6 +205,14 @@ func extractTokens(s *scratch, flags uint8, seeker string, stoks, toks []learn.T
 	if content > 0 {
 		s.feats = append(s.feats, feat{key: learn.Fold(learn.Mix(nsOverlap, uint64(overlapBucket(shared, content)))), from: -1, to: -1, val: 1})
 	}
+}
+
+// isContent is 1 for a word of four bytes or more, which the overlap
+// feature counts, else 0: computed rather than tested, as which tokens
+// are such words follows no pattern a branch predictor could learn.
+func isContent(t learn.Token) uint64 {
+	long := uint64(3-(t.End-t.Start)) >> 63  // t.End-t.Start >= 4
+	return long & uint64(t.Kind^learn.Punct) // Word and Punct are the only kinds
 }
 
 // lengthBucket groups token counts roughly logarithmically.
