@@ -23,9 +23,10 @@ func TestBitsTableMatchesMap(t *testing.T) {
 			m[k] = 1 + rng.Uint32N(1<<20)
 		}
 		tab := newBitsTable(m)
+		turnedAway := 0
 		for k, v := range m {
-			if got := tab.get(k); got != v {
-				t.Fatalf("n=%d: get(%#x) = %d, want %d", n, k, got, v)
+			if got := tab.get(k); got != v || !tab.mayHold(k) {
+				t.Fatalf("n=%d: get(%#x) = %d, mayHold %v; want %d, true", n, k, got, tab.mayHold(k), v)
 			}
 		}
 		for range 20000 {
@@ -36,6 +37,13 @@ func TestBitsTableMatchesMap(t *testing.T) {
 			if got := tab.get(k); got != m[k] {
 				t.Fatalf("n=%d: get(%#x) = %d, want %d", n, k, got, m[k])
 			}
+			if !tab.mayHold(k) {
+				turnedAway++
+			}
+		}
+		// At most a quarter of the filter's bits are set.
+		if turnedAway < 20000/2 {
+			t.Errorf("n=%d: the filter turned away %d of 20000 absent keys", n, turnedAway)
 		}
 	}
 }
