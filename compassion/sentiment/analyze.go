@@ -120,6 +120,16 @@ var punct = func() (p [256]bool) {
 	return p
 }()
 
+// punctByte is punct as 0 or 1, to subtract.
+var punctByte = func() (p [256]uint8) {
+	for c, ok := range punct {
+		if ok {
+			p[c] = 1
+		}
+	}
+	return p
+}()
+
 func isSpace(r rune) bool {
 	if r < utf8.RuneSelf {
 		return pySpace[r]
@@ -297,14 +307,23 @@ func (s *scratch) add(t string, a, b int, src []int32, class uint8) {
 	for l < r && punct[t[l]] {
 		l++
 	}
+	// Whether a word ends in a mark follows no pattern: the first is
+	// stripped by arithmetic, the rarer others by the loop.
+	if r > l {
+		r -= int(punctByte[t[r-1]])
+	}
 	for r > l && punct[t[r-1]] {
 		r--
 	}
 	// ASCII has a rune a byte; more than 2×UTFMax bytes are more than two
 	// runes: only a short word with other runes needs counting.
-	if r-l <= 2 || class&bHigh != 0 && r-l <= 2*utf8.UTFMax && utf8.RuneCountInString(t[l:r]) <= 2 {
+	if class&bHigh != 0 && r-l <= 2*utf8.UTFMax && utf8.RuneCountInString(t[l:r]) <= 2 {
 		l, r = a, b
 	}
+	// Whether a word is short follows no pattern either: a mask, all
+	// ones when r-l <= 2, chooses without a branch.
+	short := (r - l - 3) >> 63
+	l, r = l&^short|a&short, r&^short|b&short
 	tok := token{start: l, end: r}
 	if w := t[l:r]; class&(bUpper|bHigh) == 0 {
 		// Most words: already lower case, and not upper case in Python's

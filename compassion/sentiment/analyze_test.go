@@ -305,3 +305,34 @@ func splitByteByByte(s *scratch, t string) {
 		i = j
 	}
 }
+
+// TestAddStripsAsPython holds add's stripping of the marks around a
+// token, done partly without branches, to the rule read plainly: strip
+// string.punctuation from both ends unless that leaves two runes or fewer.
+func TestAddStripsAsPython(t *testing.T) {
+	pieces := []string{"a", "ok", "don't", "é", "日本", "!", "?", ".", ":", ")", "(", "'", "-", "…", "x"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var s scratch
+	for range 50000 {
+		var b strings.Builder
+		for n := 1 + rng.IntN(5); n > 0; n-- {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		w := b.String()
+		stripped := strings.TrimFunc(w, func(r rune) bool { return r < utf8.RuneSelf && punct[r] })
+		wantStart, wantEnd := strings.Index(w, stripped), 0
+		wantEnd = wantStart + len(stripped)
+		if utf8.RuneCountInString(stripped) <= 2 {
+			wantStart, wantEnd = 0, len(w)
+		}
+		class := uint8(0)
+		for i := 0; i < len(w); i++ {
+			class |= byteClass[w[i]]
+		}
+		s.toks, s.but = s.toks[:0], -1
+		s.add(w, 0, len(w), nil, class)
+		if got := s.toks[0]; got.start != wantStart || got.end != wantEnd {
+			t.Fatalf("add(%q) kept [%d, %d), want [%d, %d)", w, got.start, got.end, wantStart, wantEnd)
+		}
+	}
+}
