@@ -79,11 +79,14 @@ func Next(s string, i int) (Token, bool) {
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			// One table lookup a test: the range tests and the switch
+			// over the marks were a chain of branches, some mispredicted
+			// at each token.
 			switch {
-			case isWordByte(c):
+			case lowerWordByte[c] != 0:
 				j, h := scanWord(s, i)
 				return Token{Start: i, End: j, Hash: h, Kind: Word}, true
-			case isPunct(c):
+			case punctByte[c]:
 				j := i + 1
 				for j < len(s) && s[j] == c {
 					j++
@@ -102,6 +105,14 @@ func Next(s string, i int) (Token, bool) {
 	}
 	return Token{}, false
 }
+
+// punctByte is isPunct as a table.
+var punctByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isPunct(byte(c))
+	}
+	return t
+}()
 
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'

@@ -96,3 +96,15 @@ func TestNextStartsWhereItIsTold(t *testing.T) {
 		t.Errorf("Next's hash of \"you\" is %x, want %x", tok.Hash, HashString("you"))
 	}
 }
+
+// TestByteTablesMatchTests holds the tables Next reads to the tests they
+// replace, for every byte.
+func TestByteTablesMatchTests(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		if punctByte[b] != isPunct(b) || (lowerWordByte[b] != 0) != isWordByte(b) {
+			t.Errorf("byte %#x: punctByte %v, isPunct %v, lowerWordByte %#x, isWordByte %v",
+				b, punctByte[b], isPunct(b), lowerWordByte[b], isWordByte(b))
+		}
+	}
+}
