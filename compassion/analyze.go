@@ -147,15 +147,11 @@ var models = sync.OnceValue(func() (m struct {
 	pol *politeness.Model
 }) {
 	// Decoded joined straight from the files: decoding the empathy
-	// table on its own only to copy it cost as much again.
-	e, p, err := learn.DecodeJoined(empathy.DefaultTable(), politeness.DefaultTable())
-	if err != nil || p.Width != 2 {
-		e, p = learn.Join(empathy.Default().Weights(), politeness.Default().Weights())
-		m.emp = empathy.Default().WithWeights(e)
-	} else {
-		m.emp = empathy.DefaultWithWeights(e)
-	}
-	m.pol = politeness.Default().WithWeights(p)
+	// table on its own only to copy it cost as much again. Should the
+	// embedded files not decode (TestEmbeddedModelLoads guards against
+	// shipping that), the models weigh nothing, as Default's then would.
+	e, p, _ := learn.DecodeJoined(empathy.DefaultTable(), politeness.DefaultTable())
+	m.emp, m.pol = empathy.DefaultWithWeights(e), politeness.DefaultWithWeights(p)
 	return m
 })
 

@@ -162,7 +162,7 @@ func LevelsTokensInto(seeker, response string, stoks, toks []learn.Token, buf []
 // returns, the rows it found in m's table for the response's word unigram
 // and bigram at each token, two a token in token order (-1: none), for a
 // model that shares m's table and reads the same n-grams (see
-// learn.Join): the politeness model takes them instead of looking them up
+// learn.DecodeJoined): the politeness model takes them instead of looking them up
 // again. A model that reads trigrams appends none.
 func (m *Model) LevelsInto(seeker, response string, stoks, toks []learn.Token, buf []Evidence, rows []int32) (Result, []int32) {
 	s := scratchPool.Get().(*scratch)
@@ -180,14 +180,6 @@ func (m *Model) LevelsInto(seeker, response string, stoks, toks []learn.Token, b
 	return r, rows
 }
 
-// Weights returns m's weight table, to join with another model's (see
-// WithWeights).
-func (m *Model) Weights() *learn.Table { return m.table }
-
-// WithWeights returns m reading its weights from t, a view of a joined
-// table that holds them (see learn.Join).
-func (m *Model) WithWeights(t *learn.Table) *Model { return &Model{flags: m.flags, table: t} }
-
 // DefaultTable returns the embedded model's weight table file, undecoded,
 // to decode joined with another model's (see learn.DecodeJoined and
 // DefaultWithWeights): decoding it on its own first only to copy it costs
@@ -197,9 +189,9 @@ func DefaultTable() []byte {
 	return t
 }
 
-// DefaultWithWeights is Default().WithWeights(t), for t decoded from
-// DefaultTable, without decoding the embedded model's own table. A t of
-// the wrong width weighs nothing.
+// DefaultWithWeights returns the embedded model reading its weights from
+// t, a view of a joined table decoded from DefaultTable, without decoding
+// the model's own table. A t of the wrong width weighs nothing.
 func DefaultWithWeights(t *learn.Table) *Model {
 	flags, _, err := learn.ModelTable(modelBytes, modelMagic, modelVersion)
 	if err != nil || t == nil || t.Width != 9 {

@@ -192,19 +192,22 @@ func (m *Model) AnalyzeRowsInto(text string, toks []learn.Token, rows []int32, b
 	return m.analyze(s, text, toks, rows, buf)
 }
 
-// Weights returns m's weight table, to join with another model's (see
-// WithWeights).
-func (m *Model) Weights() *learn.Table { return m.table }
-
-// WithWeights returns m reading its weights from t, a view of a joined
-// table that holds them (see learn.Join).
-func (m *Model) WithWeights(t *learn.Table) *Model { return &Model{table: t} }
-
 // DefaultTable returns the embedded model's weight table file, undecoded,
-// to decode joined with another model's (see learn.DecodeJoined).
+// to decode joined with another model's (see learn.DecodeJoined and
+// DefaultWithWeights).
 func DefaultTable() []byte {
 	_, t, _ := learn.ModelTable(modelBytes, modelMagic, modelVersion)
 	return t
+}
+
+// DefaultWithWeights returns the embedded model reading its weights from
+// t, a view of a joined table decoded from DefaultTable. A t of the wrong
+// width weighs nothing.
+func DefaultWithWeights(t *learn.Table) *Model {
+	if t == nil || t.Width != 2 {
+		return &Model{}
+	}
+	return &Model{table: t}
 }
 
 // analyze rates a text; rows, when not nil, holds its n-grams' rows.

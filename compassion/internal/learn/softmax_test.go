@@ -2,6 +2,7 @@ package learn
 
 import (
 	"bytes"
+	"iter"
 	"math"
 	"slices"
 	"testing"
@@ -158,7 +159,7 @@ func TestTableFindsEveryKey(t *testing.T) {
 }
 
 func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
-	mk := func(keys []uint32, width int, seed float64) *Table {
+	mk := func(keys []uint32, width int, seed float64) (*Table, []byte) {
 		w := make([]float64, len(keys)*width)
 		for i := range w {
 			w[i] = math.Sin(seed + float64(i)) // none quantise to zero
@@ -175,7 +176,7 @@ func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tab
+		return tab, b
 	}
 	var ka, kb []uint32
 	for k := uint32(1); k < 3000; k++ {
@@ -186,8 +187,12 @@ func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
 			kb = append(kb, k*7919) // some shared with a, some not
 		}
 	}
-	a, b := mk(ka, 3, 1), mk(kb, 2, 5)
-	ja, jb := Join(a, b)
+	a, fa := mk(ka, 3, 1)
+	b, fb := mk(kb, 2, 5)
+	ja, jb, err := DecodeJoined(fa, fb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !ja.SharesRows(jb) || a.SharesRows(b) || ja.SharesRows(a) {
 		t.Fatal("SharesRows: the joined views share rows, the tables do not")
 	}
@@ -225,7 +230,7 @@ func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
 	}
 }
 
-// TestDecodeJoinedIsJoin holds DecodeJoined to Join of the two tables
+// TestDecodeJoinedIsJoin holds DecodeJoined to join of the two tables
 // decoded alone: every key, in either file or neither, weighs the same in
 // both views, whichever file holds more keys, and with an empty file.
 func TestDecodeJoinedIsJoin(t *testing.T) {
@@ -271,19 +276,19 @@ func TestDecodeJoinedIsJoin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wa, wb := Join(a, b)
+		wa, wb := join(a, b)
 		ja, jb, err := DecodeJoined(tc.fa, tc.fb)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		if !ja.SharesRows(jb) || ja.Len() != wa.Len() || jb.Len() != wb.Len() || ja.Width != wa.Width || jb.Width != wb.Width {
-			t.Fatalf("%s: views differ from Join's", tc.name)
+			t.Fatalf("%s: views differ from join's", tc.name)
 		}
 		if !slices.Equal(ja.Bias, wa.Bias) || !slices.Equal(jb.Bias, wb.Bias) || !slices.Equal(ja.Scales(), wa.Scales()) || !slices.Equal(jb.Scales(), wb.Scales()) {
-			t.Errorf("%s: biases or scales differ from Join's", tc.name)
+			t.Errorf("%s: biases or scales differ from join's", tc.name)
 		}
 		if len(ja.cells) != len(wa.cells) {
-			t.Errorf("%s: %d cells, Join has %d", tc.name, len(ja.cells), len(wa.cells))
+			t.Errorf("%s: %d cells, join has %d", tc.name, len(ja.cells), len(wa.cells))
 		}
 		probe := append(append([]uint32{0, 1, 1<<32 - 1}, ka...), kb...)
 		for k := uint32(1); k < 3000*7919+10; k += 7919 / 3 {
@@ -308,6 +313,60 @@ func TestDecodeJoinedIsJoin(t *testing.T) {
 		}
 		if _, _, err := DecodeJoined(good, bad); err == nil {
 			t.Error("DecodeJoined accepted a corrupt second file")
+		}
+	}
+}
+
+// join is the plain way to build what DecodeJoined builds from the files:
+// decode each table, then copy both into one, a's keys first.
+func join(a, b *Table) (ja, jb *Table) {
+	n := a.n
+	for k := range b.keys() {
+		if a.Find(k) < 0 {
+			n++
+		}
+	}
+	width := a.Width + b.Width
+	j := Table{n: n, stride: 2 + width}
+	j.size = max(1, n*maxLoadDen/maxLoadNum+1)
+	j.cells = make([]int16, j.size*j.stride)
+	put := func(k uint32) {
+		o := j.home(k) * j.stride
+		for j.cells[o] != 0 || j.cells[o+1] != 0 {
+			if o += j.stride; o == len(j.cells) {
+				o = 0
+			}
+		}
+		j.cells[o], j.cells[o+1] = int16(k), int16(k>>16)
+		if r := a.Find(k); r >= 0 {
+			copy(j.cells[o+2:], a.Quantised(r))
+		}
+		if r := b.Find(k); r >= 0 {
+			copy(j.cells[o+2+a.Width:], b.Quantised(r))
+		}
+	}
+	for k := range a.keys() {
+		put(k)
+	}
+	for k := range b.keys() {
+		if a.Find(k) < 0 {
+			put(k)
+		}
+	}
+	ja, jb = new(Table), new(Table)
+	*ja, *jb = j, j
+	ja.Width, ja.Bias, ja.scales, ja.n = a.Width, a.Bias, a.scales, a.n
+	jb.Width, jb.Bias, jb.scales, jb.n, jb.col = b.Width, b.Bias, b.scales, b.n, a.Width
+	return ja, jb
+}
+
+// keys yields the table's keys, in slot order.
+func (t *Table) keys() iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		for o := 0; o < len(t.cells); o += t.stride {
+			if k := uint32(uint16(t.cells[o])) | uint32(uint16(t.cells[o+1]))<<16; k != 0 && !yield(k) {
+				return
+			}
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 )
 
@@ -35,7 +34,7 @@ type Table struct {
 	size   int
 	n      int
 	// col is where this table's weights begin in a slot's row: 0, or
-	// more in a view of a joined table (see Join).
+	// more in a view of a joined table (see DecodeJoined).
 	col int
 }
 
@@ -96,64 +95,6 @@ func (t *Table) Weight(r int32, c int) float32 {
 func (t *Table) Quantised(r int32) []int16 {
 	r += int32(t.col)
 	return t.cells[int(r) : int(r)+t.Width : int(r)+t.Width]
-}
-
-// Join returns a and b as two views of one table that holds every key of
-// either, with a's weights and then b's side by side in its slot (zeros
-// where one of them lacks the key, which weigh as no row at all). Two
-// models that look up the same keys of a text, such as the empathy and
-// the politeness models' word n-grams, then find both rows with one
-// lookup: a row either view's Find returns is the key's row in both.
-func Join(a, b *Table) (ja, jb *Table) {
-	n := a.n
-	for k := range b.keys() {
-		if a.Find(k) < 0 {
-			n++
-		}
-	}
-	width := a.Width + b.Width
-	j := Table{n: n, stride: 2 + width}
-	j.size = max(1, n*maxLoadDen/maxLoadNum+1)
-	j.cells = make([]int16, j.size*j.stride)
-	put := func(k uint32) {
-		o := j.home(k) * j.stride
-		for j.cells[o] != 0 || j.cells[o+1] != 0 {
-			if o += j.stride; o == len(j.cells) {
-				o = 0
-			}
-		}
-		j.cells[o], j.cells[o+1] = int16(k), int16(k>>16)
-		if r := a.Find(k); r >= 0 {
-			copy(j.cells[o+2:], a.Quantised(r))
-		}
-		if r := b.Find(k); r >= 0 {
-			copy(j.cells[o+2+a.Width:], b.Quantised(r))
-		}
-	}
-	for k := range a.keys() {
-		put(k)
-	}
-	for k := range b.keys() {
-		if a.Find(k) < 0 {
-			put(k)
-		}
-	}
-	ja, jb = new(Table), new(Table)
-	*ja, *jb = j, j
-	ja.Width, ja.Bias, ja.scales, ja.n = a.Width, a.Bias, a.scales, a.n
-	jb.Width, jb.Bias, jb.scales, jb.n, jb.col = b.Width, b.Bias, b.scales, b.n, a.Width
-	return ja, jb
-}
-
-// keys yields the table's keys, in slot order.
-func (t *Table) keys() iter.Seq[uint32] {
-	return func(yield func(uint32) bool) {
-		for o := 0; o < len(t.cells); o += t.stride {
-			if k := uint32(uint16(t.cells[o])) | uint32(uint16(t.cells[o+1]))<<16; k != 0 && !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // SharesRows reports whether t and u are views of one joined table, so that
@@ -321,8 +262,14 @@ func DecodeTable(b []byte) (*Table, error) {
 	return t, nil
 }
 
-// DecodeJoined reads two table files into one joined table, as Join would
-// join their tables, without building either table on its own first.
+// DecodeJoined reads two table files into one table that holds every key
+// of either, with a's weights and then b's side by side in its slot (zeros
+// where one of them lacks the key, which weigh as no row at all), and
+// returns its two views: ja weighs as a's table, jb as b's. Two models
+// that look up the same keys of a text, such as the empathy and the
+// politeness models' word n-grams, then find both rows with one lookup: a
+// row either view's Find returns is the key's row in both. Neither table
+// is built on its own first.
 func DecodeJoined(a, b []byte) (ja, jb *Table, err error) {
 	fa, err := readTableFile(a)
 	if err != nil {
@@ -352,8 +299,8 @@ func DecodeJoined(a, b []byte) (ja, jb *Table, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// a's keys go in first, as Join puts them: placed before b's own
-	// keys, they are found after fewer probes (b's own keys are looked up
+	// a's keys go in first: placed before b's own keys, they are found
+	// after fewer probes (b's own keys are looked up
 	// only by the models that read b).
 	k := 0
 	for i, key := range ka {
