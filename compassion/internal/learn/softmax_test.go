@@ -158,20 +158,28 @@ func TestTableFindsEveryKey(t *testing.T) {
 	}
 }
 
+// encodeTestTable encodes a table of keys with width weights each, drawn
+// from seed; none quantise to zero.
+func encodeTestTable(t *testing.T, keys []uint32, width int, seed float64) []byte {
+	t.Helper()
+	w := make([]float64, len(keys)*width)
+	for i := range w {
+		w[i] = math.Sin(seed + float64(i))
+	}
+	bias := make([]float64, width)
+	for c := range bias {
+		bias[c] = seed + float64(c)
+	}
+	b, err := EncodeTable(keys, w, bias, width)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
 	mk := func(keys []uint32, width int, seed float64) (*Table, []byte) {
-		w := make([]float64, len(keys)*width)
-		for i := range w {
-			w[i] = math.Sin(seed + float64(i)) // none quantise to zero
-		}
-		bias := make([]float64, width)
-		for c := range bias {
-			bias[c] = seed + float64(c)
-		}
-		b, err := EncodeTable(keys, w, bias, width)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := encodeTestTable(t, keys, width, seed)
 		tab, err := DecodeTable(b)
 		if err != nil {
 			t.Fatal(err)
@@ -234,21 +242,7 @@ func TestJoinedViewsWeighAsTheirTables(t *testing.T) {
 // decoded alone: every key, in either file or neither, weighs the same in
 // both views, whichever file holds more keys, and with an empty file.
 func TestDecodeJoinedIsJoin(t *testing.T) {
-	enc := func(keys []uint32, width int, seed float64) []byte {
-		w := make([]float64, len(keys)*width)
-		for i := range w {
-			w[i] = math.Sin(seed + float64(i))
-		}
-		bias := make([]float64, width)
-		for c := range bias {
-			bias[c] = seed + float64(c)
-		}
-		b, err := EncodeTable(keys, w, bias, width)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	enc := func(keys []uint32, width int, seed float64) []byte { return encodeTestTable(t, keys, width, seed) }
 	var ka, kb []uint32
 	for k := uint32(1); k < 3000; k++ {
 		if k%3 != 0 {
