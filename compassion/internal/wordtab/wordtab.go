@@ -17,6 +17,7 @@ package wordtab
 import (
 	"encoding/binary"
 	"iter"
+	"unsafe"
 )
 
 // inline is the longest key kept in a slot.
@@ -91,24 +92,17 @@ func hash(k0, k1 uint64, n int) uint64 {
 
 // Get returns the value stored for w and whether there is one.
 //
-// It is pack, hash and get in one body, not calls to them as GetBytes
-// makes: every word of every message is looked up here, and the calls,
-// with V copied through the stack between them, were a third of a lookup.
+// The lookup is one body, with pack inlined into it, not a call to a
+// separate probe as it was: every word of every message is looked up
+// here, and the call, with V copied through the stack, was a third of a
+// lookup.
 func (t *Table[V]) Get(w string) (v V, ok bool) {
 	n := len(w)
 	if uint(n-1) >= inline {
 		v, ok = t.long[w]
 		return v, ok
 	}
-	var k0, k1 uint64
-	switch { // pack, for 1 ≤ n ≤ inline
-	case n > 8:
-		k0, k1 = le64(w, 0), le64(w, n-8)>>((8*(inline-n))&63)
-	case n >= 4:
-		k0 = uint64(le32(w, 0)) | uint64(le32(w, n-4))<<(8*(n-4))
-	default:
-		k0 = uint64(w[0]) | uint64(w[n/2])<<(8*(n/2)) | uint64(w[n-1])<<(8*(n-1))
-	}
+	k0, k1 := pack(w)
 	slots := t.slots
 	if len(slots) == 0 {
 		return v, false
@@ -131,39 +125,10 @@ func (t *Table[V]) Get(w string) (v V, ok bool) {
 	}
 }
 
-// GetBytes is Get for a word held in a byte slice.
+// GetBytes is Get for a word held in a byte slice. The string it hands
+// Get shares w's bytes: Get keeps nothing of it.
 func (t *Table[V]) GetBytes(w []byte) (V, bool) {
-	if len(w) == 0 || len(w) > inline {
-		v, ok := t.long[string(w)]
-		return v, ok
-	}
-	k0, k1 := pack(w)
-	return t.get(k0, k1, len(w))
-}
-
-func (t *Table[V]) get(k0, k1 uint64, size int) (V, bool) {
-	if t.n == 0 {
-		var zero V
-		return zero, false
-	}
-	n := uint8(size)
-	h := hash(k0, k1, size)
-	if t.filter != nil {
-		if b := h >> t.fshift; t.filter[b>>6]&(1<<(b&63)) == 0 {
-			var zero V
-			return zero, false
-		}
-	}
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		s := &t.slots[i]
-		if s.n == 0 {
-			var zero V
-			return zero, false
-		}
-		if s.k0 == k0 && s.k1 == k1 && s.n == n {
-			return s.val, true
-		}
-	}
+	return t.Get(unsafe.String(unsafe.SliceData(w), len(w)))
 }
 
 // Set stores v for w, replacing any value stored before.
