@@ -199,8 +199,9 @@ func TestDefaultPeriodHoldsWhatWasJustRecorded(t *testing.T) {
 	}
 }
 
-func TestCSVDefusesFormulas(t *testing.T) {
-	tb := Table{Columns: []string{"Team", "Mean"}, Rows: [][]string{{"=HYPERLINK(\"x\")", "-0.5"}, {"Cards", "71.5"}}}
+// csvRows writes tb as CSV and reads it back.
+func csvRows(t *testing.T, tb Table) [][]string {
+	t.Helper()
 	var b bytes.Buffer
 	if err := WriteCSV(&b, tb); err != nil {
 		t.Fatal(err)
@@ -209,6 +210,12 @@ func TestCSVDefusesFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rows
+}
+
+func TestCSVDefusesFormulas(t *testing.T) {
+	tb := Table{Columns: []string{"Team", "Mean"}, Rows: [][]string{{"=HYPERLINK(\"x\")", "-0.5"}, {"Cards", "71.5"}}}
+	rows := csvRows(t, tb)
 	if rows[1][0] != `'=HYPERLINK("x")` || rows[1][1] != "-0.5" || rows[2][0] != "Cards" {
 		t.Errorf("rows %q", rows)
 	}
@@ -334,14 +341,7 @@ func TestWeeksAreLabelledWithTheDesksDate(t *testing.T) {
 	d := &kindred.Dashboard{CompassionByTeam: []kindred.CompassionWeek{w}, CompassionByAgent: []kindred.CompassionWeek{w}}
 	tables := []Table{teamTable(d), agentTable(d), TrendTable(&kindred.Coaching{Agent: kindred.Agent{Name: "Amina"}, Trend: []kindred.CompassionWeek{w}})}
 	for _, tb := range tables {
-		var b bytes.Buffer
-		if err := WriteCSV(&b, tb); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := csv.NewReader(&b).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows := csvRows(t, tb)
 		if len(rows) != 2 || rows[0][0] != "Week" || rows[1][0] != "2026-11-30" {
 			t.Errorf("%s: %q, want the week of 2026-11-30", tb.ID, rows)
 		}

@@ -258,14 +258,8 @@ func TestInsightWeeksFindTheirRowsByIndex(t *testing.T) {
 	}
 	db.SetLocation(loc)
 	amina := mustAgent(t, db, "Amina", "amina@example.org", kindred.RoleAgent)
-	cust := &kindred.Customer{Name: "Joseph Otieno", Phone: "+254712345678"}
-	if err := db.CreateCustomer(ctx, cust); err != nil {
-		t.Fatal(err)
-	}
-	conv := &kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Subject: "Card"}
-	if err := db.CreateConversation(ctx, conv); err != nil {
-		t.Fatal(err)
-	}
+	cust := mustCustomer(t, db, kindred.Customer{Name: "Joseph Otieno", Phone: "+254712345678"})
+	conv := mustConversation(t, db, kindred.Conversation{CustomerID: cust.ID, Channel: kindred.ChannelSMS, Subject: "Card"})
 	monday := time.Date(2026, 3, 2, 0, 0, 0, 0, loc)
 	for _, at := range []time.Time{monday.Add(90 * time.Minute), monday.AddDate(0, 0, 8)} {
 		reply(t, db, conv.ID, amina, at, 70)
